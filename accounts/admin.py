@@ -1,0 +1,83 @@
+from django.contrib import admin
+
+from accounts.models import (
+    Account,
+    Commitment,
+    Decision,
+    Note,
+    ObjectiveSignature,
+    OnboardingMilestone,
+    SharedObjective,
+    Stakeholder,
+)
+
+
+class StakeholderInline(admin.TabularInline):
+    model = Stakeholder
+    extra = 0
+    fields = ("name", "role", "function", "last_engaged_on", "active")
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "segment", "arr", "renewal_date", "csm", "lifecycle_stage", "outcome")
+    list_filter = ("segment", "lifecycle_stage", "outcome", "crm_status", "handoff_urgency", "csm")
+    search_fields = ("name", "external_id")
+    readonly_fields = ("deviating_terms", "created_at", "updated_at")
+    date_hierarchy = "renewal_date"
+    list_select_related = ("csm",)
+    inlines = [StakeholderInline]
+
+
+@admin.register(Stakeholder)
+class StakeholderAdmin(admin.ModelAdmin):
+    list_display = ("name", "account", "role", "function", "last_engaged_on", "active")
+    list_filter = ("role", "active", "success_definition_conflicts")
+    search_fields = ("name", "email", "account__name")
+    list_select_related = ("account",)
+    raw_id_fields = ("account",)
+
+
+class SignatureInline(admin.TabularInline):
+    model = ObjectiveSignature
+    extra = 0
+    raw_id_fields = ("stakeholder",)
+
+
+@admin.register(SharedObjective)
+class SharedObjectiveAdmin(admin.ModelAdmin):
+    list_display = ("account", "review_cadence_days", "last_reviewed_on")
+    search_fields = ("account__name", "outcome")
+    raw_id_fields = ("account",)
+    inlines = [SignatureInline]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ("summary", "account", "decided_on", "circulated_on", "reopened_on")
+    list_filter = ("decided_on", "reopened_on")
+    search_fields = ("summary", "account__name")
+    raw_id_fields = ("account", "owner")
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ("title", "account", "product_status", "scoped", "due_on")
+    list_filter = ("product_status", "scoped")
+    search_fields = ("title", "told_customer", "account__name")
+    raw_id_fields = ("account",)
+
+
+@admin.register(OnboardingMilestone)
+class OnboardingMilestoneAdmin(admin.ModelAdmin):
+    list_display = ("name", "account", "kind", "proof_signal", "target_on", "completed_on")
+    list_filter = ("kind", "proof_signal")
+    search_fields = ("name", "account__name")
+    raw_id_fields = ("account",)
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ("account", "author", "created_at")
+    search_fields = ("body", "account__name")
+    raw_id_fields = ("account",)

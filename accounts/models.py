@@ -1,0 +1,376 @@
+"""The customer accounts Candor watches, and everything known about the people behind them."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+# What a contract looks like when nobody negotiated anything. A term that differs, or a term
+# that is not in this list at all (a bespoke clause), is a deviation.
+STANDARD_DEAL_TERMS = {
+    "billing": "annual",
+    "payment_terms": "net_30",
+    "term_months": 12,
+    "discount_pct": 0,
+    "sla": "standard",
+    "termination_for_convenience": False,
+    "data_residency": "standard",
+    "price_lock_years": 0,
+}
+
+CRM_ONBOARDED_STATUSES = {"onboarded", "live", "active", "implemented"}
+
+
+class Segment(models.TextChoices):
+    SMB = "smb", "SMB"
+    MID_MARKET = "mid_market", "Mid-market"
+    ENTERPRISE = "enterprise", "Enterprise"
+
+
+class LifecycleStage(models.TextChoices):
+    ONBOARDING = "onboarding", "Onboarding"
+    ADOPTION = "adoption", "Adoption"
+    MATURE = "mature", "Mature"
+    RENEWAL = "renewal", "Up for renewal"
+    OFFBOARDED = "offboarded", "Offboarded"
+
+
+class Urgency(models.TextChoices):
+    UNKNOWN = "unknown", "Unknown"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class AccountOutcome(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RENEWED = "renewed", "Renewed"
+    CHURNED = "churned", "Churned"
+
+
+def enum_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    """A database-level guard that `field` holds one of `choices` (forms are not the only door)."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Account(models.Model):
+    external_id = models.CharField(max_length=100, unique=True, help_text="The CRM's id.")
+    name = models.CharField(max_length=200)
+    segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.MID_MARKET)
+    arr = models.DecimalField(
+        "ARR", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    seats = models.PositiveIntegerField(default=1)
+    contract_start = models.DateField()
+    renewal_date = models.DateField()
+    last_renewed_on = models.DateField(null=True, blank=True)
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="book", verbose_name="CSM"
+    )
+    lifecycle_stage = models.CharField(
+        max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.ONBOARDING
+    )
+    crm_status = models.CharField(
+        "CRM status", max_length=40, blank=True, help_text="The CRM's own flag, e.g. 'Onboarded'."
+    )
+    outcome = models.CharField(
+        max_length=10, choices=AccountOutcome.choices, default=AccountOutcome.ACTIVE
+    )
+    outcome_on = models.DateField(null=True, blank=True, help_text="When it renewed or churned.")
+
+    handoff_why_bought = models.TextField(blank=True)
+    handoff_real_needs = models.TextField(blank=True)
+    handoff_signed_for = models.TextField(
+        blank=True, help_text="What the contract says they bought."
+    )
+    handoff_urgency = models.CharField(
+        max_length=10, choices=Urgency.choices, default=Urgency.UNKNOWN
+    )
+    handoff_politics = models.TextField(blank=True)
+
+    deal_terms = models.JSONField(default=dict, blank=True)
+    deviating_terms = models.JSONField(
+        default=list, blank=True, editable=False, help_text="Derived from deal_terms on save."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["csm", "renewal_date"]),
+            models.Index(fields=["renewal_date"]),
+            models.Index(fields=["segment"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(arr__gte=0), name="account_arr_not_negative"),
+            models.CheckConstraint(
+                condition=Q(renewal_date__gte=models.F("contract_start")),
+                name="account_renewal_after_contract_start",
+            ),
+            enum_check("segment", Segment, "account_segment_valid"),
+            enum_check("lifecycle_stage", LifecycleStage, "account_lifecycle_stage_valid"),
+            enum_check("outcome", AccountOutcome, "account_outcome_valid"),
+            enum_check("handoff_urgency", Urgency, "account_handoff_urgency_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.deviating_terms = deviating_terms(self.deal_terms)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.contract_start and self.renewal_date and self.renewal_date < self.contract_start:
+            raise ValidationError({"renewal_date": "Renewal date cannot be before contract start."})
+        if not isinstance(self.deal_terms, dict):
+            raise ValidationError({"deal_terms": "Deal terms must be an object of term: value."})
+
+    @property
+    def crm_says_onboarded(self) -> bool:
+        return self.crm_status.strip().lower() in CRM_ONBOARDED_STATUSES
+
+    @property
+    def handoff_missing(self) -> list[str]:
+        """The pieces of sales context that never reached Customer Success."""
+        fields = {
+            "why they bought": self.handoff_why_bought,
+            "real needs": self.handoff_real_needs,
+            "internal politics": self.handoff_politics,
+        }
+        missing = [label for label, value in fields.items() if not value.strip()]
+        if self.handoff_urgency == Urgency.UNKNOWN:
+            missing.append("urgency")
+        return missing
+
+
+def deviating_terms(terms: dict) -> list[str]:
+    if not isinstance(terms, dict):
+        return []
+    return sorted(
+        term
+        for term, value in terms.items()
+        if term not in STANDARD_DEAL_TERMS or STANDARD_DEAL_TERMS[term] != value
+    )
+
+
+class StakeholderRole(models.TextChoices):
+    EXEC_SPONSOR = "exec_sponsor", "Exec sponsor"
+    PROJECT_SPONSOR = "project_sponsor", "Project sponsor"
+    OPERATING_OWNER = "operating_owner", "Operating owner"
+    CHAMPION = "champion", "Champion"
+    USER = "user", "User"
+    OTHER = "other", "Other"
+
+
+KEY_ROLES = (
+    StakeholderRole.EXEC_SPONSOR,
+    StakeholderRole.PROJECT_SPONSOR,
+    StakeholderRole.OPERATING_OWNER,
+)
+
+
+class Stakeholder(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="stakeholders")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=20, choices=StakeholderRole.choices)
+    function = models.CharField(max_length=100, blank=True, help_text="e.g. Finance, Operations")
+    success_definition = models.TextField(blank=True, help_text="Success, in their own words.")
+    success_definition_conflicts = models.BooleanField(
+        default=False, help_text="Marked by the CSM: disagrees with the other stakeholders."
+    )
+    last_engaged_on = models.DateField(null=True, blank=True)
+    active = models.BooleanField(default=True, help_text="Still at the customer.")
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["account", "role", "name"]
+        indexes = [models.Index(fields=["account", "role"])]
+        constraints = [enum_check("role", StakeholderRole, "stakeholder_role_valid")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class SharedObjective(models.Model):
+    """The one-pager signed by the exec sponsor, project sponsor and operating owner."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="objective")
+    outcome = models.TextField()
+    scope = models.TextField(blank=True)
+    non_scope = models.TextField(blank=True)
+    success_criteria = models.TextField(blank=True)
+    review_cadence_days = models.PositiveIntegerField(default=90)
+    signed_by = models.ManyToManyField(
+        Stakeholder, through="ObjectiveSignature", related_name="signed_objectives", blank=True
+    )
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    created_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_cadence_days__gte=1), name="objective_cadence_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"Shared objective for {self.account}"
+
+    def review_overdue(self, as_of) -> bool:
+        if self.last_reviewed_on is None:
+            return True
+        return as_of - self.last_reviewed_on > timedelta(days=self.review_cadence_days)
+
+
+class ObjectiveSignature(models.Model):
+    objective = models.ForeignKey(SharedObjective, on_delete=models.CASCADE)
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE)
+    signed_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "stakeholder"], name="one_signature_per_stakeholder"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.stakeholder} signed on {self.signed_on}"
+
+    def clean(self):
+        if self.stakeholder.account_id != self.objective.account_id:
+            raise ValidationError("Only the account's own stakeholders can sign its objective.")
+
+
+class Decision(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="decisions")
+    summary = models.TextField()
+    owner = models.ForeignKey(
+        Stakeholder, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    decided_on = models.DateField()
+    circulated_on = models.DateField(null=True, blank=True)
+    reopened_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        indexes = [models.Index(fields=["account", "decided_on"])]
+
+    def __str__(self):
+        return self.summary[:80]
+
+    def clean(self):
+        if self.circulated_on and self.decided_on and self.circulated_on < self.decided_on:
+            raise ValidationError({"circulated_on": "Cannot be circulated before it was decided."})
+        if self.reopened_on and self.decided_on and self.reopened_on < self.decided_on:
+            raise ValidationError({"reopened_on": "Cannot be reopened before it was decided."})
+        if self.owner_id and self.account_id and self.owner.account_id != self.account_id:
+            raise ValidationError({"owner": "The owner must be one of the account's stakeholders."})
+
+    @property
+    def circulated_late(self) -> bool:
+        """Owners must hear of a decision within 24 hours, i.e. by the next day."""
+        if self.circulated_on is None:
+            return True
+        return (self.circulated_on - self.decided_on).days > 1
+
+    @property
+    def reopened_within_week(self) -> bool:
+        return self.reopened_on is not None and (self.reopened_on - self.decided_on).days <= 7
+
+
+class ProductStatus(models.TextChoices):
+    UNDER_CONSIDERATION = "under_consideration", "Under consideration"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    SHIPPED = "shipped", "Shipped"
+    DECLINED = "declined", "Declined"
+
+
+class Commitment(models.Model):
+    """A promise made to the customer, beside what product actually committed to."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="commitments")
+    title = models.CharField(max_length=200)
+    told_customer = models.TextField(blank=True, help_text="What the customer was told.")
+    product_status = models.CharField(
+        max_length=20, choices=ProductStatus.choices, default=ProductStatus.UNDER_CONSIDERATION
+    )
+    scoped = models.BooleanField(default=False)
+    due_on = models.DateField(null=True, blank=True)
+    made_on = models.DateField(null=True, blank=True, help_text="When it was promised.")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [enum_check("product_status", ProductStatus, "commitment_status_valid")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.product_status not in (ProductStatus.SHIPPED, ProductStatus.DECLINED)
+
+    def is_overdue(self, as_of) -> bool:
+        return self.product_status != ProductStatus.SHIPPED and bool(
+            self.due_on and self.due_on < as_of
+        )
+
+
+class MilestoneKind(models.TextChoices):
+    TASK = "task", "Task (checklist)"
+    OUTCOME = "outcome", "Outcome (capability)"
+
+
+class OnboardingMilestone(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=MilestoneKind.choices)
+    proof_signal = models.CharField(
+        max_length=40,
+        null=True,
+        blank=True,
+        help_text="The signal kind that proves an outcome was reached.",
+    )
+    target_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["account", "target_on", "id"]
+        constraints = [enum_check("kind", MilestoneKind, "milestone_kind_valid")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from signals.models import SignalKind
+
+        if self.proof_signal and self.proof_signal not in SignalKind.values:
+            raise ValidationError({"proof_signal": f"Unknown signal kind '{self.proof_signal}'."})
+        if self.proof_signal and self.kind == MilestoneKind.TASK:
+            raise ValidationError(
+                {"proof_signal": "Only an outcome milestone is proven by a signal."}
+            )
+
+
+class Note(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.body[:80]

@@ -1,0 +1,31 @@
+"""Writes about accounts and the people who own them."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.selectors import CSM_GROUP, VP_GROUP
+
+User = get_user_model()
+
+
+@transaction.atomic
+def user_create_with_role(*, username: str, role: str, password: str | None = None, **fields):
+    """Create (or fetch) a user and put them in exactly one role group: 'csm' or 'vp'."""
+    if role not in (CSM_GROUP, VP_GROUP):
+        raise ValueError(f"Unknown role '{role}': use '{CSM_GROUP}' or '{VP_GROUP}'.")
+    user, created = User.objects.get_or_create(username=username, defaults=fields)
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    user_set_role(user=user, role=role)
+    return user
+
+
+def user_set_role(*, user, role: str) -> None:
+    groups = {g.name: g for g in Group.objects.filter(name__in=[CSM_GROUP, VP_GROUP])}
+    user.groups.remove(*groups.values())
+    user.groups.add(groups[role])

@@ -1,0 +1,146 @@
+"""Health scores, kept as history, and the scorecards that produced them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+COMPONENTS = ("outcomes", "adoption", "engagement", "alignment", "commitments")
+
+DEFAULT_WEIGHTS = {
+    "outcomes": 35,
+    "adoption": 20,
+    "engagement": 20,
+    "alignment": 15,
+    "commitments": 10,
+}
+DEFAULT_THRESHOLDS = {"green": 70, "amber": 40}
+DEFAULT_TARGETS = {
+    "time_to_value_days": 30,
+    "stale_after_days": 14,
+    "renewed_within_days": 90,
+    "renewing_within_days": 120,
+    "exec_silence_days": 180,
+    "active_window_days": 30,
+    "invite_window_days": 90,
+}
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class Scorecard(models.Model):
+    """Weights, thresholds and targets. Editing one bumps its version; scores record the version."""
+
+    name = models.CharField(max_length=100, default="Default")
+    segment = models.CharField(
+        max_length=20, blank=True, help_text="Blank: applies to every segment without its own."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    weights = models.JSONField(default=dict)
+    thresholds = models.JSONField(default=dict)
+    targets = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["segment"], name="one_scorecard_per_segment")
+        ]
+
+    def __str__(self):
+        return f"{self.name} v{self.version}" + (f" ({self.segment})" if self.segment else "")
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        weights = {**DEFAULT_WEIGHTS, **(self.weights or {})}
+        unknown = set(weights) - set(COMPONENTS)
+        if unknown:
+            raise ValidationError({"weights": f"Unknown components: {', '.join(sorted(unknown))}."})
+        if any(not isinstance(w, int | float) or w < 0 for w in weights.values()):
+            raise ValidationError({"weights": "Weights must be non-negative numbers."})
+        if sum(weights.values()) <= 0:
+            raise ValidationError({"weights": "At least one weight must be above zero."})
+        thresholds = {**DEFAULT_THRESHOLDS, **(self.thresholds or {})}
+        if not 0 <= thresholds["amber"] <= thresholds["green"] <= 100:
+            raise ValidationError({"thresholds": "Need 0 <= amber <= green <= 100."})
+
+    @property
+    def effective_weights(self) -> dict:
+        return {**DEFAULT_WEIGHTS, **(self.weights or {})}
+
+    @property
+    def effective_thresholds(self) -> dict:
+        return {**DEFAULT_THRESHOLDS, **(self.thresholds or {})}
+
+    @property
+    def effective_targets(self) -> dict:
+        return {**DEFAULT_TARGETS, **(self.targets or {})}
+
+
+class HealthScore(models.Model):
+    """One account's health at one point in time. Rows are appended, never overwritten."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="health_scores"
+    )
+    as_of = models.DateField(help_text="The date the data was scored as of.")
+    computed_at = models.DateTimeField()
+    overall = models.FloatField(null=True, help_text="0-100; null when no component has data.")
+    rag = models.CharField(max_length=5, choices=Rag.choices)
+    components = models.JSONField(default=dict, help_text="{name: {score, weight, reasons}}")
+    flags = models.JSONField(default=list, help_text="[{code, reasons}]")
+    flag_codes = models.CharField(
+        max_length=400, blank=True, help_text="',code,code,' for cheap filtering on any database."
+    )
+    reasons = models.JSONField(default=list, help_text="Headline reasons, most important first.")
+    checklist_completion = models.FloatField(null=True)
+    outcome_attainment = models.FloatField(null=True)
+    scorecard = models.ForeignKey(Scorecard, null=True, on_delete=models.SET_NULL)
+    scorecard_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-as_of", "-computed_at"]
+        get_latest_by = ["as_of", "computed_at"]
+        indexes = [models.Index(fields=["account", "as_of", "computed_at"], name="health_history")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rag__in=Rag.values), name="healthscore_rag_valid"),
+            models.CheckConstraint(
+                condition=Q(overall__isnull=True) | Q(overall__gte=0, overall__lte=100),
+                name="healthscore_overall_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.as_of}: {self.overall} {self.rag}"
+
+    def has_flag(self, code: str) -> bool:
+        return f",{code}," in self.flag_codes
+
+
+class CurrentHealth(models.Model):
+    """The latest score of each account, denormalised so lists filter and sort without a scan."""
+
+    account = models.OneToOneField(
+        "accounts.Account",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="current_health",
+    )
+    score = models.ForeignKey(HealthScore, on_delete=models.CASCADE, related_name="+")
+    overall = models.FloatField(null=True)
+    rag = models.CharField(max_length=5, choices=Rag.choices)
+    flag_codes = models.CharField(max_length=400, blank=True)
+    computed_at = models.DateTimeField()
+    last_signal_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["rag"]), models.Index(fields=["overall"])]
+
+    def __str__(self):
+        return f"{self.account_id}: {self.overall} {self.rag}"

@@ -1,0 +1,28 @@
+"""Named people for permission tests, as in healthchecks: Alice and Bob are CSMs with their own
+books, Vera is a VP who sees everything, Charlie has an account but no role."""
+
+import pytest
+
+from accounts.services import user_create_with_role
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def alice(db):
+    return user_create_with_role(username="alice", role="csm", password=PASSWORD)
+
+
+@pytest.fixture
+def bob(db):
+    return user_create_with_role(username="bob", role="csm", password=PASSWORD)
+
+
+@pytest.fixture
+def vera(db):
+    return user_create_with_role(username="vera", role="vp", password=PASSWORD)
+
+
+@pytest.fixture
+def charlie(db, django_user_model):
+    return django_user_model.objects.create_user(username="charlie", password=PASSWORD)

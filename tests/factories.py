@@ -1,0 +1,50 @@
+"""Small builders for test data: each makes a valid row and lets the test say what differs."""
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import Account, Stakeholder
+from signals.models import Signal
+
+_sequence = itertools.count(1)
+
+
+def make_account(*, csm, **fields) -> Account:
+    n = next(_sequence)
+    today = timezone.now().date()
+    defaults = {
+        "external_id": f"crm-{n}",
+        "name": f"Account {n}",
+        "segment": "mid_market",
+        "arr": Decimal("50000"),
+        "seats": 50,
+        "contract_start": today - timedelta(days=200),
+        "renewal_date": today + timedelta(days=165),
+        "crm_status": "Onboarded",
+        "lifecycle_stage": "adoption",
+    }
+    defaults.update(fields)
+    return Account.objects.create(csm=csm, **defaults)
+
+
+def make_stakeholder(*, account, role="user", **fields) -> Stakeholder:
+    n = next(_sequence)
+    defaults = {"name": f"Person {n}", "email": f"person{n}@example.com", "function": "Operations"}
+    defaults.update(fields)
+    return Stakeholder.objects.create(account=account, role=role, **defaults)
+
+
+def make_signal(*, account, kind="login", occurred_at=None, **fields) -> Signal:
+    n = next(_sequence)
+    defaults = {"external_id": f"sig-{n}", "actor": "user@example.com", "value": ""}
+    defaults.update(fields)
+    return Signal.objects.create(
+        account=account, kind=kind, occurred_at=occurred_at or timezone.now(), **defaults
+    )
+
+
+def days_ago(days: int) -> date:
+    return timezone.now().date() - timedelta(days=days)
