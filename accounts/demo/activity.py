@@ -1,0 +1,150 @@
+"""Product-usage and people signals over the last 180 days, shaped by each account's story.
+
+Daily rates are drawn with numpy (Poisson per day, times a story-specific trend), so a
+100,000-account benchmark portfolio is generated in seconds per ten thousand accounts.
+"""
+
+from datetime import date, timedelta
+
+import numpy as np
+
+from accounts.demo import texts
+from accounts.demo.portfolio import AccountPlan
+
+WINDOW_DAYS = 180
+LOGIN_RATE = 0.12  # logins per user per day for an engaged user
+
+# Story → (share of seats who use it, reports/day, feature breadth, invites/day, tickets/day)
+PROFILES = {
+    "checklist_illusion": (0.35, 0.05, 2, 0.0, 0.12),
+    "renewal_without_engagement": (0.55, 0.25, 5, 0.005, 0.05),
+    "churned": (0.45, 0.15, 4, 0.0, 0.10),
+}
+HEALTHY_PROFILE = (0.8, 0.45, 8, 0.06, 0.03)
+
+
+def trend(plan: AccountPlan, days: np.ndarray, today: date) -> np.ndarray:
+    """Activity multiplier per day: steady or rising when healthy, falling where the story says."""
+    ago = np.array([(today - d).days for d in days])
+    position = 1 - ago / WINDOW_DAYS
+    factor = 0.9 + 0.2 * position
+    if plan.story == "renewal_without_engagement":
+        factor = np.where(ago >= 60, 1.0, np.where(ago >= 30, 0.55, 0.22))
+    elif plan.story == "churned":
+        before_end = np.array([(plan.signals_end - d).days for d in days])
+        factor = np.clip(before_end / 90, 0.08, 1.0)
+    elif plan.story == "champion_left":
+        left = plan.extra["champion_left_on"]
+        factor = np.where(np.array(days) >= left, 0.6, 1.0)
+    return factor
+
+
+def generate(plan: AccountPlan, today: date, rng: np.random.Generator, per_account=None):
+    """Return (events, first_roi): events are (day, kind, actor, value) and first_roi a date."""
+    start = max(today - timedelta(days=WINDOW_DAYS), plan.contract_start)
+    span = (plan.signals_end - start).days + 1
+    days = [start + timedelta(days=i) for i in range(max(span, 0))]
+    users_share, reports, breadth, invites, tickets = PROFILES.get(plan.story, HEALTHY_PROFILE)
+    users = max(2, round(plan.seats * users_share))
+    first_roi = _first_roi(plan, rng)
+    if not days:
+        return [], first_roi
+    multiplier = trend(plan, np.array(days), today)
+    rates = {
+        "login": users * LOGIN_RATE,
+        "report_generated": reports,
+        "feature_used": 0.5,
+        "support_ticket": tickets,
+        "export": 0.1,
+        "api_call": 0.2 if plan.segment == "enterprise" else 0.02,
+    }
+    if per_account:
+        scale = per_account / max(1.0, sum(rates.values()) * multiplier.sum())
+        rates = {kind: rate * scale for kind, rate in rates.items()}
+    events = []
+    for kind, rate in rates.items():
+        counts = rng.poisson(rate * multiplier)
+        for index in np.repeat(np.arange(len(days)), counts):
+            events.append((days[index], kind, _actor(rng, users), ""))
+    _values_for_features(events, rng, breadth)
+    events += _invites(plan, days, rng, invites, today)
+    events += _milestone_events(plan, first_roi, today, rng, users)
+    return events, first_roi
+
+
+def _actor(rng, users: int) -> str:
+    return f"user{int(rng.integers(users)) + 1}"
+
+
+def _values_for_features(events, rng, breadth):
+    features = texts.FEATURES[:breadth]
+    for i, (day, kind, actor, _value) in enumerate(events):
+        if kind == "feature_used":
+            events[i] = (day, kind, actor, features[int(rng.integers(len(features)))])
+
+
+def _first_roi(plan: AccountPlan, rng) -> date | None:
+    if plan.story == "checklist_illusion":
+        return None
+    return plan.contract_start + timedelta(days=int(rng.integers(10, 26)))
+
+
+def _invites(plan, days, rng, rate, today):
+    recent = [d for d in days if (today - d).days <= 90]
+    counts = rng.poisson(rate, len(recent)) if recent else []
+    return [
+        (d, "colleague_invited", "champion", "")
+        for d, c in zip(recent, counts, strict=False)
+        for _ in range(c)
+    ]
+
+
+def _milestone_events(plan: AccountPlan, first_roi, today, rng, users):
+    """ROI reports, exec meetings, upsell calls and confidence surveys: the outcomes and people."""
+    end = plan.signals_end
+    events = []
+    if first_roi and first_roi <= end:
+        events.append((first_roi, "roi_report_generated", "user1", ""))
+        stop = end - timedelta(days=120 if plan.story == "churned" else 0)
+        day = first_roi + timedelta(days=int(rng.integers(28, 36)))
+        while day <= stop:
+            if (today - day).days <= WINDOW_DAYS:
+                events.append((day, "roi_report_generated", "user1", ""))
+            day += timedelta(days=int(rng.integers(28, 36)))
+    events += _exec_and_upsell(plan, end, rng)
+    low, high = {"checklist_illusion": (3, 6), "churned": (2, 5)}.get(plan.story, (7, 10))
+    if plan.story == "renewal_without_engagement":
+        low, high = 5, 7
+    day = end - timedelta(days=int(rng.integers(0, 30)))
+    while (today - day).days <= WINDOW_DAYS and day >= plan.contract_start:
+        events.append(
+            (day, "confidence_survey", _actor(rng, users), str(int(rng.integers(low, high + 1))))
+        )
+        day -= timedelta(days=30)
+    return events
+
+
+def _exec_and_upsell(plan: AccountPlan, end: date, rng):
+    story = plan.story
+    if story in ("renewal_without_engagement", "churned"):
+        if story == "renewal_without_engagement":
+            return [
+                (
+                    end - timedelta(days=int(rng.integers(30, 120))),
+                    "upsell_call_declined",
+                    "exec",
+                    "",
+                )
+            ]
+        return []
+    first_gap = (100, 150) if story == "stakeholder_misalignment" else (5, 60)
+    events = []
+    day = end - timedelta(days=int(rng.integers(*first_gap)))
+    while day >= max(plan.contract_start, end - timedelta(days=WINDOW_DAYS)):
+        events.append((day, "exec_meeting", "exec", ""))
+        day -= timedelta(days=int(rng.integers(60, 90)))
+    if story != "stakeholder_misalignment" and rng.random() < 0.7:
+        events.append(
+            (end - timedelta(days=int(rng.integers(20, 150))), "upsell_call_accepted", "exec", "")
+        )
+    return [(d, k, a, v) for d, k, a, v in events if d >= plan.contract_start]

@@ -1,0 +1,197 @@
+"""Builds the whole demo portfolio in memory, then writes each table in one bulk pass."""
+
+import random
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+from django.db import transaction
+
+from accounts.demo import activity, people
+from accounts.demo.bulk import next_id, reset_sequences, write_rows
+from accounts.demo.portfolio import account_fields, assign_stories, company_name, plan_account
+from accounts.models import (
+    Account,
+    Commitment,
+    Decision,
+    ObjectiveSignature,
+    OnboardingMilestone,
+    SharedObjective,
+    Stakeholder,
+    deviating_terms,
+)
+from accounts.services import user_create_with_role
+from signals.models import Signal
+
+DEMO_PASSWORD = "candor-demo"
+CSMS = ["maya", "tom", "priya", "diego", "sara", "ken", "lena", "omar"]
+VPS = ["rachel", "james"]
+# Omar's book drifts: he is handed more of the accounts whose stories go wrong.
+CSM_WEIGHTS_HEALTHY = [14, 14, 14, 14, 14, 12, 12, 6]
+CSM_WEIGHTS_AT_RISK = [8, 8, 8, 8, 8, 10, 10, 40]
+
+COLUMNS = {
+    Account: [
+        "id", "external_id", "name", "segment", "arr", "seats", "contract_start", "renewal_date",
+        "last_renewed_on", "csm_id", "lifecycle_stage", "crm_status", "outcome", "outcome_on",
+        "handoff_why_bought", "handoff_real_needs", "handoff_signed_for", "handoff_urgency",
+        "handoff_politics", "deal_terms", "deviating_terms", "created_at", "updated_at",
+    ],
+    Stakeholder: [
+        "id", "account_id", "name", "email", "role", "function", "success_definition",
+        "success_definition_conflicts", "last_engaged_on", "active", "left_on",
+    ],
+    SharedObjective: [
+        "id", "account_id", "outcome", "scope", "non_scope", "success_criteria",
+        "review_cadence_days", "last_reviewed_on", "created_on",
+    ],
+    ObjectiveSignature: ["id", "objective_id", "stakeholder_id", "signed_on"],
+    Decision: [
+        "id", "account_id", "summary", "owner_id", "decided_on", "circulated_on", "reopened_on",
+        "created_at",
+    ],
+    Commitment: [
+        "id", "account_id", "title", "told_customer", "product_status", "scoped", "due_on", "made_on",
+    ],
+    OnboardingMilestone: [
+        "id", "account_id", "name", "kind", "proof_signal", "target_on", "completed_on", "evidence",
+    ],
+    Signal: [
+        "id", "account_id", "external_id", "kind", "occurred_at", "actor", "value", "source",
+        "received_at",
+    ],
+}  # fmt: skip
+
+
+def demo_users():
+    csms = [
+        user_create_with_role(
+            username=name, role="csm", password=DEMO_PASSWORD, first_name=name.title()
+        )
+        for name in CSMS
+    ]
+    for name in VPS:
+        user_create_with_role(
+            username=name, role="vp", password=DEMO_PASSWORD, first_name=name.title()
+        )
+    return csms
+
+
+class PortfolioBuilder:
+    """Accumulates rows for every table, with ids assigned up front."""
+
+    def __init__(self, *, today: date, seed: int, per_account: int | None):
+        self.today = today
+        self.rng = random.Random(seed)
+        self.np_rng = np.random.default_rng(seed)
+        self.per_account = per_account
+        self.now = datetime.now(UTC)
+        self.rows = {model: [] for model in COLUMNS}
+        self.ids = {model: next_id(model) for model in COLUMNS}
+        self.names: set[str] = set(Account.objects.values_list("name", flat=True))
+        self.stories = Counter()
+
+    def take_id(self, model) -> int:
+        self.ids[model] += 1
+        return self.ids[model] - 1
+
+    def add(self, model, row: tuple) -> None:
+        self.rows[model].append(row)
+
+    def build(self, count: int, csms, offset: int) -> None:
+        for i, story in enumerate(assign_stories(count, self.rng)):
+            weights = CSM_WEIGHTS_HEALTHY if "healthy" in story else CSM_WEIGHTS_AT_RISK
+            csm = self.rng.choices(csms, weights=weights[: len(csms)])[0]
+            self.build_account(offset + i + 1, story, csm)
+
+    def build_account(self, n: int, story: str, csm) -> None:
+        rng, today = self.rng, self.today
+        plan = plan_account(n, story, today, rng)
+        fields = account_fields(plan, rng)
+        account_id = self.take_id(Account)
+        self.stories[story] += 1
+        self.add(Account, (
+            account_id, f"demo-{story}-{n:05d}", company_name(rng, self.names), plan.segment,
+            plan.arr, plan.seats, plan.contract_start, plan.renewal_date, plan.last_renewed_on,
+            csm.pk, fields["lifecycle_stage"], fields["crm_status"], plan.outcome, plan.outcome_on,
+            fields["handoff_why_bought"], fields["handoff_real_needs"], fields["handoff_signed_for"],
+            fields["handoff_urgency"], fields["handoff_politics"], fields["deal_terms"],
+            deviating_terms(fields["deal_terms"]), self.now, self.now,
+        ))  # fmt: skip
+        events, first_roi = activity.generate(plan, today, self.np_rng, self.per_account)
+        self.add_people(account_id, plan)
+        for row in people.milestones(plan, first_roi, rng):
+            self.add(
+                OnboardingMilestone, (self.take_id(OnboardingMilestone), account_id, *row.values())
+            )
+        self.add_signals(account_id, n, events)
+
+    def add_people(self, account_id: int, plan) -> dict:
+        rng, today = self.rng, self.today
+        by_role = {}
+        for person in people.stakeholders(plan, today, rng):
+            stakeholder_id = self.take_id(Stakeholder)
+            by_role.setdefault(person["role"], stakeholder_id)
+            self.add(Stakeholder, (stakeholder_id, account_id, *person.values()))
+        objective = people.objective(plan, today, rng)
+        if objective:
+            objective_id = self.take_id(SharedObjective)
+            signers, signed_on = objective.pop("signers"), objective.pop("signed_on")
+            self.add(
+                SharedObjective,
+                (objective_id, account_id, *objective.values(), plan.contract_start),
+            )
+            for role in signers:
+                self.add(
+                    ObjectiveSignature,
+                    (self.take_id(ObjectiveSignature), objective_id, by_role[role], signed_on),
+                )
+        for row in people.decisions(plan, rng):
+            owner = by_role.get("operating_owner")
+            self.add(Decision, (
+                self.take_id(Decision), account_id, row["summary"], owner, row["decided_on"],
+                row["circulated_on"], row["reopened_on"], self.now,
+            ))  # fmt: skip
+        for row in people.commitments(plan, today, rng):
+            self.add(Commitment, (self.take_id(Commitment), account_id, *row.values()))
+        return by_role
+
+    def add_signals(self, account_id: int, n: int, events) -> None:
+        seconds = self.np_rng.integers(7 * 3600, 19 * 3600, len(events))
+        for i, ((day, kind, actor, value), second) in enumerate(zip(events, seconds, strict=True)):
+            occurred = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
+                seconds=int(second)
+            )
+            self.add(Signal, (
+                self.take_id(Signal), account_id, f"demo-sig-{n}-{i}", kind, occurred, actor,
+                value, "demo", self.now,
+            ))  # fmt: skip
+
+    def write(self) -> dict:
+        timings = {}
+        with transaction.atomic():
+            for model, columns in COLUMNS.items():
+                started = time.perf_counter()
+                write_rows(model, columns, self.rows[model])
+                timings[model._meta.model_name] = time.perf_counter() - started
+            reset_sequences(list(COLUMNS))
+        return timings
+
+
+def seed_portfolio(*, accounts: int, seed: int, today: date, signals_per_account=None) -> dict:
+    started = time.perf_counter()
+    csms = demo_users()
+    builder = PortfolioBuilder(today=today, seed=seed, per_account=signals_per_account)
+    offset = Account.objects.count()
+    builder.build(accounts, csms, offset)
+    built = time.perf_counter() - started
+    timings = builder.write()
+    return {
+        "accounts": accounts,
+        "signals": len(builder.rows[Signal]),
+        "stories": dict(builder.stories),
+        "build_s": built,
+        "write_s": timings,
+        "total_s": time.perf_counter() - started,
+    }
