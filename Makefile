@@ -23,7 +23,7 @@ seed: migrate
 	$(MANAGE) seed_demo --if-empty
 
 score: seed
-	$(MANAGE) score
+	$(MANAGE) score --backfill 180
 
 run: score
 	$(MANAGE) demo_logins

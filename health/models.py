@@ -107,9 +107,12 @@ class HealthScore(models.Model):
     class Meta:
         ordering = ["-as_of", "-computed_at"]
         get_latest_by = ["as_of", "computed_at"]
-        indexes = [models.Index(fields=["account", "as_of", "computed_at"], name="health_history")]
         constraints = [
             models.CheckConstraint(condition=Q(rag__in=Rag.values), name="healthscore_rag_valid"),
+            # A retried scoring shard must not write the same run twice.
+            models.UniqueConstraint(
+                fields=["account", "as_of", "computed_at"], name="one_score_per_account_run"
+            ),
             models.CheckConstraint(
                 condition=Q(overall__isnull=True) | Q(overall__gte=0, overall__lte=100),
                 name="healthscore_overall_in_range",

@@ -35,7 +35,10 @@ class Signal(models.Model):
 
     class Meta:
         ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["account", "occurred_at"], name="signal_account_time")]
+        indexes = [
+            models.Index(fields=["account", "occurred_at"], name="signal_account_time"),
+            models.Index(fields=["received_at"], name="signal_received"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=SignalKind.values), name="signal_kind_valid"

@@ -29,7 +29,9 @@ def trend(plan: AccountPlan, days: np.ndarray, today: date) -> np.ndarray:
     position = 1 - ago / WINDOW_DAYS
     factor = 0.9 + 0.2 * position
     if plan.story == "renewal_without_engagement":
-        factor = np.where(ago >= 60, 1.0, np.where(ago >= 30, 0.55, 0.22))
+        factor = np.where(ago >= 60, 1.0, np.where(ago >= 30, 0.8, 0.25))
+    elif plan.story == "checklist_illusion" and plan.extra.get("severe"):
+        factor = np.where(ago >= 45, 1.0, 0.3)
     elif plan.story == "churned":
         before_end = np.array([(plan.signals_end - d).days for d in days])
         factor = np.clip(before_end / 90, 0.08, 1.0)
@@ -106,6 +108,8 @@ def _milestone_events(plan: AccountPlan, first_roi, today, rng, users):
     if first_roi and first_roi <= end:
         events.append((first_roi, "roi_report_generated", "user1", ""))
         stop = end - timedelta(days=120 if plan.story == "churned" else 0)
+        if plan.story == "renewal_without_engagement" and plan.extra.get("severe"):
+            stop = end - timedelta(days=100)
         day = first_roi + timedelta(days=int(rng.integers(28, 36)))
         while day <= stop:
             if (today - day).days <= WINDOW_DAYS:
@@ -126,6 +130,8 @@ def _milestone_events(plan: AccountPlan, first_roi, today, rng, users):
 
 def _exec_and_upsell(plan: AccountPlan, end: date, rng):
     story = plan.story
+    if story == "checklist_illusion" and plan.extra.get("severe"):
+        return []
     if story in ("renewal_without_engagement", "churned"):
         if story == "renewal_without_engagement":
             return [

@@ -43,7 +43,8 @@ def stakeholders(plan: AccountPlan, today: date, rng: random.Random) -> list[dic
             }
         )
     exec_sponsor, champion = people[0], people[3]
-    if story in ("renewal_without_engagement", "churned"):
+    disengaged = story == "checklist_illusion" and plan.extra.get("severe")
+    if story in ("renewal_without_engagement", "churned") or disengaged:
         exec_sponsor["last_engaged_on"] = today - timedelta(days=rng.randint(200, 320))
     if story == "churned":
         exec_sponsor.update(active=False, left_on=end - timedelta(days=rng.randint(40, 100)))

@@ -94,6 +94,8 @@ def plan_account(n: int, story: str, today: date, rng: random.Random) -> Account
         plan.signals_end = renewal
     if story == "stale_data":
         plan.signals_end = today - timedelta(days=rng.randint(20, 40))
+    if story in ("checklist_illusion", "renewal_without_engagement"):
+        plan.extra["severe"] = rng.random() < 0.5
     if story == "champion_left":
         plan.extra["champion_left_on"] = today - timedelta(days=rng.randint(20, 60))
     return plan

@@ -9,7 +9,6 @@ import numpy as np
 from django.db import transaction
 
 from accounts.demo import activity, people
-from accounts.demo.bulk import next_id, reset_sequences, write_rows
 from accounts.demo.portfolio import account_fields, assign_stories, company_name, plan_account
 from accounts.models import (
     Account,
@@ -22,6 +21,7 @@ from accounts.models import (
     deviating_terms,
 )
 from accounts.services import user_create_with_role
+from candor.bulk import next_id, reset_sequences, write_rows
 from signals.models import Signal
 
 DEMO_PASSWORD = "candor-demo"

@@ -1,4 +1,4 @@
-"""Bulk writes for seeding: COPY on PostgreSQL, executemany elsewhere, with ids we assign.
+"""Bulk writes (demo seed, score history): COPY on PostgreSQL, executemany elsewhere, with ids we assign.
 
 Assigning ids ourselves lets related rows reference each other without a round trip per row,
 which is what makes a 100,000-account portfolio seed in minutes rather than hours.
@@ -25,6 +25,19 @@ def write_rows(model, columns: list[str], rows: list[tuple]) -> None:
         _copy(table, columns, rows)
     else:
         _executemany(table, columns, rows)
+
+
+def reserve_ids(model, count: int) -> list[int] | None:
+    """Ids from the table's own sequence (PostgreSQL), safe with concurrent writers."""
+    if connection.vendor != "postgresql" or count == 0:
+        return None
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+            [count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def reset_sequences(models) -> None:

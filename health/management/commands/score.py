@@ -1,0 +1,38 @@
+import time
+from collections import Counter
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from health.models import CurrentHealth
+from health.services import score_accounts
+
+
+class Command(BaseCommand):
+    help = "Score accounts synchronously (the same code the Celery tasks run)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", type=date.fromisoformat, default=None)
+        parser.add_argument("--accounts", type=int, nargs="+", default=None, metavar="ID")
+        parser.add_argument(
+            "--backfill", type=int, default=0, metavar="DAYS",
+            help="Also rebuild history as of every 7 days over the last DAYS days.",
+        )  # fmt: skip
+
+    def handle(self, *args, as_of, accounts, backfill, **options):
+        today = timezone.now().date()
+        for days_ago in range(backfill - backfill % 7, 0, -7):
+            self._run(today - timedelta(days=days_ago), accounts)
+        self._run(as_of or today, accounts)
+        if (as_of or today) >= today:
+            mix = Counter(CurrentHealth.objects.values_list("rag", flat=True))
+            self.stdout.write(
+                "Current health: " + ", ".join(f"{mix[r]} {r}" for r in ("red", "amber", "green"))
+            )
+
+    def _run(self, as_of, accounts):
+        started = time.perf_counter()
+        count = score_accounts(account_ids=accounts, as_of=as_of)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(f"Scored {count} accounts as of {as_of} in {elapsed:.2f}s")

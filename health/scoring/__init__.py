@@ -1,0 +1,162 @@
+"""The pure scorer: a features frame and a scorecard in, a scores frame out.
+
+No ORM, no settings, no clock: `as_of` is an argument. `health.features` builds the frame from
+the database and `health.services` writes the result, so this runs unchanged in tests, in the
+`score` command and in Celery shards.
+"""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from health.models import COMPONENTS
+from health.scoring import reasons as why
+from health.scoring.components import COMPONENT_FUNCTIONS, days_between
+from health.scoring.flags import CAPPING_FLAGS, FLAG_RULES
+from health.scoring.spec import ScorecardSpec
+
+__all__ = ["ScorecardSpec", "score_frame", "derive"]
+
+REASON_BUILDERS = {
+    "outcomes": lambda r, spec: why.outcome_reasons(r, spec.target("time_to_value_days")),
+    "adoption": lambda r, spec: why.adoption_reasons(r),
+    "engagement": lambda r, spec: why.engagement_reasons(r),
+    "alignment": lambda r, spec: why.alignment_reasons(r),
+    "commitments": lambda r, spec: why.commitment_reasons(r),
+}
+
+
+def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Turn the frame's dates into day counts relative to `as_of`."""
+    f = features.copy()
+    day = pd.Timestamp(as_of)
+    end_of_day = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
+    f["days_since_kickoff"] = (day - pd.to_datetime(f["contract_start"])).dt.days.astype(float)
+    f["time_to_value_days"] = days_between(
+        pd.to_datetime(f["first_roi_at"], utc=True).dt.tz_localize(None).dt.normalize(),
+        f["contract_start"],
+    )
+    last = pd.to_datetime(f["last_signal_at"], utc=True)
+    f["days_since_activity"] = ((end_of_day - last).dt.total_seconds() // 86400).astype(float)
+    f["days_to_renewal"] = (pd.to_datetime(f["renewal_date"]) - day).dt.days.astype(float)
+    f["days_since_renewed"] = (day - pd.to_datetime(f["last_renewed_on"])).dt.days.astype(float)
+    meeting = (
+        pd.to_datetime(f["last_exec_meeting_at"], utc=True).dt.tz_localize(None).dt.normalize()
+    )
+    engaged = pd.to_datetime(f["exec_last_engaged_on"])
+    f["days_since_exec_touch"] = (day - pd.concat([meeting, engaged], axis=1).max(axis=1)).dt.days
+    f["days_since_exec_touch"] = f["days_since_exec_touch"].astype(float)
+    return f
+
+
+def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -> pd.DataFrame:
+    """Score every account in `features` (indexed by account id) as of `as_of`."""
+    f = derive(features, as_of)
+    scores = pd.DataFrame(index=f.index)
+    for name in COMPONENTS:
+        scores[name] = COMPONENT_FUNCTIONS[name](f, scorecard).astype(float)
+    scores["checklist_completion"] = _percent(f["tasks_done"], f["tasks_total"])
+    scores["outcome_attainment"] = _percent(f["outcomes_due_reached"], f["outcomes_due"])
+    scores["overall"] = _overall(scores, scorecard.weights)
+    flags = pd.DataFrame({code: rule(f, scores, scorecard) for code, rule in FLAG_RULES.items()})
+    scores["rag"] = _rag(scores["overall"], flags, scorecard.thresholds)
+    scores["flag_codes"] = _flag_codes(flags)
+    _explain(scores, f.join(scores[["outcome_attainment"]]), flags, scorecard)
+    return scores
+
+
+def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
+    return pd.Series(
+        np.where(whole > 0, part / whole.where(whole > 0, 1) * 100, np.nan), part.index
+    )
+
+
+def _overall(scores: pd.DataFrame, weights: dict) -> pd.Series:
+    """Weighted mean of the components that have data; the weights re-normalise over them."""
+    values = scores[list(COMPONENTS)]
+    w = np.array([float(weights.get(name, 0)) for name in COMPONENTS])
+    present = values.notna().to_numpy()
+    norm = (present * w).sum(axis=1)
+    total = (values.fillna(0).to_numpy() * w).sum(axis=1)
+    overall = np.where(norm > 0, total / np.where(norm > 0, norm, 1), np.nan)
+    return pd.Series(np.round(overall, 1), scores.index)
+
+
+def _rag(overall: pd.Series, flags: pd.DataFrame, thresholds: dict) -> pd.Series:
+    rag = np.where(
+        overall >= thresholds["green"],
+        "green",
+        np.where(overall >= thresholds["amber"], "amber", "red"),
+    )
+    rag = np.where(overall.isna(), "red", rag)
+    capped = flags[list(CAPPING_FLAGS)].any(axis=1).to_numpy()
+    return pd.Series(np.where(capped & (rag == "green"), "amber", rag), overall.index)
+
+
+def _flag_codes(flags: pd.DataFrame) -> pd.Series:
+    codes = list(flags.columns)
+    matrix = flags.to_numpy()
+    joined = [",".join(c for c, on in zip(codes, row, strict=True) if on) for row in matrix]
+    return pd.Series([f",{j}," if j else "" for j in joined], flags.index)
+
+
+def _explain(scores: pd.DataFrame, f: pd.DataFrame, flags: pd.DataFrame, spec: ScorecardSpec):
+    """Attach components, flags and headline reasons as plain Python objects, one per account."""
+    present_weights = _present_weights(scores, spec.weights)
+    components, flag_lists, headlines = [], [], []
+    for position, row in enumerate(f.itertuples()):
+        account_components = {}
+        for name in COMPONENTS:
+            value = scores[name].iat[position]
+            account_components[name] = {
+                "score": None if np.isnan(value) else round(float(value), 1),
+                "weight": round(float(present_weights[position][name]), 4),
+                "configured_weight": spec.weights.get(name, 0),
+                "reasons": REASON_BUILDERS[name](row, spec),
+            }
+        on = [code for code in FLAG_RULES if flags[code].iat[position]]
+        account_flags = [
+            {"code": code, "reasons": why.flag_reasons(code, row, spec)} for code in on
+        ]
+        components.append(account_components)
+        flag_lists.append(account_flags)
+        headlines.append(
+            _headline(
+                account_components,
+                account_flags,
+                scores["rag"].iat[position],
+                scores["overall"].iat[position],
+                spec,
+            )
+        )
+    scores["components"] = components
+    scores["flags"] = flag_lists
+    scores["reasons"] = headlines
+
+
+def _present_weights(scores: pd.DataFrame, weights: dict) -> list[dict]:
+    values = scores[list(COMPONENTS)].notna().to_numpy()
+    w = np.array([float(weights.get(name, 0)) for name in COMPONENTS])
+    shares = values * w
+    totals = shares.sum(axis=1, keepdims=True)
+    shares = np.where(totals > 0, shares / np.where(totals > 0, totals, 1), 0)
+    return [dict(zip(COMPONENTS, row, strict=True)) for row in shares]
+
+
+def _headline(components: dict, flags: list, rag: str, overall: float, spec) -> list[str]:
+    """Most important first: capping flags, other flags, then the weakest component's reason."""
+    lines = []
+    capping = [flag for flag in flags if flag["code"] in CAPPING_FLAGS]
+    if capping and not np.isnan(overall) and overall >= spec.thresholds["green"]:
+        names = " and ".join(flag["code"].replace("_", " ") for flag in capping)
+        lines.append(f"Capped at amber despite a score of {overall:.0f}: {names}.")
+    lines += [flag["reasons"][0] for flag in flags if flag["reasons"]]
+    scored = [(c["score"], name) for name, c in components.items() if c["score"] is not None]
+    for score, name in sorted(scored)[:2]:
+        if score < 70 and components[name]["reasons"]:
+            lines.append(f"{name.title()} {score:.0f}/100: {components[name]['reasons'][0]}")
+    missing = [name for name, c in components.items() if c["score"] is None]
+    if missing:
+        lines.append(f"No data for {', '.join(missing)}; weights re-normalised over the rest.")
+    return lines or ["Outcomes, adoption and engagement are on track."]

@@ -1,0 +1,111 @@
+"""The five outcome components, each 0–100 per account, computed column-wise with numpy.
+
+Every function takes the features frame and returns a float Series (NaN = no data) and never
+looks at checklist completion: ticked tasks are shown beside the score, never inside it.
+"""
+
+import numpy as np
+import pandas as pd
+
+
+def ramp(value, full_at, zero_at):
+    """Linear score: 100 at `full_at`, 0 at `zero_at` (either direction), clipped."""
+    return np.clip((value - zero_at) / (full_at - zero_at), 0, 1) * 100
+
+
+def weighted(parts: list[tuple[pd.Series, float]]) -> pd.Series:
+    """Weighted mean of sub-scores, skipping the missing ones and re-normalising."""
+    values = pd.concat([part for part, _ in parts], axis=1)
+    weights = np.array([w for _, w in parts], dtype=float)
+    present = values.notna().to_numpy()
+    total = (values.fillna(0).to_numpy() * weights).sum(axis=1)
+    norm = (present * weights).sum(axis=1)
+    return pd.Series(np.where(norm > 0, total / np.where(norm > 0, norm, 1), np.nan), values.index)
+
+
+def days_between(later, earlier) -> pd.Series:
+    return (pd.to_datetime(later) - pd.to_datetime(earlier)).dt.days.astype(float)
+
+
+def outcomes(f: pd.DataFrame, target_days: float) -> pd.Series:
+    ttv = f["time_to_value_days"]
+    since_kickoff = f["days_since_kickoff"]
+    reached = ramp(ttv, target_days, 3 * target_days)
+    not_yet = np.where(
+        since_kickoff <= target_days, 60.0, ramp(since_kickoff, target_days, 2 * target_days) * 0.4
+    )
+    ttv_score = pd.Series(np.where(ttv.notna(), reached, not_yet), f.index)
+    due = f["outcomes_due"]
+    milestones = pd.Series(
+        np.where(due > 0, f["outcomes_due_reached"] / due.where(due > 0, 1) * 100, np.nan), f.index
+    )
+    recurring_applies = ttv.notna() & (since_kickoff > 90)
+    recurring = pd.Series(
+        np.where(recurring_applies, np.clip(f["roi_reports_90d"] / 2, 0, 1) * 100, np.nan), f.index
+    )
+    return weighted([(ttv_score, 0.5), (milestones, 0.3), (recurring, 0.2)])
+
+
+def adoption(f: pd.DataFrame) -> pd.Series:
+    active_ratio = f["active_users_30d"] / f["seats"].clip(lower=1)
+    active = ramp(active_ratio, 0.6, 0)
+    invites = ramp(f["invites_90d"], 3, 0)
+    breadth = ramp(f["features_90d"], 6, 0)
+    score = active * 0.5 + invites * 0.25 + breadth * 0.25
+    return score.where(f["last_signal_at"].notna())
+
+
+def engagement(f: pd.DataFrame) -> pd.Series:
+    recent, previous = f["activity_30d"], f["activity_prev_30d"]
+    ratio = recent / previous.where(previous > 0)
+    trend = np.where(previous > 0, np.clip(ratio, 0, 1) * 100, np.where(recent > 0, 100.0, 0.0))
+    recency = ramp(f["days_since_activity"], 3, 30)
+    exec_touch = ramp(f["days_since_exec_touch"].fillna(10_000), 90, 180)
+    upsell = np.where(
+        f["upsell_accepted_180d"] > 0, 100.0, np.where(f["upsell_declined_180d"] > 0, 30.0, 50.0)
+    )
+    score = trend * 0.35 + recency * 0.25 + exec_touch * 0.25 + upsell * 0.15
+    return pd.Series(score, f.index).where(f["last_signal_at"].notna())
+
+
+def alignment(f: pd.DataFrame) -> pd.Series:
+    roles = f["key_roles_present"] / 3 * 100
+    signed = f["objective_key_signers"] / 3 * 70
+    objective = np.where(
+        f["has_objective"], signed + np.where(f["objective_review_overdue"], 0, 30), 0
+    )
+    decisions = f["decisions"]
+    bad_share = (f["decisions_reopened_7d"] + f["decisions_circulated_late"]) / (
+        2 * decisions.clip(lower=1)
+    )
+    decision_score = pd.Series(np.where(decisions > 0, (1 - bad_share) * 100, np.nan), f.index)
+    conflicts = pd.Series(np.where(f["conflicting_definitions"] > 0, 0.0, 100.0), f.index)
+    champion = pd.Series(np.where(f["champion_left"], 0.0, 100.0), f.index)
+    score = weighted(
+        [
+            (roles, 0.3),
+            (pd.Series(objective, f.index), 0.3),
+            (decision_score, 0.2),
+            (conflicts, 0.1),
+            (champion, 0.1),
+        ]
+    )
+    return score.where(f["stakeholders"] > 0)
+
+
+def commitments(f: pd.DataFrame) -> pd.Series:
+    penalty = (
+        30 * f["commitments_gap"]
+        + 15 * f["commitments_unscoped_open"]
+        + 20 * f["commitments_overdue"]
+    )
+    return (100 - penalty).clip(lower=0).where(f["commitments"] > 0)
+
+
+COMPONENT_FUNCTIONS = {
+    "outcomes": lambda f, spec: outcomes(f, spec.target("time_to_value_days")),
+    "adoption": lambda f, spec: adoption(f),
+    "engagement": lambda f, spec: engagement(f),
+    "alignment": lambda f, spec: alignment(f),
+    "commitments": lambda f, spec: commitments(f),
+}

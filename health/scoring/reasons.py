@@ -1,0 +1,144 @@
+"""Plain-language reasons, built per account from the numbers the vectorised pass produced."""
+
+import math
+
+
+def _n(value) -> int:
+    return 0 if value is None or (isinstance(value, float) and math.isnan(value)) else int(value)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def outcome_reasons(r, target: int) -> list[str]:
+    reasons = []
+    if _missing(r.time_to_value_days):
+        reasons.append(
+            f"No ROI report {_n(r.days_since_kickoff)} days after kickoff; target {target} days."
+        )
+    elif r.time_to_value_days > target:
+        reasons.append(
+            f"First ROI report took {_n(r.time_to_value_days)} days; target {target} days."
+        )
+    else:
+        reasons.append(f"First ROI report after {_n(r.time_to_value_days)} days (target {target}).")
+    if r.outcomes_due > 0:
+        reasons.append(
+            f"{_n(r.outcomes_due_reached)} of {_n(r.outcomes_due)} outcome milestones due are reached."
+        )
+    if not _missing(r.time_to_value_days) and r.days_since_kickoff > 90:
+        reasons.append(f"{_n(r.roi_reports_90d)} ROI reports in the last 90 days.")
+    return reasons
+
+
+def adoption_reasons(r) -> list[str]:
+    if _missing(r.last_signal_at):
+        return ["No product usage recorded."]
+    share = r.active_users_30d / max(r.seats, 1) * 100
+    return [
+        f"{_n(r.active_users_30d)} active users in 30 days for {_n(r.seats)} seats ({share:.0f}%).",
+        f"{_n(r.invites_90d)} colleagues invited in 90 days.",
+        f"{_n(r.features_90d)} distinct features used in 90 days.",
+    ]
+
+
+def engagement_reasons(r) -> list[str]:
+    if _missing(r.last_signal_at):
+        return ["No activity recorded."]
+    reasons = []
+    if r.activity_prev_30d > 0:
+        change = (r.activity_30d / r.activity_prev_30d - 1) * 100
+        direction = "down" if change < 0 else "up"
+        reasons.append(
+            f"Activity {direction} {abs(change):.0f}% vs the previous 30 days "
+            f"({_n(r.activity_30d)} vs {_n(r.activity_prev_30d)} events)."
+        )
+    reasons.append(f"Last activity {_n(r.days_since_activity)} days ago.")
+    if _missing(r.days_since_exec_touch):
+        reasons.append("No exec sponsor contact on record.")
+    else:
+        reasons.append(f"Last exec sponsor touch {_n(r.days_since_exec_touch)} days ago.")
+    if r.upsell_accepted_180d > 0:
+        reasons.append("Took an expansion call in the last 180 days.")
+    elif r.upsell_declined_180d > 0:
+        reasons.append("Declined an expansion call in the last 180 days.")
+    return reasons
+
+
+def alignment_reasons(r) -> list[str]:
+    if r.stakeholders == 0:
+        return ["No stakeholders mapped."]
+    reasons = [
+        f"{_n(r.key_roles_present)} of 3 key roles (exec, project sponsor, operating owner) in place."
+    ]
+    if not r.has_objective:
+        reasons.append("No shared objective.")
+    else:
+        reasons.append(f"Shared objective signed by {_n(r.objective_key_signers)} of 3.")
+        if r.objective_review_overdue:
+            reasons.append("Shared objective review is overdue.")
+    if r.decisions_reopened_7d:
+        reasons.append(f"{_n(r.decisions_reopened_7d)} decisions reopened within 7 days.")
+    if r.decisions_circulated_late:
+        reasons.append(
+            f"{_n(r.decisions_circulated_late)} decisions not circulated within 24 hours."
+        )
+    if r.conflicting_definitions:
+        reasons.append(f"{_n(r.conflicting_definitions)} stakeholders define success differently.")
+    if r.champion_left:
+        reasons.append("The champion has left.")
+    return reasons
+
+
+def commitment_reasons(r) -> list[str]:
+    if r.commitments == 0:
+        return ["No commitments recorded."]
+    reasons = []
+    if r.commitments_gap:
+        reasons.append(
+            f"{_n(r.commitments_gap)} promises the customer was told are coming that product has not committed."
+        )
+    if r.commitments_unscoped_open:
+        reasons.append(f"{_n(r.commitments_unscoped_open)} open commitments are unscoped.")
+    if r.commitments_overdue:
+        reasons.append(f"{_n(r.commitments_overdue)} commitments are overdue.")
+    return reasons or [f"{_n(r.commitments)} commitments, all committed by product."]
+
+
+def flag_reasons(code: str, r, spec) -> list[str]:
+    if code == "renewal_without_engagement":
+        when = (
+            f"renews in {_n(r.days_to_renewal)} days"
+            if 0
+            <= (r.days_to_renewal if not _missing(r.days_to_renewal) else -1)
+            <= spec.target("renewing_within_days")
+            else f"renewed {_n(r.days_since_renewed)} days ago"
+        )
+        return [
+            f"Account {when} while engagement is low or falling "
+            f"({_n(r.activity_30d)} events in 30 days vs {_n(r.activity_prev_30d)} before).",
+            f"No exec meeting or expansion call in {spec.target('exec_silence_days')} days: inertia, not trust.",
+        ]
+    if code == "checklist_illusion":
+        return [
+            f"CRM says '{r.crm_status}' and {_n(r.tasks_done)} of {_n(r.tasks_total)} checklist tasks are done, "
+            f"but only {_n(r.outcome_attainment)}% of due outcomes are reached."
+        ]
+    if code == "stakeholder_misalignment":
+        return alignment_reasons(r)[1:]
+    if code == "commitment_gap":
+        return commitment_reasons(r)
+    if code == "champion_left":
+        return ["The champion has left and nobody has taken the role."]
+    if code == "handoff_context_missing":
+        return [
+            f"Handoff context missing: {_n(r.handoff_missing)} of 4 items (why they bought, needs, urgency, politics)."
+        ]
+    if code == "custom_terms":
+        return [f"{_n(r.deviating_terms)} deal terms deviate from the standard contract."]
+    if code == "stale_data":
+        if _missing(r.days_since_activity):
+            return ["No signals ever received: the score has no usage data."]
+        return [f"No signals for {_n(r.days_since_activity)} days: this score rests on old data."]
+    return []

@@ -1,0 +1,148 @@
+"""Writes of health: scoring runs appended to history, the current score, rescore requests."""
+
+import logging
+from datetime import date, datetime
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from candor.bulk import reserve_ids, write_rows
+from health.features import build_features
+from health.models import CurrentHealth, HealthScore, Scorecard
+from health.scoring import ScorecardSpec, score_frame
+
+logger = logging.getLogger(__name__)
+
+SCORE_COLUMNS = [
+    "id", "account_id", "as_of", "computed_at", "overall", "rag", "components", "flags",
+    "flag_codes", "reasons", "checklist_completion", "outcome_attainment", "scorecard_id",
+    "scorecard_version",
+]  # fmt: skip
+
+
+def scorecards_by_segment() -> dict[str, ScorecardSpec]:
+    """The default scorecard (created on first use) under '', and any per-segment overrides."""
+    Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})
+    return {card.segment: ScorecardSpec.from_scorecard(card) for card in Scorecard.objects.all()}
+
+
+def score_features(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Score each segment with its own scorecard, or the default one."""
+    cards = scorecards_by_segment()
+    parts = []
+    for segment, group in features.groupby("segment", sort=False):
+        spec = cards.get(segment, cards[""])
+        scored = score_frame(group, spec, as_of)
+        scored["scorecard_id"], scored["scorecard_version"] = spec.scorecard_id, spec.version
+        parts.append(scored)
+    return pd.concat(parts) if parts else pd.DataFrame()
+
+
+def score_accounts(*, account_ids=None, as_of: date | None = None, computed_at=None) -> int:
+    """Score accounts (all scorable ones when `account_ids` is None) and append history.
+
+    Scoring "today" also moves each account's CurrentHealth. `computed_at` names the run, so a
+    retried shard skips accounts it already wrote.
+    """
+    today = timezone.now().date()
+    as_of = as_of or today
+    computed_at = computed_at or timezone.now()
+    features = build_features(as_of, account_ids)
+    if features.empty:
+        return 0
+    scores = score_features(features, as_of)
+    return health_scores_write(
+        scores, features, as_of=as_of, computed_at=computed_at, current=as_of >= today
+    )
+
+
+@transaction.atomic
+def health_scores_write(
+    scores, features, *, as_of: date, computed_at: datetime, current: bool
+) -> int:
+    already = set(
+        HealthScore.objects.filter(
+            account_id__in=list(scores.index), as_of=as_of, computed_at=computed_at
+        ).values_list("account_id", flat=True)
+    )
+    scores = scores[~scores.index.isin(already)]
+    if scores.empty:
+        return 0
+    ids = reserve_ids(HealthScore, len(scores))
+    if ids is None:
+        ids = _insert_with_orm(scores, as_of, computed_at)
+    else:
+        write_rows(HealthScore, SCORE_COLUMNS, _score_rows(scores, ids, as_of, computed_at))
+    if current:
+        current_health_upsert(scores, features, ids, computed_at)
+    return len(scores)
+
+
+def _clean(value):
+    return None if pd.isna(value) else float(value)
+
+
+def _score_rows(scores, ids, as_of, computed_at):
+    columns = zip(
+        ids, scores.index, scores["overall"], scores["rag"], scores["components"], scores["flags"],
+        scores["flag_codes"], scores["reasons"], scores["checklist_completion"],
+        scores["outcome_attainment"], scores["scorecard_id"], scores["scorecard_version"],
+        strict=True,
+    )  # fmt: skip
+    return [
+        (pk, int(account), as_of, computed_at, _clean(overall), rag, comps, flags, codes, reasons,
+         _clean(checklist), _clean(attainment), card, int(version))
+        for pk, account, overall, rag, comps, flags, codes, reasons, checklist, attainment, card, version in columns
+    ]  # fmt: skip
+
+
+def _insert_with_orm(scores, as_of, computed_at) -> list[int]:
+    rows = _score_rows(scores, [None] * len(scores), as_of, computed_at)
+    objects = [HealthScore(**dict(zip(SCORE_COLUMNS, row, strict=True))) for row in rows]
+    return [obj.pk for obj in HealthScore.objects.bulk_create(objects, batch_size=2000)]
+
+
+def current_health_upsert(scores, features, ids, computed_at) -> None:
+    last_signal = features["last_signal_at"].reindex(scores.index)
+    rows = [
+        CurrentHealth(
+            account_id=int(account), score_id=pk, overall=_clean(overall), rag=rag,
+            flag_codes=codes, computed_at=computed_at,
+            last_signal_at=None if pd.isna(last) else last.to_pydatetime(),
+        )
+        for account, pk, overall, rag, codes, last in zip(
+            scores.index, ids, scores["overall"], scores["rag"], scores["flag_codes"], last_signal, strict=True
+        )
+    ]  # fmt: skip
+    CurrentHealth.objects.bulk_create(
+        rows,
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["account"],
+        update_fields=["score", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"],
+    )
+
+
+def rescore_request(*, account_ids) -> None:
+    """Ask for a debounced rescore of accounts that just received signals.
+
+    Without a broker (eager mode) they are scored at once. With Redis, ids gather in a set and
+    one flush runs after RESCORE_DEBOUNCE_SECONDS. A broker outage is logged, never raised: the
+    signals are already committed and the periodic sweep rescores them.
+    """
+    account_ids = sorted({int(pk) for pk in account_ids})
+    if not account_ids:
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        score_accounts(account_ids=account_ids)
+        return
+    from health import tasks
+
+    try:
+        tasks.pending_rescores_add(account_ids)
+    except Exception:  # any broker/Redis failure: the sweep catches up
+        logger.warning(
+            "Rescore request for %d accounts not queued", len(account_ids), exc_info=True
+        )
