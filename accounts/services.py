@@ -26,6 +26,6 @@ def user_create_with_role(*, username: str, role: str, password: str | None = No
 
 
 def user_set_role(*, user, role: str) -> None:
-    groups = {g.name: g for g in Group.objects.filter(name__in=[CSM_GROUP, VP_GROUP])}
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in (CSM_GROUP, VP_GROUP)}
     user.groups.remove(*groups.values())
     user.groups.add(groups[role])

@@ -146,7 +146,7 @@ def milestone_features(as_of: date, restrict, accounts: pd.DataFrame) -> pd.Data
     proofs = first_signals(as_of, restrict)
     proven = pd.Series(False, index=m.index)
     for kind, column in zip(PROOF_KINDS, proofs.columns, strict=True):
-        seen = m["account_id"].map(proofs[column].notna()).fillna(False).astype(bool)
+        seen = m["account_id"].isin(proofs.index[proofs[column].notna()])
         proven |= m["proof_signal"].eq(kind) & seen
     m["done"] = done
     m["reached"] = done | proven

@@ -31,14 +31,13 @@ def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Turn the frame's dates into day counts relative to `as_of`."""
     f = features.copy()
     day = pd.Timestamp(as_of)
-    end_of_day = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
     f["days_since_kickoff"] = (day - pd.to_datetime(f["contract_start"])).dt.days.astype(float)
     f["time_to_value_days"] = days_between(
         pd.to_datetime(f["first_roi_at"], utc=True).dt.tz_localize(None).dt.normalize(),
         f["contract_start"],
     )
-    last = pd.to_datetime(f["last_signal_at"], utc=True)
-    f["days_since_activity"] = ((end_of_day - last).dt.total_seconds() // 86400).astype(float)
+    last = pd.to_datetime(f["last_signal_at"], utc=True).dt.tz_localize(None).dt.normalize()
+    f["days_since_activity"] = (day - last).dt.days.astype(float)
     f["days_to_renewal"] = (pd.to_datetime(f["renewal_date"]) - day).dt.days.astype(float)
     f["days_since_renewed"] = (day - pd.to_datetime(f["last_renewed_on"])).dt.days.astype(float)
     meeting = (
