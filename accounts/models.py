@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 # What a contract looks like when nobody negotiated anything. A term that differs, or a term
 # that is not in this list at all (a bespoke clause), is a deviation.
@@ -125,6 +126,9 @@ class Account(models.Model):
     def save(self, *args, **kwargs):
         self.deviating_terms = deviating_terms(self.deal_terms)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("account_detail", args=[self.pk])
 
     def clean(self):
         if self.contract_start and self.renewal_date and self.renewal_date < self.contract_start:

@@ -29,3 +29,31 @@ def user_set_role(*, user, role: str) -> None:
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in (CSM_GROUP, VP_GROUP)}
     user.groups.remove(*groups.values())
     user.groups.add(groups[role])
+
+
+def _rescore_on_commit(account) -> None:
+    from health.services import rescore_request
+
+    transaction.on_commit(lambda: rescore_request(account_ids=[account.pk]))
+
+
+@transaction.atomic
+def decision_log(*, form) -> None:
+    """Record a decision from a validated DecisionForm; alignment changes, so rescore."""
+    decision = form.save()
+    _rescore_on_commit(decision.account)
+
+
+@transaction.atomic
+def note_add(*, account, author, body: str):
+    note = account.notes.create(author=author, body=body)
+    return note
+
+
+@transaction.atomic
+def stakeholders_mark_conflicting(*, account, conflicting) -> None:
+    """Mark exactly these stakeholders' success definitions as conflicting with the others."""
+    chosen = {stakeholder.pk for stakeholder in conflicting}
+    account.stakeholders.update(success_definition_conflicts=False)
+    account.stakeholders.filter(pk__in=chosen).update(success_definition_conflicts=True)
+    _rescore_on_commit(account)

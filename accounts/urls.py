@@ -1,1 +1,10 @@
-urlpatterns = []
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/decisions/", views.decision_create, name="decision_create"),
+    path("accounts/<int:pk>/notes/", views.note_create, name="note_create"),
+    path("accounts/<int:pk>/conflicts/", views.conflicts_update, name="conflicts_update"),
+]

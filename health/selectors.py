@@ -59,3 +59,62 @@ def health_diff(newer: HealthScore, older: HealthScore) -> list[dict]:
 
 def health_today():
     return timezone.now().date()
+
+
+def account_health_for_page(account) -> dict:
+    """The latest score, one score per as-of day for the chart, and the honest trend."""
+    from health import charts
+    from health.dashboard import FLAG_LABELS
+
+    history = list(account.health_scores.order_by("as_of", "computed_at"))
+    per_day = list({score.as_of: score for score in history}.values())
+    latest = per_day[-1] if per_day else None
+    previous = _score_days_before(per_day, latest, 7)
+    events = _key_events(account)
+    return {
+        "score": latest,
+        "flags": [
+            {**flag, "label": FLAG_LABELS.get(flag["code"], flag["code"])}
+            for flag in (latest.flags if latest else [])
+        ],
+        "change_7d": _change(latest, previous),
+        "change_30d": _change(latest, _score_days_before(per_day, latest, 30)),
+        "what_changed": health_diff(latest, previous) if latest and previous else [],
+        "chart": charts.account_history(per_day, account.renewal_date, events) if per_day else None,
+    }
+
+
+def _score_days_before(per_day, latest, days):
+    if latest is None:
+        return None
+    cutoff = latest.as_of - timedelta(days=days)
+    earlier = [score for score in per_day if score.as_of <= cutoff]
+    return earlier[-1] if earlier else None
+
+
+def _change(latest, earlier):
+    if not latest or not earlier or latest.overall is None or earlier.overall is None:
+        return None
+    return round(latest.overall - earlier.overall, 1)
+
+
+KEY_EVENT_KINDS = {
+    "roi_report_generated": "ROI report",
+    "exec_meeting": "Exec meeting",
+    "upsell_call_accepted": "Expansion call taken",
+    "upsell_call_declined": "Expansion call declined",
+}
+
+
+def _key_events(account) -> list[dict]:
+    since = timezone.now() - timedelta(days=200)
+    rows = account.signals.filter(kind__in=KEY_EVENT_KINDS, occurred_at__gte=since)
+    events = [
+        {"day": occurred.date().isoformat(), "label": KEY_EVENT_KINDS[kind]}
+        for kind, occurred in rows.values_list("kind", "occurred_at")[:200]
+    ]
+    events += [
+        {"day": d.decided_on.isoformat(), "label": f"Decision: {d.summary[:40]}"}
+        for d in account.decisions.filter(decided_on__gte=since.date())
+    ]
+    return events

@@ -43,7 +43,7 @@ def trend(plan: AccountPlan, days: np.ndarray, today: date) -> np.ndarray:
 
 def generate(plan: AccountPlan, today: date, rng: np.random.Generator, per_account=None):
     """Return (events, first_roi): events are (day, kind, actor, value) and first_roi a date."""
-    start = max(today - timedelta(days=WINDOW_DAYS), plan.contract_start)
+    start = max(plan.signals_end - timedelta(days=WINDOW_DAYS), plan.contract_start)
     span = (plan.signals_end - start).days + 1
     days = [start + timedelta(days=i) for i in range(max(span, 0))]
     users_share, reports, breadth, invites, tickets = PROFILES.get(plan.story, HEALTHY_PROFILE)
@@ -92,7 +92,7 @@ def _first_roi(plan: AccountPlan, rng) -> date | None:
 
 
 def _invites(plan, days, rng, rate, today):
-    recent = [d for d in days if (today - d).days <= 90]
+    recent = [d for d in days if (plan.signals_end - d).days <= 90]
     counts = rng.poisson(rate, len(recent)) if recent else []
     return [
         (d, "colleague_invited", "champion", "")
@@ -112,7 +112,7 @@ def _milestone_events(plan: AccountPlan, first_roi, today, rng, users):
             stop = end - timedelta(days=100)
         day = first_roi + timedelta(days=int(rng.integers(28, 36)))
         while day <= stop:
-            if (today - day).days <= WINDOW_DAYS:
+            if (end - day).days <= WINDOW_DAYS:
                 events.append((day, "roi_report_generated", "user1", ""))
             day += timedelta(days=int(rng.integers(28, 36)))
     events += _exec_and_upsell(plan, end, rng)
@@ -120,7 +120,7 @@ def _milestone_events(plan: AccountPlan, first_roi, today, rng, users):
     if plan.story == "renewal_without_engagement":
         low, high = 5, 7
     day = end - timedelta(days=int(rng.integers(0, 30)))
-    while (today - day).days <= WINDOW_DAYS and day >= plan.contract_start:
+    while (end - day).days <= WINDOW_DAYS and day >= plan.contract_start:
         events.append(
             (day, "confidence_survey", _actor(rng, users), str(int(rng.integers(low, high + 1))))
         )

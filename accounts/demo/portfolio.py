@@ -74,7 +74,7 @@ def plan_account(n: int, story: str, today: date, rng: random.Random) -> Account
     median, (low, high), (seats_low, seats_high) = SEGMENTS[segment]
     arr = min(high, max(low, rng.lognormvariate(0, 0.5) * median))
     if story == "renewal_without_engagement":
-        arr = max(arr, median * 1.5)
+        arr = min(high, max(arr, median * rng.uniform(1.2, 2.6)))
     start, renewal, renewed = _contract_dates(story, today, rng)
     plan = AccountPlan(
         n=n,

@@ -1,0 +1,73 @@
+"""Plotly figures, rendered to JSON on the server and drawn by plotly.js in the page."""
+
+import plotly.graph_objects as go
+
+from health.models import COMPONENTS
+
+RAG_COLOURS = {"red": "#b42318", "amber": "#b54708", "green": "#067647", "unscored": "#98a2b3"}
+LAYOUT = {
+    "margin": {"l": 48, "r": 16, "t": 36, "b": 40},
+    "height": 320,
+    "font": {"family": "system-ui, sans-serif", "size": 12},
+    "legend": {"orientation": "h", "y": -0.2},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+}
+
+
+def account_history(history: list, renewal_date, events: list) -> str:
+    """Overall and component scores over time, the renewal date and key events marked."""
+    figure = go.Figure()
+    days = [score.as_of for score in history]
+    figure.add_trace(go.Scatter(x=days, y=[s.overall for s in history], name="Overall",
+                                mode="lines+markers", line={"width": 3, "color": "#101828"}))  # fmt: skip
+    for name in COMPONENTS:
+        values = [(s.components.get(name) or {}).get("score") for s in history]
+        figure.add_trace(go.Scatter(x=days, y=values, name=name.title(), mode="lines",
+                                    line={"width": 1.5, "dash": "dot"}))  # fmt: skip
+    if events:
+        figure.add_trace(go.Scatter(
+            x=[e["day"] for e in events], y=[4] * len(events), mode="markers", name="Key events",
+            text=[e["label"] for e in events], hoverinfo="text+x",
+            marker={"symbol": "diamond", "size": 10, "color": "#6941c6"},
+        ))  # fmt: skip
+    if renewal_date and days and renewal_date >= days[0]:
+        figure.add_vline(x=renewal_date.isoformat(), line_dash="dash", line_color="#b54708")
+        figure.add_annotation(x=renewal_date.isoformat(), y=100, text="Renewal", showarrow=False)
+    figure.update_layout(
+        title="Health over time", yaxis={"range": [0, 105], "title": "Score"}, **LAYOUT
+    )
+    return figure.to_json()
+
+
+def arr_by_rag(by_rag: dict) -> str:
+    rags = [
+        rag for rag in ("red", "amber", "green", "unscored") if by_rag.get(rag, {}).get("accounts")
+    ]
+    figure = go.Figure(go.Bar(
+        x=[rag.title() for rag in rags], y=[by_rag[rag]["arr"] for rag in rags],
+        marker_color=[RAG_COLOURS[rag] for rag in rags],
+        text=[f"{by_rag[rag]['accounts']} accounts" for rag in rags], textposition="auto",
+    ))  # fmt: skip
+    figure.update_layout(title="ARR by health", yaxis={"title": "ARR", "tickprefix": "$"}, **LAYOUT)
+    return figure.to_json()
+
+
+def arr_by_flag(by_flag: dict) -> str:
+    items = sorted(by_flag.values(), key=lambda item: item["arr"])
+    figure = go.Figure(go.Bar(
+        y=[item["label"] for item in items], x=[item["arr"] for item in items], orientation="h",
+        text=[f"{item['accounts']} accounts" for item in items], marker_color="#b54708",
+    ))  # fmt: skip
+    figure.update_layout(title="ARR at risk by flag", xaxis={"tickprefix": "$"}, **LAYOUT)
+    return figure.to_json()
+
+
+def rag_by_csm(by_csm: dict) -> str:
+    csms = list(by_csm)
+    figure = go.Figure([
+        go.Bar(name=rag.title(), x=csms, y=[by_csm[c][rag] for c in csms], marker_color=RAG_COLOURS[rag])
+        for rag in ("red", "amber", "green")
+    ])  # fmt: skip
+    figure.update_layout(barmode="stack", title="RAG mix per CSM", **LAYOUT)
+    return figure.to_json()
