@@ -48,3 +48,22 @@ def make_signal(*, account, kind="login", occurred_at=None, **fields) -> Signal:
 
 def days_ago(days: int) -> date:
     return timezone.now().date() - timedelta(days=days)
+
+
+def give_health(account, *, overall: float, rag: str, flags=(), as_of=None, reason="Because."):
+    """A score row and the matching CurrentHealth, without running the scorer."""
+    from health.models import CurrentHealth, HealthScore
+
+    now = timezone.now()
+    score = HealthScore.objects.create(
+        account=account, as_of=as_of or now.date(), computed_at=now, overall=overall, rag=rag,
+        components={}, flags=[{"code": code, "reasons": [f"{code} reason"]} for code in flags],
+        flag_codes="".join(f",{code}" for code in flags) + ("," if flags else ""), reasons=[reason],
+    )  # fmt: skip
+    if as_of is None or as_of >= now.date():
+        CurrentHealth.objects.update_or_create(
+            account=account,
+            defaults={"score": score, "overall": overall, "rag": rag,
+                      "flag_codes": score.flag_codes, "computed_at": now, "last_signal_at": now},
+        )  # fmt: skip
+    return score

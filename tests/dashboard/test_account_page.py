@@ -1,0 +1,117 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Decision, Note
+from health.models import HealthScore
+from health.services import score_accounts
+from tests.factories import days_ago, make_account, make_signal, make_stakeholder
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def account(alice):
+    account = make_account(csm=alice, name="Harbor Foods")
+    make_stakeholder(account=account, role="exec_sponsor", name="Ines Exec")
+    make_stakeholder(account=account, role="operating_owner", name="Omar Owner")
+    make_signal(account=account, kind="roi_report_generated")
+    score_accounts()
+    return account
+
+
+def url(account, name="account_detail"):
+    return reverse(name, args=[account.pk])
+
+
+def test_account_page_shows_score_components_and_capability(client, alice, account):
+    client.force_login(alice)
+    response = client.get(url(account))
+    content = response.content.decode()
+    assert response.status_code == 200
+    for heading in ("Components", "Checklist vs capability", "Stakeholders", "Decision log",
+                    "Commitments", "Handoff context", "Recent signals", "Shared objective"):  # fmt: skip
+        assert heading in content
+    assert "Missing: Project sponsor." in content
+    assert 'data-figure="' in content
+
+
+def test_another_csms_account_is_404(client, bob, account):
+    client.force_login(bob)
+    assert client.get(url(account)).status_code == 404
+
+
+def test_vp_can_open_any_account(client, vera, account):
+    client.force_login(vera)
+    assert client.get(url(account)).status_code == 200
+
+
+def test_logging_a_decision_records_it_and_rescores(
+    client, alice, account, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    before = HealthScore.objects.filter(account=account).count()
+    owner = account.stakeholders.get(role="operating_owner")
+    with_form = {"summary": "Ops owns the ROI summary", "owner": owner.pk,
+                 "decided_on": days_ago(2).isoformat(), "circulated_on": days_ago(2).isoformat()}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(account, "decision_create"), with_form)
+    assert response.status_code == 302
+    assert Decision.objects.get(account=account).summary == "Ops owns the ROI summary"
+    assert HealthScore.objects.filter(account=account).count() == before + 1
+
+
+def test_invalid_decision_is_refused_and_nothing_saved(client, alice, account):
+    client.force_login(alice)
+    data = {"summary": "", "decided_on": "not-a-date"}
+    response = client.post(url(account, "decision_create"), data)
+    assert response.status_code == 400
+    assert not Decision.objects.exists()
+
+
+def test_decision_owner_must_belong_to_the_account(client, alice, bob, account):
+    stranger = make_stakeholder(account=make_account(csm=bob), role="champion")
+    client.force_login(alice)
+    data = {"summary": "x", "owner": stranger.pk, "decided_on": days_ago(1).isoformat()}
+    assert client.post(url(account, "decision_create"), data).status_code == 400
+    assert not Decision.objects.exists()
+
+
+def test_notes_need_a_csrf_token(alice, account):
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(alice)
+    assert csrf_client.post(url(account, "note_create"), {"body": "hi"}).status_code == 403
+    assert not Note.objects.exists()
+
+
+def test_adding_a_note(client, alice, account):
+    client.force_login(alice)
+    client.post(url(account, "note_create"), {"body": "Called the exec sponsor."})
+    assert Note.objects.get(account=account).author == alice
+    assert "Called the exec sponsor." in client.get(url(account)).content.decode()
+
+
+def test_marking_success_definitions_conflicting(client, alice, account):
+    exec_sponsor = account.stakeholders.get(role="exec_sponsor")
+    client.force_login(alice)
+    client.post(url(account, "conflicts_update"), {"conflicting": [exec_sponsor.pk]})
+    exec_sponsor.refresh_from_db()
+    assert exec_sponsor.success_definition_conflicts
+
+
+def test_cannot_post_to_another_csms_account(client, bob, account):
+    client.force_login(bob)
+    assert client.post(url(account, "note_create"), {"body": "x"}).status_code == 404
+    assert not Note.objects.exists()
+
+
+def test_account_page_query_count_is_bounded(client, alice, django_assert_max_num_queries):
+    call_command("seed_demo", accounts=12, seed=3, stdout=open("/dev/null", "w"))
+    score_accounts()
+    from accounts.models import Account
+
+    account = Account.objects.exclude(outcome="churned").first()
+    client.force_login(alice if account.csm == alice else account.csm)
+    with django_assert_max_num_queries(25):
+        assert client.get(url(account)).status_code == 200
