@@ -1,3 +1,36 @@
-"""REST API v1 routes (filled by the API work)."""
+"""REST API v1."""
 
-urlpatterns = []
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts import api as accounts_api
+from candor.exceptions import api_not_found
+from health import api as health_api
+from signals import api as signals_api
+
+router = DefaultRouter(trailing_slash=True)
+router.register("accounts", accounts_api.AccountViewSet, basename="account")
+router.register("stakeholders", accounts_api.StakeholderViewSet, basename="stakeholder")
+router.register("commitments", accounts_api.CommitmentViewSet, basename="commitment")
+router.register("milestones", accounts_api.MilestoneViewSet, basename="milestone")
+router.register("decisions", accounts_api.DecisionViewSet, basename="decision")
+router.register("objectives", accounts_api.ObjectiveViewSet, basename="objective")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("signals/", signals_api.SignalListCreate.as_view(), name="signals"),
+    path("accounts/<int:pk>/health/", health_api.AccountHealth.as_view(), name="account-health"),
+    path(
+        "accounts/<int:pk>/health/history/",
+        health_api.AccountHealthHistory.as_view(),
+        name="account-health-history",
+    ),
+    path("health/", health_api.HealthList.as_view(), name="health-list"),
+    path("health/recompute/", health_api.Recompute.as_view(), name="health-recompute"),
+    path("tasks/<str:task_id>/", health_api.TaskState.as_view(), name="task-state"),
+    path("portfolio/", health_api.Portfolio.as_view(), name="portfolio-api"),
+    *router.urls,
+    re_path(r"^.*$", api_not_found),
+]

@@ -173,6 +173,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "6000/min")},
+    "EXCEPTION_HANDLER": "candor.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -180,6 +182,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Push signals and account data; pull outcome-based health scores.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SignalKindEnum": "signals.models.SignalKind",
+        "MilestoneKindEnum": "accounts.models.MilestoneKind",
+    },
+    "SECURITY": [{"tokenAuth": []}],
 }
 
 CANDOR = {

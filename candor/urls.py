@@ -10,3 +10,5 @@ urlpatterns = [
     path("", include("health.urls")),
     path("", include("accounts.urls")),
 ]
+
+handler500 = "candor.exceptions.api_server_error"

@@ -48,8 +48,9 @@ def test_vp_can_open_any_account(client, vera, account):
 
 
 def test_logging_a_decision_records_it_and_rescores(
-    client, alice, account, django_capture_on_commit_callbacks
+    client, alice, account, django_capture_on_commit_callbacks, settings
 ):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     client.force_login(alice)
     before = HealthScore.objects.filter(account=account).count()
     owner = account.stakeholders.get(role="operating_owner")

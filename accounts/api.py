@@ -1,0 +1,65 @@
+from rest_framework import mixins, viewsets
+
+from accounts.filters import AccountFilter
+from accounts.models import Commitment, Decision, OnboardingMilestone, SharedObjective, Stakeholder
+from accounts.selectors import accounts_visible_to
+from accounts.serializers import (
+    AccountSerializer,
+    CommitmentSerializer,
+    DecisionSerializer,
+    MilestoneSerializer,
+    ObjectiveSerializer,
+    StakeholderSerializer,
+)
+
+
+class AccountViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
+    """Accounts in the caller's book (a VP's book is the whole portfolio)."""
+
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilter
+    ordering_fields = [
+        "name",
+        "arr",
+        "renewal_date",
+        "contract_start",
+        "current_health__overall",
+        "id",
+    ]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return accounts_visible_to(self.request.user).select_related("csm", "current_health")
+
+
+def child_viewset(model, serializer, related=()):
+    """A viewset over one of the account's children, scoped to the caller's accounts."""
+
+    class ChildViewSet(viewsets.ModelViewSet):
+        serializer_class = serializer
+        filterset_fields = ["account"]
+        ordering_fields = ["id"]
+        ordering = ["id"]
+        http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+        def get_queryset(self):
+            visible = accounts_visible_to(self.request.user)
+            return model.objects.filter(account__in=visible).select_related(*related)
+
+    ChildViewSet.__name__ = f"{model.__name__}ViewSet"
+    ChildViewSet.__qualname__ = ChildViewSet.__name__
+    return ChildViewSet
+
+
+StakeholderViewSet = child_viewset(Stakeholder, StakeholderSerializer)
+CommitmentViewSet = child_viewset(Commitment, CommitmentSerializer)
+MilestoneViewSet = child_viewset(OnboardingMilestone, MilestoneSerializer)
+DecisionViewSet = child_viewset(Decision, DecisionSerializer)
+
+
+class ObjectiveViewSet(child_viewset(SharedObjective, ObjectiveSerializer)):
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("signed_by")

@@ -1,0 +1,122 @@
+from celery.result import AsyncResult
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.filters import HealthFilter
+from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
+from health import tasks
+from health.models import CurrentHealth, HealthScore
+from health.portfolio import portfolio_summary
+from health.serializers import HealthSerializer, RecomputeSerializer
+
+
+class AccountHealth(generics.RetrieveAPIView):
+    """The latest score of one account, with every component's reasons."""
+
+    serializer_class = HealthSerializer
+
+    def get_object(self):
+        account = account_get_for_user(self.request.user, self.kwargs["pk"])
+        score = account.health_scores.order_by("-as_of", "-computed_at").first()
+        if score is None:
+            raise NotFound("This account has not been scored yet.")
+        return score
+
+
+class AccountHealthHistory(generics.ListAPIView):
+    """Every score of one account, newest first (history is never overwritten)."""
+
+    serializer_class = HealthSerializer
+    queryset = HealthScore.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return HealthScore.objects.none()
+        account = account_get_for_user(self.request.user, self.kwargs["pk"])
+        return HealthScore.objects.filter(account=account).order_by("-as_of", "-computed_at")
+
+
+class HealthList(generics.ListAPIView):
+    """Current health across the caller's accounts; filter by rag and flag."""
+
+    serializer_class = HealthSerializer
+    filterset_class = HealthFilter
+    ordering_fields = ["overall", "computed_at"]
+    ordering = ["overall"]
+
+    def get_queryset(self):
+        current = CurrentHealth.objects.filter(account__in=accounts_visible_to(self.request.user))
+        return HealthScore.objects.filter(pk__in=current.values("score_id")).order_by(
+            "overall", "pk"
+        )
+
+    def filter_queryset(self, queryset):
+        current = CurrentHealth.objects.filter(account__in=accounts_visible_to(self.request.user))
+        current = HealthFilter(self.request.query_params, queryset=current, request=self.request)
+        if not current.is_valid():
+            raise ValidationError(current.errors)
+        return queryset.filter(pk__in=current.qs.values("score_id"))
+
+
+TASK_REPLY = inline_serializer("TaskAccepted", {"task_id": serializers.CharField()})
+
+
+class Recompute(APIView):
+    """Rescore some accounts (or the caller's whole book), now or as of a past date."""
+
+    @extend_schema(request=RecomputeSerializer, responses={202: TASK_REPLY})
+    def post(self, request):
+        body = RecomputeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        as_of = body.validated_data.get("as_of")
+        as_of = as_of.isoformat() if as_of else None
+        visible = accounts_visible_to(request.user)
+        wanted = body.validated_data.get("accounts")
+        if wanted is not None:
+            ids = list(visible.filter(pk__in=wanted).values_list("pk", flat=True))
+            if len(ids) != len(set(wanted)):
+                raise NotFound("Some accounts are not in your book.")
+            result = tasks.score_accounts.delay(ids, as_of)
+        elif user_is_vp(request.user):
+            result = tasks.score_portfolio.delay(as_of)
+        else:
+            result = tasks.score_accounts.delay(list(visible.values_list("pk", flat=True)), as_of)
+        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+
+
+TASK_STATE = inline_serializer(
+    "TaskState",
+    {"task_id": serializers.CharField(), "state": serializers.CharField(),
+     "ready": serializers.BooleanField(), "result": serializers.JSONField(allow_null=True)},
+)  # fmt: skip
+
+
+class TaskState(APIView):
+    @extend_schema(responses={200: TASK_STATE})
+    def get(self, request, task_id):
+        result = AsyncResult(task_id)
+        payload = result.result if result.successful() else None
+        if result.failed():
+            payload = {"error": str(result.result)}
+        return Response(
+            {"task_id": task_id, "state": result.state, "ready": result.ready(), "result": payload}
+        )
+
+
+PORTFOLIO = inline_serializer(
+    "Portfolio",
+    {"by_rag": serializers.DictField(), "by_flag": serializers.DictField(), "by_csm": serializers.DictField()},
+)  # fmt: skip
+
+
+class Portfolio(APIView):
+    """ARR and account counts by RAG, flag and CSM (VPs only)."""
+
+    @extend_schema(responses={200: PORTFOLIO})
+    def get(self, request):
+        if not user_is_vp(request.user):
+            raise PermissionDenied("The portfolio is for VPs.")
+        return Response(portfolio_summary(accounts_visible_to(request.user)))

@@ -1,0 +1,58 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from health.models import COMPONENTS, HealthScore
+
+MISSING = {"score": None, "weight": 0.0, "reasons": []}
+
+
+class ComponentSerializer(serializers.Serializer):
+    score = serializers.FloatField(allow_null=True)
+    weight = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ComponentsSerializer(serializers.Serializer):
+    outcomes = ComponentSerializer()
+    adoption = ComponentSerializer()
+    engagement = ComponentSerializer()
+    alignment = ComponentSerializer()
+    commitments = ComponentSerializer()
+
+
+class FlagSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class HealthSerializer(serializers.ModelSerializer):
+    account = serializers.IntegerField(source="account_id", read_only=True)
+    score = serializers.FloatField(source="overall", allow_null=True)
+    components = serializers.SerializerMethodField()
+    flags = FlagSerializer(many=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = HealthScore
+        fields = [
+            "account", "score", "rag", "components", "flags", "reasons", "checklist_completion",
+            "outcome_attainment", "computed_at", "as_of", "scorecard_version",
+        ]  # fmt: skip
+
+    @extend_schema_field(ComponentsSerializer)
+    def get_components(self, score) -> dict:
+        """All five components, always; one without data has a null score."""
+        stored = score.components or {}
+        return {
+            name: {**MISSING, **{k: stored.get(name, {}).get(k, MISSING[k]) for k in MISSING}}
+            for name in COMPONENTS
+        }
+
+
+class RecomputeSerializer(serializers.Serializer):
+    accounts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=100_000,
+    )
+    as_of = serializers.DateField(required=False)

@@ -1,0 +1,123 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from health.models import HealthScore
+from health.services import score_accounts
+from tests.factories import give_health, make_account, make_signal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def account(alice):
+    account = make_account(csm=alice)
+    make_signal(account=account, kind="login", occurred_at=timezone.now())
+    score_accounts()
+    return account
+
+
+def test_account_health_explains_itself(as_alice, account):
+    body = as_alice.get(f"/api/v1/accounts/{account.pk}/health/").json()
+    assert set(body["components"]) == {
+        "outcomes",
+        "adoption",
+        "engagement",
+        "alignment",
+        "commitments",
+    }
+    for component in body["components"].values():
+        assert set(component) >= {"score", "weight", "reasons"}
+    assert body["components"]["commitments"]["score"] is None
+    assert body["rag"] in ("red", "amber", "green")
+    assert {"code", "reasons"} <= set(body["flags"][0])
+    for key in (
+        "score",
+        "checklist_completion",
+        "outcome_attainment",
+        "computed_at",
+        "as_of",
+        "scorecard_version",
+    ):
+        assert key in body
+
+
+def test_unscored_account_health_is_404(as_alice, alice):
+    assert as_alice.get(f"/api/v1/accounts/{make_account(csm=alice).pk}/health/").status_code == 404
+
+
+def test_another_csms_health_is_404(as_bob, account):
+    assert as_bob.get(f"/api/v1/accounts/{account.pk}/health/").status_code == 404
+
+
+def test_health_history_is_newest_first(as_alice, account):
+    score_accounts(as_of=timezone.now().date() - timezone.timedelta(days=7))
+    rows = as_alice.get(f"/api/v1/accounts/{account.pk}/health/history/").json()["results"]
+    assert len(rows) == 2
+    assert rows[0]["as_of"] > rows[1]["as_of"]
+
+
+def test_health_across_accounts_filters_by_rag_and_flag(as_vera, alice, bob):
+    red = make_account(csm=alice)
+    give_health(red, overall=20, rag="red", flags=["renewal_without_engagement"])
+    give_health(make_account(csm=bob), overall=80, rag="green")
+    rows = as_vera.get("/api/v1/health/?rag=red&flag=renewal_without_engagement").json()["results"]
+    assert [row["account"] for row in rows] == [red.pk]
+    assert as_vera.get("/api/v1/health/").json()["count"] == 2
+
+
+def test_health_list_is_scoped_to_the_book(as_bob, account):
+    assert as_bob.get("/api/v1/health/").json()["count"] == 0
+
+
+def test_recompute_returns_a_task_that_finished_in_eager_mode(as_alice, account, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = HealthScore.objects.count()
+    response = as_alice.post("/api/v1/health/recompute/", {"accounts": [account.pk]}, format="json")
+    assert response.status_code == 202
+    task = as_alice.get(f"/api/v1/tasks/{response.json()['task_id']}/").json()
+    assert task["state"] == "SUCCESS"
+    assert HealthScore.objects.count() == before + 1
+
+
+def test_recompute_as_of_a_past_date(as_alice, account, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    day = (timezone.now() - timezone.timedelta(days=14)).date().isoformat()
+    as_alice.post("/api/v1/health/recompute/", {"as_of": day}, format="json")
+    assert HealthScore.objects.filter(account=account, as_of=day).exists()
+
+
+def test_recompute_refuses_accounts_outside_the_book(as_bob, account):
+    response = as_bob.post("/api/v1/health/recompute/", {"accounts": [account.pk]}, format="json")
+    assert response.status_code == 404
+
+
+def test_recompute_validates_its_body(as_alice):
+    assert (
+        as_alice.post("/api/v1/health/recompute/", {"as_of": "soon"}, format="json").status_code
+        == 400
+    )
+
+
+def test_portfolio_is_for_vps(as_alice, as_vera, account):
+    assert as_alice.get("/api/v1/portfolio/").status_code == 403
+    body = as_vera.get("/api/v1/portfolio/").json()
+    assert set(body) == {"by_rag", "by_flag", "by_csm"}
+    assert body["by_csm"]["alice"]["accounts"] == 1
+
+
+def test_issue_token_prints_the_key_last(capsys, db):
+    call_command("issue_token", "zoe", "--role", "vp", "--create")
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/portfolio/").status_code == 200
+
+
+def test_issue_token_for_an_unknown_user_fails(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("issue_token", "ghost")
