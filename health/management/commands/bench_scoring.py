@@ -1,0 +1,142 @@
+"""Benchmark the portfolio scorer: set-based features, vectorised scoring, bulk writes.
+
+Prints one line per phase and, last, ONE JSON object with the medians over --runs.
+"""
+
+import json
+import random
+import resource
+import statistics
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Account
+from health.features import build_features
+from health.services import health_scores_write, score_accounts, score_features
+from signals.models import Signal
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(func, *args, **kwargs):
+    started = time.perf_counter()
+    result = func(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+def naive_score(account_id, as_of, computed_at) -> int:
+    """The per-account approach: one set of feature queries, one scoring call, one write per account."""
+    features = build_features(as_of, [account_id])
+    if features.empty:
+        return 0
+    scores = score_features(features, as_of)
+    return health_scores_write(scores, features, as_of=as_of, computed_at=computed_at, current=True)
+
+
+class Command(BaseCommand):
+    help = "Benchmark scoring the whole portfolio (seeds an empty database first)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", type=int, default=100_000)
+        parser.add_argument("--signals-per-account", type=int, default=100)
+        parser.add_argument("--naive-sample", type=int, default=200)
+        parser.add_argument("--runs", type=int, default=3)
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args, accounts, signals_per_account, naive_sample, runs, seed, **options):
+        self._ensure_data(accounts, signals_per_account, seed)
+        as_of = timezone.now().date()
+        n_accounts, n_signals = Account.objects.count(), Signal.objects.count()
+        self.stdout.write(
+            f"Database {connection.vendor}: {n_accounts} accounts, {n_signals} signals"
+        )
+        results = [self._run(as_of, i + 1) for i in range(runs)]
+        median = {key: statistics.median(r[key] for r in results) for key in results[0]}
+        naive_s = self._naive(as_of, naive_sample, median["scored"])
+        rescore = [self._rescore_100(as_of, seed + i) for i in range(runs)]
+        summary = {
+            "accounts": n_accounts,
+            "scored": int(median["scored"]),
+            "signals": n_signals,
+            "features_s": round(median["features_s"], 3),
+            "scoring_s": round(median["scoring_s"], 3),
+            "write_s": round(median["write_s"], 3),
+            "total_s": round(median["total_s"], 3),
+            "accounts_per_s": round(median["scored"] / median["total_s"], 1),
+            "naive_extrapolated_s": round(naive_s, 1),
+            "naive_ratio": round(naive_s / median["total_s"], 1),
+            "rescore_100_s": round(statistics.median(rescore), 3),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "runs": runs,
+            "database": connection.vendor,
+        }
+        self.stdout.write(
+            f"Median total {summary['total_s']}s ({summary['accounts_per_s']} accounts/s); "
+            f"naive {summary['naive_ratio']}x slower; 100 changed accounts "
+            f"{summary['rescore_100_s']}s; peak RSS {summary['peak_rss_mb']} MB"
+        )
+        self.stdout.write(json.dumps(summary))
+
+    def _ensure_data(self, accounts, signals_per_account, seed):
+        have = Account.objects.count()
+        if have >= accounts * 0.9:
+            return
+        if have:
+            self.stdout.write(f"Database holds {have} accounts (< {accounts}); benchmarking those.")
+            return
+        self.stdout.write(f"Seeding {accounts} accounts x {signals_per_account} signals ...")
+        _, elapsed = timed(
+            call_command, "seed_demo", accounts=accounts,
+            signals_per_account=signals_per_account, seed=seed,
+        )  # fmt: skip
+        self.stdout.write(f"Seeded in {elapsed:.1f}s")
+
+    def _run(self, as_of, number) -> dict:
+        computed_at = timezone.now()
+        features, features_s = timed(build_features, as_of)
+        scores, scoring_s = timed(score_features, features, as_of)
+        scored, write_s = timed(
+            health_scores_write, scores, features, as_of=as_of, computed_at=computed_at,
+            current=True,
+        )  # fmt: skip
+        total = features_s + scoring_s + write_s
+        self.stdout.write(
+            f"Run {number}: features {features_s:.2f}s, scoring {scoring_s:.2f}s, "
+            f"write {write_s:.2f}s, total {total:.2f}s, {scored} accounts, "
+            f"{scored / total:.0f} accounts/s, peak RSS {peak_rss_mb():.0f} MB"
+        )
+        return {
+            "features_s": features_s, "scoring_s": scoring_s, "write_s": write_s,
+            "total_s": total, "scored": scored,
+        }  # fmt: skip
+
+    def _sample_ids(self, size, seed) -> list[int]:
+        ids = list(Account.objects.values_list("id", flat=True))
+        return random.Random(seed).sample(ids, min(size, len(ids)))
+
+    def _naive(self, as_of, sample, scored) -> float:
+        ids = self._sample_ids(sample, 7)
+        computed_at = timezone.now()
+        started = time.perf_counter()
+        for account_id in ids:
+            naive_score(account_id, as_of, computed_at)
+        elapsed = time.perf_counter() - started
+        per_account = elapsed / max(len(ids), 1)
+        extrapolated = per_account * scored
+        self.stdout.write(
+            f"Naive per-account: {len(ids)} accounts in {elapsed:.2f}s "
+            f"({per_account * 1000:.1f} ms each) -> {extrapolated:.0f}s for {int(scored)} accounts"
+        )
+        return extrapolated
+
+    def _rescore_100(self, as_of, seed) -> float:
+        ids = self._sample_ids(100, seed)
+        _, elapsed = timed(score_accounts, account_ids=ids, as_of=as_of)
+        self.stdout.write(f"Rescore 100 changed accounts: {elapsed * 1000:.0f} ms")
+        return elapsed
