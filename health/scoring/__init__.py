@@ -103,31 +103,29 @@ def _flag_codes(flags: pd.DataFrame) -> pd.Series:
 def _explain(scores: pd.DataFrame, f: pd.DataFrame, flags: pd.DataFrame, spec: ScorecardSpec):
     """Attach components, flags and headline reasons as plain Python objects, one per account."""
     present_weights = _present_weights(scores, spec.weights)
+    values = {name: scores[name].to_numpy(dtype=float) for name in COMPONENTS}
+    flag_on = {code: flags[code].to_numpy(dtype=bool) for code in FLAG_RULES}
+    rags, overalls = scores["rag"].tolist(), scores["overall"].to_numpy(dtype=float)
+    configured = {name: spec.weights.get(name, 0) for name in COMPONENTS}
     components, flag_lists, headlines = [], [], []
     for position, row in enumerate(f.itertuples()):
         account_components = {}
         for name in COMPONENTS:
-            value = scores[name].iat[position]
+            value = values[name][position]
             account_components[name] = {
                 "score": None if np.isnan(value) else round(float(value), 1),
                 "weight": round(float(present_weights[position][name]), 4),
-                "configured_weight": spec.weights.get(name, 0),
+                "configured_weight": configured[name],
                 "reasons": REASON_BUILDERS[name](row, spec),
             }
-        on = [code for code in FLAG_RULES if flags[code].iat[position]]
+        on = [code for code in FLAG_RULES if flag_on[code][position]]
         account_flags = [
             {"code": code, "reasons": why.flag_reasons(code, row, spec)} for code in on
         ]
         components.append(account_components)
         flag_lists.append(account_flags)
         headlines.append(
-            _headline(
-                account_components,
-                account_flags,
-                scores["rag"].iat[position],
-                scores["overall"].iat[position],
-                spec,
-            )
+            _headline(account_components, account_flags, rags[position], overalls[position], spec)
         )
     scores["components"] = components
     scores["flags"] = flag_lists
