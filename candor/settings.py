@@ -188,6 +188,10 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "accounts.models.MilestoneKind",
     },
     "SECURITY": [{"tokenAuth": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "candor.exceptions.document_error_responses",
+    ],
 }
 
 CANDOR = {

@@ -1,5 +1,6 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.selectors import accounts_visible_to
@@ -38,10 +39,10 @@ INGEST_REPLY = inline_serializer(
 )
 INGEST_ERRORS = inline_serializer(
     "IngestErrors",
-    {"errors": serializers.ListField(child=inline_serializer("RowError", {
+    {"errors": serializers.ListField(required=False, child=inline_serializer("RowError", {
         "index": serializers.IntegerField(allow_null=True), "field": serializers.CharField(allow_null=True),
         "message": serializers.CharField(),
-    }))},
+    })), "detail": serializers.CharField(required=False)},
 )  # fmt: skip
 
 
@@ -49,6 +50,7 @@ class SignalListCreate(generics.ListAPIView):
     """List signals of the caller's accounts (`?account=`), or push up to 10,000 at once."""
 
     serializer_class = SignalSerializer
+    parser_classes = [JSONParser]
     filterset_fields = ["account", "kind"]
     ordering_fields = ["occurred_at", "id"]
     ordering = ["-occurred_at", "-id"]
