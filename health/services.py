@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from candor.bulk import reserve_ids, write_rows
@@ -104,25 +104,51 @@ def _insert_with_orm(scores, as_of, computed_at) -> list[int]:
     return [obj.pk for obj in HealthScore.objects.bulk_create(objects, batch_size=2000)]
 
 
+CURRENT_COLUMNS = [
+    "account_id", "score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"
+]  # fmt: skip
+
+
 def current_health_upsert(scores, features, ids, computed_at) -> None:
+    """One row per account pointing at its newest score (INSERT ... ON CONFLICT DO UPDATE)."""
     last_signal = features["last_signal_at"].reindex(scores.index)
     rows = [
-        CurrentHealth(
-            account_id=int(account), score_id=pk, overall=_clean(overall), rag=rag,
-            flag_codes=codes, computed_at=computed_at,
-            last_signal_at=None if pd.isna(last) else last.to_pydatetime(),
-        )
+        (int(account), pk, _clean(overall), rag, codes, computed_at,
+         None if pd.isna(last) else last.to_pydatetime())
         for account, pk, overall, rag, codes, last in zip(
             scores.index, ids, scores["overall"], scores["rag"], scores["flag_codes"], last_signal, strict=True
         )
     ]  # fmt: skip
+    if connection.vendor == "postgresql":
+        _current_upsert_copy(rows)
+        return
     CurrentHealth.objects.bulk_create(
-        rows,
+        [CurrentHealth(**dict(zip(CURRENT_COLUMNS, row, strict=True))) for row in rows],
         batch_size=5000,
         update_conflicts=True,
         unique_fields=["account"],
-        update_fields=["score", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"],
+        update_fields=CURRENT_COLUMNS[1:],
     )
+
+
+def _current_upsert_copy(rows) -> None:
+    """COPY into a temporary table, then one upsert: far cheaper than a huge VALUES list."""
+    table, columns = CurrentHealth._meta.db_table, ", ".join(CURRENT_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS[1:])
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS candor_current_upsert")
+        cursor.execute(
+            f"CREATE TEMP TABLE candor_current_upsert ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY candor_current_upsert ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM candor_current_upsert "
+            f"ON CONFLICT (account_id) DO UPDATE SET {updates}"
+        )
+        cursor.execute("DROP TABLE candor_current_upsert")
 
 
 def rescore_request(*, account_ids) -> None:
