@@ -47,9 +47,10 @@ def build_features(as_of: date, account_ids=None) -> pd.DataFrame:
     if not ids:
         return accounts
     restrict = ids if account_ids is not None else None
+    firsts = first_signals(as_of, restrict)
     parts = [
-        signal_aggregates(as_of, restrict),
-        milestone_features(as_of, restrict, accounts),
+        signal_aggregates(as_of, restrict, firsts),
+        milestone_features(as_of, restrict, accounts, firsts),
         stakeholder_features(as_of, restrict),
         objective_features(as_of, restrict),
         decision_features(as_of, restrict),
@@ -89,7 +90,7 @@ def account_frame(accounts) -> pd.DataFrame:
     return frame.drop(columns=["handoff_why_bought", "handoff_real_needs", "handoff_politics"])
 
 
-def signal_aggregates(as_of: date, restrict) -> pd.DataFrame:
+def signal_aggregates(as_of: date, restrict, firsts=None) -> pd.DataFrame:
     """Windowed counts in one grouped query; distinct counts in a second (cheaper apart)."""
     end = day_end(as_of)
     ago = {d: end - timedelta(days=d) for d in (30, 60, 90, 180)}
@@ -113,7 +114,7 @@ def signal_aggregates(as_of: date, restrict) -> pd.DataFrame:
     users = users.annotate(active_users_30d=Count("actor", distinct=True))
     features = window.filter(occurred_at__gte=ago[90], kind="feature_used").values("account_id")
     features = features.annotate(features_90d=Count("value", distinct=True))
-    firsts = first_signals(as_of, restrict)
+    firsts = first_signals(as_of, restrict) if firsts is None else firsts
     parts = [pd.DataFrame.from_records(list(q)) for q in (users, features)]
     result = frame if frame is not None else pd.DataFrame(index=pd.Index([], name="account_id"))
     for part in parts:
@@ -135,7 +136,7 @@ def first_signals(as_of: date, restrict) -> pd.DataFrame:
     return wide.rename(columns={"first_roi_report_generated_at": "first_roi_at"})
 
 
-def milestone_features(as_of: date, restrict, accounts: pd.DataFrame) -> pd.DataFrame:
+def milestone_features(as_of: date, restrict, accounts: pd.DataFrame, firsts=None) -> pd.DataFrame:
     """Checklist tasks done, and outcome milestones reached — by date or by their proof signal."""
     columns = ["account_id", "kind", "proof_signal", "target_on", "completed_on"]
     rows = _scoped(OnboardingMilestone.objects.all(), restrict).values_list(*columns)
@@ -143,7 +144,7 @@ def milestone_features(as_of: date, restrict, accounts: pd.DataFrame) -> pd.Data
     if m.empty:
         return pd.DataFrame(index=pd.Index([], name="account_id"))
     done = pd.to_datetime(m["completed_on"]).le(pd.Timestamp(as_of))
-    proofs = first_signals(as_of, restrict)
+    proofs = first_signals(as_of, restrict) if firsts is None else firsts
     proven = pd.Series(False, index=m.index)
     for kind, column in zip(PROOF_KINDS, proofs.columns, strict=True):
         seen = m["account_id"].isin(proofs.index[proofs[column].notna()])
