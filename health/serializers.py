@@ -1,8 +1,12 @@
+from datetime import date
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from health.models import COMPONENTS, HealthScore
 
+EARLIEST_AS_OF = date(2000, 1, 1)
 MISSING = {"score": None, "weight": 0.0, "reasons": []}
 
 
@@ -56,3 +60,10 @@ class RecomputeSerializer(serializers.Serializer):
         max_length=100_000,
     )
     as_of = serializers.DateField(required=False)
+
+    def validate_as_of(self, as_of):
+        if as_of > timezone.now().date():
+            raise serializers.ValidationError("Cannot score the future.")
+        if as_of < EARLIEST_AS_OF:
+            raise serializers.ValidationError(f"Must be on or after {EARLIEST_AS_OF}.")
+        return as_of

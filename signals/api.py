@@ -1,5 +1,6 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
@@ -65,7 +66,14 @@ class SignalListCreate(generics.ListAPIView):
     )
     def post(self, request):
         try:
-            result = signals_ingest(rows=request.data, user=request.user)
+            rows = request.data
+        except ParseError as error:
+            message = f"Malformed request body: {error.detail}"
+            return Response(
+                {"errors": [{"index": None, "field": None, "message": message}]}, status=400
+            )
+        try:
+            result = signals_ingest(rows=rows, user=request.user)
         except IngestError as error:
             return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(

@@ -102,7 +102,7 @@ def _parse(rows):
             clean[name] = value
         if not clean.get("external_id", "").strip():
             _error(errors, index, "external_id", "This field is required.")
-        if row.get("kind") not in KINDS:
+        if not isinstance(row.get("kind"), str) or row["kind"] not in KINDS:
             _error(
                 errors,
                 index,
@@ -147,6 +147,7 @@ def _resolve_accounts(parsed, errors, user):
                 "account",
                 "Give exactly one of 'account' or 'account_external_id'.",
             )
+            row["account"] = row["account_external_id"] = None
         elif account is not None and (
             isinstance(account, bool) or not isinstance(account, int) or not 0 < account < 2**63
         ):

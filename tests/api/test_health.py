@@ -121,3 +121,10 @@ def test_issue_token_for_an_unknown_user_fails(db):
 
     with pytest.raises(CommandError):
         call_command("issue_token", "ghost")
+
+
+@pytest.mark.parametrize("day", ["2559-07-06", "1900-01-01"])
+def test_recompute_refuses_dates_out_of_range(as_alice, day):
+    assert (
+        as_alice.post("/api/v1/health/recompute/", {"as_of": day}, format="json").status_code == 400
+    )

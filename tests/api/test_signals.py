@@ -123,3 +123,25 @@ def test_list_signals_of_an_account(as_alice, account, bob):
     body = as_alice.get(f"/api/v1/signals/?account={account.pk}").json()
     assert body["count"] == 3
     assert as_alice.get(f"/api/v1/signals/?account={other.pk}").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"account": {}, "account_external_id": "crm-harbor"},
+        {"account": {}},
+        {"kind": {}},
+        {"account": True},
+        {"account": 2**70},
+    ],
+)
+def test_malformed_values_are_row_errors_not_server_errors(as_alice, account, bad):
+    response = post(as_alice, [{**row(1, account), **bad}])
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["index"] == 0
+
+
+def test_malformed_json_is_a_row_error_list(as_alice):
+    response = as_alice.generic("POST", "/api/v1/signals/", "[{", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("Malformed request body")
