@@ -1,0 +1,63 @@
+"""Server time of the book and portfolio pages, through Django's test client (no network)."""
+
+import json
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Account
+from accounts.selectors import user_is_vp
+
+
+def timed(client, url, runs):
+    client.get(url)  # warm caches and connections
+    times, queries = [], 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(captured)
+    return statistics.median(times), queries
+
+
+class Command(BaseCommand):
+    help = "Measure median server time of the CSM book and the VP portfolio pages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=7)
+        parser.add_argument(
+            "--book-size", type=int, default=300, help="Pick the CSM closest to it."
+        )
+
+    def handle(self, *args, runs, book_size, **options):
+        books = Account.objects.exclude(outcome="churned").values("csm").annotate(n=Count("pk"))
+        csm_id, size = min(((b["csm"], b["n"]) for b in books), key=lambda b: abs(b[1] - book_size))
+        csm = Account.objects.filter(csm_id=csm_id).first().csm
+        vp = next(u for u in get_user_model().objects.filter(groups__name="vp") if user_is_vp(u))
+        csm_client, vp_client = Client(), Client()
+        csm_client.force_login(csm)
+        vp_client.force_login(vp)
+        book_s, book_q = timed(csm_client, "/", runs)
+        page2_s, _ = timed(csm_client, "/?sort=arr&dir=desc&page=2", runs)
+        portfolio_s, portfolio_q = timed(vp_client, "/portfolio/", runs)
+        accounts = Account.objects.count()
+        self.stdout.write(f"accounts: {accounts}, CSM book: {csm.username} ({size} accounts)")
+        self.stdout.write(
+            f"book median {book_s * 1000:.0f} ms ({book_q} queries); sorted page 2 {page2_s * 1000:.0f} ms"
+        )
+        self.stdout.write(f"portfolio median {portfolio_s * 1000:.0f} ms ({portfolio_q} queries)")
+        summary = {
+            "accounts": accounts, "book_accounts": size, "book_ms": round(book_s * 1000, 1),
+            "book_queries": book_q, "book_sorted_page2_ms": round(page2_s * 1000, 1),
+            "portfolio_ms": round(portfolio_s * 1000, 1), "portfolio_queries": portfolio_q,
+            "runs": runs, "database": connection.vendor,
+        }  # fmt: skip
+        self.stdout.write(json.dumps(summary))
