@@ -4,9 +4,9 @@ Assigning ids ourselves lets related rows reference each other without a round t
 which is what makes a 100,000-account portfolio seed in minutes rather than hours.
 """
 
-import json
 from datetime import UTC, date, datetime
 
+import orjson
 from django.core.management.color import no_style
 from django.db import connection
 
@@ -65,15 +65,20 @@ def _executemany(table, columns, rows):
             cursor.executemany(sql, chunk)
 
 
+def _json(value) -> str:
+    """orjson: ten times faster than json.dumps, and NaN becomes null (valid JSON for jsonb)."""
+    return orjson.dumps(value).decode()
+
+
 def _pg_value(value):
     if isinstance(value, dict | list):
-        return json.dumps(value)
+        return _json(value)
     return value
 
 
 def _sqlite_value(value):
     if isinstance(value, dict | list):
-        return json.dumps(value)
+        return _json(value)
     if isinstance(value, datetime):
         return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
     if isinstance(value, date):

@@ -22,7 +22,7 @@ def account_history(history: list, renewal_date, events: list) -> str:
     figure.add_trace(go.Scatter(x=days, y=[s.overall for s in history], name="Overall",
                                 mode="lines+markers", line={"width": 3, "color": "#101828"}))  # fmt: skip
     for name in COMPONENTS:
-        values = [(s.components.get(name) or {}).get("score") for s in history]
+        values = [s.component_scores.get(name) for s in history]
         figure.add_trace(go.Scatter(x=days, y=values, name=name.title(), mode="lines",
                                     line={"width": 1.5, "dash": "dot"}))  # fmt: skip
     if events:

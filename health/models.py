@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 COMPONENTS = ("outcomes", "adoption", "engagement", "alignment", "commitments")
 
@@ -93,12 +94,13 @@ class HealthScore(models.Model):
     computed_at = models.DateTimeField()
     overall = models.FloatField(null=True, help_text="0-100; null when no component has data.")
     rag = models.CharField(max_length=5, choices=Rag.choices)
-    components = models.JSONField(default=dict, help_text="{name: {score, weight, reasons}}")
-    flags = models.JSONField(default=list, help_text="[{code, reasons}]")
+    facts = models.JSONField(
+        default=list,
+        help_text="The numbers the explanation is worded from (scoring.explain.FACTS).",
+    )
     flag_codes = models.CharField(
         max_length=400, blank=True, help_text="',code,code,' for cheap filtering on any database."
     )
-    reasons = models.JSONField(default=list, help_text="Headline reasons, most important first.")
     checklist_completion = models.FloatField(null=True)
     outcome_attainment = models.FloatField(null=True)
     scorecard = models.ForeignKey(Scorecard, null=True, on_delete=models.SET_NULL)
@@ -124,6 +126,33 @@ class HealthScore(models.Model):
 
     def has_flag(self, code: str) -> bool:
         return f",{code}," in self.flag_codes
+
+    @cached_property
+    def explanation(self) -> dict:
+        from health.scoring.explain import explain
+
+        return explain(self.facts, self.flag_codes, self.overall)
+
+    @property
+    def components(self) -> dict:
+        """{name: {score, weight, configured_weight, reasons}}"""
+        return self.explanation["components"]
+
+    @property
+    def flags(self) -> list[dict]:
+        """[{code, reasons}] in the order the reasons should be read."""
+        return self.explanation["flags"]
+
+    @property
+    def reasons(self) -> list[str]:
+        """Headline reasons, most important first."""
+        return self.explanation["reasons"]
+
+    @property
+    def component_scores(self) -> dict:
+        from health.scoring.explain import component_scores
+
+        return component_scores(self.facts)
 
 
 class CurrentHealth(models.Model):

@@ -16,9 +16,8 @@ from health.scoring import ScorecardSpec, score_frame
 logger = logging.getLogger(__name__)
 
 SCORE_COLUMNS = [
-    "id", "account_id", "as_of", "computed_at", "overall", "rag", "components", "flags",
-    "flag_codes", "reasons", "checklist_completion", "outcome_attainment", "scorecard_id",
-    "scorecard_version",
+    "id", "account_id", "as_of", "computed_at", "overall", "rag", "facts", "flag_codes",
+    "checklist_completion", "outcome_attainment", "scorecard_id", "scorecard_version",
 ]  # fmt: skip
 
 
@@ -86,15 +85,15 @@ def _clean(value):
 
 def _score_rows(scores, ids, as_of, computed_at):
     columns = zip(
-        ids, scores.index, scores["overall"], scores["rag"], scores["components"], scores["flags"],
-        scores["flag_codes"], scores["reasons"], scores["checklist_completion"],
-        scores["outcome_attainment"], scores["scorecard_id"], scores["scorecard_version"],
+        ids, scores.index.tolist(), scores["overall"].tolist(), scores["rag"], scores["facts"],
+        scores["flag_codes"], scores["checklist_completion"].tolist(),
+        scores["outcome_attainment"].tolist(), scores["scorecard_id"], scores["scorecard_version"],
         strict=True,
     )  # fmt: skip
     return [
-        (pk, int(account), as_of, computed_at, _clean(overall), rag, comps, flags, codes, reasons,
-         _clean(checklist), _clean(attainment), card, int(version))
-        for pk, account, overall, rag, comps, flags, codes, reasons, checklist, attainment, card, version in columns
+        (pk, account, as_of, computed_at, _clean(overall), rag, facts, codes, _clean(checklist),
+         _clean(attainment), card, int(version))
+        for pk, account, overall, rag, facts, codes, checklist, attainment, card, version in columns
     ]  # fmt: skip
 
 

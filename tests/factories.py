@@ -50,15 +50,33 @@ def days_ago(days: int) -> date:
     return timezone.now().date() - timedelta(days=days)
 
 
-def give_health(account, *, overall: float, rag: str, flags=(), as_of=None, reason="Because."):
+def blank_facts(**values) -> list:
+    """A stored facts row with no component data and zero of every count, plus `values`."""
+    from health.models import DEFAULT_TARGETS, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
+    from health.scoring.explain import FACTS, SCORE_FACTS
+
+    facts = dict.fromkeys(FACTS, 0)
+    facts.update(dict.fromkeys(SCORE_FACTS))
+    facts.update({f"weight_{name}": weight for name, weight in DEFAULT_WEIGHTS.items()})
+    facts.update(
+        green_threshold=DEFAULT_THRESHOLDS["green"], crm_status="Onboarded",
+        time_to_value_target=DEFAULT_TARGETS["time_to_value_days"],
+        renewing_within_days=DEFAULT_TARGETS["renewing_within_days"],
+        exec_silence_days=DEFAULT_TARGETS["exec_silence_days"],
+    )  # fmt: skip
+    facts.update(values)
+    return [facts[name] for name in FACTS]
+
+
+def give_health(account, *, overall: float, rag: str, flags=(), as_of=None, **facts):
     """A score row and the matching CurrentHealth, without running the scorer."""
     from health.models import CurrentHealth, HealthScore
 
     now = timezone.now()
     score = HealthScore.objects.create(
         account=account, as_of=as_of or now.date(), computed_at=now, overall=overall, rag=rag,
-        components={}, flags=[{"code": code, "reasons": [f"{code} reason"]} for code in flags],
-        flag_codes="".join(f",{code}" for code in flags) + ("," if flags else ""), reasons=[reason],
+        facts=blank_facts(**facts),
+        flag_codes="".join(f",{code}" for code in flags) + ("," if flags else ""),
     )  # fmt: skip
     if as_of is None or as_of >= now.date():
         CurrentHealth.objects.update_or_create(

@@ -2,7 +2,7 @@
 
 No ORM, no settings, no clock: `as_of` is an argument. `health.features` builds the frame from
 the database and `health.services` writes the result, so this runs unchanged in tests, in the
-`score` command and in Celery shards.
+`score` command and in Celery shards. Each score carries its `facts`; `explain()` words them.
 """
 
 from datetime import date
@@ -11,20 +11,12 @@ import numpy as np
 import pandas as pd
 
 from health.models import COMPONENTS
-from health.scoring import reasons as why
 from health.scoring.components import COMPONENT_FUNCTIONS, days_between
+from health.scoring.explain import explain, facts_rows
 from health.scoring.flags import CAPPING_FLAGS, FLAG_RULES
 from health.scoring.spec import ScorecardSpec
 
-__all__ = ["ScorecardSpec", "score_frame", "derive"]
-
-REASON_BUILDERS = {
-    "outcomes": lambda r, spec: why.outcome_reasons(r, spec.target("time_to_value_days")),
-    "adoption": lambda r, spec: why.adoption_reasons(r),
-    "engagement": lambda r, spec: why.engagement_reasons(r),
-    "alignment": lambda r, spec: why.alignment_reasons(r),
-    "commitments": lambda r, spec: why.commitment_reasons(r),
-}
+__all__ = ["ScorecardSpec", "score_frame", "derive", "explain"]
 
 
 def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -61,7 +53,7 @@ def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -
     flags = pd.DataFrame({code: rule(f, scores, scorecard) for code, rule in FLAG_RULES.items()})
     scores["rag"] = _rag(scores["overall"], flags, scorecard.thresholds)
     scores["flag_codes"] = _flag_codes(flags)
-    _explain(scores, f.join(scores[["outcome_attainment"]]), flags, scorecard)
+    scores["facts"] = facts_rows(f, scores, scorecard)
     return scores
 
 
@@ -98,62 +90,3 @@ def _flag_codes(flags: pd.DataFrame) -> pd.Series:
     matrix = flags.to_numpy()
     joined = [",".join(c for c, on in zip(codes, row, strict=True) if on) for row in matrix]
     return pd.Series([f",{j}," if j else "" for j in joined], flags.index)
-
-
-def _explain(scores: pd.DataFrame, f: pd.DataFrame, flags: pd.DataFrame, spec: ScorecardSpec):
-    """Attach components, flags and headline reasons as plain Python objects, one per account."""
-    present_weights = _present_weights(scores, spec.weights)
-    values = {name: scores[name].to_numpy(dtype=float) for name in COMPONENTS}
-    flag_on = {code: flags[code].to_numpy(dtype=bool) for code in FLAG_RULES}
-    rags, overalls = scores["rag"].tolist(), scores["overall"].to_numpy(dtype=float)
-    configured = {name: spec.weights.get(name, 0) for name in COMPONENTS}
-    components, flag_lists, headlines = [], [], []
-    for position, row in enumerate(f.itertuples()):
-        account_components = {}
-        for name in COMPONENTS:
-            value = values[name][position]
-            account_components[name] = {
-                "score": None if np.isnan(value) else round(float(value), 1),
-                "weight": round(float(present_weights[position][name]), 4),
-                "configured_weight": configured[name],
-                "reasons": REASON_BUILDERS[name](row, spec),
-            }
-        on = [code for code in FLAG_RULES if flag_on[code][position]]
-        account_flags = [
-            {"code": code, "reasons": why.flag_reasons(code, row, spec)} for code in on
-        ]
-        components.append(account_components)
-        flag_lists.append(account_flags)
-        headlines.append(
-            _headline(account_components, account_flags, rags[position], overalls[position], spec)
-        )
-    scores["components"] = components
-    scores["flags"] = flag_lists
-    scores["reasons"] = headlines
-
-
-def _present_weights(scores: pd.DataFrame, weights: dict) -> list[dict]:
-    values = scores[list(COMPONENTS)].notna().to_numpy()
-    w = np.array([float(weights.get(name, 0)) for name in COMPONENTS])
-    shares = values * w
-    totals = shares.sum(axis=1, keepdims=True)
-    shares = np.where(totals > 0, shares / np.where(totals > 0, totals, 1), 0)
-    return [dict(zip(COMPONENTS, row, strict=True)) for row in shares]
-
-
-def _headline(components: dict, flags: list, rag: str, overall: float, spec) -> list[str]:
-    """Most important first: capping flags, other flags, then the weakest component's reason."""
-    lines = []
-    capping = [flag for flag in flags if flag["code"] in CAPPING_FLAGS]
-    if capping and not np.isnan(overall) and overall >= spec.thresholds["green"]:
-        names = " and ".join(flag["code"].replace("_", " ") for flag in capping)
-        lines.append(f"Capped at amber despite a score of {overall:.0f}: {names}.")
-    lines += [flag["reasons"][0] for flag in flags if flag["reasons"]]
-    scored = [(c["score"], name) for name, c in components.items() if c["score"] is not None]
-    for score, name in sorted(scored)[:2]:
-        if score < 70 and components[name]["reasons"]:
-            lines.append(f"{name.title()} {score:.0f}/100: {components[name]['reasons'][0]}")
-    missing = [name for name, c in components.items() if c["score"] is None]
-    if missing:
-        lines.append(f"No data for {', '.join(missing)}; weights re-normalised over the rest.")
-    return lines or ["Outcomes, adoption and engagement are on track."]

@@ -1,4 +1,4 @@
-"""Plain-language reasons, built per account from the numbers the vectorised pass produced."""
+"""Plain-language reasons, worded on read from the facts a score stored (see `explain`)."""
 
 import math
 
@@ -33,7 +33,7 @@ def outcome_reasons(r, target: int) -> list[str]:
 
 
 def adoption_reasons(r) -> list[str]:
-    if _missing(r.last_signal_at):
+    if _missing(r.days_since_activity):
         return ["No product usage recorded."]
     share = r.active_users_30d / max(r.seats, 1) * 100
     return [
@@ -44,7 +44,7 @@ def adoption_reasons(r) -> list[str]:
 
 
 def engagement_reasons(r) -> list[str]:
-    if _missing(r.last_signal_at):
+    if _missing(r.days_since_activity):
         return ["No activity recorded."]
     reasons = []
     if r.activity_prev_30d > 0:
@@ -106,19 +106,19 @@ def commitment_reasons(r) -> list[str]:
     return reasons or [f"{_n(r.commitments)} commitments, all committed by product."]
 
 
-def flag_reasons(code: str, r, spec) -> list[str]:
+def flag_reasons(code: str, r) -> list[str]:
     if code == "renewal_without_engagement":
         when = (
             f"renews in {_n(r.days_to_renewal)} days"
             if 0
             <= (r.days_to_renewal if not _missing(r.days_to_renewal) else -1)
-            <= spec.target("renewing_within_days")
+            <= r.renewing_within_days
             else f"renewed {_n(r.days_since_renewed)} days ago"
         )
         return [
             f"Account {when} while engagement is low or falling "
             f"({_n(r.activity_30d)} events in 30 days vs {_n(r.activity_prev_30d)} before).",
-            f"No exec meeting or expansion call in {spec.target('exec_silence_days')} days: inertia, not trust.",
+            f"No exec meeting or expansion call in {_n(r.exec_silence_days)} days: inertia, not trust.",
         ]
     if code == "checklist_illusion":
         return [

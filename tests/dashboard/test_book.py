@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def book(alice, bob):
     red = make_account(csm=alice, name="Red Rocket", arr=Decimal("400000"))
-    give_health(red, overall=25, rag="red", flags=["checklist_illusion"], reason="Cannot do ROI.")
+    give_health(
+        red, overall=25, rag="red", flags=["checklist_illusion"], tasks_done=9, tasks_total=9
+    )
     amber = make_account(csm=alice, name="Amber Anvil", segment="smb", arr=Decimal("20000"))
     give_health(amber, overall=55, rag="amber", flags=["renewal_without_engagement"])
     green = make_account(csm=alice, name="Green Garden", arr=Decimal("90000"))
@@ -134,6 +136,6 @@ def test_churned_accounts_leave_the_book(client, alice, book):
 def test_last_activity_and_reason_are_shown(client, alice, book):
     client.force_login(alice)
     content = client.get(reverse("home"), {"q": "rocket"}).content.decode()
-    assert "Cannot do ROI." in content
+    assert "9 of 9 checklist tasks are done, but only 0% of due outcomes" in content
     assert f'href="/accounts/{book["red"].pk}/#flag-checklist_illusion"' in content
     assert "minute" in content, "last activity is shown as time since"

@@ -4,14 +4,16 @@ from datetime import timedelta
 
 import pytest
 
-from health.scoring import ScorecardSpec, score_frame
+from health.scoring import ScorecardSpec, explain, score_frame
 from tests.health.builders import AS_OF, at, frame, healthy
 
 SPEC = ScorecardSpec()
 
 
 def score(spec=SPEC, **overrides):
-    return score_frame(frame(healthy(**overrides)), spec, AS_OF).iloc[0]
+    """One account's scores, with the explanation worded from its stored facts."""
+    row = score_frame(frame(healthy(**overrides)), spec, AS_OF).iloc[0]
+    return {**row, **explain(row["facts"], row["flag_codes"], row["overall"])}
 
 
 def test_healthy_account_scores_100_and_green_without_flags():
