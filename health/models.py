@@ -87,8 +87,9 @@ class Scorecard(models.Model):
 class HealthScore(models.Model):
     """One account's health at one point in time. Rows are appended, never overwritten."""
 
+    # Indexed by the unique (account, as_of, computed_at) constraint, which leads with it.
     account = models.ForeignKey(
-        "accounts.Account", on_delete=models.CASCADE, related_name="health_scores"
+        "accounts.Account", on_delete=models.CASCADE, related_name="health_scores", db_index=False
     )
     as_of = models.DateField(help_text="The date the data was scored as of.")
     computed_at = models.DateTimeField()
@@ -103,7 +104,9 @@ class HealthScore(models.Model):
     )
     checklist_completion = models.FloatField(null=True)
     outcome_attainment = models.FloatField(null=True)
-    scorecard = models.ForeignKey(Scorecard, null=True, on_delete=models.SET_NULL)
+    scorecard = models.ForeignKey(
+        Scorecard, null=True, on_delete=models.SET_NULL, db_index=False
+    )  # a handful of scorecards: an index per score row would cost more than it saves
     scorecard_version = models.PositiveIntegerField(default=1)
 
     class Meta:

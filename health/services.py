@@ -3,6 +3,7 @@
 import logging
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
@@ -61,11 +62,7 @@ def score_accounts(*, account_ids=None, as_of: date | None = None, computed_at=N
 def health_scores_write(
     scores, features, *, as_of: date, computed_at: datetime, current: bool
 ) -> int:
-    already = set(
-        HealthScore.objects.filter(
-            account_id__in=list(scores.index), as_of=as_of, computed_at=computed_at
-        ).values_list("account_id", flat=True)
-    )
+    already = _already_written(scores.index.tolist(), as_of, computed_at)
     scores = scores[~scores.index.isin(already)]
     if scores.empty:
         return 0
@@ -79,20 +76,39 @@ def health_scores_write(
     return len(scores)
 
 
-def _clean(value):
-    return None if pd.isna(value) else float(value)
+def _already_written(account_ids: list, as_of, computed_at) -> set:
+    """Accounts this run (a retried shard) already wrote; one array parameter on PostgreSQL."""
+    runs = HealthScore.objects.filter(as_of=as_of, computed_at=computed_at)
+    if connection.vendor != "postgresql":
+        return set(runs.filter(account_id__in=account_ids).values_list("account_id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT account_id FROM {HealthScore._meta.db_table} "
+            "WHERE as_of = %s AND computed_at = %s AND account_id = ANY(%s)",
+            [as_of, computed_at, account_ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _nullable(series: pd.Series) -> list:
+    """Floats with NaN as None, column-wise (per-value pd.isna is slow at 100,000 rows)."""
+    values = series.to_numpy(dtype=float)
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    return out.tolist()
 
 
 def _score_rows(scores, ids, as_of, computed_at):
     columns = zip(
-        ids, scores.index.tolist(), scores["overall"].tolist(), scores["rag"], scores["facts"],
-        scores["flag_codes"], scores["checklist_completion"].tolist(),
-        scores["outcome_attainment"].tolist(), scores["scorecard_id"], scores["scorecard_version"],
+        ids, scores.index.tolist(), _nullable(scores["overall"]), scores["rag"], scores["facts"],
+        scores["flag_codes"], _nullable(scores["checklist_completion"]),
+        _nullable(scores["outcome_attainment"]), scores["scorecard_id"],
+        scores["scorecard_version"].tolist(),
         strict=True,
     )  # fmt: skip
     return [
-        (pk, account, as_of, computed_at, _clean(overall), rag, facts, codes, _clean(checklist),
-         _clean(attainment), card, int(version))
+        (pk, account, as_of, computed_at, overall, rag, facts, codes, checklist, attainment, card,
+         version)
         for pk, account, overall, rag, facts, codes, checklist, attainment, card, version in columns
     ]  # fmt: skip
 
@@ -110,14 +126,14 @@ CURRENT_COLUMNS = [
 
 def current_health_upsert(scores, features, ids, computed_at) -> None:
     """One row per account pointing at its newest score (INSERT ... ON CONFLICT DO UPDATE)."""
-    last_signal = features["last_signal_at"].reindex(scores.index)
-    rows = [
-        (int(account), pk, _clean(overall), rag, codes, computed_at,
-         None if pd.isna(last) else last.to_pydatetime())
-        for account, pk, overall, rag, codes, last in zip(
-            scores.index, ids, scores["overall"], scores["rag"], scores["flag_codes"], last_signal, strict=True
+    last_signal = pd.to_datetime(features["last_signal_at"].reindex(scores.index), utc=True)
+    last_signal = last_signal.astype(object).where(last_signal.notna(), None).tolist()
+    rows = list(
+        zip(
+            scores.index.tolist(), ids, _nullable(scores["overall"]), scores["rag"],
+            scores["flag_codes"], [computed_at] * len(ids), last_signal, strict=True,
         )
-    ]  # fmt: skip
+    )  # fmt: skip
     if connection.vendor == "postgresql":
         _current_upsert_copy(rows)
         return

@@ -1,0 +1,102 @@
+"""The rollups scoring reads are kept right by triggers, whatever writes the signals."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from signals.models import Signal, SignalDay, SignalFirst
+from signals.rollups import rollups_rebuild
+from signals.services import signals_ingest
+from tests.factories import make_account, make_signal
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def account(alice):
+    return make_account(csm=alice)
+
+
+def day_row(account, day):
+    return SignalDay.objects.get(account=account, day=day)
+
+
+def rollup_contents():
+    days = SignalDay.objects.order_by("account_id", "day").values_list(
+        "account_id", "day", "events", "roi_reports", "invites", "upsell_accepted",
+        "upsell_declined", "last_at", "last_exec_meeting_at",
+    )  # fmt: skip
+    firsts = SignalFirst.objects.order_by("account_id", "kind").values_list(
+        "account_id", "kind", "first_at"
+    )
+    return list(days), list(firsts)
+
+
+def ingest(alice, account, *specs):
+    rows = [
+        {"external_id": external_id, "account": account.pk, "kind": kind,
+         "occurred_at": at.isoformat(), "actor": "ana@example.com"}
+        for external_id, kind, at in specs
+    ]  # fmt: skip
+    return signals_ingest(rows=rows, user=alice)
+
+
+def test_ingested_signals_are_counted_per_account_and_utc_day(alice, account):
+    ingest(alice, account, ("a", "login", MONDAY), ("b", "roi_report_generated", MONDAY),
+           ("c", "exec_meeting", MONDAY + timedelta(hours=3)), ("d", "login", MONDAY + timedelta(days=1)))  # fmt: skip
+    monday = day_row(account, MONDAY.date())
+    assert (monday.events, monday.roi_reports, monday.invites) == (3, 1, 0)
+    assert monday.last_at == monday.last_exec_meeting_at == MONDAY + timedelta(hours=3)
+    assert day_row(account, MONDAY.date() + timedelta(days=1)).events == 1
+
+
+def test_a_duplicate_signal_is_not_counted_twice(alice, account):
+    ingest(alice, account, ("a", "login", MONDAY))
+    result = ingest(alice, account, ("a", "login", MONDAY), ("b", "login", MONDAY))
+    assert result.duplicates == 1
+    assert day_row(account, MONDAY.date()).events == 2
+
+
+def test_first_proof_of_outcome_keeps_the_earliest_time(alice, account):
+    ingest(alice, account, ("late", "roi_report_generated", MONDAY))
+    ingest(alice, account, ("early", "roi_report_generated", MONDAY - timedelta(days=5)))
+    first = SignalFirst.objects.get(account=account, kind="roi_report_generated")
+    assert first.first_at == MONDAY - timedelta(days=5)
+    assert not SignalFirst.objects.filter(kind="login").exists()
+
+
+def test_deleting_a_signal_recomputes_its_day_and_firsts(alice, account):
+    ingest(alice, account, ("a", "login", MONDAY), ("b", "roi_report_generated", MONDAY))
+    Signal.objects.filter(external_id="b").delete()
+    assert day_row(account, MONDAY.date()).roi_reports == 0
+    assert not SignalFirst.objects.filter(account=account).exists()
+    Signal.objects.filter(external_id="a").delete()
+    assert not SignalDay.objects.filter(account=account).exists()
+
+
+def test_moving_a_signal_to_another_day_moves_its_count(alice, account):
+    ingest(alice, account, ("a", "login", MONDAY), ("b", "login", MONDAY))
+    Signal.objects.filter(external_id="b").update(occurred_at=MONDAY + timedelta(days=2))
+    assert day_row(account, MONDAY.date()).events == 1
+    assert day_row(account, MONDAY.date() + timedelta(days=2)).events == 1
+
+
+def test_signals_saved_through_the_orm_are_rolled_up_too(account):
+    make_signal(account=account, kind="colleague_invited", occurred_at=MONDAY)
+    assert day_row(account, MONDAY.date()).invites == 1
+
+
+def test_triggers_agree_with_a_full_rebuild(alice, account, bob):
+    other = make_account(csm=bob)
+    kinds = ["login", "roi_report_generated", "colleague_invited", "exec_meeting",
+             "upsell_call_accepted", "upsell_call_declined", "feature_used"]  # fmt: skip
+    for n in range(40):
+        target = account if n % 3 else other
+        make_signal(account=target, kind=kinds[n % len(kinds)],
+                    occurred_at=MONDAY - timedelta(hours=7 * n))  # fmt: skip
+    Signal.objects.filter(account=other, kind="login").delete()
+    kept = rollup_contents()
+    rollups_rebuild()
+    assert rollup_contents() == kept
