@@ -4,6 +4,8 @@ Everything is cut at `as_of`: only signals that occurred by the end of that day,
 by then, people who had not yet left, so a past date is scored from what was known at the time.
 """
 
+import io
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
@@ -33,12 +35,29 @@ def day_end(as_of: date) -> datetime:
     return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class AccountRange:
+    """A shard of the portfolio by id: every query reads it as a range scan of its indexes,
+    where a list of 50,000 ids would be a 50,000-parameter IN."""
+
+    first: int
+    last: int
+
+    def __contains__(self, pk) -> bool:
+        return self.first <= pk <= self.last
+
+    def lookup(self, field: str = "account_id") -> Q:
+        return Q(**{f"{field}__gte": self.first, f"{field}__lte": self.last})
+
+
 def scorable_accounts(as_of: date, account_ids=None):
-    """Accounts that existed at `as_of` and had not churned by then."""
+    """Accounts that existed at `as_of` and had not churned by then (ids: a list or a range)."""
     accounts = Account.objects.filter(contract_start__lte=as_of).exclude(
         outcome="churned", outcome_on__lte=as_of
     )
-    if account_ids is not None:
+    if isinstance(account_ids, AccountRange):
+        accounts = accounts.filter(account_ids.lookup("pk"))
+    elif account_ids is not None:
         accounts = accounts.filter(pk__in=list(account_ids))
     return accounts
 
@@ -48,7 +67,9 @@ def build_features(as_of: date, account_ids=None) -> pd.DataFrame:
     ids = list(accounts.index)
     if not ids:
         return accounts
-    restrict = ids if account_ids is not None else None
+    restrict = account_ids if isinstance(account_ids, AccountRange) else None
+    if account_ids is not None and restrict is None:
+        restrict = ids
     firsts = first_signals(as_of, restrict)
     parts = [
         signal_aggregates(as_of, restrict, firsts),
@@ -65,7 +86,11 @@ def build_features(as_of: date, account_ids=None) -> pd.DataFrame:
 
 
 def _scoped(queryset, restrict):
-    return queryset if restrict is None else queryset.filter(account_id__in=restrict)
+    if restrict is None:
+        return queryset
+    if isinstance(restrict, AccountRange):
+        return queryset.filter(restrict.lookup())
+    return queryset.filter(account_id__in=restrict)
 
 
 def account_frame(accounts) -> pd.DataFrame:
@@ -134,18 +159,49 @@ def first_signals(as_of: date, restrict) -> pd.DataFrame:
 def fetch_rows(queryset) -> pd.DataFrame:
     """A values()/values_list() queryset as a frame, without a Python object per row.
 
-    On PostgreSQL the compiled SQL runs on a plain cursor: for a million-row result that is
-    several times faster than Django building a dict or tuple per row.
+    On PostgreSQL the compiled query is streamed with `COPY ... TO STDOUT` and parsed by pandas'
+    C reader: for 100,000 rows with timestamps that is several times faster than a cursor
+    building Python datetimes, or Django a dict per row.
     """
     columns = [*queryset.query.values_select, *queryset.query.annotation_select]
-    if connection.vendor == "postgresql":
-        sql, params = queryset.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    else:
+    if connection.vendor != "postgresql":
         rows = [row if isinstance(row, tuple) else tuple(row.values()) for row in queryset]
-    return pd.DataFrame.from_records(rows, columns=columns)
+        return pd.DataFrame.from_records(rows, columns=columns)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params)
+        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
+            data = b"".join(bytes(chunk) for chunk in copy)
+    types = {name: _internal_type(queryset, name) for name in columns}
+    frame = pd.read_csv(
+        io.BytesIO(data), names=columns, header=None, keep_default_na=False, na_values=[""],
+        dtype={name: str for name, kind in types.items() if kind in TEXT_TYPES},
+    )  # fmt: skip
+    for name in columns:
+        frame[name] = _typed(frame[name], types[name])
+    return frame
+
+
+TEXT_TYPES = ("CharField", "TextField", "JSONField")
+
+
+def _internal_type(queryset, name: str) -> str:
+    annotation = queryset.query.annotation_select.get(name)
+    field = annotation.output_field if annotation is not None else None
+    return (field or queryset.model._meta.get_field(name)).get_internal_type()
+
+
+def _typed(column: pd.Series, internal_type: str) -> pd.Series:
+    """CSV text back to what the scorer expects: UTC timestamps, dates, booleans, text."""
+    if internal_type == "DateTimeField":
+        return pd.to_datetime(column, utc=True, format="ISO8601")
+    if internal_type == "DateField":
+        return pd.to_datetime(column, format="ISO8601")
+    if internal_type == "BooleanField":
+        return column.map({"t": True, "f": False})
+    if internal_type in TEXT_TYPES:
+        return column.fillna("")
+    return column
 
 
 def fetch_frame(queryset) -> pd.DataFrame:
@@ -210,7 +266,9 @@ def objective_features(as_of: date, restrict) -> pd.DataFrame:
     if o.empty:
         return pd.DataFrame(index=pd.Index([], name="account_id"))
     signatures = ObjectiveSignature.objects.filter(
-        objective_id__in=o["id"].tolist() if restrict is not None else objectives.values("id"),
+        objective_id__in=o["id"].tolist()
+        if isinstance(restrict, list)
+        else objectives.values("id"),
         signed_on__lte=as_of,
         stakeholder__role__in=KEY_ROLES,
     )

@@ -4,22 +4,17 @@ import logging
 from datetime import date, datetime
 
 import numpy as np
+import orjson
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from candor.bulk import reserve_ids, write_rows
 from health.features import build_features
 from health.models import CurrentHealth, HealthScore, Scorecard
 from health.scoring import ScorecardSpec, score_frame
 
 logger = logging.getLogger(__name__)
-
-SCORE_COLUMNS = [
-    "id", "account_id", "as_of", "computed_at", "overall", "rag", "facts", "flag_codes",
-    "checklist_completion", "outcome_attainment", "scorecard_id", "scorecard_version",
-]  # fmt: skip
 
 
 def scorecards_by_segment() -> dict[str, ScorecardSpec]:
@@ -62,17 +57,16 @@ def score_accounts(*, account_ids=None, as_of: date | None = None, computed_at=N
 def health_scores_write(
     scores, features, *, as_of: date, computed_at: datetime, current: bool
 ) -> int:
+    """Append the scores to history and, when `current`, point CurrentHealth at them."""
     already = _already_written(scores.index.tolist(), as_of, computed_at)
     scores = scores[~scores.index.isin(already)]
     if scores.empty:
         return 0
-    ids = reserve_ids(HealthScore, len(scores))
-    if ids is None:
-        ids = _insert_with_orm(scores, as_of, computed_at)
+    rows = _score_rows(scores, features, as_of, computed_at)
+    if connection.vendor == "postgresql":
+        _write_postgresql(rows, current)
     else:
-        write_rows(HealthScore, SCORE_COLUMNS, _score_rows(scores, ids, as_of, computed_at))
-    if current:
-        current_health_upsert(scores, features, ids, computed_at)
+        _write_with_orm(rows, current)
     return len(scores)
 
 
@@ -98,72 +92,88 @@ def _nullable(series: pd.Series) -> list:
     return out.tolist()
 
 
-def _score_rows(scores, ids, as_of, computed_at):
-    columns = zip(
-        ids, scores.index.tolist(), _nullable(scores["overall"]), scores["rag"], scores["facts"],
-        scores["flag_codes"], _nullable(scores["checklist_completion"]),
-        _nullable(scores["outcome_attainment"]), scores["scorecard_id"],
-        scores["scorecard_version"].tolist(),
-        strict=True,
-    )  # fmt: skip
-    return [
-        (pk, account, as_of, computed_at, overall, rag, facts, codes, checklist, attainment, card,
-         version)
-        for pk, account, overall, rag, facts, codes, checklist, attainment, card, version in columns
-    ]  # fmt: skip
-
-
-def _insert_with_orm(scores, as_of, computed_at) -> list[int]:
-    rows = _score_rows(scores, [None] * len(scores), as_of, computed_at)
-    objects = [HealthScore(**dict(zip(SCORE_COLUMNS, row, strict=True))) for row in rows]
-    return [obj.pk for obj in HealthScore.objects.bulk_create(objects, batch_size=2000)]
-
-
-CURRENT_COLUMNS = [
-    "account_id", "score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"
-]  # fmt: skip
-
-
-def current_health_upsert(scores, features, ids, computed_at) -> None:
-    """One row per account pointing at its newest score (INSERT ... ON CONFLICT DO UPDATE)."""
+def _score_rows(scores, features, as_of, computed_at) -> list[tuple]:
+    """One tuple per account in `ROW_COLUMNS` order, built column-wise."""
     last_signal = pd.to_datetime(features["last_signal_at"].reindex(scores.index), utc=True)
     last_signal = last_signal.astype(object).where(last_signal.notna(), None).tolist()
-    rows = list(
+    n = len(scores)
+    return list(
         zip(
-            scores.index.tolist(), ids, _nullable(scores["overall"]), scores["rag"],
-            scores["flag_codes"], [computed_at] * len(ids), last_signal, strict=True,
+            scores.index.tolist(), [as_of] * n, [computed_at] * n, _nullable(scores["overall"]),
+            scores["rag"], [orjson.dumps(f).decode() for f in scores["facts"]],
+            scores["flag_codes"], _nullable(scores["checklist_completion"]),
+            _nullable(scores["outcome_attainment"]), scores["scorecard_id"],
+            scores["scorecard_version"].tolist(), last_signal,
+            strict=True,
         )
     )  # fmt: skip
-    if connection.vendor == "postgresql":
-        _current_upsert_copy(rows)
+
+
+ROW_COLUMNS = [
+    "account_id", "as_of", "computed_at", "overall", "rag", "facts", "flag_codes",
+    "checklist_completion", "outcome_attainment", "scorecard_id", "scorecard_version",
+    "last_signal_at",
+]  # fmt: skip
+SCORE_COLUMNS = ROW_COLUMNS[:-1]
+CURRENT_COLUMNS = ["score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"]
+
+
+def _write_postgresql(rows, current: bool) -> None:
+    """COPY into a temporary table (no WAL, no indexes), then ONE statement appends history
+    and, in a data-modifying CTE, upserts CurrentHealth with the ids the insert returned."""
+    scores, now = HealthScore._meta.db_table, CurrentHealth._meta.db_table
+    history = ", ".join(SCORE_COLUMNS)
+    insert = f"INSERT INTO {scores} ({history}) SELECT {history} FROM candor_scores"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS candor_scores")
+        cursor.execute(
+            f"CREATE TEMP TABLE candor_scores ON COMMIT DROP AS SELECT {history}, "
+            f"NULL::timestamptz AS last_signal_at FROM {scores} WITH NO DATA"
+        )
+        with cursor.cursor.copy(
+            f"COPY candor_scores ({', '.join(ROW_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        if not current:
+            cursor.execute(insert)
+        else:
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
+            cursor.execute(
+                f"WITH inserted AS ({insert} RETURNING id, account_id) "
+                f"INSERT INTO {now} (account_id, {', '.join(CURRENT_COLUMNS)}) "
+                "SELECT c.account_id, i.id, c.overall, c.rag, c.flag_codes, c.computed_at, "
+                "c.last_signal_at FROM inserted i JOIN candor_scores c USING (account_id) "
+                f"ON CONFLICT (account_id) DO UPDATE SET {updates}"
+            )
+        cursor.execute("DROP TABLE candor_scores")
+
+
+def _write_with_orm(rows, current: bool) -> None:
+    """The embedded default (SQLite): bulk_create in batches; correct, not tuned."""
+    records = [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows]
+    history = [
+        HealthScore(**{k: v for k, v in r.items() if k != "last_signal_at"}) for r in records
+    ]
+    for score, record in zip(history, records, strict=True):
+        score.facts = orjson.loads(record["facts"])
+    HealthScore.objects.bulk_create(history, batch_size=2000)
+    if not current:
         return
     CurrentHealth.objects.bulk_create(
-        [CurrentHealth(**dict(zip(CURRENT_COLUMNS, row, strict=True))) for row in rows],
+        [
+            CurrentHealth(
+                account_id=r["account_id"], score=score, overall=r["overall"], rag=r["rag"],
+                flag_codes=r["flag_codes"], computed_at=r["computed_at"],
+                last_signal_at=r["last_signal_at"],
+            )
+            for score, r in zip(history, records, strict=True)
+        ],
         batch_size=5000,
         update_conflicts=True,
         unique_fields=["account"],
-        update_fields=CURRENT_COLUMNS[1:],
-    )
-
-
-def _current_upsert_copy(rows) -> None:
-    """COPY into a temporary table, then one upsert: far cheaper than a huge VALUES list."""
-    table, columns = CurrentHealth._meta.db_table, ", ".join(CURRENT_COLUMNS)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS[1:])
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS candor_current_upsert")
-        cursor.execute(
-            f"CREATE TEMP TABLE candor_current_upsert ON COMMIT DROP AS "
-            f"SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        with cursor.cursor.copy(f"COPY candor_current_upsert ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM candor_current_upsert "
-            f"ON CONFLICT (account_id) DO UPDATE SET {updates}"
-        )
-        cursor.execute("DROP TABLE candor_current_upsert")
+        update_fields=CURRENT_COLUMNS,
+    )  # fmt: skip
 
 
 def rescore_request(*, account_ids) -> None:

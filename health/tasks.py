@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from kombu.exceptions import OperationalError as BrokerError
 
 from health import services
-from health.features import scorable_accounts
+from health.features import AccountRange, scorable_accounts
 from health.models import CurrentHealth
 from signals.models import Signal
 
@@ -42,6 +42,15 @@ def score_shard(self, account_ids, as_of=None, computed_at=None):
 
 
 @shared_task(bind=True, **RETRY)
+def score_range(self, first, last, as_of=None, computed_at=None):
+    """One shard of the portfolio: every scorable account with first <= id <= last."""
+    run = parse_datetime(computed_at) if computed_at else None
+    return services.score_accounts(
+        account_ids=AccountRange(first, last), as_of=_as_of(as_of), computed_at=run
+    )
+
+
+@shared_task(bind=True, **RETRY)
 def score_accounts(self, account_ids, as_of=None):
     return services.score_accounts(account_ids=account_ids, as_of=_as_of(as_of))
 
@@ -51,11 +60,18 @@ def score_portfolio(self, as_of=None):
     """Split the portfolio into shards, scored in parallel by however many workers there are."""
     day = _as_of(as_of) or timezone.now().date()
     ids = list(scorable_accounts(day).order_by("pk").values_list("pk", flat=True))
-    size = settings.CANDOR["SCORING_SHARD_SIZE"]
     run = timezone.now().isoformat()
-    shards = [ids[i : i + size] for i in range(0, len(ids), size)]
-    group(score_shard.s(shard, day.isoformat(), run) for shard in shards).apply_async()
+    shards = portfolio_shards(ids, settings.CANDOR["SCORING_SHARD_SIZE"])
+    group(score_range.s(*shard, day.isoformat(), run) for shard in shards).apply_async()
     return {"accounts": len(ids), "shards": len(shards), "as_of": day.isoformat(), "run": run}
+
+
+def portfolio_shards(sorted_ids: list[int], size: int) -> list[tuple[int, int]]:
+    """(first, last) id ranges of `size` accounts each, covering every id given."""
+    return [
+        (sorted_ids[i], sorted_ids[min(i + size, len(sorted_ids)) - 1])
+        for i in range(0, len(sorted_ids), size)
+    ]
 
 
 def _redis():

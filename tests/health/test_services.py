@@ -5,11 +5,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Account, OnboardingMilestone
-from health.features import build_features
+from health.features import AccountRange, build_features
 from health.models import CurrentHealth, HealthScore
 from health.selectors import health_change, health_diff
 from health.services import score_accounts
-from health.tasks import rescore_stale_accounts
+from health.tasks import portfolio_shards, rescore_stale_accounts
 from signals.models import Signal
 from tests.factories import days_ago, make_account, make_signal, make_stakeholder
 
@@ -46,6 +46,30 @@ def test_features_come_from_the_accounts_own_data(account):
     assert row["features_90d"] == 1
     assert row["key_roles_present"] == 1
     assert row["outcomes_due_reached"] == 1, "the proof signal reaches the milestone"
+
+
+def test_a_range_shard_has_the_same_features_as_its_id_list(account, bob):
+    other = make_account(csm=bob, contract_start=days_ago(50))
+    make_signal(account=other, kind="login", occurred_at=moment(1))
+    today = timezone.now().date()
+    ids = sorted([account.pk, other.pk])
+    by_range = build_features(today, AccountRange(ids[0], ids[-1])).sort_index()
+    by_list = build_features(today, ids).sort_index()
+    assert list(by_range.index) == list(by_list.index) == ids
+    assert by_range[["activity_30d", "active_users_30d", "stakeholders"]].equals(
+        by_list[["activity_30d", "active_users_30d", "stakeholders"]]
+    )
+
+
+def test_a_range_shard_leaves_accounts_outside_it_alone(account, bob):
+    outside = make_account(csm=bob)
+    assert score_accounts(account_ids=AccountRange(account.pk, account.pk)) == 1
+    assert not HealthScore.objects.filter(account=outside).exists()
+
+
+def test_portfolio_shards_cover_every_id_in_ranges_of_the_shard_size():
+    assert portfolio_shards([3, 5, 8, 13, 21], 2) == [(3, 5), (8, 13), (21, 21)]
+    assert portfolio_shards([], 2) == []
 
 
 def test_as_of_features_ignore_later_data(account):
