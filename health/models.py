@@ -104,9 +104,11 @@ class HealthScore(models.Model):
     )
     checklist_completion = models.FloatField(null=True)
     outcome_attainment = models.FloatField(null=True)
+    # A label of which scorecard produced the score: Django applies SET_NULL; a database
+    # constraint would cost a lookup per row of every 100,000-row scoring run.
     scorecard = models.ForeignKey(
-        Scorecard, null=True, on_delete=models.SET_NULL, db_index=False
-    )  # a handful of scorecards: an index per score row would cost more than it saves
+        Scorecard, null=True, on_delete=models.SET_NULL, db_index=False, db_constraint=False
+    )
     scorecard_version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -167,15 +169,23 @@ class CurrentHealth(models.Model):
         on_delete=models.CASCADE,
         related_name="current_health",
     )
-    score = models.ForeignKey(HealthScore, on_delete=models.CASCADE, related_name="+")
+    # Rewritten for every account on every run: no database constraint (a lookup per row at
+    # commit); Django cascades deletes, and the score row is inserted in the same statement.
+    score = models.ForeignKey(
+        HealthScore,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     overall = models.FloatField(null=True)
     rag = models.CharField(max_length=5, choices=Rag.choices)
     flag_codes = models.CharField(max_length=400, blank=True)
     computed_at = models.DateTimeField()
     last_signal_at = models.DateTimeField(null=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["rag"]), models.Index(fields=["overall"])]
+    # No indexes beyond the primary key: lists reach it through accounts, and without indexes
+    # on the columns a run rewrites, PostgreSQL updates each row in place (HOT).
 
     def __str__(self):
         return f"{self.account_id}: {self.overall} {self.rag}"

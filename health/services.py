@@ -62,11 +62,10 @@ def health_scores_write(
     scores = scores[~scores.index.isin(already)]
     if scores.empty:
         return 0
-    rows = _score_rows(scores, features, as_of, computed_at)
     if connection.vendor == "postgresql":
-        _write_postgresql(rows, current)
+        _write_postgresql(scores, features, as_of, computed_at, current)
     else:
-        _write_with_orm(rows, current)
+        _write_with_orm(_score_rows(scores, features, as_of, computed_at), current)
     return len(scores)
 
 
@@ -93,20 +92,40 @@ def _nullable(series: pd.Series) -> list:
 
 
 def _score_rows(scores, features, as_of, computed_at) -> list[tuple]:
-    """One tuple per account in `ROW_COLUMNS` order, built column-wise."""
-    last_signal = pd.to_datetime(features["last_signal_at"].reindex(scores.index), utc=True)
-    last_signal = last_signal.astype(object).where(last_signal.notna(), None).tolist()
-    n = len(scores)
+    """One tuple per account in `ROW_COLUMNS` order (the ORM path)."""
+    frame = _score_frame(scores, features)
+    last_signal = frame["last_signal_at"].astype(object).where(frame["last_signal_at"].notna())
+    n = len(frame)
     return list(
         zip(
-            scores.index.tolist(), [as_of] * n, [computed_at] * n, _nullable(scores["overall"]),
-            scores["rag"], [orjson.dumps(f).decode() for f in scores["facts"]],
-            scores["flag_codes"], _nullable(scores["checklist_completion"]),
-            _nullable(scores["outcome_attainment"]), scores["scorecard_id"],
-            scores["scorecard_version"].tolist(), last_signal,
+            frame["account_id"].tolist(), [as_of] * n, [computed_at] * n,
+            _nullable(frame["overall"]), frame["rag"], frame["facts"], frame["flag_codes"],
+            _nullable(frame["checklist_completion"]), _nullable(frame["outcome_attainment"]),
+            frame["scorecard_id"].tolist(), frame["scorecard_version"].tolist(),
+            [None if pd.isna(t) else t for t in last_signal],
             strict=True,
         )
     )  # fmt: skip
+
+
+def _score_frame(scores, features) -> pd.DataFrame:
+    """What varies per account, column by column; the run's as_of and computed_at do not."""
+    return pd.DataFrame(
+        {
+            "account_id": scores.index,
+            "overall": scores["overall"].astype(float),
+            "rag": scores["rag"],
+            "facts": [orjson.dumps(facts).decode() for facts in scores["facts"]],
+            "flag_codes": scores["flag_codes"],
+            "checklist_completion": scores["checklist_completion"].astype(float),
+            "outcome_attainment": scores["outcome_attainment"].astype(float),
+            "scorecard_id": scores["scorecard_id"].astype("Int64"),
+            "scorecard_version": scores["scorecard_version"].astype(int),
+            "last_signal_at": pd.to_datetime(
+                features["last_signal_at"].reindex(scores.index), utc=True
+            ),
+        }
+    )
 
 
 ROW_COLUMNS = [
@@ -114,37 +133,47 @@ ROW_COLUMNS = [
     "checklist_completion", "outcome_attainment", "scorecard_id", "scorecard_version",
     "last_signal_at",
 ]  # fmt: skip
-SCORE_COLUMNS = ROW_COLUMNS[:-1]
+VARYING = [c for c in ROW_COLUMNS if c not in ("as_of", "computed_at")]
 CURRENT_COLUMNS = ["score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"]
 
 
-def _write_postgresql(rows, current: bool) -> None:
-    """COPY into a temporary table (no WAL, no indexes), then ONE statement appends history
-    and, in a data-modifying CTE, upserts CurrentHealth with the ids the insert returned."""
-    scores, now = HealthScore._meta.db_table, CurrentHealth._meta.db_table
-    history = ", ".join(SCORE_COLUMNS)
-    insert = f"INSERT INTO {scores} ({history}) SELECT {history} FROM candor_scores"
+def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> None:
+    """COPY what varies into a temporary table (no WAL, no indexes) as CSV that pandas writes
+    in C, then ONE statement appends history and, in a data-modifying CTE, upserts
+    CurrentHealth with the ids the insert returned."""
+    table, latest = HealthScore._meta.db_table, CurrentHealth._meta.db_table
+    history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
+    varying = ", ".join(VARYING)
+    insert = (
+        f"INSERT INTO {table} ({', '.join(history)}) "
+        f"SELECT {', '.join('%s' if c in ('as_of', 'computed_at') else c for c in history)} "
+        "FROM candor_scores"
+    )
+    csv = _score_frame(scores, features).to_csv(index=False, header=False)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS candor_scores")
         cursor.execute(
-            f"CREATE TEMP TABLE candor_scores ON COMMIT DROP AS SELECT {history}, "
-            f"NULL::timestamptz AS last_signal_at FROM {scores} WITH NO DATA"
+            f"CREATE TEMP TABLE candor_scores ON COMMIT DROP AS SELECT "
+            f"{', '.join(c for c in VARYING if c != 'last_signal_at')}, "
+            f"NULL::timestamptz AS last_signal_at FROM {table} WITH NO DATA"
         )
-        with cursor.cursor.copy(
-            f"COPY candor_scores ({', '.join(ROW_COLUMNS)}) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_sql = (
+            f"COPY candor_scores ({varying}) FROM STDIN "
+            "(FORMAT csv, FORCE_NOT_NULL (rag, facts, flag_codes))"
+        )
+        with cursor.cursor.copy(copy_sql) as copy:
+            copy.write(csv)
         if not current:
-            cursor.execute(insert)
+            cursor.execute(insert, [as_of, computed_at])
         else:
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
             cursor.execute(
                 f"WITH inserted AS ({insert} RETURNING id, account_id) "
-                f"INSERT INTO {now} (account_id, {', '.join(CURRENT_COLUMNS)}) "
-                "SELECT c.account_id, i.id, c.overall, c.rag, c.flag_codes, c.computed_at, "
+                f"INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
+                "SELECT c.account_id, i.id, c.overall, c.rag, c.flag_codes, %s, "
                 "c.last_signal_at FROM inserted i JOIN candor_scores c USING (account_id) "
-                f"ON CONFLICT (account_id) DO UPDATE SET {updates}"
+                f"ON CONFLICT (account_id) DO UPDATE SET {updates}",
+                [as_of, computed_at, computed_at],
             )
         cursor.execute("DROP TABLE candor_scores")
 
