@@ -25,7 +25,7 @@ from accounts.models import (
     SharedObjective,
     Stakeholder,
 )
-from signals.models import Signal, SignalDay, SignalFirst
+from signals.models import Signal, SignalDay, SignalFirst, SignalLastSeen
 
 USAGE_KINDS = ["login", "report_generated", "roi_report_generated", "feature_used", "export"]
 PROOF_KINDS = ["roi_report_generated", "report_generated", "colleague_invited"]
@@ -119,8 +119,7 @@ def _list_length(value) -> int:
 
 
 def signal_aggregates(as_of: date, restrict, firsts=None) -> pd.DataFrame:
-    """Windowed counts from the daily rollup; distinct people and features from the signals."""
-    end = day_end(as_of)
+    """Windowed counts from the daily rollup, distinct usage, first proofs of outcome."""
     ago = {d: as_of - timedelta(days=d) for d in (30, 60, 90, 180)}
     days = _scoped(SignalDay.objects.filter(day__gt=ago[180], day__lte=as_of), restrict)
     counts = days.values("account_id").annotate(
@@ -133,16 +132,43 @@ def signal_aggregates(as_of: date, restrict, firsts=None) -> pd.DataFrame:
         upsell_accepted_180d=Sum("upsell_accepted"),
         upsell_declined_180d=Sum("upsell_declined"),
     )
+    result = fetch_frame(counts)
+    for part in distinct_usage(as_of, restrict):
+        result = result.join(part, how="outer")
+    firsts = first_signals(as_of, restrict) if firsts is None else firsts
+    return result.join(firsts, how="outer")
+
+
+def distinct_usage(as_of: date, restrict) -> list[pd.DataFrame]:
+    """Active people in 30 days and features used in 90, counted distinct.
+
+    When nothing was seen after `as_of` (scoring today), each person's or feature's latest use
+    answers "used in the window?", so a filtered count over the last-seen rollup is exact.
+    Scoring a past date needs the signals themselves.
+    """
+    end = day_end(as_of)
+    counts = (
+        _scoped(SignalLastSeen.objects.all(), restrict)
+        .values("account_id")
+        .annotate(
+            active_users_30d=Count(
+                "name", filter=Q(what="actor", last_at__gte=end - timedelta(days=30))
+            ),
+            features_90d=Count(
+                "name", filter=Q(what="feature", last_at__gte=end - timedelta(days=90))
+            ),
+            newest=Max("last_at"),
+        )
+    )
+    frame = fetch_frame(counts)
+    if not (pd.to_datetime(frame["newest"], utc=True) >= pd.Timestamp(end)).any():
+        return [frame.drop(columns="newest")]
     recent = _scoped(Signal.objects.filter(occurred_at__lt=end), restrict)
     users = recent.filter(occurred_at__gte=end - timedelta(days=30), kind__in=USAGE_KINDS)
     users = users.values("account_id").annotate(active_users_30d=Count("actor", distinct=True))
     features = recent.filter(occurred_at__gte=end - timedelta(days=90), kind="feature_used")
     features = features.values("account_id").annotate(features_90d=Count("value", distinct=True))
-    result = fetch_frame(counts)
-    for part in (fetch_frame(users), fetch_frame(features)):
-        result = result.join(part, how="outer")
-    firsts = first_signals(as_of, restrict) if firsts is None else firsts
-    return result.join(firsts, how="outer")
+    return [fetch_frame(users), fetch_frame(features)]
 
 
 def first_signals(as_of: date, restrict) -> pd.DataFrame:

@@ -87,3 +87,25 @@ class SignalFirst(models.Model):
 
     def __str__(self):
         return f"{self.account_id} first {self.kind} {self.first_at:%Y-%m-%d}"
+
+
+class SignalLastSeen(models.Model):
+    """When each person last used the product, and each feature was last used, per account.
+
+    Distinct counts over a window ("active users in 30 days") cannot be summed from daily rows;
+    with the latest time per (account, actor) and (account, feature) they become a filtered
+    count over a few rows per account. Kept by the same triggers as the other rollups.
+    """
+
+    ACTOR, FEATURE = "actor", "feature"
+
+    pk = models.CompositePrimaryKey("account", "what", "name")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    what = models.CharField(max_length=7)
+    name = models.CharField(max_length=255)
+    last_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.account_id} {self.what} {self.name}: {self.last_at:%Y-%m-%d}"

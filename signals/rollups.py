@@ -8,13 +8,15 @@ batches, the seed's COPY) into them in one grouped upsert, so a duplicate that
 (account, day) pairs they touch from the signals. SQLite (the embedded default) gets row-level
 triggers doing the same, one signal at a time. Every writer keeps the rollups right, with no
 code path to forget. (A migration that makes SQLite rebuild `signals_signal` drops its
-triggers: such a migration must call `triggers_install` again, as 0005 does.)
+triggers: such a migration must call `triggers_install` again, as 0006 does.)
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
 PROOF_KINDS = ("roi_report_generated", "report_generated", "colleague_invited")
 _PROOFS = ", ".join(f"'{kind}'" for kind in PROOF_KINDS)
+USAGE_KINDS = ("login", "report_generated", "roi_report_generated", "feature_used", "export")
+_USAGE = ", ".join(f"'{kind}'" for kind in USAGE_KINDS)
 
 DAY_AGGREGATES = """
     count(*),
@@ -43,6 +45,16 @@ def _firsts_from(rows: str) -> str:
     )
 
 
+def _last_seen_from(rows: str) -> str:
+    """Latest usage per (account, actor) and per (account, feature used)."""
+    return (
+        f"SELECT account_id, 'actor', actor, max(occurred_at) FROM {rows} "
+        f"WHERE kind IN ({_USAGE}) GROUP BY 1, 3 "
+        f"UNION ALL SELECT account_id, 'feature', value, max(occurred_at) FROM {rows} "
+        "WHERE kind = 'feature_used' GROUP BY 1, 3"
+    )
+
+
 TRIGGERS_SQL = f"""
 CREATE OR REPLACE FUNCTION signals_rollup_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -59,6 +71,9 @@ BEGIN
     INSERT INTO signals_signalfirst AS f (account_id, kind, first_at)
     {_firsts_from("new_rows")} ORDER BY 1, 2
     ON CONFLICT (account_id, kind) DO UPDATE SET first_at = LEAST(f.first_at, EXCLUDED.first_at);
+    INSERT INTO signals_signallastseen AS l (account_id, what, name, last_at)
+    SELECT * FROM ({_last_seen_from("new_rows")}) AS seen ORDER BY 1, 2, 3
+    ON CONFLICT (account_id, what, name) DO UPDATE SET last_at = GREATEST(l.last_at, EXCLUDED.last_at);
     RETURN NULL;
 END $$;
 
@@ -86,6 +101,10 @@ BEGIN
         SELECT account_id, kind, min(occurred_at) FROM signals_signal
         WHERE kind IN ({_PROOFS}) AND account_id IN (SELECT account_id FROM signals_touched)
         GROUP BY 1, 2;
+    DELETE FROM signals_signallastseen
+        WHERE account_id IN (SELECT account_id FROM signals_touched);
+    INSERT INTO signals_signallastseen (account_id, what, name, last_at)
+        {_last_seen_from("(SELECT * FROM signals_signal WHERE account_id IN (SELECT account_id FROM signals_touched)) AS s")};
     TRUNCATE signals_touched;
     RETURN NULL;
 END $$;
@@ -113,6 +132,13 @@ _SQLITE_DAY_REFRESH = """
     INSERT INTO signals_signalfirst (account_id, kind, first_at)
         SELECT account_id, kind, min(occurred_at) FROM signals_signal
         WHERE account_id = {row}.account_id AND kind IN ({proofs}) GROUP BY 1, 2;
+    DELETE FROM signals_signallastseen WHERE account_id = {row}.account_id;
+    INSERT INTO signals_signallastseen (account_id, what, name, last_at)
+        SELECT account_id, 'actor', actor, max(occurred_at) FROM signals_signal
+        WHERE account_id = {row}.account_id AND kind IN ({usage}) GROUP BY 1, 3;
+    INSERT INTO signals_signallastseen (account_id, what, name, last_at)
+        SELECT account_id, 'feature', value, max(occurred_at) FROM signals_signal
+        WHERE account_id = {row}.account_id AND kind = 'feature_used' GROUP BY 1, 3;
 """
 SQLITE_TRIGGERS_SQL = [
     f"""CREATE TRIGGER IF NOT EXISTS signals_rollup_insert AFTER INSERT ON signals_signal BEGIN
@@ -133,13 +159,24 @@ SQLITE_TRIGGERS_SQL = [
         SELECT NEW.account_id, NEW.kind, NEW.occurred_at WHERE NEW.kind IN ({_PROOFS});
     UPDATE signals_signalfirst SET first_at = min(first_at, NEW.occurred_at)
         WHERE account_id = NEW.account_id AND kind = NEW.kind;
+    INSERT OR IGNORE INTO signals_signallastseen (account_id, what, name, last_at)
+        SELECT NEW.account_id, 'actor', NEW.actor, NEW.occurred_at WHERE NEW.kind IN ({_USAGE});
+    UPDATE signals_signallastseen SET last_at = max(last_at, NEW.occurred_at)
+        WHERE NEW.kind IN ({_USAGE}) AND account_id = NEW.account_id AND what = 'actor'
+            AND name = NEW.actor;
+    INSERT OR IGNORE INTO signals_signallastseen (account_id, what, name, last_at)
+        SELECT NEW.account_id, 'feature', NEW.value, NEW.occurred_at
+        WHERE NEW.kind = 'feature_used';
+    UPDATE signals_signallastseen SET last_at = max(last_at, NEW.occurred_at)
+        WHERE NEW.kind = 'feature_used' AND account_id = NEW.account_id AND what = 'feature'
+            AND name = NEW.value;
 END""",
     f"""CREATE TRIGGER IF NOT EXISTS signals_rollup_delete AFTER DELETE ON signals_signal BEGIN
-    {_SQLITE_DAY_REFRESH.format(row="OLD", columns=DAY_COLUMNS, aggregates=DAY_AGGREGATES, proofs=_PROOFS)}
+    {_SQLITE_DAY_REFRESH.format(row="OLD", columns=DAY_COLUMNS, aggregates=DAY_AGGREGATES, proofs=_PROOFS, usage=_USAGE)}
 END""",
     f"""CREATE TRIGGER IF NOT EXISTS signals_rollup_update AFTER UPDATE ON signals_signal BEGIN
-    {_SQLITE_DAY_REFRESH.format(row="OLD", columns=DAY_COLUMNS, aggregates=DAY_AGGREGATES, proofs=_PROOFS)}
-    {_SQLITE_DAY_REFRESH.format(row="NEW", columns=DAY_COLUMNS, aggregates=DAY_AGGREGATES, proofs=_PROOFS)}
+    {_SQLITE_DAY_REFRESH.format(row="OLD", columns=DAY_COLUMNS, aggregates=DAY_AGGREGATES, proofs=_PROOFS, usage=_USAGE)}
+    {_SQLITE_DAY_REFRESH.format(row="NEW", columns=DAY_COLUMNS, aggregates=DAY_AGGREGATES, proofs=_PROOFS, usage=_USAGE)}
 END""",
 ]
 
@@ -175,6 +212,7 @@ def rollups_rebuild(using=None) -> None:
     with conn.cursor() as cursor:
         cursor.execute("DELETE FROM signals_signalday")
         cursor.execute("DELETE FROM signals_signalfirst")
+        cursor.execute("DELETE FROM signals_signallastseen")
         cursor.execute(
             f"INSERT INTO signals_signalday ({DAY_COLUMNS}) "
             f"SELECT account_id, {day}, {DAY_AGGREGATES} FROM signals_signal GROUP BY 1, 2"
@@ -183,5 +221,10 @@ def rollups_rebuild(using=None) -> None:
             "INSERT INTO signals_signalfirst (account_id, kind, first_at) "
             + _firsts_from("signals_signal")
         )
+        cursor.execute(
+            "INSERT INTO signals_signallastseen (account_id, what, name, last_at) "
+            + _last_seen_from("signals_signal")
+        )
+        cursor.execute("ANALYZE signals_signallastseen")
         cursor.execute("ANALYZE signals_signalday")
         cursor.execute("ANALYZE signals_signalfirst")

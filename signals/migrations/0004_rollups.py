@@ -3,19 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from signals import rollups
-
-
-def install_triggers(apps, schema_editor):
-    """Triggers keep the rollups right from now on; fill them from the signals already there."""
-    rollups.triggers_install(schema_editor)
-    rollups.rollups_rebuild(schema_editor.connection.alias)
-
-
-def drop_triggers(apps, schema_editor):
-    rollups.triggers_drop(schema_editor)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -48,5 +35,4 @@ class Migration(migrations.Migration):
                 ('account', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
             ],
         ),
-        migrations.RunPython(install_triggers, drop_triggers),
     ]

@@ -3,14 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from signals import rollups
-
-
-def reinstall_triggers(apps, schema_editor):
-    """SQLite rebuilds the table to alter a field, and its triggers go with the old one."""
-    rollups.triggers_install(schema_editor)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,5 +16,4 @@ class Migration(migrations.Migration):
             name='account',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='signals', to='accounts.account'),
         ),
-        migrations.RunPython(reinstall_triggers, migrations.RunPython.noop),
     ]

@@ -3,8 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db.models import Max
 
-from signals.models import Signal, SignalDay, SignalFirst
+from signals.models import Signal, SignalDay, SignalFirst, SignalLastSeen
 from signals.rollups import rollups_rebuild
 from signals.services import signals_ingest
 from tests.factories import make_account, make_signal
@@ -31,7 +32,10 @@ def rollup_contents():
     firsts = SignalFirst.objects.order_by("account_id", "kind").values_list(
         "account_id", "kind", "first_at"
     )
-    return list(days), list(firsts)
+    last_seen = SignalLastSeen.objects.order_by("account_id", "what", "name").values_list(
+        "account_id", "what", "name", "last_at"
+    )
+    return list(days), list(firsts), list(last_seen)
 
 
 def ingest(alice, account, *specs):
@@ -81,6 +85,26 @@ def test_moving_a_signal_to_another_day_moves_its_count(alice, account):
     Signal.objects.filter(external_id="b").update(occurred_at=MONDAY + timedelta(days=2))
     assert day_row(account, MONDAY.date()).events == 1
     assert day_row(account, MONDAY.date() + timedelta(days=2)).events == 1
+
+
+def test_each_person_and_feature_keeps_its_latest_use(alice, account):
+    rows = [
+        {"external_id": f"u{n}", "account": account.pk, "kind": kind, "actor": actor,
+         "value": value, "occurred_at": (MONDAY - timedelta(days=n)).isoformat()}
+        for n, (kind, actor, value) in enumerate(
+            [("login", "ana", ""), ("login", "ana", ""), ("feature_used", "ben", "alerts"),
+             ("support_ticket", "cy", "T-1")]
+        )
+    ]  # fmt: skip
+    signals_ingest(rows=rows, user=alice)
+    seen = dict(
+        SignalLastSeen.objects.filter(account=account)
+        .values_list("what", "name")
+        .annotate(latest=Max("last_at"))
+        .values_list("name", "latest")
+    )
+    assert seen == {"ana": MONDAY, "ben": MONDAY - timedelta(days=2),
+                    "alerts": MONDAY - timedelta(days=2)}  # fmt: skip
 
 
 def test_signals_saved_through_the_orm_are_rolled_up_too(account):
