@@ -134,6 +134,7 @@ ROW_COLUMNS = [
     "last_signal_at",
 ]  # fmt: skip
 VARYING = [c for c in ROW_COLUMNS if c not in ("as_of", "computed_at")]
+EPOCH = pd.Timestamp(0, tz="UTC")
 CURRENT_COLUMNS = ["score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"]
 
 
@@ -149,13 +150,16 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> No
         f"SELECT {', '.join('%s' if c in ('as_of', 'computed_at') else c for c in history)} "
         "FROM candor_scores"
     )
-    csv = _score_frame(scores, features).to_csv(index=False, header=False)
+    frame = _score_frame(scores, features)
+    # Seconds since the epoch format ten times faster than timestamps; to_timestamp() undoes it.
+    frame["last_signal_at"] = (frame["last_signal_at"] - EPOCH).dt.total_seconds()
+    csv = frame.to_csv(index=False, header=False)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS candor_scores")
         cursor.execute(
             f"CREATE TEMP TABLE candor_scores ON COMMIT DROP AS SELECT "
             f"{', '.join(c for c in VARYING if c != 'last_signal_at')}, "
-            f"NULL::timestamptz AS last_signal_at FROM {table} WITH NO DATA"
+            f"NULL::float8 AS last_signal_at FROM {table} WITH NO DATA"
         )
         copy_sql = (
             f"COPY candor_scores ({varying}) FROM STDIN "
@@ -171,7 +175,8 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> No
                 f"WITH inserted AS ({insert} RETURNING id, account_id) "
                 f"INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
                 "SELECT c.account_id, i.id, c.overall, c.rag, c.flag_codes, %s, "
-                "c.last_signal_at FROM inserted i JOIN candor_scores c USING (account_id) "
+                "to_timestamp(c.last_signal_at) FROM inserted i JOIN candor_scores c "
+                "USING (account_id) "
                 f"ON CONFLICT (account_id) DO UPDATE SET {updates}",
                 [as_of, computed_at, computed_at],
             )

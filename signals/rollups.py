@@ -210,9 +210,12 @@ def rollups_rebuild(using=None) -> None:
     conn = connections[using or DEFAULT_DB_ALIAS]
     day = UTC_DAY if conn.vendor == "postgresql" else "date(occurred_at)"
     with conn.cursor() as cursor:
-        cursor.execute("DELETE FROM signals_signalday")
-        cursor.execute("DELETE FROM signals_signalfirst")
-        cursor.execute("DELETE FROM signals_signallastseen")
+        if conn.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending checks
+        for table in ("signals_signalday", "signals_signalfirst", "signals_signallastseen"):
+            # TRUNCATE leaves no dead rows behind on PostgreSQL; SQLite has only DELETE.
+            verb = "TRUNCATE" if conn.vendor == "postgresql" else "DELETE FROM"
+            cursor.execute(f"{verb} {table}")
         cursor.execute(
             f"INSERT INTO signals_signalday ({DAY_COLUMNS}) "
             f"SELECT account_id, {day}, {DAY_AGGREGATES} FROM signals_signal GROUP BY 1, 2"
