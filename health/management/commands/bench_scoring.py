@@ -67,10 +67,13 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=3)
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+        parser.add_argument("--shards-per-worker", type=int, default=4)
 
     def handle(
-        self, *args, accounts, signals_per_account, naive_sample, runs, seed, workers, **options
-    ):
+        self, *args, accounts, signals_per_account, naive_sample, runs, seed, workers,
+        shards_per_worker, **options,
+    ):  # fmt: skip
+        self.shards_per_worker = shards_per_worker
         self._ensure_data(accounts, signals_per_account, seed)
         as_of = timezone.now().date()
         n_accounts, n_signals = Account.objects.count(), Signal.objects.count()
@@ -145,7 +148,7 @@ class Command(BaseCommand):
     def _end_to_end(self, as_of, workers) -> int:
         """The portfolio as score_portfolio shards it, one id range per worker process."""
         ids = list(scorable_accounts(as_of).order_by("pk").values_list("pk", flat=True))
-        shards = portfolio_shards(ids, math.ceil(len(ids) / workers))
+        shards = portfolio_shards(ids, math.ceil(len(ids) / (workers * self.shards_per_worker)))
         computed_at = timezone.now()
         connections.close_all()  # each forked worker opens its own connection
         with multiprocessing.get_context("fork").Pool(workers) as pool:
