@@ -107,6 +107,14 @@ class Account(models.Model):
             models.Index(fields=["csm", "renewal_date"]),
             models.Index(fields=["renewal_date"]),
             models.Index(fields=["segment"]),
+            # The portfolio's riskiest accounts are found above an ARR bound (riskiest_accounts).
+            models.Index(fields=["arr"], name="account_arr_idx"),
+            # Score validity reads only the accounts that churned or renewed.
+            models.Index(
+                fields=["outcome", "outcome_on", "id"],
+                name="account_ended_idx",
+                condition=Q(outcome__in=["churned", "renewed"], outcome_on__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(arr__gte=0), name="account_arr_not_negative"),

@@ -47,6 +47,9 @@ SORTS = {
     "rag": "rag_rank",
 }
 RENEWAL_WINDOWS = (30, 60, 90, 120, 180)
+# Risk = (100 - score) x ARR x urgency, so no account's risk exceeds RISK_PER_ARR x its ARR.
+MAX_URGENCY = 2.0
+RISK_PER_ARR = 100.0 * MAX_URGENCY
 
 
 @dataclass
@@ -78,7 +81,7 @@ def book_queryset(user, filters: BookFilters, base=None):
     accounts = accounts.select_related("current_health__score", "csm")
     accounts = _filter(accounts, filters, today)
     urgency = Case(
-        When(renewal_date__lte=today + timedelta(days=90), then=Value(2.0)),
+        When(renewal_date__lte=today + timedelta(days=90), then=Value(MAX_URGENCY)),
         When(renewal_date__lte=today + timedelta(days=180), then=Value(1.5)),
         default=Value(1.0),
         output_field=FloatField(),

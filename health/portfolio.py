@@ -1,13 +1,19 @@
 """The VP's portfolio: ARR by health, where the dashboard lies, drifting books, commitment debt,
-and whether the score would have caught past churn."""
+and whether the score would have caught past churn.
+
+Every figure is a set-based aggregate in the database, never rows pulled into Python: one pass
+over the active accounts and their CurrentHealth gives the RAG, flag, CSM and "lying dashboard"
+totals; history is read only through indexes (one scoring day for the trend, one index probe per
+ended account and horizon for validity). The page costs the same handful of queries whatever
+the size of the portfolio or the length of its history.
+"""
 
 from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from accounts.models import Account, Commitment
 from health.dashboard import FLAG_LABELS
 from health.models import HealthScore
 
@@ -18,77 +24,86 @@ def _money(value) -> float:
     return float(value or 0)
 
 
+def portfolio_rollup(accounts) -> list[dict]:
+    """One pass over the active accounts: counts and sums per (CSM, RAG, set of flags).
+
+    Grouping by the flag string (a dozen distinct sets) rather than filtering once per flag keeps
+    the pass a plain hash aggregate. There are CSMs x RAGs x flag sets groups, never accounts.
+    """
+    today = timezone.now().date()
+    onboarded = Q(crm_status__iexact="onboarded") | Q(crm_status__iexact="live")
+    rows = accounts.exclude(outcome="churned").values(
+        "csm__username", "current_health__rag", "current_health__flag_codes"
+    )
+    rows = rows.annotate(
+        n=Count("pk"),
+        arr_sum=Sum("arr"),
+        score_sum=Sum("current_health__overall"),
+        scored=Count("current_health__overall"),
+        crm_onboarded=Count("pk", filter=onboarded),
+        renewed_last_year=Count("pk", filter=Q(last_renewed_on__gte=today - timedelta(365))),
+    )
+    return [row | {"flags": _codes(row["current_health__flag_codes"])} for row in rows.order_by()]
+
+
+def _codes(flag_codes: str | None) -> set[str]:
+    return {code for code in (flag_codes or "").split(",") if code}
+
+
 def portfolio_summary(accounts) -> dict:
     """ARR and account counts by RAG, by flag and by CSM over the given active accounts."""
-    accounts = accounts.exclude(outcome="churned")
+    return summarise(portfolio_rollup(accounts))
+
+
+def summarise(rows: list[dict]) -> dict:
     by_rag = {rag: {"accounts": 0, "arr": 0.0} for rag in (*RAGS, "unscored")}
-    for row in accounts.values("current_health__rag").annotate(n=Count("pk"), arr=Sum("arr")):
-        by_rag[row["current_health__rag"] or "unscored"] = {
-            "accounts": row["n"],
-            "arr": _money(row["arr"]),
-        }
-    flag_totals = accounts.aggregate(
-        **{f"{code}__n": Count("pk", filter=_flag(code)) for code in FLAG_LABELS},
-        **{f"{code}__arr": Sum("arr", filter=_flag(code)) for code in FLAG_LABELS},
-    )
     by_flag = {
-        code: {
-            "label": label,
-            "accounts": flag_totals[f"{code}__n"],
-            "arr": _money(flag_totals[f"{code}__arr"]),
-        }
-        for code, label in FLAG_LABELS.items()
+        code: {"label": label, "accounts": 0, "arr": 0.0} for code, label in FLAG_LABELS.items()
     }
     by_csm = defaultdict(
         lambda: {"accounts": 0, "arr": 0.0, **{rag: 0 for rag in RAGS}, "arr_at_risk": 0.0}
     )
-    rows = accounts.values("csm__username", "current_health__rag").annotate(
-        n=Count("pk"), arr=Sum("arr")
-    )
     for row in rows:
-        csm, rag = by_csm[row["csm__username"]], row["current_health__rag"]
-        csm["accounts"] += row["n"]
-        csm["arr"] += _money(row["arr"])
+        rag, n, arr = row["current_health__rag"], row["n"], _money(row["arr_sum"])
+        _add(by_rag[rag or "unscored"], n, arr)
+        for code in row["flags"] & by_flag.keys():
+            _add(by_flag[code], n, arr)
+        csm = by_csm[row["csm__username"]]
+        _add(csm, n, arr)
         if rag in RAGS:
-            csm[rag] += row["n"]
+            csm[rag] += n
         if rag in ("red", "amber"):
-            csm["arr_at_risk"] += _money(row["arr"])
+            csm["arr_at_risk"] += arr
     return {"by_rag": by_rag, "by_flag": by_flag, "by_csm": dict(sorted(by_csm.items()))}
 
 
-def _flag(code: str) -> Q:
-    return Q(current_health__flag_codes__contains=f",{code},")
+def _add(totals: dict, accounts: int, arr: float) -> None:
+    totals["accounts"] += accounts
+    totals["arr"] += arr
 
 
-def lying_dashboards(accounts) -> dict:
+def lying_dashboards(rows: list[dict]) -> dict:
     """CRM says onboarded vs checklist illusion; renewed vs renewal without engagement."""
-    today = timezone.now().date()
-    accounts = accounts.exclude(outcome="churned")
-    onboarded = Q(crm_status__iexact="onboarded") | Q(crm_status__iexact="live")
-    renewed = Q(last_renewed_on__gte=today - timedelta(days=365))
-    return accounts.aggregate(
-        crm_onboarded=Count("pk", filter=onboarded),
-        crm_onboarded_but_not_capable=Count("pk", filter=onboarded & _flag("checklist_illusion")),
-        checklist_illusion_arr=Sum("arr", filter=_flag("checklist_illusion")),
-        renewed_last_year=Count("pk", filter=renewed),
-        renewal_without_engagement=Count("pk", filter=_flag("renewal_without_engagement")),
-        renewal_without_engagement_arr=Sum("arr", filter=_flag("renewal_without_engagement")),
-    )
+    illusion = [row for row in rows if "checklist_illusion" in row["flags"]]
+    unengaged = [row for row in rows if "renewal_without_engagement" in row["flags"]]
+    return {
+        "crm_onboarded": sum(row["crm_onboarded"] for row in rows),
+        "crm_onboarded_but_not_capable": sum(row["crm_onboarded"] for row in illusion),
+        "checklist_illusion_arr": sum(_money(row["arr_sum"]) for row in illusion),
+        "renewed_last_year": sum(row["renewed_last_year"] for row in rows),
+        "renewal_without_engagement": sum(row["n"] for row in unengaged),
+        "renewal_without_engagement_arr": sum(_money(row["arr_sum"]) for row in unengaged),
+    }
 
 
-def csm_trend(accounts) -> dict:
-    """Average score per CSM now and about 30 days ago, from history."""
-    now = dict(
-        accounts.exclude(outcome="churned")
-        .values_list("csm__username")
-        .annotate(avg=Avg("current_health__overall"))
-    )
-    day = timezone.now().date() - timedelta(days=30)
-    then_day = HealthScore.objects.filter(as_of__lte=day).aggregate(d=Max("as_of"))["d"]
-    then = {}
-    if then_day:
-        rows = HealthScore.objects.filter(as_of=then_day, account__in=accounts)
-        then = dict(rows.values_list("account__csm__username").annotate(avg=Avg("overall")))
+def csm_trend(accounts, rows: list[dict]) -> dict:
+    """Average score per CSM now and on the last scoring day at least 30 days ago."""
+    totals = defaultdict(lambda: [0.0, 0])
+    for row in rows:
+        totals[row["csm__username"]][0] += row["score_sum"] or 0.0
+        totals[row["csm__username"]][1] += row["scored"]
+    now = {csm: total / n if n else None for csm, (total, n) in totals.items()}
+    then = _average_by_csm_then(accounts, timezone.now().date() - timedelta(days=30))
     return {
         csm: {
             "now": now[csm],
@@ -97,6 +112,18 @@ def csm_trend(accounts) -> dict:
         }
         for csm in sorted(now)
     }
+
+
+def _average_by_csm_then(accounts, day) -> dict:
+    then_day = HealthScore.objects.filter(as_of__lte=day).aggregate(d=Max("as_of"))["d"]
+    if not then_day:
+        return {}
+    rows = (
+        accounts.filter(health_scores__as_of=then_day)
+        .values("csm__username")
+        .annotate(total=Sum("health_scores__overall"), n=Count("health_scores__overall"))
+    )
+    return {row["csm__username"]: row["total"] / row["n"] for row in rows.order_by() if row["n"]}
 
 
 DEAL_AGE_BUCKETS = (
@@ -110,54 +137,41 @@ DEAL_AGE_BUCKETS = (
 def commitment_debt(accounts) -> list[dict]:
     """Open promises told to customers that product has not committed to, by deal age."""
     today = timezone.now().date()
-    debt = Commitment.objects.filter(
-        account__in=accounts.exclude(outcome="churned"),
-        product_status__in=["under_consideration", "declined"],
-    ).exclude(told_customer="")
-    buckets = []
-    for label, low, high in DEAL_AGE_BUCKETS:
-        window = Q(account__contract_start__lte=today - timedelta(days=low)) & Q(
-            account__contract_start__gt=today - timedelta(days=high)
+    debt = accounts.exclude(outcome="churned").filter(
+        commitments__product_status__in=["under_consideration", "declined"],
+        commitments__told_customer__gt="",
+    )
+    totals = {}
+    for i, (_label, low, high) in enumerate(DEAL_AGE_BUCKETS):
+        window = Q(
+            contract_start__lte=today - timedelta(days=low),
+            contract_start__gt=today - timedelta(days=high),
         )
-        totals = debt.filter(window).aggregate(
-            commitments=Count("pk"), accounts=Count("account", distinct=True),
-            overdue=Count("pk", filter=Q(due_on__lt=today)),
-        )  # fmt: skip
-        buckets.append({"label": label, **totals})
-    return buckets
+        totals[f"{i}_commitments"] = Count("commitments", filter=window)
+        totals[f"{i}_accounts"] = Count("pk", filter=window, distinct=True)
+        totals[f"{i}_overdue"] = Count(
+            "commitments", filter=window & Q(commitments__due_on__lt=today)
+        )
+    totals = debt.aggregate(**totals)
+    keys = ("commitments", "accounts", "overdue")
+    return [
+        {"label": label, **{key: totals[f"{i}_{key}"] for key in keys}}
+        for i, (label, _low, _high) in enumerate(DEAL_AGE_BUCKETS)
+    ]
 
 
 def score_validity(accounts, horizons=(30, 60, 90)) -> dict:
-    """For churned and renewed accounts: what the score said 30/60/90 days before the outcome."""
-    ended = Account.objects.filter(
-        pk__in=accounts.values("pk"), outcome__in=["churned", "renewed"]
-    ).exclude(outcome_on=None)
-    ended = list(ended.values("pk", "outcome", "outcome_on"))
-    if not ended:
-        return {"horizons": horizons, "rows": [], "has_history": False}
-    earliest = min(a["outcome_on"] for a in ended) - timedelta(days=max(horizons) + 60)
-    history = defaultdict(list)
-    scores = HealthScore.objects.filter(
-        account_id__in=[a["pk"] for a in ended], as_of__gte=earliest
+    """For churned and renewed accounts: what the score said 30/60/90 days before the outcome.
+
+    "Said" is the newest score as of that day, if it is at most 30 days older than the day: one
+    probe of the (account, as_of, computed_at) index per ended account and horizon.
+    """
+    said = {f"said_{horizon}": _rag_before_outcome(horizon) for horizon in horizons}
+    ended = accounts.filter(outcome__in=["churned", "renewed"]).exclude(outcome_on=None)
+    groups = list(
+        ended.annotate(**said).values("outcome", *said).annotate(n=Count("pk")).order_by()
     )
-    for account_id, as_of, rag in scores.order_by("as_of").values_list(
-        "account_id", "as_of", "rag"
-    ):
-        history[account_id].append((as_of, rag))
-    rows = []
-    for horizon in horizons:
-        tally = {"horizon": horizon, "churned_caught": 0, "churned_missed": 0, "churned_unknown": 0,
-                 "renewed_green": 0, "renewed_flagged": 0, "renewed_unknown": 0}  # fmt: skip
-        for account in ended:
-            said = _rag_at(history[account["pk"]], account["outcome_on"] - timedelta(days=horizon))
-            prefix = account["outcome"]
-            if said is None:
-                tally[f"{prefix}_unknown"] += 1
-            elif prefix == "churned":
-                tally["churned_caught" if said != "green" else "churned_missed"] += 1
-            else:
-                tally["renewed_green" if said == "green" else "renewed_flagged"] += 1
-        rows.append(tally)
+    rows = [_tally(horizon, groups) for horizon in horizons]
     has_history = any(
         r["churned_caught"] + r["churned_missed"] + r["renewed_green"] + r["renewed_flagged"]
         for r in rows
@@ -165,12 +179,24 @@ def score_validity(accounts, horizons=(30, 60, 90)) -> dict:
     return {"horizons": horizons, "rows": rows, "has_history": has_history}
 
 
-def _rag_at(history: list, day):
-    """The RAG of the newest score computed as of `day` or earlier (within 30 days of it)."""
-    said = None
-    for as_of, rag in history:
-        if as_of > day:
-            break
-        if as_of >= day - timedelta(days=30):
-            said = rag
-    return said
+def _rag_before_outcome(horizon: int) -> Subquery:
+    day = OuterRef("outcome_on") - timedelta(days=horizon)
+    scores = HealthScore.objects.filter(
+        account=OuterRef("pk"), as_of__lte=day, as_of__gte=day - timedelta(days=30)
+    )
+    return Subquery(scores.order_by("-as_of", "-computed_at").values("rag")[:1])
+
+
+def _tally(horizon: int, groups: list[dict]) -> dict:
+    tally = {"horizon": horizon, "churned_caught": 0, "churned_missed": 0, "churned_unknown": 0,
+             "renewed_green": 0, "renewed_flagged": 0, "renewed_unknown": 0}  # fmt: skip
+    for group in groups:
+        said, prefix = group[f"said_{horizon}"], group["outcome"]
+        if said is None:
+            key = f"{prefix}_unknown"
+        elif prefix == "churned":
+            key = "churned_caught" if said != "green" else "churned_missed"
+        else:
+            key = "renewed_green" if said == "green" else "renewed_flagged"
+        tally[key] += group["n"]
+    return tally

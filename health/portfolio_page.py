@@ -1,22 +1,27 @@
 """Assembles the VP's portfolio screen from the portfolio selectors."""
 
+from accounts.models import Account
 from health import charts
-from health.dashboard import BookFilters, book_queryset
+from health.dashboard import RISK_PER_ARR, BookFilters, book_queryset
 from health.portfolio import (
     commitment_debt,
     csm_trend,
     lying_dashboards,
-    portfolio_summary,
+    portfolio_rollup,
     score_validity,
+    summarise,
 )
+
+SEED_FACTOR = 10
 
 
 def portfolio_page_data(accounts) -> dict:
-    summary = portfolio_summary(accounts)
+    rollup = portfolio_rollup(accounts)
+    summary = summarise(rollup)
     return {
         "summary": summary,
-        "lying": lying_dashboards(accounts),
-        "trend": csm_trend(accounts),
+        "lying": lying_dashboards(rollup),
+        "trend": csm_trend(accounts, rollup),
         "debt": commitment_debt(accounts),
         "validity": score_validity(accounts),
         "custom_terms": summary["by_flag"]["custom_terms"],
@@ -27,7 +32,19 @@ def portfolio_page_data(accounts) -> dict:
     }
 
 
-def riskiest_accounts(accounts, limit: int = 15):
-    """The top of the risk ordering across the whole portfolio."""
-    queryset = book_queryset(None, BookFilters(), base=accounts)
-    return list(queryset[:limit])
+def riskiest_accounts(accounts, limit: int = 15) -> list[Account]:
+    """The top of the risk ordering across the whole portfolio, without ranking every account.
+
+    No account's risk exceeds RISK_PER_ARR x its ARR. Any `limit` accounts bound the riskiest
+    from below: the riskiest all have risk >= the limit-th best risk among them, hence ARR >=
+    that risk / RISK_PER_ARR. Seeding from the largest ARRs (an index range) makes the bound
+    tight, so the exact ranking sorts a few thousand accounts, not the portfolio.
+    """
+    ranked = book_queryset(None, BookFilters(), base=accounts)
+    seeds = ranked.order_by("-arr", "pk").values_list("risk", flat=True)[: limit * SEED_FACTOR]
+    risks = sorted(seeds, reverse=True)
+    if len(risks) >= limit:
+        ranked = ranked.filter(arr__gte=risks[limit - 1] / RISK_PER_ARR)
+    ids = list(ranked.values_list("pk", flat=True)[:limit])
+    shown = Account.objects.select_related("current_health", "csm").in_bulk(ids)
+    return [shown[pk] for pk in ids]

@@ -4,6 +4,7 @@ import random
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 
 import numpy as np
 from django.db import transaction
@@ -30,6 +31,9 @@ VPS = ["rachel", "james"]
 # Omar's book drifts: he is handed more of the accounts whose stories go wrong.
 CSM_WEIGHTS_HEALTHY = [14, 14, 14, 14, 14, 12, 12, 6]
 CSM_WEIGHTS_AT_RISK = [8, 8, 8, 8, 8, 10, 10, 40]
+# The eight named CSMs carry the story; a large portfolio also gets numbered CSMs so that books
+# stay the size a real CSM carries, instead of 12,500 accounts each at 100k.
+ACCOUNTS_PER_CSM = 300
 
 COLUMNS = {
     Account: [
@@ -64,18 +68,44 @@ COLUMNS = {
 }  # fmt: skip
 
 
-def demo_users():
+def csm_usernames(accounts: int, per_csm: int = ACCOUNTS_PER_CSM) -> list[str]:
+    """The named CSMs, then csm009, csm010… until books average about `per_csm` accounts."""
+    extra = max(0, -(-accounts // per_csm) - len(CSMS))
+    return CSMS + [f"csm{n:03d}" for n in range(len(CSMS) + 1, len(CSMS) + extra + 1)]
+
+
+def demo_users(usernames=CSMS):
+    """Named demo users log in with the demo password; numbered CSMs exist for scale only."""
     csms = [
         user_create_with_role(
-            username=name, role="csm", password=DEMO_PASSWORD, first_name=name.title()
+            username=name,
+            role="csm",
+            password=DEMO_PASSWORD if name in CSMS else None,
+            first_name=name.title(),
         )
-        for name in CSMS
+        for name in usernames
     ]
     for name in VPS:
         user_create_with_role(
             username=name, role="vp", password=DEMO_PASSWORD, first_name=name.title()
         )
     return csms
+
+
+class DemoTeam:
+    """Who is handed each account. Every eighth book drifts as Omar's does: more of the
+    accounts whose stories go wrong. With the eight named CSMs alone this draws exactly what
+    the demo always drew."""
+
+    def __init__(self, csms):
+        self.csms = csms
+        self.cum_weights = {
+            healthy: list(accumulate(pattern[i % len(pattern)] for i in range(len(csms))))
+            for healthy, pattern in ((True, CSM_WEIGHTS_HEALTHY), (False, CSM_WEIGHTS_AT_RISK))
+        }
+
+    def pick(self, story: str, rng: random.Random):
+        return rng.choices(self.csms, cum_weights=self.cum_weights["healthy" in story])[0]
 
 
 class PortfolioBuilder:
@@ -99,11 +129,9 @@ class PortfolioBuilder:
     def add(self, model, row: tuple) -> None:
         self.rows[model].append(row)
 
-    def build(self, count: int, csms, offset: int) -> None:
+    def build(self, count: int, team: DemoTeam, offset: int) -> None:
         for i, story in enumerate(assign_stories(count, self.rng)):
-            weights = CSM_WEIGHTS_HEALTHY if "healthy" in story else CSM_WEIGHTS_AT_RISK
-            csm = self.rng.choices(csms, weights=weights[: len(csms)])[0]
-            self.build_account(offset + i + 1, story, csm)
+            self.build_account(offset + i + 1, story, team.pick(story, self.rng))
 
     def build_account(self, n: int, story: str, csm) -> None:
         rng, today = self.rng, self.today
@@ -179,16 +207,19 @@ class PortfolioBuilder:
         return timings
 
 
-def seed_portfolio(*, accounts: int, seed: int, today: date, signals_per_account=None) -> dict:
+def seed_portfolio(
+    *, accounts: int, seed: int, today: date, signals_per_account=None, per_csm=ACCOUNTS_PER_CSM
+) -> dict:
     started = time.perf_counter()
-    csms = demo_users()
-    builder = PortfolioBuilder(today=today, seed=seed, per_account=signals_per_account)
     offset = Account.objects.count()
-    builder.build(accounts, csms, offset)
+    team = DemoTeam(demo_users(csm_usernames(offset + accounts, per_csm)))
+    builder = PortfolioBuilder(today=today, seed=seed, per_account=signals_per_account)
+    builder.build(accounts, team, offset)
     built = time.perf_counter() - started
     timings = builder.write()
     return {
         "accounts": accounts,
+        "csms": len(team.csms),
         "signals": len(builder.rows[Signal]),
         "stories": dict(builder.stories),
         "build_s": built,

@@ -4,6 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Account
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,3 +18,16 @@ def test_bench_pages_reports_medians_and_query_counts_as_json():
     assert summary["accounts"] == 15
     assert summary["book_ms"] > 0 and summary["portfolio_ms"] > 0
     assert 0 < summary["book_queries"] <= 10
+    assert 0 < summary["portfolio_queries"] <= 16
+
+
+def test_bench_pages_says_whose_book_it_measured_and_how_big_it_is():
+    call_command("seed_demo", accounts=15, seed=4, stdout=StringIO())
+    call_command("score", stdout=StringIO())
+    out = StringIO()
+    call_command("bench_pages", runs=1, book_size=1, stdout=out)
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    book = Account.objects.filter(csm__username=summary["book_csm"]).exclude(outcome="churned")
+    assert summary["book_accounts"] == book.count()
+    assert summary["csms"] == Account.objects.values("csm").distinct().count()
+    assert f"measured {summary['book_csm']}'s book ({book.count()} active" in out.getvalue()
