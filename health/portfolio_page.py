@@ -8,7 +8,7 @@ from health.portfolio import (
     csm_trend,
     lying_dashboards,
     portfolio_rollup,
-    score_validity,
+    score_validity_remembered,
     summarise,
 )
 
@@ -23,7 +23,7 @@ def portfolio_page_data(accounts) -> dict:
         "lying": lying_dashboards(rollup),
         "trend": csm_trend(accounts, rollup),
         "debt": commitment_debt(accounts),
-        "validity": score_validity(accounts),
+        "validity": score_validity_remembered(accounts),
         "custom_terms": summary["by_flag"]["custom_terms"],
         "riskiest": riskiest_accounts(accounts),
         "chart_arr_by_rag": charts.arr_by_rag(summary["by_rag"]),

@@ -8,6 +8,14 @@ from accounts.services import user_create_with_role
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (with REDIS_URL it outlives the test database)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def alice(db):
     return user_create_with_role(username="alice", role="csm", password=PASSWORD)

@@ -12,6 +12,7 @@ from health.portfolio import (
     lying_dashboards,
     portfolio_rollup,
     score_validity,
+    score_validity_remembered,
     summarise,
 )
 from health.portfolio_page import riskiest_accounts
@@ -152,3 +153,11 @@ def test_riskiest_accounts_are_the_top_of_the_full_risk_ordering(alice):
 def test_riskiest_accounts_of_a_small_portfolio_are_all_of_them(alice):
     accounts = [make_account(csm=alice, arr=Decimal(1000 * (i + 1))) for i in range(3)]
     assert riskiest_accounts(Account.objects.all()) == accounts[::-1]
+
+
+def test_remembered_score_validity_follows_new_history_and_outcomes(ended, alice):
+    accounts = Account.objects.all()
+    assert score_validity_remembered(accounts) == score_validity(accounts)
+    churned = make_account(csm=alice, outcome="churned", outcome_on=days_ago(5))
+    give_health(churned, overall=20, rag="red", as_of=days_ago(40))
+    assert score_validity_remembered(accounts) == score_validity(accounts)
