@@ -177,8 +177,8 @@ def score_validity_remembered(accounts, horizons=(30, 60, 90)) -> dict:
         latest=Max("outcome_on"),
     )
     version["newest_score"] = HealthScore.objects.aggregate(newest=Max("pk"))["newest"]
-    scope = hashlib.sha256(str(accounts.query).encode()).hexdigest()[:16]
-    key = f"candor:score-validity:{scope}:{horizons}:{sorted(version.items())}"
+    inputs = f"{accounts.query}|{horizons}|{sorted(version.items())}"
+    key = f"candor:score-validity:{hashlib.sha256(inputs.encode()).hexdigest()}"
     return cache.get_or_set(key, lambda: score_validity(accounts, horizons), VALIDITY_SECONDS)
 
 
