@@ -234,13 +234,10 @@ def fetch_frame(queryset) -> pd.DataFrame:
     return fetch_rows(queryset).set_index("account_id")
 
 
-def milestone_features(as_of: date, restrict, accounts=None, firsts=None) -> pd.DataFrame:
+def milestone_features(as_of: date, restrict) -> pd.DataFrame:
     """Checklist tasks done, and outcome milestones reached — by date or by their proof signal."""
-    proven = SignalFirst.objects.filter(
-        account_id=OuterRef("account_id"),
-        kind=OuterRef("proof_signal"),
-        first_at__lt=day_end(as_of),
-    )
+    firsts = _scoped(SignalFirst.objects.filter(first_at__lt=day_end(as_of)), restrict)
+    proven = firsts.filter(account_id=OuterRef("account_id"), kind=OuterRef("proof_signal"))
     reached = Q(completed_on__lte=as_of) | Q(proven=True)
     outcome, task = Q(kind="outcome"), Q(kind="task")
     rows = (
