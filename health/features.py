@@ -12,7 +12,8 @@ import numpy as np
 import orjson
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models.functions import Trim
 
 from accounts.models import (
     CRM_ONBOARDED_STATUSES,
@@ -20,13 +21,13 @@ from accounts.models import (
     Account,
     Commitment,
     Decision,
-    ObjectiveSignature,
     OnboardingMilestone,
     SharedObjective,
     Stakeholder,
 )
 from signals.models import Signal, SignalDay, SignalFirst, SignalLastSeen
 
+DAY_1, DAYS_7 = timedelta(days=1), timedelta(days=7)
 USAGE_KINDS = ["login", "report_generated", "roi_report_generated", "feature_used", "export"]
 PROOF_KINDS = ["roi_report_generated", "report_generated", "colleague_invited"]
 
@@ -283,80 +284,68 @@ def stakeholder_features(as_of: date, restrict) -> pd.DataFrame:
 
 
 def objective_features(as_of: date, restrict) -> pd.DataFrame:
-    columns = ["account_id", "id", "review_cadence_days", "last_reviewed_on"]
-    objectives = _scoped(SharedObjective.objects.filter(created_on__lte=as_of), restrict)
-    o = fetch_rows(objectives.values_list(*columns))
-    if o.empty:
-        return pd.DataFrame(index=pd.Index([], name="account_id"))
-    signatures = ObjectiveSignature.objects.filter(
-        objective_id__in=o["id"].tolist()
-        if isinstance(restrict, list)
-        else objectives.values("id"),
-        signed_on__lte=as_of,
-        stakeholder__role__in=KEY_ROLES,
+    """The shared objective known at as_of: key roles that had signed it, review overdue."""
+    signed = Q(
+        objectivesignature__signed_on__lte=as_of,
+        objectivesignature__stakeholder__role__in=KEY_ROLES,
     )
-    signers = signatures.values("objective__account_id").annotate(
-        n=Count("stakeholder__role", distinct=True)
+    rows = (
+        _scoped(SharedObjective.objects.filter(created_on__lte=as_of), restrict)
+        .values("account_id", "review_cadence_days", "last_reviewed_on")
+        .annotate(
+            objective_key_signers=Count(
+                "objectivesignature__stakeholder__role", filter=signed, distinct=True
+            )
+        )
     )
-    signed = {row["objective__account_id"]: row["n"] for row in signers}
-    o = o.set_index("account_id")
-    reviewed = pd.to_datetime(o["last_reviewed_on"])
-    age = (pd.Timestamp(as_of) - reviewed).dt.days
-    return pd.DataFrame(
-        {
-            "has_objective": True,
-            "objective_key_signers": o.index.map(lambda a: signed.get(a, 0)),
-            "objective_review_overdue": reviewed.isna() | (age > o["review_cadence_days"]),
-        },
-        index=o.index,
-    )
+    o = fetch_frame(rows)
+    age = (pd.Timestamp(as_of) - pd.to_datetime(o["last_reviewed_on"])).dt.days
+    o["objective_review_overdue"] = age.isna() | (age > o["review_cadence_days"])
+    o["has_objective"] = True
+    return o.drop(columns=["review_cadence_days", "last_reviewed_on"])
 
 
 def decision_features(as_of: date, restrict) -> pd.DataFrame:
-    since = as_of - timedelta(days=180)
-    decisions = _scoped(
-        Decision.objects.filter(decided_on__lte=as_of, decided_on__gte=since), restrict
+    """Decisions of the last 180 days: reopened within 7 days, not circulated within 24 hours."""
+    recent = Q(decided_on__lte=as_of, decided_on__gte=as_of - timedelta(days=180))
+    reopened_7d = Q(reopened_on__lte=as_of) & Q(reopened_on__lte=F("decided_on") + DAYS_7)
+    not_circulated = (
+        Q(circulated_on__isnull=True)
+        | Q(circulated_on__gt=as_of)
+        | Q(circulated_on__gt=F("decided_on") + DAY_1)
     )
-    columns = ["account_id", "decided_on", "circulated_on", "reopened_on"]
-    d = fetch_rows(decisions.values_list(*columns))
-    if d.empty:
-        return pd.DataFrame(index=pd.Index([], name="account_id"))
-    day = pd.Timestamp(as_of)
-    decided, circulated, reopened = (pd.to_datetime(d[c]) for c in columns[1:])
-    d["reopened_7d"] = reopened.le(day) & ((reopened - decided).dt.days <= 7)
-    on_time = circulated.le(day) & ((circulated - decided).dt.days <= 1)
-    d["late"] = ~on_time & ((day - decided).dt.days > 1)
-    grouped = d.groupby("account_id")
-    return pd.DataFrame(
-        {
-            "decisions": grouped.size(),
-            "decisions_reopened_7d": grouped["reopened_7d"].sum(),
-            "decisions_circulated_late": grouped["late"].sum(),
-        }
+    late = Q(decided_on__lt=as_of - DAY_1) & not_circulated
+    rows = (
+        _scoped(Decision.objects.filter(recent), restrict)
+        .values("account_id")
+        .annotate(
+            decisions=Count("id"),
+            decisions_reopened_7d=Count("id", filter=reopened_7d),
+            decisions_circulated_late=Count("id", filter=late),
+        )
     )
+    return fetch_frame(rows)
 
 
 def commitment_features(as_of: date, restrict) -> pd.DataFrame:
+    """Promises known at as_of: told but not committed by product, unscoped, overdue."""
     known = Q(made_on__isnull=True) | Q(made_on__lte=as_of)
-    columns = ["account_id", "told_customer", "product_status", "scoped", "due_on"]
-    c = fetch_rows(_scoped(Commitment.objects.filter(known), restrict).values_list(*columns))
-    if c.empty:
-        return pd.DataFrame(index=pd.Index([], name="account_id"))
-    told = c["told_customer"].fillna("").str.strip().ne("")
-    status = c["product_status"]
-    open_ = ~status.isin(["shipped", "declined"])
-    c["gap"] = told & status.isin(["under_consideration", "declined"])
-    c["unscoped_open"] = open_ & ~c["scoped"].astype(bool)
-    c["overdue"] = status.ne("shipped") & pd.to_datetime(c["due_on"]).lt(pd.Timestamp(as_of))
-    grouped = c.groupby("account_id")
-    return pd.DataFrame(
-        {
-            "commitments": grouped.size(),
-            "commitments_gap": grouped["gap"].sum(),
-            "commitments_unscoped_open": grouped["unscoped_open"].sum(),
-            "commitments_overdue": grouped["overdue"].sum(),
-        }
+    told = ~Q(told_text="")
+    gap = told & Q(product_status__in=["under_consideration", "declined"])
+    unscoped_open = Q(scoped=False) & ~Q(product_status__in=["shipped", "declined"])
+    overdue = ~Q(product_status="shipped") & Q(due_on__lt=as_of)
+    rows = (
+        _scoped(Commitment.objects.filter(known), restrict)
+        .annotate(told_text=Trim("told_customer"))
+        .values("account_id")
+        .annotate(
+            commitments=Count("id"),
+            commitments_gap=Count("id", filter=gap),
+            commitments_unscoped_open=Count("id", filter=unscoped_open),
+            commitments_overdue=Count("id", filter=overdue),
+        )
     )
+    return fetch_frame(rows)
 
 
 COUNT_COLUMNS = [

@@ -84,6 +84,22 @@ class Scorecard(models.Model):
         return {**DEFAULT_TARGETS, **(self.targets or {})}
 
 
+class FactsField(models.JSONField):
+    """JSON kept as written (`json`, not `jsonb`) on PostgreSQL.
+
+    Facts are read whole and never queried inside, and building `jsonb` from 100,000 rows of
+    ~50 numbers costs ~0.75 s per scoring run where a `json` syntax check costs ~0.1 s.
+    """
+
+    def db_type(self, connection):
+        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or not isinstance(value, str | bytes):
+            return value  # psycopg already decoded the json column
+        return super().from_db_value(value, expression, connection)
+
+
 class HealthScore(models.Model):
     """One account's health at one point in time. Rows are appended, never overwritten."""
 
@@ -99,7 +115,7 @@ class HealthScore(models.Model):
     computed_at = models.DateTimeField()
     overall = models.FloatField(null=True, help_text="0-100; null when no component has data.")
     rag = models.CharField(max_length=5, choices=Rag.choices)
-    facts = models.JSONField(
+    facts = FactsField(
         default=list,
         help_text="The numbers the explanation is worded from (scoring.explain.FACTS).",
     )

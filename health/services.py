@@ -58,29 +58,20 @@ def health_scores_write(
     scores, features, *, as_of: date, computed_at: datetime, current: bool
 ) -> int:
     """Append the scores to history and, when `current`, point CurrentHealth at them."""
-    already = _already_written(scores.index.tolist(), as_of, computed_at)
-    scores = scores[~scores.index.isin(already)]
     if scores.empty:
         return 0
     if connection.vendor == "postgresql":
-        _write_postgresql(scores, features, as_of, computed_at, current)
-    else:
-        _write_with_orm(_score_rows(scores, features, as_of, computed_at), current)
+        return _write_postgresql(scores, features, as_of, computed_at, current)
+    already = _already_written(scores.index.tolist(), as_of, computed_at)
+    scores = scores[~scores.index.isin(already)]
+    _write_with_orm(_score_rows(scores, features, as_of, computed_at), current)
     return len(scores)
 
 
 def _already_written(account_ids: list, as_of, computed_at) -> set:
-    """Accounts this run (a retried shard) already wrote; one array parameter on PostgreSQL."""
+    """Accounts this run (a retried shard) already wrote."""
     runs = HealthScore.objects.filter(as_of=as_of, computed_at=computed_at)
-    if connection.vendor != "postgresql":
-        return set(runs.filter(account_id__in=account_ids).values_list("account_id", flat=True))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT account_id FROM {HealthScore._meta.db_table} "
-            "WHERE as_of = %s AND computed_at = %s AND account_id = ANY(%s)",
-            [as_of, computed_at, account_ids],
-        )
-        return {row[0] for row in cursor.fetchall()}
+    return set(runs.filter(account_id__in=account_ids).values_list("account_id", flat=True))
 
 
 def _nullable(series: pd.Series) -> list:
@@ -138,17 +129,18 @@ EPOCH = pd.Timestamp(0, tz="UTC")
 CURRENT_COLUMNS = ["score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"]
 
 
-def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> None:
+def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> int:
     """COPY what varies into a temporary table (no WAL, no indexes) as CSV that pandas writes
     in C, then ONE statement appends history and, in a data-modifying CTE, upserts
-    CurrentHealth with the ids the insert returned."""
+    CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are
+    skipped by the unique (account, as_of, computed_at) index; returns how many were new."""
     table, latest = HealthScore._meta.db_table, CurrentHealth._meta.db_table
     history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
     varying = ", ".join(VARYING)
     insert = (
         f"INSERT INTO {table} ({', '.join(history)}) "
         f"SELECT {', '.join('%s' if c in ('as_of', 'computed_at') else c for c in history)} "
-        "FROM candor_scores"
+        "FROM candor_scores ON CONFLICT (account_id, as_of, computed_at) DO NOTHING"
     )
     frame = _score_frame(scores, features)
     # Seconds since the epoch format ten times faster than timestamps; to_timestamp() undoes it.
@@ -169,6 +161,7 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> No
             copy.write(csv)
         if not current:
             cursor.execute(insert, [as_of, computed_at])
+            written = cursor.rowcount
         else:
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
             cursor.execute(
@@ -180,7 +173,9 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> No
                 f"ON CONFLICT (account_id) DO UPDATE SET {updates}",
                 [as_of, computed_at, computed_at],
             )
+            written = cursor.rowcount
         cursor.execute("DROP TABLE candor_scores")
+    return written
 
 
 def _write_with_orm(rows, current: bool) -> None:

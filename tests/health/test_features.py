@@ -1,0 +1,127 @@
+"""Alignment and commitment features, counted by the database, cut at as_of."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Commitment, Decision, ObjectiveSignature, SharedObjective
+from health.features import AccountRange, build_features
+from tests.factories import days_ago, make_account, make_stakeholder
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def account(alice):
+    return make_account(csm=alice, contract_start=days_ago(300))
+
+
+def features_of(account, as_of=None, ids=None):
+    return build_features(as_of or timezone.now().date(), ids).loc[account.pk]
+
+
+def decide(account, decided, circulated=None, reopened=None):
+    return Decision.objects.create(
+        account=account, summary="Roll out to EMEA", decided_on=days_ago(decided),
+        circulated_on=None if circulated is None else days_ago(circulated),
+        reopened_on=None if reopened is None else days_ago(reopened),
+    )  # fmt: skip
+
+
+def test_decisions_reopened_within_seven_days_are_counted(account):
+    decide(account, decided=30, circulated=30, reopened=23)
+    decide(account, decided=30, circulated=30, reopened=22)
+    row = features_of(account)
+    assert (row["decisions"], row["decisions_reopened_7d"]) == (2, 1)
+
+
+def test_decisions_not_circulated_within_a_day_are_late(account):
+    decide(account, decided=20, circulated=19)
+    decide(account, decided=20, circulated=18)
+    decide(account, decided=20)
+    decide(account, decided=1)
+    row = features_of(account)
+    assert row["decisions_circulated_late"] == 2, "one a day late, one never; a new one waits"
+
+
+def test_decision_features_forget_what_happened_after_as_of(account):
+    decide(account, decided=30, circulated=5, reopened=25)
+    row = features_of(account, as_of=days_ago(26))
+    assert (row["decisions_reopened_7d"], row["decisions_circulated_late"]) == (0, 1)
+
+
+def test_decisions_older_than_180_days_are_not_counted(account):
+    decide(account, decided=200, reopened=199)
+    assert features_of(account)["decisions"] == 0
+
+
+def objective_signed_by(account, roles, reviewed=10, cadence=90):
+    objective = SharedObjective.objects.create(
+        account=account, outcome="Cut month-end close to 3 days",
+        review_cadence_days=cadence, last_reviewed_on=days_ago(reviewed),
+    )  # fmt: skip
+    SharedObjective.objects.filter(pk=objective.pk).update(created_on=days_ago(100))
+    for role, signed in roles.items():
+        person = make_stakeholder(account=account, role=role)
+        ObjectiveSignature.objects.create(
+            objective=objective, stakeholder=person, signed_on=days_ago(signed)
+        )
+    return objective
+
+
+def test_objective_counts_key_roles_that_signed_by_as_of(account):
+    objective_signed_by(account, {"exec_sponsor": 5, "project_sponsor": 50, "user": 50})
+    row = features_of(account)
+    assert (row["has_objective"], row["objective_key_signers"]) == (True, 1 + 1)
+    assert features_of(account, as_of=days_ago(10))["objective_key_signers"] == 1
+
+
+def test_objective_review_overdue_after_its_cadence(account):
+    objective_signed_by(account, {}, reviewed=40, cadence=30)
+    assert bool(features_of(account)["objective_review_overdue"])
+
+
+def test_no_objective_means_none_signed_and_review_overdue(account):
+    row = features_of(account)
+    assert (row["has_objective"], row["objective_key_signers"]) == (False, 0)
+    assert bool(row["objective_review_overdue"])
+
+
+def test_alignment_features_of_a_range_shard_match_the_whole_portfolio(account, bob):
+    other = make_account(csm=bob, contract_start=days_ago(300))
+    objective_signed_by(account, {"exec_sponsor": 5, "operating_owner": 5})
+    objective_signed_by(other, {"exec_sponsor": 5})
+    decide(account, decided=20)
+    shard = AccountRange(account.pk, account.pk)
+    columns = ["objective_key_signers", "decisions", "decisions_circulated_late"]
+    assert list(features_of(account, ids=shard)[columns]) == list(features_of(account)[columns])
+    assert features_of(other)["objective_key_signers"] == 1
+
+
+def promise(account, status, *, told="Coming in Q3", scoped=True, due=None, made=10):
+    return Commitment.objects.create(
+        account=account, title="SSO", told_customer=told, product_status=status,
+        scoped=scoped, due_on=None if due is None else days_ago(due), made_on=days_ago(made),
+    )  # fmt: skip
+
+
+def test_commitments_told_but_not_committed_by_product_are_a_gap(account):
+    promise(account, "under_consideration")
+    promise(account, "declined")
+    promise(account, "declined", told="")
+    promise(account, "planned")
+    assert features_of(account)["commitments_gap"] == 2
+
+
+def test_open_unscoped_and_overdue_commitments_are_counted(account):
+    promise(account, "planned", scoped=False, due=3)
+    promise(account, "shipped", scoped=False, due=3)
+    promise(account, "planned", due=-10)
+    row = features_of(account)
+    assert (row["commitments_unscoped_open"], row["commitments_overdue"]) == (1, 1)
+
+
+def test_commitments_made_after_as_of_are_not_known_then(account):
+    promise(account, "under_consideration", made=5)
+    assert features_of(account, as_of=timezone.now().date() - timedelta(days=6))["commitments"] == 0
