@@ -9,11 +9,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-import orjson
 import pandas as pd
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
-from django.db.models.functions import Trim
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, Trim
 
 from accounts.models import (
     CRM_ONBOARDED_STATUSES,
@@ -94,29 +106,42 @@ def _scoped(queryset, restrict):
     return queryset.filter(account_id__in=restrict)
 
 
+HANDOFF_TEXTS = ("handoff_why_bought", "handoff_real_needs", "handoff_politics")
+
+
+class JSONArrayLength(Func):
+    """Length of a JSON list column, counted by the database."""
+
+    function = "json_array_length"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="jsonb_array_length", **extra)
+
+
 def account_frame(accounts) -> pd.DataFrame:
+    """One row per account; the handoff's blanks and the deviating terms counted in SQL, so
+    100,000 accounts' handoff prose and term lists never travel to Python."""
+    blank = [Case(When(**{f"{c}_trim": ""}, then=1), default=0) for c in HANDOFF_TEXTS]
+    unknown_urgency = Case(When(handoff_urgency="unknown", then=1), default=0)
     columns = [
         "id", "segment", "seats", "contract_start", "renewal_date", "last_renewed_on", "crm_status",
-        "handoff_why_bought", "handoff_real_needs", "handoff_politics", "handoff_urgency",
-        "deviating_terms",
     ]  # fmt: skip
-    frame = fetch_rows(accounts.values_list(*columns))
-    frame = frame.rename(columns={"id": "account_id"}).set_index("account_id")
-    blanks = sum(
-        frame[c].fillna("").str.strip().eq("").astype(int)
-        for c in ("handoff_why_bought", "handoff_real_needs", "handoff_politics")
+    rows = (
+        accounts.order_by("pk")
+        .annotate(**{f"{c}_trim": Trim(c) for c in HANDOFF_TEXTS})
+        .values(
+            *columns,
+            handoff_missing=sum(blank[1:], blank[0]) + unknown_urgency,
+            deviating_terms_count=Coalesce(JSONArrayLength("deviating_terms"), 0),
+        )
     )
-    frame["handoff_missing"] = blanks + frame["handoff_urgency"].eq("unknown").astype(int)
-    frame["deviating_terms"] = frame["deviating_terms"].map(_list_length)
+    frame = fetch_rows(rows).set_index("id").rename_axis("account_id")
+    frame = frame.rename(columns={"deviating_terms_count": "deviating_terms"})
     frame["crm_onboarded"] = (
         frame["crm_status"].str.strip().str.lower().isin(CRM_ONBOARDED_STATUSES)
     )
-    return frame.drop(columns=["handoff_why_bought", "handoff_real_needs", "handoff_politics"])
-
-
-def _list_length(value) -> int:
-    """A JSON list's length, whether the driver returned it decoded or as text (raw cursor)."""
-    return len(orjson.loads(value) if isinstance(value, str) else value or [])
+    return frame
 
 
 def signal_aggregates(as_of: date, restrict, firsts=None) -> pd.DataFrame:
@@ -256,6 +281,16 @@ def milestone_features(as_of: date, restrict) -> pd.DataFrame:
     return fetch_frame(rows)
 
 
+def roles_among(role_field: str, condition: Q):
+    """How many of the key roles have a row meeting `condition`: a max per role, summed,
+    which PostgreSQL computes in one hash aggregate where count(DISTINCT) would sort."""
+    present = [
+        Max(Case(When(condition & Q(**{role_field: role}), then=1), default=0))
+        for role in KEY_ROLES
+    ]
+    return sum(present[1:], present[0])
+
+
 def stakeholder_features(as_of: date, restrict) -> pd.DataFrame:
     """Who is still there at as_of: key roles, conflicting definitions, exec contact, champion."""
     here = Q(active=True) | Q(left_on__gt=as_of)
@@ -266,7 +301,7 @@ def stakeholder_features(as_of: date, restrict) -> pd.DataFrame:
         .values("account_id")
         .annotate(
             stakeholders=Count("id", filter=here),
-            key_roles_present=Count("role", filter=here & Q(role__in=KEY_ROLES), distinct=True),
+            key_roles_present=roles_among("role", here),
             conflicting_definitions=Count("id", filter=here & Q(success_definition_conflicts=True)),
             exec_last_engaged_on=Max(
                 "last_engaged_on",
@@ -293,9 +328,7 @@ def objective_features(as_of: date, restrict) -> pd.DataFrame:
         _scoped(SharedObjective.objects.filter(created_on__lte=as_of), restrict)
         .values("account_id", "review_cadence_days", "last_reviewed_on")
         .annotate(
-            objective_key_signers=Count(
-                "objectivesignature__stakeholder__role", filter=signed, distinct=True
-            )
+            objective_key_signers=roles_among("objectivesignature__stakeholder__role", signed)
         )
     )
     o = fetch_frame(rows)

@@ -125,3 +125,18 @@ def test_open_unscoped_and_overdue_commitments_are_counted(account):
 def test_commitments_made_after_as_of_are_not_known_then(account):
     promise(account, "under_consideration", made=5)
     assert features_of(account, as_of=timezone.now().date() - timedelta(days=6))["commitments"] == 0
+
+
+def test_handoff_gaps_count_blank_answers_and_unknown_urgency(alice):
+    account = make_account(
+        csm=alice, handoff_why_bought="  ", handoff_real_needs="Month-end close in 3 days",
+        handoff_politics="", handoff_urgency="unknown",
+    )  # fmt: skip
+    assert features_of(account)["handoff_missing"] == 3
+
+
+def test_deal_terms_off_the_standard_are_counted(alice):
+    account = make_account(csm=alice, deal_terms={"custom_sla": "99.99%", "exit_clause": True})
+    plain = make_account(csm=alice)
+    assert features_of(account)["deviating_terms"] == 2
+    assert features_of(plain)["deviating_terms"] == 0
