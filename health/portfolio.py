@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from accounts.models import crm_says_onboarded
 from health.dashboard import FLAG_LABELS
 from health.models import HealthScore
 
@@ -33,19 +34,27 @@ def portfolio_rollup(accounts) -> list[dict]:
     the pass a plain hash aggregate. There are CSMs x RAGs x flag sets groups, never accounts.
     """
     today = timezone.now().date()
-    onboarded = Q(crm_status__iexact="onboarded") | Q(crm_status__iexact="live")
     rows = accounts.exclude(outcome="churned").values(
-        "csm__username", "current_health__rag", "current_health__flag_codes"
+        "csm__username", "current_health__rag", "current_health__flag_codes", "crm_status"
     )
     rows = rows.annotate(
         n=Count("pk"),
         arr_sum=Sum("arr"),
         score_sum=Sum("current_health__overall"),
         scored=Count("current_health__overall"),
-        crm_onboarded=Count("pk", filter=onboarded),
         renewed_last_year=Count("pk", filter=Q(last_renewed_on__gte=today - timedelta(365))),
     )
-    return [row | {"flags": _codes(row["current_health__flag_codes"])} for row in rows.order_by()]
+    return [_with_flags(row) for row in rows.order_by()]
+
+
+def _with_flags(row: dict) -> dict:
+    """The group's flag set, and its accounts the CRM calls onboarded — by the scorer's rule,
+    in Python over a few thousand groups rather than a case-folded comparison per account."""
+    onboarded = crm_says_onboarded(row["crm_status"])
+    return row | {
+        "flags": _codes(row["current_health__flag_codes"]),
+        "crm_onboarded": row["n"] if onboarded else 0,
+    }
 
 
 def _codes(flag_codes: str | None) -> set[str]:
