@@ -39,6 +39,7 @@ from accounts.models import (
 )
 from signals.models import Signal, SignalDay, SignalFirst, SignalLastSeen
 
+MICROS_UTC = "datetime64[us, UTC]"
 DAY_1, DAYS_7 = timedelta(days=1), timedelta(days=7)
 USAGE_KINDS = ["login", "report_generated", "roi_report_generated", "feature_used", "export"]
 PROOF_KINDS = ["roi_report_generated", "report_generated", "colleague_invited"]
@@ -85,7 +86,7 @@ def build_features(as_of: date, account_ids=None) -> pd.DataFrame:
         restrict = ids
     firsts = first_signals(as_of, restrict)
     parts = [
-        signal_aggregates(as_of, restrict, firsts),
+        signal_aggregates(as_of, restrict, firsts, ids),
         milestone_features(as_of, restrict),
         stakeholder_features(as_of, restrict),
         objective_features(as_of, restrict),
@@ -144,21 +145,40 @@ def account_frame(accounts) -> pd.DataFrame:
     return frame
 
 
-def signal_aggregates(as_of: date, restrict, firsts=None) -> pd.DataFrame:
-    """Windowed counts from the daily rollup, distinct usage, first proofs of outcome."""
+def signal_aggregates(as_of: date, restrict, firsts=None, account_ids=None) -> pd.DataFrame:
+    """Windowed counts from the daily rollup, distinct usage, first proofs of outcome.
+
+    Only the windows up to 90 days read every day's row. The 180-day facts — upsell calls,
+    exec meetings — are rare and read through a partial index of the days that had one, and
+    the last time a quiet account was seen is looked up for those accounts alone: half the
+    rows of one 180-day pass.
+    """
     ago = {d: as_of - timedelta(days=d) for d in (30, 60, 90, 180)}
-    days = _scoped(SignalDay.objects.filter(day__gt=ago[180], day__lte=as_of), restrict)
-    counts = days.values("account_id").annotate(
+    days = _scoped(SignalDay.objects.filter(day__lte=as_of), restrict)
+    recent = days.filter(day__gt=ago[90]).values("account_id")
+    recent = recent.annotate(
         last_signal_at=Max("last_at"),
         activity_30d=Sum("events", filter=Q(day__gt=ago[30])),
         activity_prev_30d=Sum("events", filter=Q(day__gt=ago[60], day__lte=ago[30])),
-        roi_reports_90d=Sum("roi_reports", filter=Q(day__gt=ago[90])),
-        invites_90d=Sum("invites", filter=Q(day__gt=ago[90])),
+        roi_reports_90d=Sum("roi_reports"),
+        invites_90d=Sum("invites"),
+    )
+    rare = days.filter(SignalDay.RARE_EVENTS, day__gt=ago[180]).values("account_id")
+    rare = rare.annotate(
         last_exec_meeting_at=Max("last_exec_meeting_at"),
         upsell_accepted_180d=Sum("upsell_accepted"),
         upsell_declined_180d=Sum("upsell_declined"),
     )
-    result = fetch_frame(counts)
+    result = fetch_frame(recent).join(fetch_frame(rare), how="outer")
+    quiet = [pk for pk in account_ids or [] if pk not in result.index]
+    if quiet:
+        seen = days.filter(account_id__in=quiet, day__gt=ago[180], day__lte=ago[90])
+        seen = fetch_frame(seen.values("account_id").annotate(last_seen_at=Max("last_at")))
+        result = result.join(seen, how="outer")
+        latest, older = (
+            result.pop(c).astype(MICROS_UTC) for c in ("last_signal_at", "last_seen_at")
+        )
+        result["last_signal_at"] = latest.fillna(older)
     for part in distinct_usage(as_of, restrict):
         result = result.join(part, how="outer")
     firsts = first_signals(as_of, restrict) if firsts is None else firsts

@@ -50,6 +50,14 @@ class Signal(models.Model):
         return f"{self.kind} @ {self.occurred_at:%Y-%m-%d}"
 
 
+# Days with an upsell call or an exec meeting: the 180-day facts read only these rows.
+RARE_EVENT_DAYS = (
+    models.Q(upsell_accepted__gt=0)
+    | models.Q(upsell_declined__gt=0)
+    | models.Q(last_exec_meeting_at__isnull=False)
+)
+
+
 class SignalDay(models.Model):
     """Per account and UTC day: how many signals of the kinds scoring counts, and the latest times.
 
@@ -57,6 +65,8 @@ class SignalDay(models.Model):
     so every writer — the API, COPY, the admin — keeps it right. Scoring reads these ~0.7 rows per
     signal instead of the wide signal rows: windowed counts come from narrow integers.
     """
+
+    RARE_EVENTS = RARE_EVENT_DAYS
 
     pk = models.CompositePrimaryKey("account", "day")
     account = models.ForeignKey(
@@ -70,6 +80,16 @@ class SignalDay(models.Model):
     upsell_declined = models.PositiveIntegerField(default=0)
     last_at = models.DateTimeField()
     last_exec_meeting_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["account", "day"],
+                include=["upsell_accepted", "upsell_declined", "last_exec_meeting_at"],
+                condition=RARE_EVENT_DAYS,
+                name="signal_day_rare_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.account_id} {self.day}: {self.events} signals"

@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 from django.utils import timezone
 
 from accounts.models import Commitment, Decision, ObjectiveSignature, SharedObjective
 from health.features import AccountRange, build_features
-from tests.factories import days_ago, make_account, make_stakeholder
+from tests.factories import days_ago, make_account, make_signal, make_stakeholder
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,30 @@ def test_deal_terms_off_the_standard_are_counted(alice):
     plain = make_account(csm=alice)
     assert features_of(account)["deviating_terms"] == 2
     assert features_of(plain)["deviating_terms"] == 0
+
+
+def test_a_quiet_account_still_knows_when_it_was_last_seen(account):
+    last = timezone.now() - timedelta(days=120)
+    make_signal(account=account, kind="login", actor="ana", occurred_at=last)
+    make_signal(account=account, kind="login", actor="ana", occurred_at=last - timedelta(days=3))
+    row = features_of(account)
+    assert row["last_signal_at"] == pd.Timestamp(last)
+    assert (row["activity_30d"], row["activity_prev_30d"]) == (0, 0)
+
+
+def test_nothing_in_180_days_means_no_last_signal(account):
+    make_signal(account=account, kind="login", occurred_at=timezone.now() - timedelta(days=200))
+    assert pd.isna(features_of(account)["last_signal_at"])
+
+
+def test_upsell_calls_and_exec_meetings_count_over_180_days(account):
+    now = timezone.now()
+    make_signal(account=account, kind="upsell_call_accepted", occurred_at=now - timedelta(days=150))
+    make_signal(account=account, kind="upsell_call_declined", occurred_at=now - timedelta(days=20))
+    make_signal(account=account, kind="upsell_call_declined", occurred_at=now - timedelta(days=200))
+    make_signal(account=account, kind="exec_meeting", occurred_at=now - timedelta(days=170))
+    make_signal(account=account, kind="login", occurred_at=now - timedelta(days=1))
+    row = features_of(account)
+    assert (row["upsell_accepted_180d"], row["upsell_declined_180d"]) == (1, 1)
+    assert row["last_exec_meeting_at"] == pd.Timestamp(now - timedelta(days=170))
+    assert row["last_signal_at"] == pd.Timestamp(now - timedelta(days=1))
