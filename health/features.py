@@ -40,6 +40,9 @@ from accounts.models import (
 from signals.models import Signal, SignalDay, SignalFirst, SignalLastSeen
 
 MICROS_UTC = "datetime64[us, UTC]"
+# Beyond this many quiet accounts (scoring a date before most of the portfolio was active), one
+# pass over their 90 older days beats an IN list (and stays under SQLite's parameter limit).
+QUIET_LOOKUP_LIMIT = 5_000
 DAY_1, DAYS_7 = timedelta(days=1), timedelta(days=7)
 USAGE_KINDS = ["login", "report_generated", "roi_report_generated", "feature_used", "export"]
 PROOF_KINDS = ["roi_report_generated", "report_generated", "colleague_invited"]
@@ -172,7 +175,9 @@ def signal_aggregates(as_of: date, restrict, firsts=None, account_ids=None) -> p
     result = fetch_frame(recent).join(fetch_frame(rare), how="outer")
     quiet = [pk for pk in account_ids or [] if pk not in result.index]
     if quiet:
-        seen = days.filter(account_id__in=quiet, day__gt=ago[180], day__lte=ago[90])
+        seen = days.filter(day__gt=ago[180], day__lte=ago[90])
+        if len(quiet) <= QUIET_LOOKUP_LIMIT:
+            seen = seen.filter(account_id__in=quiet)
         seen = fetch_frame(seen.values("account_id").annotate(last_seen_at=Max("last_at")))
         result = result.join(seen, how="outer")
         latest, older = (

@@ -168,3 +168,10 @@ def test_upsell_calls_and_exec_meetings_count_over_180_days(account):
     assert (row["upsell_accepted_180d"], row["upsell_declined_180d"]) == (1, 1)
     assert row["last_exec_meeting_at"] == pd.Timestamp(now - timedelta(days=170))
     assert row["last_signal_at"] == pd.Timestamp(now - timedelta(days=1))
+
+
+def test_many_quiet_accounts_are_read_in_one_pass(account, monkeypatch):
+    monkeypatch.setattr("health.features.QUIET_LOOKUP_LIMIT", 0)
+    last = timezone.now() - timedelta(days=120)
+    make_signal(account=account, kind="login", occurred_at=last)
+    assert features_of(account)["last_signal_at"] == pd.Timestamp(last)
