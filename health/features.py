@@ -103,6 +103,9 @@ def build_features(as_of: date, account_ids=None) -> pd.DataFrame:
 
 
 def _scoped(queryset, restrict):
+    """The rows of the accounts being scored, unordered: a model ordered by "account" would
+    otherwise join every row to its account (for the name) even under GROUP BY."""
+    queryset = queryset.order_by()
     if restrict is None:
         return queryset
     if isinstance(restrict, AccountRange):
