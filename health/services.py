@@ -106,7 +106,7 @@ def _score_frame(scores, features) -> pd.DataFrame:
             "account_id": scores.index,
             "overall": scores["overall"].astype(float),
             "rag": scores["rag"],
-            "facts": [orjson.dumps(facts).decode() for facts in scores["facts"]],
+            "facts": scores["facts"],
             "flag_codes": scores["flag_codes"],
             "checklist_completion": scores["checklist_completion"].astype(float),
             "outcome_attainment": scores["outcome_attainment"].astype(float),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from health.models import COMPONENTS
 from health.scoring.components import COMPONENT_FUNCTIONS, days_between
-from health.scoring.explain import explain, facts_rows
+from health.scoring.explain import explain, facts_json
 from health.scoring.flags import CAPPING_FLAGS, FLAG_RULES
 from health.scoring.spec import ScorecardSpec
 
@@ -53,7 +53,7 @@ def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -
     flags = pd.DataFrame({code: rule(f, scores, scorecard) for code, rule in FLAG_RULES.items()})
     scores["rag"] = _rag(scores["overall"], flags, scorecard.thresholds)
     scores["flag_codes"] = _flag_codes(flags)
-    scores["facts"] = facts_rows(f, scores, scorecard)
+    scores["facts"] = facts_json(f, scores, scorecard)
     return scores
 
 

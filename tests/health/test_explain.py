@@ -17,20 +17,31 @@ def scored(spec=SPEC, **overrides):
 
 
 def test_facts_hold_one_value_per_named_fact():
-    assert len(scored()["facts"]) == len(FACTS)
+    facts = orjson.loads(scored()["facts"])
+    assert len(facts) == len(FACTS)
+    assert facts[FACTS.index("crm_status")] == "Onboarded"
 
 
-def test_explanation_is_the_same_after_a_json_round_trip():
+def test_explanation_is_the_same_from_the_stored_json_and_its_decoded_list():
     row = scored(stakeholders=0.0, first_roi_at=None, last_renewed_on=AS_OF - timedelta(days=30))
-    stored = orjson.loads(orjson.dumps(row["facts"]))
-    assert explain(stored, row["flag_codes"], row["overall"]) == explain(
+    decoded = orjson.loads(row["facts"])
+    assert explain(decoded, row["flag_codes"], row["overall"]) == explain(
         row["facts"], row["flag_codes"], row["overall"]
     )
 
 
 def test_missing_component_is_null_in_the_facts_not_zero():
     row = scored(stakeholders=0.0)
-    assert row["facts"][FACTS.index("score_alignment")] is None
+    assert orjson.loads(row["facts"])[FACTS.index("score_alignment")] is None
+
+
+def test_each_accounts_facts_are_its_own_in_a_many_account_frame():
+    rows = [healthy(seats=seats, crm_status=f"Live {seats}") for seats in (10.0, 20.0, 30.0)]
+    scores = score_frame(frame(*rows), SPEC, AS_OF)
+    facts = [orjson.loads(text) for text in scores["facts"]]
+    assert [row[FACTS.index("seats")] for row in facts] == [10.0, 20.0, 30.0]
+    statuses = [row[FACTS.index("crm_status")] for row in facts]
+    assert statuses == ["Live 10.0", "Live 20.0", "Live 30.0"]
 
 
 def test_explanation_words_the_targets_the_score_was_computed_with():
