@@ -197,3 +197,17 @@ def test_demo_lying_dashboards_are_never_green_and_healthy_ones_are(demo_portfol
             assert health.rag == "green", account
             raised = {code for code in health.flag_codes.strip(",").split(",") if code}
             assert not raised & RISK_FLAGS, account
+
+
+def test_a_segment_with_its_own_scorecard_is_scored_by_it(account, alice):
+    from health.models import Scorecard
+
+    strict = Scorecard.objects.create(
+        name="Enterprise", segment="enterprise", thresholds={"green": 95, "amber": 60}
+    )
+    big = make_account(csm=alice, segment="enterprise", contract_start=days_ago(120), seats=10)
+    for other in (account, big):
+        make_signal(account=other, kind="login", actor="ana", occurred_at=moment(1))
+    score_accounts(account_ids=[account.pk, big.pk])
+    default = HealthScore.objects.get(account=account).scorecard
+    assert (default.segment, HealthScore.objects.get(account=big).scorecard_id) == ("", strict.pk)
