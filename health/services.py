@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from health.features import build_features
 from health.models import CurrentHealth, HealthScore, Scorecard
+from health.partitions import history_partition_ensure
 from health.scoring import ScorecardSpec, score_frame
 
 logger = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
     frame["last_signal_at"] = (frame["last_signal_at"] - EPOCH).dt.total_seconds()
     csv = frame.to_csv(index=False, header=False)
     with connection.cursor() as cursor:
+        history_partition_ensure(cursor, as_of)
         cursor.execute("DROP TABLE IF EXISTS candor_scores")
         cursor.execute(
             f"CREATE TEMP TABLE candor_scores ON COMMIT DROP AS SELECT "
