@@ -1,5 +1,7 @@
 from django import template
 from django.http import QueryDict
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from health.dashboard import flag_chips as chips_for
 
@@ -51,3 +53,28 @@ def page_link(querystring: str, number: int) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key) or {}
+
+
+@register.simple_tag
+def score_change(value, digits: int = 0, suffix: str = ""):
+    """A change in score as an arrow and a signed number, judged after rounding: +0.3 shown
+    to whole points is no change, not an arrow up. The words carry the direction too."""
+    if value is None:
+        return mark_safe('<span class="muted">—</span>')
+    shown = round(float(value), digits)
+    number = f"{abs(shown):.{digits}f}"
+    if shown > 0:
+        return format_html(
+            '<span class="up">▲ +{}{} <span class="visually-hidden">(up)</span></span>',
+            number,
+            suffix,
+        )
+    if shown < 0:
+        return format_html(
+            '<span class="down">▼ −{}{} <span class="visually-hidden">(down)</span></span>',
+            number,
+            suffix,
+        )
+    return format_html(
+        '<span class="muted">= 0{} <span class="visually-hidden">(no change)</span></span>', suffix
+    )
