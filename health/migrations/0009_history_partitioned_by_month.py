@@ -39,35 +39,32 @@ def _keys(cursor, primary_key):
     )
 
 
-def partition(apps, schema_editor):
+def _rebuild(schema_editor, *, partitioned: bool):
+    """Copy history into a new table of the other layout, then index it and drop the old."""
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
         _set_aside(cursor)
+        layout = " PARTITION BY RANGE (as_of)" if partitioned else ""
         cursor.execute(
             f"CREATE TABLE {TABLE} (LIKE {SINGLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-            "INCLUDING IDENTITY) PARTITION BY RANGE (as_of)"
+            f"INCLUDING IDENTITY){layout}"
         )
-        cursor.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
-        for month in _months(cursor, SINGLE):
-            history_partition_ensure(cursor, month)
+        if partitioned:
+            cursor.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
+            for month in _months(cursor, SINGLE):
+                history_partition_ensure(cursor, month)
         cursor.execute(f"INSERT INTO {TABLE} SELECT * FROM {SINGLE}")
-        _keys(cursor, "id, as_of")
-        cursor.execute(f"DROP TABLE {SINGLE}")
+        _keys(cursor, "id, as_of" if partitioned else "id")
+        cursor.execute(f"DROP TABLE {SINGLE} CASCADE")
+
+
+def partition(apps, schema_editor):
+    _rebuild(schema_editor, partitioned=True)
 
 
 def unpartition(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        _set_aside(cursor)
-        cursor.execute(
-            f"CREATE TABLE {TABLE} (LIKE {SINGLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS "
-            "INCLUDING IDENTITY)"
-        )
-        cursor.execute(f"INSERT INTO {TABLE} SELECT * FROM {SINGLE}")
-        _keys(cursor, "id")
-        cursor.execute(f"DROP TABLE {SINGLE} CASCADE")
+    _rebuild(schema_editor, partitioned=False)
 
 
 class Migration(migrations.Migration):
