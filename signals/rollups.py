@@ -6,7 +6,8 @@ statement-level triggers with transition tables fold each INSERT (the API's one-
 batches, the seed's COPY) into them in one grouped upsert, so a duplicate that
 `ON CONFLICT DO NOTHING` skipped is never counted; UPDATE and DELETE recompute the
 (account, day) pairs they touch from the signals. SQLite (the embedded default) gets row-level
-triggers doing the same, one signal at a time. Every writer keeps the rollups right, with no
+triggers: a signal in adds to its rollup rows, a signal out takes away what it added, and an
+update is one out and one in. Every writer keeps the rollups right, with no
 code path to forget. (A migration that makes SQLite rebuild `signals_signal` drops its
 triggers: such a migration must call `triggers_install` again, as 0006 does.)
 """
@@ -121,63 +122,88 @@ CREATE TRIGGER signals_rollup_delete AFTER DELETE ON signals_signal
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION signals_rollup_refresh();
 """
 
-_SQLITE_DAY_REFRESH = """
-    DELETE FROM signals_signalday WHERE account_id = {row}.account_id
-        AND day = date({row}.occurred_at);
-    INSERT INTO signals_signalday ({columns})
-        SELECT account_id, date(occurred_at), {aggregates} FROM signals_signal
-        WHERE account_id = {row}.account_id AND date(occurred_at) = date({row}.occurred_at)
-        GROUP BY 1, 2;
-    DELETE FROM signals_signalfirst WHERE account_id = {row}.account_id;
-    INSERT INTO signals_signalfirst (account_id, kind, first_at)
-        SELECT account_id, kind, min(occurred_at) FROM signals_signal
-        WHERE account_id = {row}.account_id AND kind IN ({proofs}) GROUP BY 1, 2;
-    DELETE FROM signals_signallastseen WHERE account_id = {row}.account_id;
-    INSERT INTO signals_signallastseen (account_id, what, name, last_at)
-        SELECT account_id, 'actor', actor, max(occurred_at) FROM signals_signal
-        WHERE account_id = {row}.account_id AND kind IN ({usage}) GROUP BY 1, 3;
-    INSERT INTO signals_signallastseen (account_id, what, name, last_at)
-        SELECT account_id, 'feature', value, max(occurred_at) FROM signals_signal
-        WHERE account_id = {row}.account_id AND kind = 'feature_used' GROUP BY 1, 3;
-"""
-SQLITE_TRIGGERS_SQL = [
-    f"""CREATE TRIGGER IF NOT EXISTS signals_rollup_insert AFTER INSERT ON signals_signal BEGIN
+_SQLITE_ADD = f"""
     INSERT OR IGNORE INTO signals_signalday ({DAY_COLUMNS})
-        VALUES (NEW.account_id, date(NEW.occurred_at), 0, 0, 0, 0, 0, NEW.occurred_at, NULL);
+        VALUES ({{row}}.account_id, date({{row}}.occurred_at), 0, 0, 0, 0, 0, {{row}}.occurred_at, NULL);
     UPDATE signals_signalday SET
         events = events + 1,
-        roi_reports = roi_reports + (NEW.kind = 'roi_report_generated'),
-        invites = invites + (NEW.kind = 'colleague_invited'),
-        upsell_accepted = upsell_accepted + (NEW.kind = 'upsell_call_accepted'),
-        upsell_declined = upsell_declined + (NEW.kind = 'upsell_call_declined'),
-        last_at = max(last_at, NEW.occurred_at),
-        last_exec_meeting_at = CASE WHEN NEW.kind = 'exec_meeting' THEN
-            max(coalesce(last_exec_meeting_at, NEW.occurred_at), NEW.occurred_at)
+        roi_reports = roi_reports + ({{row}}.kind = 'roi_report_generated'),
+        invites = invites + ({{row}}.kind = 'colleague_invited'),
+        upsell_accepted = upsell_accepted + ({{row}}.kind = 'upsell_call_accepted'),
+        upsell_declined = upsell_declined + ({{row}}.kind = 'upsell_call_declined'),
+        last_at = max(last_at, {{row}}.occurred_at),
+        last_exec_meeting_at = CASE WHEN {{row}}.kind = 'exec_meeting' THEN
+            max(coalesce(last_exec_meeting_at, {{row}}.occurred_at), {{row}}.occurred_at)
             ELSE last_exec_meeting_at END
-        WHERE account_id = NEW.account_id AND day = date(NEW.occurred_at);
+        WHERE account_id = {{row}}.account_id AND day = date({{row}}.occurred_at);
     INSERT OR IGNORE INTO signals_signalfirst (account_id, kind, first_at)
-        SELECT NEW.account_id, NEW.kind, NEW.occurred_at WHERE NEW.kind IN ({_PROOFS});
-    UPDATE signals_signalfirst SET first_at = min(first_at, NEW.occurred_at)
-        WHERE account_id = NEW.account_id AND kind = NEW.kind;
+        SELECT {{row}}.account_id, {{row}}.kind, {{row}}.occurred_at WHERE {{row}}.kind IN ({_PROOFS});
+    UPDATE signals_signalfirst SET first_at = min(first_at, {{row}}.occurred_at)
+        WHERE account_id = {{row}}.account_id AND kind = {{row}}.kind;
     INSERT OR IGNORE INTO signals_signallastseen (account_id, what, name, last_at)
-        SELECT NEW.account_id, 'actor', NEW.actor, NEW.occurred_at WHERE NEW.kind IN ({_USAGE});
-    UPDATE signals_signallastseen SET last_at = max(last_at, NEW.occurred_at)
-        WHERE NEW.kind IN ({_USAGE}) AND account_id = NEW.account_id AND what = 'actor'
-            AND name = NEW.actor;
+        SELECT {{row}}.account_id, 'actor', {{row}}.actor, {{row}}.occurred_at
+        WHERE {{row}}.kind IN ({_USAGE});
+    UPDATE signals_signallastseen SET last_at = max(last_at, {{row}}.occurred_at)
+        WHERE {{row}}.kind IN ({_USAGE}) AND account_id = {{row}}.account_id AND what = 'actor'
+            AND name = {{row}}.actor;
     INSERT OR IGNORE INTO signals_signallastseen (account_id, what, name, last_at)
-        SELECT NEW.account_id, 'feature', NEW.value, NEW.occurred_at
-        WHERE NEW.kind = 'feature_used';
-    UPDATE signals_signallastseen SET last_at = max(last_at, NEW.occurred_at)
-        WHERE NEW.kind = 'feature_used' AND account_id = NEW.account_id AND what = 'feature'
-            AND name = NEW.value;
-END""",
-    f"""CREATE TRIGGER IF NOT EXISTS signals_rollup_delete AFTER DELETE ON signals_signal BEGIN
-    {_SQLITE_DAY_REFRESH.format(row="OLD", columns=DAY_COLUMNS, aggregates=DAY_AGGREGATES, proofs=_PROOFS, usage=_USAGE)}
-END""",
-    f"""CREATE TRIGGER IF NOT EXISTS signals_rollup_update AFTER UPDATE ON signals_signal BEGIN
-    {_SQLITE_DAY_REFRESH.format(row="OLD", columns=DAY_COLUMNS, aggregates=DAY_AGGREGATES, proofs=_PROOFS, usage=_USAGE)}
-    {_SQLITE_DAY_REFRESH.format(row="NEW", columns=DAY_COLUMNS, aggregates=DAY_AGGREGATES, proofs=_PROOFS, usage=_USAGE)}
-END""",
+        SELECT {{row}}.account_id, 'feature', {{row}}.value, {{row}}.occurred_at
+        WHERE {{row}}.kind = 'feature_used';
+    UPDATE signals_signallastseen SET last_at = max(last_at, {{row}}.occurred_at)
+        WHERE {{row}}.kind = 'feature_used' AND account_id = {{row}}.account_id
+            AND what = 'feature' AND name = {{row}}.value;
+"""
+# Taking one signal out: its day's counts go down by what it added. Only when it was the latest
+# of its day, the first proof of its kind, or a person's or feature's latest use is that value
+# looked up again, from the signals still there: a flush deleting a whole table stays linear.
+_SQLITE_REMOVE = f"""
+    UPDATE signals_signalday SET
+        events = events - 1,
+        roi_reports = roi_reports - ({{row}}.kind = 'roi_report_generated'),
+        invites = invites - ({{row}}.kind = 'colleague_invited'),
+        upsell_accepted = upsell_accepted - ({{row}}.kind = 'upsell_call_accepted'),
+        upsell_declined = upsell_declined - ({{row}}.kind = 'upsell_call_declined'),
+        last_at = CASE WHEN last_at > {{row}}.occurred_at THEN last_at ELSE coalesce((
+            SELECT max(occurred_at) FROM signals_signal WHERE account_id = {{row}}.account_id
+            AND occurred_at >= date({{row}}.occurred_at)
+            AND occurred_at < date({{row}}.occurred_at, '+1 day')), last_at) END,
+        last_exec_meeting_at = CASE
+            WHEN {{row}}.kind <> 'exec_meeting' OR last_exec_meeting_at > {{row}}.occurred_at
+            THEN last_exec_meeting_at ELSE (
+            SELECT max(occurred_at) FROM signals_signal WHERE account_id = {{row}}.account_id
+            AND kind = 'exec_meeting' AND occurred_at >= date({{row}}.occurred_at)
+            AND occurred_at < date({{row}}.occurred_at, '+1 day')) END
+        WHERE account_id = {{row}}.account_id AND day = date({{row}}.occurred_at);
+    DELETE FROM signals_signalday WHERE account_id = {{row}}.account_id
+        AND day = date({{row}}.occurred_at) AND events <= 0;  -- its last signal went
+    DELETE FROM signals_signalfirst WHERE account_id = {{row}}.account_id
+        AND kind = {{row}}.kind AND first_at >= {{row}}.occurred_at;
+    INSERT OR IGNORE INTO signals_signalfirst (account_id, kind, first_at)
+        SELECT account_id, kind, min(occurred_at) FROM signals_signal
+        WHERE account_id = {{row}}.account_id AND kind = {{row}}.kind
+            AND {{row}}.kind IN ({_PROOFS}) GROUP BY 1, 2;
+    DELETE FROM signals_signallastseen WHERE {{row}}.kind IN ({_USAGE})
+        AND account_id = {{row}}.account_id AND what = 'actor' AND name = {{row}}.actor
+        AND last_at <= {{row}}.occurred_at;
+    INSERT OR IGNORE INTO signals_signallastseen (account_id, what, name, last_at)
+        SELECT account_id, 'actor', actor, max(occurred_at) FROM signals_signal
+        WHERE {{row}}.kind IN ({_USAGE}) AND account_id = {{row}}.account_id
+            AND actor = {{row}}.actor AND kind IN ({_USAGE}) GROUP BY 1, 3;
+    DELETE FROM signals_signallastseen WHERE {{row}}.kind = 'feature_used'
+        AND account_id = {{row}}.account_id AND what = 'feature' AND name = {{row}}.value
+        AND last_at <= {{row}}.occurred_at;
+    INSERT OR IGNORE INTO signals_signallastseen (account_id, what, name, last_at)
+        SELECT account_id, 'feature', value, max(occurred_at) FROM signals_signal
+        WHERE {{row}}.kind = 'feature_used' AND account_id = {{row}}.account_id
+            AND value = {{row}}.value AND kind = 'feature_used' GROUP BY 1, 3;
+"""
+SQLITE_TRIGGERS_SQL = [
+    "CREATE TRIGGER IF NOT EXISTS signals_rollup_insert AFTER INSERT ON signals_signal BEGIN"
+    f"{_SQLITE_ADD.format(row='NEW')}END",
+    "CREATE TRIGGER IF NOT EXISTS signals_rollup_delete AFTER DELETE ON signals_signal BEGIN"
+    f"{_SQLITE_REMOVE.format(row='OLD')}END",
+    "CREATE TRIGGER IF NOT EXISTS signals_rollup_update AFTER UPDATE ON signals_signal BEGIN"
+    f"{_SQLITE_REMOVE.format(row='OLD')}{_SQLITE_ADD.format(row='NEW')}END",
 ]
 
 DROP_TRIGGERS_SQL = """

@@ -124,3 +124,42 @@ def test_triggers_agree_with_a_full_rebuild(alice, account, bob):
     kept = rollup_contents()
     rollups_rebuild()
     assert rollup_contents() == kept
+
+
+def test_deleting_a_persons_latest_use_falls_back_to_their_previous_one(alice, account):
+    ingest(alice, account, ("old", "login", MONDAY - timedelta(days=3)), ("new", "login", MONDAY))
+    Signal.objects.filter(external_id="new").delete()
+    seen = SignalLastSeen.objects.get(account=account, what="actor", name="ana@example.com")
+    assert seen.last_at == MONDAY - timedelta(days=3)
+    assert day_row(account, (MONDAY - timedelta(days=3)).date()).last_at == seen.last_at
+
+
+def test_deleting_the_latest_of_a_day_moves_its_last_time_back(alice, account):
+    ingest(alice, account, ("a", "exec_meeting", MONDAY), ("b", "exec_meeting", MONDAY + timedelta(hours=2)))  # fmt: skip
+    Signal.objects.filter(external_id="b").delete()
+    monday = day_row(account, MONDAY.date())
+    assert (monday.events, monday.last_at, monday.last_exec_meeting_at) == (1, MONDAY, MONDAY)
+
+
+def test_deleting_every_signal_empties_the_rollups(alice, account):
+    ingest(alice, account, ("a", "login", MONDAY), ("b", "roi_report_generated", MONDAY),
+           ("c", "feature_used", MONDAY - timedelta(days=1)))  # fmt: skip
+    Signal.objects.all().delete()
+    assert rollup_contents() == ([], [], [])
+
+
+def test_updates_and_deletes_agree_with_a_full_rebuild(alice, account, bob):
+    other = make_account(csm=bob)
+    kinds = ["login", "roi_report_generated", "colleague_invited", "exec_meeting",
+             "upsell_call_accepted", "feature_used", "report_generated"]  # fmt: skip
+    for n in range(60):
+        make_signal(account=account if n % 2 else other, kind=kinds[n % len(kinds)],
+                    actor=f"user{n % 4}", value=f"feature{n % 3}",
+                    occurred_at=MONDAY - timedelta(hours=5 * n))  # fmt: skip
+    newest_first = Signal.objects.order_by("-occurred_at")
+    Signal.objects.filter(pk__in=list(newest_first.values_list("pk", flat=True)[:15])).delete()
+    Signal.objects.filter(kind="login").update(occurred_at=MONDAY - timedelta(days=30))
+    Signal.objects.filter(kind="report_generated").update(kind="roi_report_generated")
+    kept = rollup_contents()
+    rollups_rebuild()
+    assert rollup_contents() == kept
