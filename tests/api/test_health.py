@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -64,6 +66,40 @@ def test_health_across_accounts_filters_by_rag_and_flag(as_vera, alice, bob):
     rows = as_vera.get("/api/v1/health/?rag=red&flag=renewal_without_engagement").json()["results"]
     assert [row["account"] for row in rows] == [red.pk]
     assert as_vera.get("/api/v1/health/").json()["count"] == 2
+
+
+def test_health_list_shows_each_accounts_current_score_not_its_history(as_vera, alice):
+    account = make_account(csm=alice)
+    give_health(account, overall=30, rag="red", as_of=timezone.now().date() - timedelta(days=7))
+    current = give_health(account, overall=75, rag="green")
+    rows = as_vera.get("/api/v1/health/").json()["results"]
+    assert [(row["account"], row["score"]) for row in rows] == [(account.pk, current.overall)]
+
+
+def test_health_list_is_ordered_by_score_with_ties_by_account(as_vera, alice):
+    accounts = [make_account(csm=alice) for _ in range(3)]
+    for account, overall in zip(accounts, [50, 20, 50], strict=True):
+        give_health(account, overall=overall, rag="amber")
+    rows = as_vera.get("/api/v1/health/").json()["results"]
+    assert [row["account"] for row in rows] == [accounts[1].pk, accounts[0].pk, accounts[2].pk]
+    rows = as_vera.get("/api/v1/health/?ordering=-overall").json()["results"]
+    assert [row["account"] for row in rows] == [accounts[0].pk, accounts[2].pk, accounts[1].pk]
+
+
+def test_health_list_pages_cost_the_same_queries_however_many_accounts(
+    as_vera, alice, django_assert_max_num_queries
+):
+    for overall in range(120):
+        give_health(make_account(csm=alice), overall=overall % 100, rag="amber")
+    with django_assert_max_num_queries(8):
+        body = as_vera.get("/api/v1/health/?page=2").json()
+    assert (body["count"], len(body["results"])) == (120, 20)
+
+
+def test_health_list_refuses_an_unknown_rag(as_vera):
+    response = as_vera.get("/api/v1/health/?rag=purple")
+    assert response.status_code == 400
+    assert "rag" in str(response.json())
 
 
 def test_health_list_is_scoped_to_the_book(as_bob, account):
