@@ -19,6 +19,7 @@ def test_bench_pages_reports_medians_and_query_counts_as_json():
     assert summary["book_ms"] > 0 and summary["portfolio_ms"] > 0
     assert 0 < summary["book_queries"] <= 10
     assert 0 < summary["portfolio_queries"] <= 16
+    assert summary["api_health_ms"] > 0 and 0 < summary["api_health_queries"] <= 8
 
 
 def test_bench_pages_says_whose_book_it_measured_and_how_big_it_is():

@@ -1,4 +1,5 @@
-"""Server time of the book and portfolio pages, through Django's test client (no network)."""
+"""Server time of the book and portfolio pages and of the API's current-health list, through
+Django's test client (no network)."""
 
 import json
 import statistics
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         book_s, book_q = timed(csm_client, "/", runs)
         page2_s, _ = timed(csm_client, "/?sort=arr&dir=desc&page=2", runs)
         portfolio_s, portfolio_q = timed(vp_client, "/portfolio/", runs)
+        api_health_s, api_health_q = timed(vp_client, "/api/v1/health/", runs)
         accounts = Account.objects.count()
         csms = Account.objects.values("csm").distinct().count()
         self.stdout.write(
@@ -63,10 +65,14 @@ class Command(BaseCommand):
             f"book median {book_s * 1000:.0f} ms ({book_q} queries); sorted page 2 {page2_s * 1000:.0f} ms"
         )
         self.stdout.write(f"portfolio median {portfolio_s * 1000:.0f} ms ({portfolio_q} queries)")
+        self.stdout.write(
+            f"API current health, a VP's first page: {api_health_s * 1000:.0f} ms ({api_health_q} queries)"
+        )
         summary = {
             "accounts": accounts, "book_accounts": size, "book_ms": round(book_s * 1000, 1),
             "book_queries": book_q, "book_sorted_page2_ms": round(page2_s * 1000, 1),
             "portfolio_ms": round(portfolio_s * 1000, 1), "portfolio_queries": portfolio_q,
+            "api_health_ms": round(api_health_s * 1000, 1), "api_health_queries": api_health_q,
             "runs": runs, "database": connection.vendor, "book_csm": csm.username, "csms": csms,
         }  # fmt: skip
         self.stdout.write(json.dumps(summary))
