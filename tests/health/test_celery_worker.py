@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from candor.celery import app
 from health import services, tasks
-from health.models import HealthScore
+from health.models import CurrentHealth, HealthScore
+from signals.services import signals_ingest
 from tests.factories import make_account, make_signal
 
 pytestmark = [
@@ -39,9 +40,13 @@ def wait_for(condition, seconds=30):
 
 def test_ingested_signals_are_rescored_by_the_worker(worker, alice):
     account = make_account(csm=alice)
-    make_signal(account=account, kind="login", occurred_at=timezone.now())
-    services.rescore_request(account_ids=[account.pk])
+    row = {"external_id": "w-1", "account": account.pk, "kind": "login",
+           "occurred_at": timezone.now().isoformat(), "actor": "ana@example.com"}  # fmt: skip
+    signals_ingest(rows=[row], user=alice)
     assert wait_for(lambda: HealthScore.objects.filter(account=account).exists())
+    score = HealthScore.objects.get(account=account)
+    assert score.facts and score.as_of == timezone.now().date()
+    assert CurrentHealth.objects.get(account=account).score_id == score.pk
 
 
 def test_a_failing_shard_is_retried_and_the_others_land(worker, alice, monkeypatch):
