@@ -1,7 +1,8 @@
 from celery.result import AsyncResult
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,20 +11,43 @@ from accounts.selectors import account_get_for_user, accounts_visible_to, user_i
 from health import tasks
 from health.models import CurrentHealth, HealthScore
 from health.portfolio import portfolio_summary
-from health.serializers import HealthSerializer, RecomputeSerializer
+from health.selectors import health_latest, health_trend
+from health.serializers import HealthSerializer, LatestHealthSerializer, RecomputeSerializer
+
+SINCE = OpenApiParameter(
+    "since", OpenApiTypes.DATE, description="Say what changed since the score as of this day "
+    "(default: 7 days before the latest score's as_of)."
+)  # fmt: skip
 
 
+@extend_schema(parameters=[SINCE])
 class AccountHealth(generics.RetrieveAPIView):
-    """The latest score of one account, with every component's reasons."""
+    """The latest score of one account, with every component's reasons, its change over 7 and
+    30 days from history, and what changed since an earlier score."""
 
-    serializer_class = HealthSerializer
+    serializer_class = LatestHealthSerializer
 
     def get_object(self):
         account = account_get_for_user(self.request.user, self.kwargs["pk"])
-        score = account.health_scores.order_by("-as_of", "-computed_at").first()
+        score = health_latest(account)
         if score is None:
             raise NotFound("This account has not been scored yet.")
+        score.trend = health_trend(score, self._since(score))
         return score
+
+    def _since(self, score):
+        raw = self.request.query_params.get("since")
+        if raw is None:
+            return None
+        try:
+            since = serializers.DateField().to_internal_value(raw)
+        except ValidationError as error:
+            raise ValidationError({"since": error.detail}) from error
+        if since >= score.as_of:
+            raise ValidationError(
+                {"since": [f"Must be before the latest score's as_of, {score.as_of}."]}
+            )
+        return since
 
 
 class AccountHealthHistory(generics.ListAPIView):

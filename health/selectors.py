@@ -32,6 +32,20 @@ def health_change(account, days: int) -> float | None:
     return round(latest.overall - earlier.overall, 1)
 
 
+def health_trend(score: HealthScore, since=None) -> dict:
+    """How a score moved: overall against the newest score 7 and 30 days before it (history,
+    not last night's run), and what changed since the score 7 days before (or as of `since`)."""
+    account = score.account
+    earlier = {days: health_as_of(account, score.as_of - timedelta(days=days)) for days in (7, 30)}
+    compared = health_as_of(account, since) if since else earlier[7]
+    return {
+        "change_7d": _change(score, earlier[7]),
+        "change_30d": _change(score, earlier[30]),
+        "compared_with": compared and {"as_of": compared.as_of, "score": compared.overall},
+        "what_changed": health_diff(score, compared) if compared else [],
+    }
+
+
 def health_diff(newer: HealthScore, older: HealthScore) -> list[dict]:
     """Component by component, reason by reason: what changed between two scores."""
     changes = []

@@ -53,6 +53,41 @@ class HealthSerializer(serializers.ModelSerializer):
         }
 
 
+class ComparedWithSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    score = serializers.FloatField(allow_null=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One component's change (before, after, reasons added and removed), or the flags'."""
+
+    component = serializers.CharField()
+    before = serializers.FloatField(allow_null=True, required=False)
+    after = serializers.FloatField(allow_null=True, required=False)
+    change = serializers.FloatField(allow_null=True, required=False)
+    reasons_added = serializers.ListField(child=serializers.CharField(), required=False)
+    reasons_removed = serializers.ListField(child=serializers.CharField(), required=False)
+    flags_raised = serializers.ListField(child=serializers.CharField(), required=False)
+    flags_cleared = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class LatestHealthSerializer(HealthSerializer):
+    """The latest score with its trend (see health.selectors.health_trend), read from `trend`."""
+
+    change_7d = serializers.FloatField(source="trend.change_7d", allow_null=True, read_only=True)
+    change_30d = serializers.FloatField(source="trend.change_30d", allow_null=True, read_only=True)
+    compared_with = ComparedWithSerializer(
+        source="trend.compared_with", allow_null=True, read_only=True
+    )
+    what_changed = ChangeSerializer(source="trend.what_changed", many=True, read_only=True)
+
+    class Meta(HealthSerializer.Meta):
+        fields = [
+            *HealthSerializer.Meta.fields, "change_7d", "change_30d", "compared_with",
+            "what_changed",
+        ]  # fmt: skip
+
+
 class RecomputeSerializer(serializers.Serializer):
     accounts = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),

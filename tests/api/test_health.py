@@ -44,6 +44,54 @@ def test_account_health_explains_itself(as_alice, account):
         assert key in body
 
 
+def days_back(days: int):
+    return timezone.now().date() - timedelta(days=days)
+
+
+@pytest.fixture
+def scored_over_a_month(alice):
+    account = make_account(csm=alice)
+    give_health(account, overall=50, rag="amber", as_of=days_back(30))
+    give_health(account, overall=60, rag="amber", as_of=days_back(7), flags=["custom_terms"])
+    give_health(account, overall=75, rag="green", flags=["champion_left"])
+    return account
+
+
+def test_account_health_says_how_it_moved_over_7_and_30_days(as_alice, scored_over_a_month):
+    body = as_alice.get(f"/api/v1/accounts/{scored_over_a_month.pk}/health/").json()
+    assert (body["change_7d"], body["change_30d"]) == (15.0, 25.0)
+    assert body["compared_with"] == {"as_of": days_back(7).isoformat(), "score": 60.0}
+
+
+def test_account_health_says_what_changed_since_the_week_before(as_alice, scored_over_a_month):
+    body = as_alice.get(f"/api/v1/accounts/{scored_over_a_month.pk}/health/").json()
+    flags = next(change for change in body["what_changed"] if change["component"] == "flags")
+    assert (flags["flags_raised"], flags["flags_cleared"]) == (["champion_left"], ["custom_terms"])
+
+
+def test_account_health_compares_with_the_score_as_of_since(as_alice, scored_over_a_month):
+    since = days_back(20).isoformat()
+    body = as_alice.get(f"/api/v1/accounts/{scored_over_a_month.pk}/health/?since={since}").json()
+    assert body["compared_with"] == {"as_of": days_back(30).isoformat(), "score": 50.0}
+    flags = next(change for change in body["what_changed"] if change["component"] == "flags")
+    assert flags["flags_raised"] == ["champion_left"]
+
+
+@pytest.mark.parametrize("since", ["last-week", "2026-02-30", "2999-01-01"])
+def test_account_health_refuses_a_since_that_is_not_an_earlier_date(
+    as_alice, scored_over_a_month, since
+):
+    response = as_alice.get(f"/api/v1/accounts/{scored_over_a_month.pk}/health/?since={since}")
+    assert response.status_code == 400
+    assert "since" in str(response.json())
+
+
+def test_a_first_score_has_no_trend(as_alice, account):
+    body = as_alice.get(f"/api/v1/accounts/{account.pk}/health/").json()
+    assert (body["change_7d"], body["change_30d"], body["compared_with"]) == (None, None, None)
+    assert body["what_changed"] == []
+
+
 def test_unscored_account_health_is_404(as_alice, alice):
     assert as_alice.get(f"/api/v1/accounts/{make_account(csm=alice).pk}/health/").status_code == 404
 
