@@ -75,12 +75,18 @@ def health_today():
     return timezone.now().date()
 
 
+CHART_DAYS = 365
+
+
 def account_health_for_page(account) -> dict:
-    """The latest score, one score per as-of day for the chart, and the honest trend."""
+    """The latest score, one score per as-of day of its last year for the chart, and the
+    honest trend. The window keeps the page's cost flat however many years were scored."""
     from health import charts
     from health.dashboard import FLAG_LABELS
 
-    history = list(account.health_scores.order_by("as_of", "computed_at"))
+    newest = health_latest(account)
+    window = newest.as_of - timedelta(days=CHART_DAYS) if newest else None
+    history = list(health_history(account).filter(as_of__gte=window).reverse()) if newest else []
     per_day = list({score.as_of: score for score in history}.values())
     latest = per_day[-1] if per_day else None
     previous = _score_days_before(per_day, latest, 7)

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -5,8 +7,9 @@ from django.urls import reverse
 
 from accounts.models import Decision, Note
 from health.models import HealthScore
+from health.selectors import account_health_for_page
 from health.services import score_accounts
-from tests.factories import days_ago, make_account, make_signal, make_stakeholder
+from tests.factories import days_ago, give_health, make_account, make_signal, make_stakeholder
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +119,13 @@ def test_account_page_query_count_is_bounded(client, alice, django_assert_max_nu
     client.force_login(alice if account.csm == alice else account.csm)
     with django_assert_max_num_queries(25):
         assert client.get(url(account)).status_code == 200
+
+
+def test_the_chart_shows_the_last_year_before_the_latest_score(alice):
+    account = make_account(csm=alice)
+    for days, overall in [(500, 40), (300, 45), (0, 70)]:
+        give_health(account, overall=overall, rag="amber", as_of=days_ago(days))
+    page = account_health_for_page(account)
+    overall = json.loads(page["chart"])["data"][0]
+    assert overall["x"] == [days_ago(300).isoformat(), days_ago(0).isoformat()]
+    assert page["score"].overall == 70
