@@ -1,5 +1,6 @@
 """REST API v1."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -19,7 +20,11 @@ router.register("objectives", accounts_api.ObjectiveViewSet, basename="objective
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("signals/", signals_api.SignalListCreate.as_view(), name="signals"),
     path("accounts/<int:pk>/health/", health_api.AccountHealth.as_view(), name="account-health"),
     path(

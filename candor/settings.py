@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "signals",
     "health",
@@ -193,6 +194,12 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "accounts.models.MilestoneKind",
     },
     "SECURITY": [{"tokenAuth": []}],
+    # The schema and its docs page are for signed-in people and API tokens, like everything else.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI served from our own static files, as plotly.js is: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "candor.exceptions.document_error_responses",

@@ -13,10 +13,23 @@ def test_schema_is_openapi_and_documents_json_errors(as_vera):
     assert {"201", "400", "401", "429"} <= set(ingest)
 
 
-def test_docs_page_is_served(as_vera):
-    response = as_vera.get("/api/v1/docs/")
+def test_docs_page_is_served_to_a_signed_in_person(client, vera):
+    client.force_login(vera)
+    response = client.get("/api/v1/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+    assert b"cdn." not in response.content, "Swagger UI comes from our own static files"
+
+
+def test_docs_page_sends_anonymous_visitors_to_sign_in(client):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/api/v1/docs/"
+
+
+def test_schema_needs_a_token_or_a_session(db):
+    response = APIClient().get("/api/v1/schema/")
+    assert response.status_code == 401
 
 
 def test_write_to_unknown_api_path_is_json_404_not_a_csrf_page(vera):
