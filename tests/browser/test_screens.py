@@ -4,6 +4,7 @@ import pytest
 
 from accounts.models import Account, Decision
 from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +94,10 @@ def test_book_is_usable_at_phone_width(page, live_server, portfolio, tmp_path):
     assert page.get_by_role("button", name="Apply").is_visible()
     assert page.locator("table.book").is_visible()
     page.screenshot(path=tmp_path / "book-phone.png")
+
+
+def test_api_docs_render_offline_for_a_signed_in_person(page, live_server, transactional_db, vera):
+    log_in(page, live_server, "vera", PASSWORD)
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock", has_text="/api/v1/signals/").count() >= 1
