@@ -24,12 +24,9 @@ def health_as_of(account, day) -> HealthScore | None:
 def health_change(account, days: int) -> float | None:
     """Overall now minus overall `days` ago, from history — not against last night's run."""
     latest = health_latest(account)
-    if latest is None or latest.overall is None:
+    if latest is None:
         return None
-    earlier = health_as_of(account, latest.as_of - timedelta(days=days))
-    if earlier is None or earlier.overall is None:
-        return None
-    return round(latest.overall - earlier.overall, 1)
+    return _change(latest, health_as_of(account, latest.as_of - timedelta(days=days)))
 
 
 def health_trend(score: HealthScore, since=None) -> dict:
@@ -41,7 +38,7 @@ def health_trend(score: HealthScore, since=None) -> dict:
     return {
         "change_7d": _change(score, earlier[7]),
         "change_30d": _change(score, earlier[30]),
-        "compared_with": compared and {"as_of": compared.as_of, "score": compared.overall},
+        "compared_with": {"as_of": compared.as_of, "score": compared.overall} if compared else None,
         "what_changed": health_diff(score, compared) if compared else [],
     }
 
