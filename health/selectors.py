@@ -76,37 +76,28 @@ CHART_DAYS = 365
 
 
 def account_health_for_page(account) -> dict:
-    """The latest score, one score per as-of day of its last year for the chart, and the
-    honest trend. The window keeps the page's cost flat however many years were scored."""
+    """The latest score and its trend, and one score per as-of day of its last year for the
+    chart: the window keeps the page's cost flat however many years were scored."""
     from health import charts
     from health.dashboard import FLAG_LABELS
 
-    newest = health_latest(account)
-    window = newest.as_of - timedelta(days=CHART_DAYS) if newest else None
-    history = list(health_history(account).filter(as_of__gte=window).reverse()) if newest else []
-    per_day = list({score.as_of: score for score in history}.values())
-    latest = per_day[-1] if per_day else None
-    previous = _score_days_before(per_day, latest, 7)
-    events = _key_events(account)
+    latest = health_latest(account)
+    if latest is None:
+        return {"score": None, "flags": [], "change_7d": None, "change_30d": None,
+                "what_changed": [], "chart": None}  # fmt: skip
+    window = health_history(account).filter(as_of__gte=latest.as_of - timedelta(days=CHART_DAYS))
+    per_day = list({score.as_of: score for score in window.reverse()}.values())
+    trend = health_trend(latest)
     return {
         "score": latest,
         "flags": [
-            {**flag, "label": FLAG_LABELS.get(flag["code"], flag["code"])}
-            for flag in (latest.flags if latest else [])
+            {**flag, "label": FLAG_LABELS.get(flag["code"], flag["code"])} for flag in latest.flags
         ],
-        "change_7d": _change(latest, previous),
-        "change_30d": _change(latest, _score_days_before(per_day, latest, 30)),
-        "what_changed": health_diff(latest, previous) if latest and previous else [],
-        "chart": charts.account_history(per_day, account.renewal_date, events) if per_day else None,
+        "change_7d": trend["change_7d"],
+        "change_30d": trend["change_30d"],
+        "what_changed": trend["what_changed"],
+        "chart": charts.account_history(per_day, account.renewal_date, _key_events(account)),
     }
-
-
-def _score_days_before(per_day, latest, days):
-    if latest is None:
-        return None
-    cutoff = latest.as_of - timedelta(days=days)
-    earlier = [score for score in per_day if score.as_of <= cutoff]
-    return earlier[-1] if earlier else None
 
 
 def _change(latest, earlier):

@@ -68,7 +68,6 @@ def unpartition(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    atomic = True
     dependencies = [("health", "0008_facts_kept_as_written")]
 
     operations = [migrations.RunPython(partition, unpartition, elidable=False)]

@@ -55,6 +55,14 @@ def get_item(mapping, key):
     return (mapping or {}).get(key) or {}
 
 
+# By the sign of the rounded change: CSS class, what leads the number, the direction in words.
+CHANGE_LOOKS = {
+    1: ("up", "▲ +", "up"),
+    -1: ("down", "▼ −", "down"),
+    0: ("muted", "= ", "no change"),
+}
+
+
 @register.simple_tag
 def score_change(value, digits: int = 0, suffix: str = ""):
     """A change in score as an arrow and a signed number, judged after rounding: +0.3 shown
@@ -62,19 +70,10 @@ def score_change(value, digits: int = 0, suffix: str = ""):
     if value is None:
         return mark_safe('<span class="muted">—</span>')
     shown = round(float(value), digits)
-    number = f"{abs(shown):.{digits}f}"
-    if shown > 0:
-        return format_html(
-            '<span class="up">▲ +{}{} <span class="visually-hidden">(up)</span></span>',
-            number,
-            suffix,
-        )
-    if shown < 0:
-        return format_html(
-            '<span class="down">▼ −{}{} <span class="visually-hidden">(down)</span></span>',
-            number,
-            suffix,
-        )
+    sign = (shown > 0) - (shown < 0)
+    css, lead, words = CHANGE_LOOKS[sign]
+    number = f"{abs(shown):.{digits}f}" if sign else "0"
     return format_html(
-        '<span class="muted">= 0{} <span class="visually-hidden">(no change)</span></span>', suffix
-    )
+        '<span class="{}">{}{}{} <span class="visually-hidden">({})</span></span>',
+        css, lead, number, suffix, words,
+    )  # fmt: skip

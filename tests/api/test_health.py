@@ -1,12 +1,10 @@
-from datetime import timedelta
-
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from health.models import HealthScore
 from health.services import score_accounts
-from tests.factories import give_health, make_account, make_signal
+from tests.factories import days_ago, give_health, make_account, make_signal
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +42,11 @@ def test_account_health_explains_itself(as_alice, account):
         assert key in body
 
 
-def days_back(days: int):
-    return timezone.now().date() - timedelta(days=days)
-
-
 @pytest.fixture
 def scored_over_a_month(alice):
     account = make_account(csm=alice)
-    give_health(account, overall=50, rag="amber", as_of=days_back(30))
-    give_health(account, overall=60, rag="amber", as_of=days_back(7), flags=["custom_terms"])
+    give_health(account, overall=50, rag="amber", as_of=days_ago(30))
+    give_health(account, overall=60, rag="amber", as_of=days_ago(7), flags=["custom_terms"])
     give_health(account, overall=75, rag="green", flags=["champion_left"])
     return account
 
@@ -60,7 +54,7 @@ def scored_over_a_month(alice):
 def test_account_health_says_how_it_moved_over_7_and_30_days(as_alice, scored_over_a_month):
     body = as_alice.get(f"/api/v1/accounts/{scored_over_a_month.pk}/health/").json()
     assert (body["change_7d"], body["change_30d"]) == (15.0, 25.0)
-    assert body["compared_with"] == {"as_of": days_back(7).isoformat(), "score": 60.0}
+    assert body["compared_with"] == {"as_of": days_ago(7).isoformat(), "score": 60.0}
 
 
 def test_account_health_says_what_changed_since_the_week_before(as_alice, scored_over_a_month):
@@ -70,9 +64,9 @@ def test_account_health_says_what_changed_since_the_week_before(as_alice, scored
 
 
 def test_account_health_compares_with_the_score_as_of_since(as_alice, scored_over_a_month):
-    since = days_back(20).isoformat()
+    since = days_ago(20).isoformat()
     body = as_alice.get(f"/api/v1/accounts/{scored_over_a_month.pk}/health/?since={since}").json()
-    assert body["compared_with"] == {"as_of": days_back(30).isoformat(), "score": 50.0}
+    assert body["compared_with"] == {"as_of": days_ago(30).isoformat(), "score": 50.0}
     flags = next(change for change in body["what_changed"] if change["component"] == "flags")
     assert flags["flags_raised"] == ["champion_left"]
 
@@ -118,7 +112,7 @@ def test_health_across_accounts_filters_by_rag_and_flag(as_vera, alice, bob):
 
 def test_health_list_shows_each_accounts_current_score_not_its_history(as_vera, alice):
     account = make_account(csm=alice)
-    give_health(account, overall=30, rag="red", as_of=timezone.now().date() - timedelta(days=7))
+    give_health(account, overall=30, rag="red", as_of=days_ago(7))
     current = give_health(account, overall=75, rag="green")
     rows = as_vera.get("/api/v1/health/").json()["results"]
     assert [(row["account"], row["score"]) for row in rows] == [(account.pk, current.overall)]
