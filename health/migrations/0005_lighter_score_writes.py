@@ -4,12 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def leave_room_for_in_place_updates(apps, schema_editor):
-    """Every run rewrites every CurrentHealth row; free space per page keeps updates HOT."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE health_currenthealth SET (fillfactor = 50)")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -35,5 +29,9 @@ class Migration(migrations.Migration):
             name='scorecard',
             field=models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to='health.scorecard'),
         ),
-        migrations.RunPython(leave_room_for_in_place_updates, migrations.RunPython.noop),
+        # Every run rewrites every CurrentHealth row; free space per page keeps updates HOT.
+        migrations.RunSQL(
+            "ALTER TABLE health_currenthealth SET (fillfactor = 50)",
+            "ALTER TABLE health_currenthealth RESET (fillfactor)",
+        ),
     ]

@@ -3,15 +3,29 @@
 The rows are copied into monthly partitions first and indexed after, so each partition's
 indexes are built by one sort instead of 100,000s of random inserts. The primary key becomes
 (id, as_of): a partitioned table's unique keys must hold its partition key; ids stay unique,
-drawn from the same identity sequence. Other databases keep one table.
+drawn from the same identity sequence.
 """
+
+from datetime import timedelta
 
 from django.db import migrations
 
-from health.partitions import DEFAULT, TABLE, history_partition_ensure
-
+TABLE = "health_healthscore"
+DEFAULT = f"{TABLE}_default"
 SINGLE = f"{TABLE}_single"
 RUN_KEY = "UNIQUE (account_id, as_of, computed_at) INCLUDE (rag, overall)"
+
+
+def _partition_make(cursor, month):
+    """The month's partition as health.partitions made it when this migration was written."""
+    first = month.replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    name = f"{TABLE}_{first:%Y_%m}"
+    cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    cursor.execute(
+        f"ALTER TABLE {TABLE} ATTACH PARTITION {name} "
+        f"FOR VALUES FROM ('{first.isoformat()}') TO ('{after.isoformat()}')"
+    )
 
 
 def _months(cursor, table):
@@ -41,8 +55,6 @@ def _keys(cursor, primary_key):
 
 def _rebuild(schema_editor, *, partitioned: bool):
     """Copy history into a new table of the other layout, then index it and drop the old."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
     with schema_editor.connection.cursor() as cursor:
         _set_aside(cursor)
         layout = " PARTITION BY RANGE (as_of)" if partitioned else ""
@@ -53,7 +65,7 @@ def _rebuild(schema_editor, *, partitioned: bool):
         if partitioned:
             cursor.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {TABLE} DEFAULT")
             for month in _months(cursor, SINGLE):
-                history_partition_ensure(cursor, month)
+                _partition_make(cursor, month)
         cursor.execute(f"INSERT INTO {TABLE} SELECT * FROM {SINGLE}")
         _keys(cursor, "id, as_of" if partitioned else "id")
         cursor.execute(f"DROP TABLE {SINGLE} CASCADE")

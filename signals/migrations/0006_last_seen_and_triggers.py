@@ -3,21 +3,110 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from signals import rollups
+# The SQL as this migration installed it: later changes to the triggers come in their own
+# migrations, so this file never changes with application code.
+TRIGGERS_SQL = r"""
+CREATE OR REPLACE FUNCTION signals_rollup_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO signals_signalday AS d (account_id, day, events, roi_reports, invites, upsell_accepted, upsell_declined, last_at, last_exec_meeting_at)
+    SELECT account_id, (occurred_at AT TIME ZONE 'UTC')::date, 
+    count(*),
+    count(*) FILTER (WHERE kind = 'roi_report_generated'),
+    count(*) FILTER (WHERE kind = 'colleague_invited'),
+    count(*) FILTER (WHERE kind = 'upsell_call_accepted'),
+    count(*) FILTER (WHERE kind = 'upsell_call_declined'),
+    max(occurred_at),
+    max(occurred_at) FILTER (WHERE kind = 'exec_meeting')
+ FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (account_id, day) DO UPDATE SET
+        events = d.events + EXCLUDED.events,
+        roi_reports = d.roi_reports + EXCLUDED.roi_reports,
+        invites = d.invites + EXCLUDED.invites,
+        upsell_accepted = d.upsell_accepted + EXCLUDED.upsell_accepted,
+        upsell_declined = d.upsell_declined + EXCLUDED.upsell_declined,
+        last_at = GREATEST(d.last_at, EXCLUDED.last_at),
+        last_exec_meeting_at = GREATEST(d.last_exec_meeting_at, EXCLUDED.last_exec_meeting_at);
+    INSERT INTO signals_signalfirst AS f (account_id, kind, first_at)
+    SELECT account_id, kind, min(occurred_at) FROM new_rows WHERE kind IN ('roi_report_generated', 'report_generated', 'colleague_invited') GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (account_id, kind) DO UPDATE SET first_at = LEAST(f.first_at, EXCLUDED.first_at);
+    INSERT INTO signals_signallastseen AS l (account_id, what, name, last_at)
+    SELECT * FROM (SELECT account_id, 'actor', actor, max(occurred_at) FROM new_rows WHERE kind IN ('login', 'report_generated', 'roi_report_generated', 'feature_used', 'export') GROUP BY 1, 3 UNION ALL SELECT account_id, 'feature', value, max(occurred_at) FROM new_rows WHERE kind = 'feature_used' GROUP BY 1, 3) AS seen ORDER BY 1, 2, 3
+    ON CONFLICT (account_id, what, name) DO UPDATE SET last_at = GREATEST(l.last_at, EXCLUDED.last_at);
+    RETURN NULL;
+END $$;
 
+CREATE OR REPLACE FUNCTION signals_rollup_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    CREATE TEMP TABLE IF NOT EXISTS signals_touched (account_id bigint, day date)
+        ON COMMIT DROP;
+    IF TG_OP = 'UPDATE' THEN
+        INSERT INTO signals_touched
+            SELECT account_id, (occurred_at AT TIME ZONE 'UTC')::date FROM old_rows
+            UNION SELECT account_id, (occurred_at AT TIME ZONE 'UTC')::date FROM new_rows;
+    ELSE
+        INSERT INTO signals_touched SELECT DISTINCT account_id, (occurred_at AT TIME ZONE 'UTC')::date FROM old_rows;
+    END IF;
+    DELETE FROM signals_signalday d USING signals_touched t
+        WHERE d.account_id = t.account_id AND d.day = t.day;
+    INSERT INTO signals_signalday (account_id, day, events, roi_reports, invites, upsell_accepted, upsell_declined, last_at, last_exec_meeting_at)
+        SELECT s.account_id, (s.occurred_at AT TIME ZONE 'UTC')::date, 
+    count(*),
+    count(*) FILTER (WHERE kind = 'roi_report_generated'),
+    count(*) FILTER (WHERE kind = 'colleague_invited'),
+    count(*) FILTER (WHERE kind = 'upsell_call_accepted'),
+    count(*) FILTER (WHERE kind = 'upsell_call_declined'),
+    max(occurred_at),
+    max(occurred_at) FILTER (WHERE kind = 'exec_meeting')
 
-def install_triggers(apps, schema_editor):
-    """Triggers keep the rollups right from now on; fill them from the signals already there.
+        FROM signals_signal s JOIN signals_touched t ON s.account_id = t.account_id
+            AND s.occurred_at >= t.day::timestamp AT TIME ZONE 'UTC'
+            AND s.occurred_at < (t.day + 1)::timestamp AT TIME ZONE 'UTC'
+        GROUP BY 1, 2;
+    DELETE FROM signals_signalfirst WHERE account_id IN (SELECT account_id FROM signals_touched);
+    INSERT INTO signals_signalfirst (account_id, kind, first_at)
+        SELECT account_id, kind, min(occurred_at) FROM signals_signal
+        WHERE kind IN ('roi_report_generated', 'report_generated', 'colleague_invited') AND account_id IN (SELECT account_id FROM signals_touched)
+        GROUP BY 1, 2;
+    DELETE FROM signals_signallastseen
+        WHERE account_id IN (SELECT account_id FROM signals_touched);
+    INSERT INTO signals_signallastseen (account_id, what, name, last_at)
+        SELECT account_id, 'actor', actor, max(occurred_at) FROM (SELECT * FROM signals_signal WHERE account_id IN (SELECT account_id FROM signals_touched)) AS s WHERE kind IN ('login', 'report_generated', 'roi_report_generated', 'feature_used', 'export') GROUP BY 1, 3 UNION ALL SELECT account_id, 'feature', value, max(occurred_at) FROM (SELECT * FROM signals_signal WHERE account_id IN (SELECT account_id FROM signals_touched)) AS s WHERE kind = 'feature_used' GROUP BY 1, 3;
+    TRUNCATE signals_touched;
+    RETURN NULL;
+END $$;
 
-    Installed after every signals migration that makes SQLite rebuild the table (which drops
-    its triggers); a later such migration must install them again.
-    """
-    rollups.triggers_install(schema_editor)
-    rollups.rollups_rebuild(schema_editor.connection.alias)
+DROP TRIGGER IF EXISTS signals_rollup_insert ON signals_signal;
+CREATE TRIGGER signals_rollup_insert AFTER INSERT ON signals_signal
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION signals_rollup_insert();
+DROP TRIGGER IF EXISTS signals_rollup_update ON signals_signal;
+CREATE TRIGGER signals_rollup_update AFTER UPDATE ON signals_signal
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION signals_rollup_refresh();
+DROP TRIGGER IF EXISTS signals_rollup_delete ON signals_signal;
+CREATE TRIGGER signals_rollup_delete AFTER DELETE ON signals_signal
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION signals_rollup_refresh();
+"""
 
+ROLLUPS_FILL_SQL = r"""INSERT INTO signals_signalday (account_id, day, events, roi_reports, invites, upsell_accepted, upsell_declined, last_at, last_exec_meeting_at) SELECT account_id, (occurred_at AT TIME ZONE 'UTC')::date, 
+    count(*),
+    count(*) FILTER (WHERE kind = 'roi_report_generated'),
+    count(*) FILTER (WHERE kind = 'colleague_invited'),
+    count(*) FILTER (WHERE kind = 'upsell_call_accepted'),
+    count(*) FILTER (WHERE kind = 'upsell_call_declined'),
+    max(occurred_at),
+    max(occurred_at) FILTER (WHERE kind = 'exec_meeting')
+ FROM signals_signal GROUP BY 1, 2;
+INSERT INTO signals_signalfirst (account_id, kind, first_at) SELECT account_id, kind, min(occurred_at) FROM signals_signal WHERE kind IN ('roi_report_generated', 'report_generated', 'colleague_invited') GROUP BY 1, 2;
+INSERT INTO signals_signallastseen (account_id, what, name, last_at) SELECT account_id, 'actor', actor, max(occurred_at) FROM signals_signal WHERE kind IN ('login', 'report_generated', 'roi_report_generated', 'feature_used', 'export') GROUP BY 1, 3 UNION ALL SELECT account_id, 'feature', value, max(occurred_at) FROM signals_signal WHERE kind = 'feature_used' GROUP BY 1, 3;
+"""
 
-def drop_triggers(apps, schema_editor):
-    rollups.triggers_drop(schema_editor)
+DROP_TRIGGERS_SQL = r"""
+DROP TRIGGER IF EXISTS signals_rollup_insert ON signals_signal;
+DROP TRIGGER IF EXISTS signals_rollup_update ON signals_signal;
+DROP TRIGGER IF EXISTS signals_rollup_delete ON signals_signal;
+DROP FUNCTION IF EXISTS signals_rollup_insert();
+DROP FUNCTION IF EXISTS signals_rollup_refresh();
+"""
 
 
 class Migration(migrations.Migration):
@@ -38,5 +127,6 @@ class Migration(migrations.Migration):
                 ('account', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
             ],
         ),
-        migrations.RunPython(install_triggers, drop_triggers),
+        # Triggers keep the rollups right from now on; fill them from the signals already there.
+        migrations.RunSQL(TRIGGERS_SQL + ROLLUPS_FILL_SQL, DROP_TRIGGERS_SQL),
     ]

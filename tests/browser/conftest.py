@@ -5,9 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-
-from signals.rollups import triggers_drop, triggers_install
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -52,16 +49,6 @@ def portfolio(transactional_db):
     call_command("seed_demo", accounts=40, seed=5, stdout=open(os.devnull, "w"))
     call_command("score", backfill=35, stdout=open(os.devnull, "w"))
     yield
-    signals_clear_in_bulk()
-
-
-def signals_clear_in_bulk():
-    """Empty the signals table without its rollup triggers, which the test flush would otherwise
-    run once per signal on SQLite (~13 s for 40 demo accounts); the flush empties the rollups."""
-    with connection.schema_editor() as editor:
-        triggers_drop(editor)
-        editor.execute("DELETE FROM signals_signal")
-        triggers_install(editor)
 
 
 def log_in(page, live_server, username, password="candor-demo"):

@@ -1,10 +1,14 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import dj_database_url
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from candor import embedded_db
 
 CHECK_SETTINGS = [sys.executable, "-c", "import django; django.setup()"]
 
@@ -29,10 +33,19 @@ def test_starts_with_debug_off_when_a_secret_key_is_given():
 
 
 @pytest.mark.django_db
-def test_runs_on_the_database_that_database_url_names():
+def test_runs_on_postgresql_whatever_database_url_says():
+    assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db
+def test_uses_the_server_database_url_names_or_the_embedded_one():
     url = os.environ.get("DATABASE_URL", "")
-    expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
-    assert connection.vendor == expected
+    host = connection.settings_dict["HOST"]
+    if url:
+        assert host == dj_database_url.parse(url)["HOST"]
+    else:
+        assert (Path(host) / ".s.PGSQL.5432").exists()
+        assert "running" in embedded_db.status()
 
 
 def test_celery_is_eager_only_without_redis():

@@ -10,10 +10,6 @@ from health.partitions import DEFAULT, history_partition_ensure, month_bounds, p
 from health.services import score_accounts
 from tests.factories import give_health, make_account
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="history is partitioned on PostgreSQL only"
-)
-
 
 def partition_of(score_id: int) -> str:
     with connection.cursor() as cursor:
@@ -29,7 +25,6 @@ def test_month_bounds_cover_the_whole_month():
 
 
 @pytest.mark.django_db
-@postgresql_only
 def test_scoring_a_month_writes_into_its_own_partition(alice):
     account = make_account(csm=alice, contract_start=date(2025, 1, 1))
     score_accounts(account_ids=[account.pk], as_of=date(2025, 6, 30))
@@ -38,7 +33,6 @@ def test_scoring_a_month_writes_into_its_own_partition(alice):
 
 
 @pytest.mark.django_db
-@postgresql_only
 def test_scores_written_before_their_month_had_a_partition_move_into_it(alice):
     account = make_account(csm=alice)
     early = give_health(account, overall=55.0, rag="amber", as_of=date(2024, 3, 15))
@@ -51,7 +45,6 @@ def test_scores_written_before_their_month_had_a_partition_move_into_it(alice):
 
 
 @pytest.mark.django_db
-@postgresql_only
 def test_a_month_partition_keeps_one_score_per_account_run(alice):
     account = make_account(csm=alice, contract_start=date(2025, 1, 1))
     day = date(2025, 6, 30)
