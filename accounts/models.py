@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from accounts.hooks import signal_kind_codes
+
 # What a contract looks like when nobody negotiated anything. A term that differs, or a term
 # that is not in this list at all (a bespoke clause), is a deviation.
 STANDARD_DEAL_TERMS = {
@@ -376,9 +378,7 @@ class OnboardingMilestone(models.Model):
         return self.name
 
     def clean(self):
-        from signals.models import SignalKind
-
-        if self.proof_signal and self.proof_signal not in SignalKind.values:
+        if self.proof_signal and self.proof_signal not in signal_kind_codes():
             raise ValidationError({"proof_signal": f"Unknown signal kind '{self.proof_signal}'."})
         if self.proof_signal and self.kind == MilestoneKind.TASK:
             raise ValidationError(

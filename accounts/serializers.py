@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.hooks import signal_kind_codes
 from accounts.models import (
     Account,
     Commitment,
@@ -14,7 +15,6 @@ from accounts.models import (
     Stakeholder,
 )
 from accounts.selectors import accounts_visible_to, user_is_vp
-from signals.models import SignalKind
 
 
 class AccountHealthSerializer(serializers.Serializer):
@@ -106,9 +106,12 @@ class CommitmentSerializer(AccountChildSerializer):
 
 
 class MilestoneSerializer(AccountChildSerializer):
-    proof_signal = serializers.ChoiceField(
-        choices=SignalKind.choices, allow_null=True, required=False
-    )
+    proof_signal = serializers.CharField(allow_null=True, required=False, max_length=30)
+
+    def validate_proof_signal(self, kind):
+        if kind and kind not in signal_kind_codes():
+            raise serializers.ValidationError(f"Unknown signal kind '{kind}'.")
+        return kind
 
     class Meta:
         model = OnboardingMilestone

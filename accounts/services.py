@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from accounts.hooks import account_changed
+from accounts.models import Account
 from accounts.selectors import CSM_GROUP, VP_GROUP
 
 User = get_user_model()
@@ -32,9 +34,8 @@ def user_set_role(*, user, role: str) -> None:
 
 
 def _rescore_on_commit(account) -> None:
-    from health.services import rescore_request
-
-    transaction.on_commit(lambda: rescore_request(account_ids=[account.pk]))
+    """Tell whoever scores accounts (health) once the write has committed."""
+    transaction.on_commit(lambda: account_changed.send(sender=Account, account_ids=[account.pk]))
 
 
 @transaction.atomic

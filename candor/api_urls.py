@@ -11,7 +11,7 @@ from health import api as health_api
 from signals import api as signals_api
 
 router = DefaultRouter(trailing_slash=True)
-router.register("accounts", accounts_api.AccountViewSet, basename="account")
+router.register("accounts", health_api.AccountViewSet, basename="account")
 router.register("stakeholders", accounts_api.StakeholderViewSet, basename="stakeholder")
 router.register("commitments", accounts_api.CommitmentViewSet, basename="commitment")
 router.register("milestones", accounts_api.MilestoneViewSet, basename="milestone")

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "accounts",
     "signals",
     "health",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

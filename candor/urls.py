@@ -7,8 +7,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("candor.api_urls")),
-    path("", include("health.urls")),
-    path("", include("accounts.urls")),
+    path("", include("dashboard.urls")),
 ]
 
 handler500 = "candor.exceptions.api_server_error"

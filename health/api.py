@@ -6,9 +6,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.filters import HealthFilter
+from accounts import api as accounts_api
 from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
 from health import tasks
+from health.filters import AccountHealthFilter, HealthFilter
 from health.models import CurrentHealth, HealthScore
 from health.portfolio import portfolio_summary
 from health.selectors import health_latest, health_trend
@@ -149,3 +150,9 @@ class Portfolio(APIView):
         if not user_is_vp(request.user):
             raise PermissionDenied("The portfolio is for VPs.")
         return Response(portfolio_summary(accounts_visible_to(request.user)))
+
+
+class AccountViewSet(accounts_api.AccountViewSet):
+    """Accounts in the caller's book, filterable by their current health."""
+
+    filterset_class = AccountHealthFilter

@@ -5,25 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 
-COMPONENTS = ("outcomes", "adoption", "engagement", "alignment", "commitments")
-
-DEFAULT_WEIGHTS = {
-    "outcomes": 35,
-    "adoption": 20,
-    "engagement": 20,
-    "alignment": 15,
-    "commitments": 10,
-}
-DEFAULT_THRESHOLDS = {"green": 70, "amber": 40}
-DEFAULT_TARGETS = {
-    "time_to_value_days": 30,
-    "stale_after_days": 14,
-    "renewed_within_days": 90,
-    "renewing_within_days": 120,
-    "exec_silence_days": 180,
-    "active_window_days": 30,
-    "invite_window_days": 90,
-}
+from health.scoring.constants import (  # noqa: F401  (re-exported for the app)
+    COMPONENTS,
+    DEFAULT_TARGETS,
+    DEFAULT_THRESHOLDS,
+    DEFAULT_WEIGHTS,
+)
 
 
 class Rag(models.TextChoices):

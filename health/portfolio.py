@@ -17,8 +17,8 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import crm_says_onboarded
-from health.dashboard import FLAG_LABELS
 from health.models import HealthScore
+from health.scoring.flags import FLAG_LABELS
 
 RAGS = ("red", "amber", "green")
 

@@ -2,8 +2,6 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from health.models import COMPONENTS, HealthScore
 
 
@@ -68,61 +66,7 @@ def health_diff(newer: HealthScore, older: HealthScore) -> list[dict]:
     return changes
 
 
-def health_today():
-    return timezone.now().date()
-
-
-CHART_DAYS = 365
-
-
-def account_health_for_page(account) -> dict:
-    """The latest score and its trend, and one score per as-of day of its last year for the
-    chart: the window keeps the page's cost flat however many years were scored."""
-    from health import charts
-    from health.dashboard import FLAG_LABELS
-
-    latest = health_latest(account)
-    if latest is None:
-        return {"score": None, "flags": [], "change_7d": None, "change_30d": None,
-                "what_changed": [], "chart": None}  # fmt: skip
-    window = health_history(account).filter(as_of__gte=latest.as_of - timedelta(days=CHART_DAYS))
-    per_day = list({score.as_of: score for score in window.reverse()}.values())
-    trend = health_trend(latest)
-    return {
-        "score": latest,
-        "flags": [
-            {**flag, "label": FLAG_LABELS.get(flag["code"], flag["code"])} for flag in latest.flags
-        ],
-        "change_7d": trend["change_7d"],
-        "change_30d": trend["change_30d"],
-        "what_changed": trend["what_changed"],
-        "chart": charts.account_history(per_day, account.renewal_date, _key_events(account)),
-    }
-
-
 def _change(latest, earlier):
     if not latest or not earlier or latest.overall is None or earlier.overall is None:
         return None
     return round(latest.overall - earlier.overall, 1)
-
-
-KEY_EVENT_KINDS = {
-    "roi_report_generated": "ROI report",
-    "exec_meeting": "Exec meeting",
-    "upsell_call_accepted": "Expansion call taken",
-    "upsell_call_declined": "Expansion call declined",
-}
-
-
-def _key_events(account) -> list[dict]:
-    since = timezone.now() - timedelta(days=200)
-    rows = account.signals.filter(kind__in=KEY_EVENT_KINDS, occurred_at__gte=since)
-    events = [
-        {"day": occurred.date().isoformat(), "label": KEY_EVENT_KINDS[kind]}
-        for kind, occurred in rows.values_list("kind", "occurred_at")[:200]
-    ]
-    events += [
-        {"day": d.decided_on.isoformat(), "label": f"Decision: {d.summary[:40]}"}
-        for d in account.decisions.filter(decided_on__gte=since.date())
-    ]
-    return events

@@ -4,6 +4,8 @@ import logging
 from datetime import date, datetime
 
 import pandas as pd
+import redis
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -14,6 +16,9 @@ from health.partitions import history_partition_ensure
 from health.scoring import ScorecardSpec, score_frame
 
 logger = logging.getLogger(__name__)
+
+PENDING_KEY = "candor:rescore:pending"
+FLUSH_LOCK = "candor:rescore:flush-scheduled"
 
 
 def scorecards_by_segment() -> dict[str, ScorecardSpec]:
@@ -157,11 +162,23 @@ def rescore_request(*, account_ids) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         score_accounts(account_ids=account_ids)
         return
-    from health import tasks
-
     try:
-        tasks.pending_rescores_add(account_ids)
+        pending_rescores_add(account_ids)
     except Exception:  # any broker/Redis failure: the sweep catches up
         logger.warning(
             "Rescore request for %d accounts not queued", len(account_ids), exc_info=True
         )
+
+
+def redis_client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def pending_rescores_add(account_ids) -> None:
+    """Gather ids in a Redis set; the first request of a window schedules one flush (by task
+    name: the tasks module imports this one, never the reverse)."""
+    client = redis_client()
+    client.sadd(PENDING_KEY, *account_ids)
+    delay = settings.CANDOR["RESCORE_DEBOUNCE_SECONDS"]
+    if client.set(FLUSH_LOCK, "1", nx=True, ex=max(delay, 1)):
+        current_app.send_task("health.tasks.flush_rescores", countdown=delay)

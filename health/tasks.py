@@ -20,8 +20,6 @@ from signals.models import Signal
 logger = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError, BrokerError, redis.ConnectionError)
-PENDING_KEY = "candor:rescore:pending"
-FLUSH_LOCK = "candor:rescore:flush-scheduled"
 RETRY = {
     "autoretry_for": TRANSIENT,
     "retry_backoff": 2,
@@ -33,12 +31,6 @@ RETRY = {
 
 def _as_of(value) -> date | None:
     return date.fromisoformat(value) if value else None
-
-
-@shared_task(bind=True, **RETRY)
-def score_shard(self, account_ids, as_of=None, computed_at=None):
-    run = parse_datetime(computed_at) if computed_at else None
-    return services.score_accounts(account_ids=account_ids, as_of=_as_of(as_of), computed_at=run)
 
 
 @shared_task(bind=True, **RETRY)
@@ -74,30 +66,18 @@ def portfolio_shards(sorted_ids: list[int], size: int) -> list[tuple[int, int]]:
     ]
 
 
-def _redis():
-    return redis.Redis.from_url(settings.REDIS_URL)
-
-
-def pending_rescores_add(account_ids) -> None:
-    client = _redis()
-    client.sadd(PENDING_KEY, *account_ids)
-    delay = settings.CANDOR["RESCORE_DEBOUNCE_SECONDS"]
-    if client.set(FLUSH_LOCK, "1", nx=True, ex=max(delay, 1)):
-        flush_rescores.apply_async(countdown=delay)
-
-
 @shared_task(bind=True, **RETRY)
 def flush_rescores(self):
     """Rescore every account that gathered in the pending set since the last flush."""
-    client = _redis()
-    client.delete(FLUSH_LOCK)
-    ids = [int(pk) for pk in client.spop(PENDING_KEY, 100_000) or []]
+    client = services.redis_client()
+    client.delete(services.FLUSH_LOCK)
+    ids = [int(pk) for pk in client.spop(services.PENDING_KEY, 100_000) or []]
     if not ids:
         return 0
     try:
         return services.score_accounts(account_ids=ids)
     except Exception:
-        client.sadd(PENDING_KEY, *ids)
+        client.sadd(services.PENDING_KEY, *ids)
         raise
 
 

@@ -13,7 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
-from signals.models import SignalKind
+from signals.hooks import signals_ingested
+from signals.models import Signal, SignalKind
 
 logger = logging.getLogger(__name__)
 
@@ -202,10 +203,8 @@ def _insert_postgresql(rows, source, now) -> int:
 
 
 def _request_rescore(account_ids) -> None:
-    from health.services import rescore_request
-
     try:
-        rescore_request(account_ids=account_ids)
+        signals_ingested.send(sender=Signal, account_ids=account_ids)
     except Exception:  # the sweep rescores anything a failed request missed
         logger.warning(
             "Rescore after ingest failed for %d accounts", len(account_ids), exc_info=True

@@ -10,8 +10,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from health.models import COMPONENTS
 from health.scoring.components import COMPONENT_FUNCTIONS, days_between
+from health.scoring.constants import COMPONENTS
 from health.scoring.explain import explain, facts_json
 from health.scoring.flags import CAPPING_FLAGS, FLAG_RULES
 from health.scoring.spec import ScorecardSpec

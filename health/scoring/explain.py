@@ -15,8 +15,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from health.models import COMPONENTS
 from health.scoring import reasons as why
+from health.scoring.constants import COMPONENTS
 from health.scoring.flags import CAPPING_FLAGS, FLAG_RULES
 
 SPEC_FACTS = (

@@ -71,3 +71,15 @@ FLAG_RULES = {
 }
 # A lying dashboard, or a score resting on old data, is never shown green.
 CAPPING_FLAGS = ("renewal_without_engagement", "checklist_illusion", "stale_data")
+
+# What people read for each flag, on pages, in filters and in exports.
+FLAG_LABELS = {
+    "renewal_without_engagement": "Renewal without engagement",
+    "checklist_illusion": "Checklist illusion",
+    "stakeholder_misalignment": "Stakeholder misalignment",
+    "commitment_gap": "Commitment gap",
+    "champion_left": "Champion left",
+    "handoff_context_missing": "Handoff context missing",
+    "custom_terms": "Custom terms",
+    "stale_data": "Stale data",
+}

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from health.models import DEFAULT_TARGETS, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
+from health.scoring.constants import DEFAULT_TARGETS, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
-from accounts.demo.seed import CSMS, csm_usernames
 from accounts.models import Account
+from demo.seed import CSMS, csm_usernames
 from tests.accounts.test_seed_demo import ACCOUNTS, seed
 
 

@@ -2,8 +2,8 @@
 
 from django.contrib.auth import get_user_model
 
-from accounts.demo.portfolio import STORIES
 from accounts.models import Account
+from demo.portfolio import STORIES
 from signals.models import Signal
 from tests.accounts.test_seed_demo import ACCOUNTS, portfolio_fingerprint, seed
 

@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Max
 
-from accounts.demo.portfolio import STORIES
-from accounts.demo.seed import CSMS, VPS
 from accounts.models import STANDARD_DEAL_TERMS, Account
 from accounts.selectors import user_is_vp
+from demo.portfolio import STORIES
+from demo.seed import CSMS, VPS
 from signals.models import Signal
 from tests.accounts.conftest import fast_hashing
 

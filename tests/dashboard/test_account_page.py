@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Decision, Note
+from dashboard.selectors import account_health_for_page
 from health.models import HealthScore
-from health.selectors import account_health_for_page
 from health.services import score_accounts
 from tests.factories import days_ago, give_health, make_account, make_signal, make_stakeholder
 

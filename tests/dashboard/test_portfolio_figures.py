@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Account, Commitment
-from health.dashboard import BookFilters, book_queryset
+from dashboard.book import BookFilters, book_queryset
+from dashboard.portfolio_page import riskiest_accounts
 from health.portfolio import (
     commitment_debt,
     csm_trend,
@@ -15,7 +16,6 @@ from health.portfolio import (
     score_validity_remembered,
     summarise,
 )
-from health.portfolio_page import riskiest_accounts
 from tests.factories import days_ago, give_health, make_account
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """The score change shown beside a score: direction judged after rounding, and said in words."""
 
-from health.templatetags.candor import score_change
+from dashboard.templatetags.candor import score_change
 
 
 def test_a_rise_is_an_arrow_up_with_a_plus_sign():

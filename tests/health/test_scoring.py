@@ -180,3 +180,28 @@ def test_stale_data_caps_green_to_amber():
 def test_scores_many_accounts_independently():
     result = score_frame(frame(healthy(), healthy(champion_left=True)), SPEC, AS_OF)
     assert list(result["flag_codes"]) == ["", ",champion_left,"]
+
+
+def test_scorer_imports_and_runs_without_django_settings():
+    """The scorer is pure at import too: a process with no DJANGO_SETTINGS_MODULE scores a frame."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    program = (
+        "import sys; from datetime import date; import pandas as pd\n"
+        "from health.scoring import ScorecardSpec, score_frame\n"
+        "from tests.health.builders import AS_OF, frame, healthy\n"
+        "scores = score_frame(frame(healthy()), ScorecardSpec(), AS_OF)\n"
+        "assert 'django.conf' not in sys.modules or not __import__('django.conf').conf.settings.configured\n"
+        "print(scores['rag'].iloc[0])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True,
+        cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "green"

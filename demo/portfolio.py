@@ -9,8 +9,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from accounts.demo import texts
 from accounts.models import STANDARD_DEAL_TERMS
+from demo import texts
 
 STORY_SHARES = {
     "healthy": 0.38,

@@ -3,8 +3,8 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from accounts.demo.seed import ACCOUNTS_PER_CSM, seed_portfolio
 from accounts.models import Account
+from demo.seed import ACCOUNTS_PER_CSM, seed_portfolio
 
 
 class Command(BaseCommand):

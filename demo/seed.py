@@ -9,8 +9,6 @@ from itertools import accumulate
 import numpy as np
 from django.db import transaction
 
-from accounts.demo import activity, people
-from accounts.demo.portfolio import account_fields, assign_stories, company_name, plan_account
 from accounts.models import (
     Account,
     Commitment,
@@ -23,6 +21,8 @@ from accounts.models import (
 )
 from accounts.services import user_create_with_role
 from candor.bulk import next_id, reset_sequences, write_rows
+from demo import activity, people
+from demo.portfolio import account_fields, assign_stories, company_name, plan_account
 from signals.models import Signal
 
 DEMO_PASSWORD = "candor-demo"

@@ -3,8 +3,8 @@
 import random
 from datetime import date, timedelta
 
-from accounts.demo import texts
-from accounts.demo.portfolio import AccountPlan
+from demo import texts
+from demo.portfolio import AccountPlan
 
 KEY_ROLES = ("exec_sponsor", "project_sponsor", "operating_owner")
 OUTCOMES = (  # name, proof signal, days after contract start it is due

@@ -3,7 +3,7 @@ from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from health.dashboard import flag_chips as chips_for
+from dashboard.book import flag_chips as chips_for
 
 register = template.Library()
 

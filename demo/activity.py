@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from accounts.demo import texts
-from accounts.demo.portfolio import AccountPlan
+from demo import texts
+from demo.portfolio import AccountPlan
 
 WINDOW_DAYS = 180
 LOGIN_RATE = 0.12  # logins per user per day for an engaged user

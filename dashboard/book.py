@@ -25,17 +25,8 @@ from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
 from health.models import HealthScore
+from health.scoring.flags import FLAG_LABELS
 
-FLAG_LABELS = {
-    "renewal_without_engagement": "Renewal without engagement",
-    "checklist_illusion": "Checklist illusion",
-    "stakeholder_misalignment": "Stakeholder misalignment",
-    "commitment_gap": "Commitment gap",
-    "champion_left": "Champion left",
-    "handoff_context_missing": "Handoff context missing",
-    "custom_terms": "Custom terms",
-    "stale_data": "Stale data",
-}
 SORTS = {
     "risk": "-risk",
     "name": "name",

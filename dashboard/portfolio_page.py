@@ -1,8 +1,8 @@
 """Assembles the VP's portfolio screen from the portfolio selectors."""
 
 from accounts.models import Account
-from health import charts
-from health.dashboard import RISK_PER_ARR, BookFilters, book_queryset
+from dashboard import charts
+from dashboard.book import RISK_PER_ARR, BookFilters, book_queryset
 from health.portfolio import (
     commitment_debt,
     csm_trend,

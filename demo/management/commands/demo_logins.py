@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db.models import Count
 
-from accounts.demo.seed import CSMS, DEMO_PASSWORD, VPS
+from demo.seed import CSMS, DEMO_PASSWORD, VPS
 
 
 class Command(BaseCommand):

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from accounts import views
+from dashboard import views
 
 urlpatterns = [
+    path("", views.book, name="home"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("assets/plotly.js", views.plotly_js, name="plotly_js"),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/decisions/", views.decision_create, name="decision_create"),
     path("accounts/<int:pk>/notes/", views.note_create, name="note_create"),

@@ -4,8 +4,8 @@ from collections import defaultdict
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo.seed import ACCOUNTS_PER_CSM, DemoTeam, csm_usernames, demo_users
 from accounts.models import Account
+from demo.seed import ACCOUNTS_PER_CSM, DemoTeam, csm_usernames, demo_users
 
 
 def story_of(external_id: str) -> str:

@@ -1,0 +1,95 @@
+"""Reads behind the account page: everything it shows, in a fixed number of queries."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Account, ObjectiveSignature, SharedObjective
+from dashboard import charts
+from health.scoring.flags import FLAG_LABELS
+from health.selectors import health_history, health_latest, health_trend
+
+KEY_ROLE_LABELS = {
+    "exec_sponsor": "Exec sponsor",
+    "project_sponsor": "Project sponsor",
+    "operating_owner": "Operating owner",
+}
+
+
+def account_page_data(account: Account) -> dict:
+    """Everything the account page shows, in a fixed number of queries."""
+    stakeholders = list(account.stakeholders.all())
+    present = {s.role for s in stakeholders if s.active}
+    objective = SharedObjective.objects.filter(account=account).first()
+    signatures = (
+        list(ObjectiveSignature.objects.filter(objective=objective).select_related("stakeholder"))
+        if objective
+        else []
+    )
+    signed_roles = {sig.stakeholder.role for sig in signatures}
+    milestones = list(account.milestones.all())
+    return {
+        "account": account,
+        "stakeholders": stakeholders,
+        "missing_roles": [label for role, label in KEY_ROLE_LABELS.items() if role not in present],
+        "gone": [s for s in stakeholders if not s.active],
+        "objective": objective,
+        "signatures": signatures,
+        "unsigned_roles": [
+            label for role, label in KEY_ROLE_LABELS.items() if role not in signed_roles
+        ],
+        "decisions": list(account.decisions.select_related("owner")),
+        "commitments": list(account.commitments.all()),
+        "tasks": [m for m in milestones if m.kind == "task"],
+        "outcomes": [m for m in milestones if m.kind == "outcome"],
+        "notes": list(account.notes.select_related("author")[:20]),
+        "recent_signals": list(account.signals.order_by("-occurred_at")[:15]),
+        **account_health_for_page(account),
+    }
+
+
+CHART_DAYS = 365
+
+
+def account_health_for_page(account) -> dict:
+    """The latest score and its trend, and one score per as-of day of its last year for the
+    chart: the window keeps the page's cost flat however many years were scored."""
+    latest = health_latest(account)
+    if latest is None:
+        return {"score": None, "flags": [], "change_7d": None, "change_30d": None,
+                "what_changed": [], "chart": None}  # fmt: skip
+    window = health_history(account).filter(as_of__gte=latest.as_of - timedelta(days=CHART_DAYS))
+    per_day = list({score.as_of: score for score in window.reverse()}.values())
+    trend = health_trend(latest)
+    return {
+        "score": latest,
+        "flags": [
+            {**flag, "label": FLAG_LABELS.get(flag["code"], flag["code"])} for flag in latest.flags
+        ],
+        "change_7d": trend["change_7d"],
+        "change_30d": trend["change_30d"],
+        "what_changed": trend["what_changed"],
+        "chart": charts.account_history(per_day, account.renewal_date, _key_events(account)),
+    }
+
+
+KEY_EVENT_KINDS = {
+    "roi_report_generated": "ROI report",
+    "exec_meeting": "Exec meeting",
+    "upsell_call_accepted": "Expansion call taken",
+    "upsell_call_declined": "Expansion call declined",
+}
+
+
+def _key_events(account) -> list[dict]:
+    since = timezone.now() - timedelta(days=200)
+    rows = account.signals.filter(kind__in=KEY_EVENT_KINDS, occurred_at__gte=since)
+    events = [
+        {"day": occurred.date().isoformat(), "label": KEY_EVENT_KINDS[kind]}
+        for kind, occurred in rows.values_list("kind", "occurred_at")[:200]
+    ]
+    events += [
+        {"day": d.decided_on.isoformat(), "label": f"Decision: {d.summary[:40]}"}
+        for d in account.decisions.filter(decided_on__gte=since.date())
+    ]
+    return events

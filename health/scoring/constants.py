@@ -1,0 +1,21 @@
+"""The scorecard's vocabulary and defaults: plain data, importable with no Django at all."""
+
+COMPONENTS = ("outcomes", "adoption", "engagement", "alignment", "commitments")
+
+DEFAULT_WEIGHTS = {
+    "outcomes": 35,
+    "adoption": 20,
+    "engagement": 20,
+    "alignment": 15,
+    "commitments": 10,
+}
+DEFAULT_THRESHOLDS = {"green": 70, "amber": 40}
+DEFAULT_TARGETS = {
+    "time_to_value_days": 30,
+    "stale_after_days": 14,
+    "renewed_within_days": 90,
+    "renewing_within_days": 120,
+    "exec_silence_days": 180,
+    "active_window_days": 30,
+    "invite_window_days": 90,
+}
