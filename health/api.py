@@ -1,7 +1,7 @@
 from celery.result import AsyncResult
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,8 +12,14 @@ from health import tasks
 from health.filters import AccountHealthFilter, HealthFilter
 from health.models import CurrentHealth, HealthScore
 from health.portfolio import portfolio_summary
-from health.selectors import health_latest, health_trend
-from health.serializers import HealthSerializer, LatestHealthSerializer, RecomputeSerializer
+from health.selectors import health_latest, health_trend, scorecards_with_versions
+from health.serializers import (
+    HealthSerializer,
+    LatestHealthSerializer,
+    RecomputeSerializer,
+    ScorecardSerializer,
+)
+from health.services import scorecard_update
 
 SINCE = OpenApiParameter(
     "since", OpenApiTypes.DATE, description="Say what changed since the score as of this day "
@@ -138,7 +144,11 @@ class TaskState(APIView):
 
 PORTFOLIO = inline_serializer(
     "Portfolio",
-    {"by_rag": serializers.DictField(), "by_flag": serializers.DictField(), "by_csm": serializers.DictField()},
+    {"arr_at_risk": serializers.FloatField(help_text="Red plus amber ARR."),
+     "by_rag": serializers.DictField(),
+     "by_flag": serializers.DictField(help_text="An account can carry several flags, so these "
+                                      "ARR figures overlap and do not add up to ARR at risk."),
+     "by_csm": serializers.DictField()},
 )  # fmt: skip
 
 
@@ -156,3 +166,33 @@ class AccountViewSet(accounts_api.AccountViewSet):
     """Accounts in the caller's book, filterable by their current health."""
 
     filterset_class = AccountHealthFilter
+
+
+class IsVP(permissions.BasePermission):
+    message = "Scorecards are for VPs."
+
+    def has_permission(self, request, view):
+        return user_is_vp(request.user)
+
+
+class ScorecardViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """The scorecards with every version each has had (VPs only). A PATCH that changes what a
+    scorecard scores with writes a new version and makes it live."""
+
+    serializer_class = ScorecardSerializer
+    permission_classes = [permissions.IsAuthenticated, IsVP]
+    pagination_class = None
+    ordering = ["segment", "id"]
+    ordering_fields = ["id"]
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_queryset(self):
+        return scorecards_with_versions()
+
+    def perform_update(self, serializer):
+        serializer.instance = scorecard_update(
+            scorecard=serializer.instance, user=self.request.user, **serializer.validated_data
+        )

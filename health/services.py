@@ -11,7 +11,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from health.features import build_features, card_keys
-from health.models import CurrentHealth, HealthScore, Scorecard
+from health.models import (
+    SPEC_FIELDS,
+    CurrentHealth,
+    HealthScore,
+    Scorecard,
+    ScorecardVersion,
+    validate_spec,
+)
 from health.partitions import history_partition_ensure
 from health.scoring import ScorecardSpec, score_frame
 from health.selectors import scorecard_specs
@@ -27,6 +34,62 @@ def scorecards_by_segment() -> dict[str, ScorecardSpec]:
     each at its live version."""
     Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})
     return scorecard_specs()
+
+
+@transaction.atomic
+def scorecard_update(*, scorecard: Scorecard, user=None, **changes) -> Scorecard:
+    """Edit a scorecard. A change to what it scores with writes a new immutable version and
+    makes it live; past scores keep naming the version that produced them."""
+    unknown = set(changes) - {"name", *SPEC_FIELDS}
+    if unknown:
+        raise ValueError(f"Not scorecard fields: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(scorecard, name, value)
+    validate_spec(scorecard.effective_spec())
+    scorecard.edited_by = user
+    scorecard.save()
+    return scorecard
+
+
+def _spec_with(version: ScorecardVersion, changes: dict) -> dict:
+    """A version's spec with some of it changed; partial weights, thresholds or targets are
+    laid over the version's own."""
+    spec = version.spec()
+    for name, value in changes.items():
+        spec[name] = {**spec[name], **value} if isinstance(spec[name], dict) else list(value)
+    return spec
+
+
+@transaction.atomic
+def scorecard_version_propose(
+    *, scorecard: Scorecard, user=None, note: str = "", **changes
+) -> ScorecardVersion:
+    """A candidate version (e.g. calibrated weights), written but not live: nothing scores
+    with it until a VP adopts it (`scorecard_version_adopt`)."""
+    unknown = set(changes) - set(SPEC_FIELDS)
+    if unknown:
+        raise ValueError(f"Not scorecard fields: {', '.join(sorted(unknown))}.")
+    live = scorecard.versions.get(number=scorecard.version)
+    spec = _spec_with(live, changes)
+    validate_spec(spec)
+    return ScorecardVersion.objects.create(
+        scorecard=scorecard, number=scorecard.next_version_number(), created_by=user,
+        note=note, adopted_at=None, **spec,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def scorecard_version_adopt(*, version: ScorecardVersion, user) -> Scorecard:
+    """Make a version live: the scorecard scores with exactly its fields from the next run."""
+    scorecard = Scorecard.objects.select_for_update().get(pk=version.scorecard_id)
+    now = timezone.now()
+    Scorecard.objects.filter(pk=scorecard.pk).update(
+        version=version.number, updated_at=now, **version.spec()
+    )
+    version.adopted_at, version.adopted_by = now, user
+    version.save(update_fields=["adopted_at", "adopted_by"])
+    scorecard.refresh_from_db()
+    return scorecard
 
 
 def score_features(features: pd.DataFrame, as_of: date, cards=None) -> pd.DataFrame:
