@@ -106,7 +106,9 @@ def test_invalid_account_is_400_and_nothing_stored(as_alice, change, field):
 
 
 def test_segments_are_data_any_short_code_is_accepted(as_alice):
-    response = as_alice.post("/api/v1/accounts/", {**NEW, "segment": "public_sector"}, format="json")
+    response = as_alice.post(
+        "/api/v1/accounts/", {**NEW, "segment": "public_sector"}, format="json"
+    )
     assert response.status_code == 201
     assert Account.objects.get().segment == "public_sector"
 
