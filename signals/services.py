@@ -9,11 +9,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
 from signals.hooks import signals_ingested
+from signals.kinds import BUILTIN_KINDS
 from signals.models import Signal, SignalKindDef
 from signals.selectors import signal_kind_codes
 
@@ -31,6 +33,23 @@ ALLOWED_FIELDS = {
     "source",
 }
 LIMITS = {"external_id": 100, "actor": 200, "value": 255, "source": 50}
+
+
+def signal_kinds_builtin_ensure(*, using: str = "default", apps=None, **kwargs) -> None:
+    """Put back any of the twelve built-in kinds that are missing (signals 0010 seeds them; a
+    `flush`, as transactional tests run between tests, empties the table). Runs after every
+    migrate and flush (`post_migrate`), with the models as the migrations left them."""
+    try:
+        model = (apps or django_apps).get_model("signals", "SignalKindDef")
+    except LookupError:  # migrated back to before signal kinds were data
+        return
+    model.objects.using(using).bulk_create(
+        [
+            model(code=code, label=label, category=category, builtin=True)
+            for code, (label, category) in BUILTIN_KINDS.items()
+        ],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic
