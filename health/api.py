@@ -153,7 +153,7 @@ def _queue(task, args, user) -> str:
         with transaction.atomic():
             QueuedTask.objects.create(task_id=task_id, user=user, name=task.name)
             task.apply_async(args, task_id=task_id)
-    except QUEUE_DOWN as error:
+    except (*QUEUE_DOWN, RuntimeError) as error:  # Celery's "result store unreachable"
         raise queue_unavailable(error) from error
     return task_id
 
