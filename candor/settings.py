@@ -194,8 +194,8 @@ CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 600))
-CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 540))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 300))
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 270))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker rides out a broker outage: it retries forever (not 100 times, then exits) and drops
 # tasks it was running when the connection went, since late acks hand them to another worker.
@@ -211,6 +211,10 @@ CELERY_VISIBILITY_TIMEOUT = int(
 )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for such messages: a few times per timeout, at most every 30 s
+    # (kombu's default looks every 100 s).
+    "unacked_restore_interval": max(1, min(30, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 10,
     "socket_keepalive": True,
