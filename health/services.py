@@ -198,7 +198,7 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
                 f"INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
                 "SELECT c.account_id, i.id, c.overall, c.rag, c.flag_codes, %s, "
                 "to_timestamp(c.last_signal_at) FROM inserted i JOIN candor_scores c "
-                "USING (account_id) "
+                "USING (account_id) ORDER BY c.account_id "  # one lock order: no deadlocks
                 f"ON CONFLICT (account_id) DO UPDATE SET {updates}",
                 [as_of, computed_at, computed_at],
             )
