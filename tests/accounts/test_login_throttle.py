@@ -11,13 +11,13 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_in(username, password, address="203.0.113.7"):
-    return Client(REMOTE_ADDR=address).post(
-        "/login/", {"username": username, "password": password}
-    )
+    return Client(REMOTE_ADDR=address).post("/login/", {"username": username, "password": password})
 
 
 def fail_until_locked(username, address="203.0.113.7"):
-    return [sign_in(username, "wrong", address).status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
+    return [
+        sign_in(username, "wrong", address).status_code for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
 
 
 def test_wrong_passwords_past_the_limit_lock_the_sign_in(alice):

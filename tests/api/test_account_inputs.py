@@ -44,10 +44,10 @@ def test_handoff_notes_over_10000_characters_are_refused(as_alice, account):
 
 @pytest.mark.parametrize(
     "terms",
-    ['{"discount": 1e400}', '{"note": "a\\ud800"}', '{"note": "%s"}' % ("x" * 20_000)],
+    ['{"discount": 1e400}', '{"note": "a\\ud800"}', '{"note": "' + "x" * 20_000 + '"}'],
 )
 def test_deal_terms_postgresql_cannot_hold_are_a_field_error(as_alice, account, terms):
-    body = '{"deal_terms": %s}' % terms
+    body = '{"deal_terms": ' + terms + "}"
     response = as_alice.generic(
         "PATCH", f"/api/v1/accounts/{account.pk}/", body, content_type="application/json"
     )
@@ -59,8 +59,12 @@ def test_a_signer_from_another_book_is_answered_like_an_unknown_id(as_bob, alice
     theirs = make_stakeholder(account=make_account(csm=alice))
     mine = make_account(csm=bob)
     body = {"account": mine.pk, "outcome": "o", "review_cadence_days": 30}
-    other_book = as_bob.post("/api/v1/objectives/", {**body, "signed_by": [theirs.pk]}, format="json")
-    nowhere = as_bob.post("/api/v1/objectives/", {**body, "signed_by": [theirs.pk + 999]}, format="json")
+    other_book = as_bob.post(
+        "/api/v1/objectives/", {**body, "signed_by": [theirs.pk]}, format="json"
+    )
+    nowhere = as_bob.post(
+        "/api/v1/objectives/", {**body, "signed_by": [theirs.pk + 999]}, format="json"
+    )
     assert other_book.status_code == nowhere.status_code == 400
     assert str(theirs.pk) in str(other_book.json())
     assert other_book.json() == {

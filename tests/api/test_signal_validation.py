@@ -25,7 +25,9 @@ def row(account, **overrides):
 
 
 def post_raw(client, body: str, **extra):
-    return client.generic("POST", "/api/v1/signals/", body, content_type="application/json", **extra)
+    return client.generic(
+        "POST", "/api/v1/signals/", body, content_type="application/json", **extra
+    )
 
 
 def first_error(response):
@@ -69,7 +71,9 @@ def test_a_value_must_be_a_finite_number_within_1e12(as_alice, account, number):
 
 
 def test_a_value_within_range_is_stored_as_text(as_alice, account):
-    assert as_alice.post("/api/v1/signals/", [row(account, value=9)], format="json").status_code == 201
+    assert (
+        as_alice.post("/api/v1/signals/", [row(account, value=9)], format="json").status_code == 201
+    )
     assert Signal.objects.get().value == "9"
 
 
@@ -90,7 +94,9 @@ def test_a_nul_character_is_a_row_error(as_alice, account):
 
 
 def test_a_5_mb_actor_is_refused_not_stored(as_alice, account):
-    response = as_alice.post("/api/v1/signals/", [row(account, actor="x" * 5_000_000)], format="json")
+    response = as_alice.post(
+        "/api/v1/signals/", [row(account, actor="x" * 5_000_000)], format="json"
+    )
     assert response.status_code == 400
     assert first_error(response) == (0, "actor", "too_long")
     assert not Signal.objects.exists()

@@ -37,9 +37,7 @@ def test_an_unknown_task_id_is_404(as_alice):
     assert as_alice.get("/api/v1/tasks/0b0e5b8e-7a43-4f1c-9d55-3c1d9f0a2b77/").status_code == 404
 
 
-def test_recompute_answers_503_with_retry_after_when_it_cannot_queue(
-    as_alice, alice, monkeypatch
-):
+def test_recompute_answers_503_with_retry_after_when_it_cannot_queue(as_alice, alice, monkeypatch):
     account = make_account(csm=alice)
 
     def broker_down(*args, **kwargs):
