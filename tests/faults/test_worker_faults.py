@@ -1,5 +1,6 @@
-"""A Celery worker SIGKILLed in the middle of a portfolio run: after a new worker starts, every
-active account is scored for that run, and none twice."""
+"""Celery workers under faults: one SIGKILLed in the middle of a portfolio run (after a new
+worker starts every active account is scored for that run, none twice), and one whose broker
+went away and came back (it is still there, and works)."""
 
 import signal
 import subprocess
@@ -71,3 +72,23 @@ def test_a_run_whose_worker_was_killed_completes_once_on_a_new_worker(
     }
     assert per_account == dict.fromkeys(accounts, 1)
     assert wait_for(lambda: ScoringRun.objects.get(pk=run.pk).finished_at is not None, 30)
+
+
+def test_a_worker_survives_a_broker_outage_and_works_after_it(own_redis, start_worker, alice):
+    account = make_account(csm=alice)
+    env = production_env(own_redis.url)
+    worker = start_worker(env, "survivor")
+    assert wait_for(lambda: "ready." in worker.output(), 60), worker.output()
+    own_redis.stop()
+    assert wait_for(lambda: "Connection to broker lost" in worker.output(), 30), worker.output()
+    time.sleep(3)  # the outage goes on while the worker retries
+    own_redis.start()
+    queue = (
+        "import django; django.setup(); from health.tasks import score_accounts; "
+        f"score_accounts.delay([{account.pk}])"
+    )
+    subprocess.run([sys.executable, "-c", queue], env=env, cwd=ROOT, check=True)
+    assert wait_for(lambda: HealthScore.objects.filter(account=account).exists(), 90), (
+        worker.output()
+    )
+    assert worker.popen.poll() is None
