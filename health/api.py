@@ -7,7 +7,7 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from kombu.exceptions import OperationalError as BrokerError
-from rest_framework import generics, serializers, status
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,8 +18,14 @@ from health import tasks
 from health.filters import AccountHealthFilter, HealthFilter
 from health.models import CurrentHealth, HealthScore, QueuedTask
 from health.portfolio import portfolio_summary
-from health.selectors import health_latest, health_trend
-from health.serializers import HealthSerializer, LatestHealthSerializer, RecomputeSerializer
+from health.selectors import health_latest, health_trend, scorecards_with_versions
+from health.serializers import (
+    HealthSerializer,
+    LatestHealthSerializer,
+    RecomputeSerializer,
+    ScorecardSerializer,
+)
+from health.services import scorecard_update
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +196,11 @@ def _task_state(task_id) -> dict:
 
 PORTFOLIO = inline_serializer(
     "Portfolio",
-    {"by_rag": serializers.DictField(), "by_flag": serializers.DictField(), "by_csm": serializers.DictField()},
+    {"arr_at_risk": serializers.FloatField(help_text="Red plus amber ARR."),
+     "by_rag": serializers.DictField(),
+     "by_flag": serializers.DictField(help_text="An account can carry several flags, so these "
+                                      "ARR figures overlap and do not add up to ARR at risk."),
+     "by_csm": serializers.DictField()},
 )  # fmt: skip
 
 
@@ -208,3 +218,33 @@ class AccountViewSet(accounts_api.AccountViewSet):
     """Accounts in the caller's book, filterable by their current health."""
 
     filterset_class = AccountHealthFilter
+
+
+class IsVP(permissions.BasePermission):
+    message = "Scorecards are for VPs."
+
+    def has_permission(self, request, view):
+        return user_is_vp(request.user)
+
+
+class ScorecardViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """The scorecards with every version each has had (VPs only). A PATCH that changes what a
+    scorecard scores with writes a new version and makes it live."""
+
+    serializer_class = ScorecardSerializer
+    permission_classes = [permissions.IsAuthenticated, IsVP]
+    pagination_class = None
+    ordering = ["segment", "id"]
+    ordering_fields = ["id"]
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_queryset(self):
+        return scorecards_with_versions()
+
+    def perform_update(self, serializer):
+        serializer.instance = scorecard_update(
+            scorecard=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
