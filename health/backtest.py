@@ -1,0 +1,124 @@
+"""Backtest: score the portfolio as it was on past dates, write nothing, compare with what happened.
+
+For each as-of date, `build_features(as_of)` reads only what was known by the end of that day
+(signals that had occurred, people who had not left, decisions taken) over the accounts active
+then; the pure scorer scores it in memory and nothing is written to history. The outcomes
+recorded later (`Account.outcome` churned, `outcome_on`) are joined on, and
+`health.scoring.backtest` computes the figures.
+"""
+
+import multiprocessing
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+from django.db import connections
+
+from accounts.models import Account
+from health.features import build_features
+from health.models import Scorecard
+from health.scoring import ScorecardSpec, score_frame
+from health.scoring.backtest import as_of_dates, backtest_metrics
+from health.scoring.constants import COMPONENTS
+from health.services import score_features
+
+DEFAULT_HORIZON, DEFAULT_EVERY, DEFAULT_DATES = 90, 30, 6
+ROW_COLUMNS = ["account_id", "as_of", "overall", "rag", *COMPONENTS, "flag_codes"]
+
+
+@dataclass(frozen=True)
+class BacktestWindow:
+    """Which as-of dates to score, and how far after each one a churn counts."""
+
+    start: date
+    end: date
+    every: int = DEFAULT_EVERY
+    horizon: int = DEFAULT_HORIZON
+
+    @classmethod
+    def default(cls, today: date, **given) -> "BacktestWindow":
+        """Six dates a month apart ending `horizon` days ago, so each date's horizon is over."""
+        given = {key: value for key, value in given.items() if value is not None}
+        every = given.get("every", DEFAULT_EVERY)
+        horizon = given.get("horizon", DEFAULT_HORIZON)
+        end = given.get("end", today - timedelta(days=horizon))
+        start = given.get("start", end - timedelta(days=every * (DEFAULT_DATES - 1)))
+        return cls(start=start, end=end, every=every, horizon=horizon)
+
+    @property
+    def dates(self) -> list[date]:
+        return as_of_dates(self.start, self.end, self.every)
+
+
+def scorecard_scope(scorecard: Scorecard | None):
+    """The segments a scorecard scores: its own, or for the default one every segment without
+    a card of its own. None (no scorecard named) means the whole portfolio."""
+    if scorecard is None:
+        return None
+    if scorecard.segment:
+        return {"in": [scorecard.segment]}
+    return {"not_in": list(Scorecard.objects.exclude(segment="").values_list("segment", flat=True))}
+
+
+def portfolio_as_of(as_of: date, scope=None) -> pd.DataFrame:
+    """The features of every account active on `as_of`, from what was known that day."""
+    features = build_features(as_of)
+    if scope is None or features.empty:
+        return features
+    if "in" in scope:
+        return features[features["segment"].isin(scope["in"])]
+    return features[~features["segment"].isin(scope["not_in"])]
+
+
+def score_as_known(features: pd.DataFrame, as_of: date, spec: ScorecardSpec | None = None):
+    """Scores in memory, by `spec` or (None) by each segment's live scorecard; never written."""
+    if features.empty:
+        return pd.DataFrame(columns=ROW_COLUMNS)
+    scores = score_frame(features, spec, as_of) if spec else score_features(features, as_of)
+    rows = scores[["overall", "rag", *COMPONENTS, "flag_codes"]].copy()
+    rows.insert(0, "as_of", as_of)
+    return rows.rename_axis("account_id").reset_index()
+
+
+def _rows_for_date(as_of: date, scope, spec) -> pd.DataFrame:
+    return score_as_known(portfolio_as_of(as_of, scope), as_of, spec)
+
+
+def backtest_rows(dates, *, scope=None, spec=None, workers: int = 1) -> pd.DataFrame:
+    """One row per account active on each date, scored as known then, with its churn date.
+
+    With `workers` > 1 the dates are scored in forked processes, one date each at a time
+    (every date is an independent read of the database)."""
+    jobs = [(as_of, scope, spec) for as_of in dates]
+    if workers > 1 and len(jobs) > 1:
+        connections.close_all()  # each forked worker opens its own connection
+        with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+            parts = pool.starmap(_rows_for_date, jobs)
+    else:
+        parts = [_rows_for_date(*job) for job in jobs]
+    parts = [part for part in parts if not part.empty]
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
+    return with_outcomes(rows)
+
+
+def with_outcomes(rows: pd.DataFrame) -> pd.DataFrame:
+    """Join on the day each account churned (NaT for accounts that did not)."""
+    churned = dict(
+        Account.objects.filter(outcome="churned", outcome_on__isnull=False).values_list(
+            "pk", "outcome_on"
+        )
+    )
+    rows["churned_on"] = pd.to_datetime(rows["account_id"].map(churned))
+    return rows
+
+
+def backtest_run(
+    *, window: BacktestWindow, scorecard: Scorecard | None = None, spec=None, workers: int = 1
+) -> dict:
+    """The backtest's figures for one scorecard (or the live portfolio) over `window`."""
+    if spec is None and scorecard is not None:
+        spec = ScorecardSpec.from_scorecard(scorecard)
+    rows = backtest_rows(window.dates, scope=scorecard_scope(scorecard), spec=spec, workers=workers)
+    figures = backtest_metrics(rows, horizon=window.horizon, every=window.every)
+    figures["as_of_dates"] = [d.isoformat() for d in window.dates]
+    return {"scorecard": scorecard.pk if scorecard else None, **figures}
