@@ -21,7 +21,11 @@ def scorecard_or_error(scorecard_id) -> Scorecard | None:
 
 
 def window_or_error(options):
-    params = {key: options[key] for key in ("start", "end", "every", "horizon") if options[key] is not None}
+    params = {
+        key: options[key]
+        for key in ("start", "end", "every", "horizon")
+        if options[key] is not None
+    }
     try:
         return window_from({key: str(value) for key, value in params.items()})
     except ValidationError as error:

@@ -1,0 +1,83 @@
+"""Calibrate a scorecard on the company's own outcomes, in the open.
+
+Scores earlier as-of dates (training) and later ones (testing) from what was known on each,
+fits non-negative component weights on the training account-dates
+(`health.scoring.calibration`), and backtests the live and the proposed scorecard side by side
+on the held-out test dates. Nothing here writes: `scorecard_propose` records the proposal, and
+only an adoption by a VP makes it live.
+"""
+
+from dataclasses import replace
+
+import pandas as pd
+
+from health.backtest import (
+    BacktestWindow,
+    backtest_rows,
+    portfolio_as_of,
+    score_as_known,
+    scorecard_scope,
+    with_outcomes,
+)
+from health.models import Scorecard
+from health.scoring import ScorecardSpec
+from health.scoring.backtest import backtest_metrics, churned_within, time_split
+from health.scoring.calibration import (
+    MIN_CHURNS,
+    FitError,
+    churns_needed,
+    fit_weights,
+    flag_lifts,
+)
+
+
+class TooFewChurns(FitError):
+    def __init__(self, have: int):
+        self.have, self.need = have, MIN_CHURNS
+        super().__init__(
+            f"Calibration needs at least {MIN_CHURNS} churned accounts in the training period; "
+            f"it has {have}, so it needs {churns_needed(have)} more. Widen the window "
+            "(--start earlier) or wait for more outcomes to be recorded."
+        )
+
+
+def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: int = 1) -> dict:
+    """Fit on the window's earlier dates, compare live and proposed on its later ones."""
+    train_dates, test_dates = time_split(window.dates, window.horizon)
+    if not train_dates:
+        raise FitError(
+            f"The window has no training date at least {window.horizon} days before its "
+            "test dates; widen it (--start earlier) or shorten --horizon."
+        )
+    scope, current = scorecard_scope(scorecard), ScorecardSpec.from_scorecard(scorecard)
+    train = backtest_rows(train_dates, scope=scope, spec=current, workers=workers)
+    churned = churned_within(train, window.horizon)
+    have = int(train.loc[churned, "account_id"].nunique())
+    if have < MIN_CHURNS:
+        raise TooFewChurns(have)
+    weights = fit_weights(train, churned)
+    proposed = replace(current, weights=weights)
+    live_rows, proposed_rows = _score_both(test_dates, scope, current, proposed)
+    figures = {"horizon": window.horizon, "every": window.every}
+    return {
+        "scorecard": scorecard.pk,
+        "train_dates": [d.isoformat() for d in train_dates],
+        "test_dates": [d.isoformat() for d in test_dates],
+        "train_account_dates": len(train),
+        "train_churned": have,
+        "current_weights": dict(current.weights),
+        "proposed_weights": weights,
+        "flags": flag_lifts(train, churned),
+        "current": backtest_metrics(live_rows, **figures),
+        "proposed": backtest_metrics(proposed_rows, **figures),
+    }
+
+
+def _score_both(dates, scope, current, proposed):
+    """Each test date's features read once, scored by both scorecards."""
+    live, new = [], []
+    for as_of in dates:
+        features = portfolio_as_of(as_of, scope)
+        live.append(score_as_known(features, as_of, current))
+        new.append(score_as_known(features, as_of, proposed))
+    return (with_outcomes(pd.concat(parts, ignore_index=True)) for parts in (live, new))
