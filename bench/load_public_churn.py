@@ -22,7 +22,8 @@ How a row becomes an account (decided before any result was seen; see MAPPING be
   `confidence_survey` answer. Marketing e-mails and social ads are marketing reach, not use of
   the product: not sent.
 
-Usage (a running Candor, a VP's API token, an existing CSM who owns the accounts):
+Usage (a running Candor, a VP's API token, an existing CSM who owns the accounts; a re-run
+resumes where a failed one stopped, and signals are idempotent on their external id):
     python bench/load_public_churn.py --url http://127.0.0.1:8000 --token TOKEN --csm maya
 then `python manage.py backtest` and `python manage.py calibrate`.
 """
@@ -179,23 +180,32 @@ class Api:
         self.url, self.token = url.rstrip("/"), token
 
     def post(self, path: str, payload) -> dict:
+        return self._send("POST", path, json.dumps(payload).encode())
+
+    def get(self, path: str) -> dict:
+        return self._send("GET", path, None)
+
+    def _send(self, method: str, path: str, body: bytes | None) -> dict:
         request = urllib.request.Request(
-            f"{self.url}/api/v1/{path}", data=json.dumps(payload).encode(), method="POST",
+            f"{self.url}/api/v1/{path}", data=body, method=method,
             headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json"},
         )  # fmt: skip
         try:
-            with urllib.request.urlopen(request, timeout=120) as response:
+            with urllib.request.urlopen(request, timeout=300) as response:
                 return json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
-            raise ApiError(f"POST {path}: {error.code} {error.read().decode()[:500]}") from None
+            raise ApiError(f"{method} {path}: {error.code} {error.read().decode()[:500]}") from None
 
 
 def load(api, mapped: list[Mapped], out=sys.stdout) -> dict:
     """Accounts, then their contacts, then signals in batches: every write through the API."""
     started = time.perf_counter()
     for n, row in enumerate(mapped, 1):
-        account = api.post("accounts/", row.account)
-        api.post("stakeholders/", {**row.contact, "account": account["id"]})
+        account_id = _existing_account(api, row.account["external_id"])
+        if account_id is None:
+            account_id = api.post("accounts/", row.account)["id"]
+        if not api.get(f"stakeholders/?account={account_id}")["results"]:
+            api.post("stakeholders/", {**row.contact, "account": account_id})
         if n % 250 == 0:
             out.write(f"  {n} accounts\n")
     signals = [signal for row in mapped for signal in row.signals]
@@ -208,6 +218,12 @@ def load(api, mapped: list[Mapped], out=sys.stdout) -> dict:
         "signals": created,
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _existing_account(api, external_id: str) -> int | None:
+    """A re-run resumes: an account loaded before is found by its external id, not re-created."""
+    found = api.get(f"accounts/?external_id={external_id}")["results"]
+    return found[0]["id"] if found else None
 
 
 def main(argv=None) -> int:

@@ -25,9 +25,14 @@ class InProcessApi:
         self.client = client_for(user)
 
     def post(self, path, payload):
-        response = self.client.post(f"/api/v1/{path}", payload, format="json")
+        return self._answer(self.client.post(f"/api/v1/{path}", payload, format="json"))
+
+    def get(self, path):
+        return self._answer(self.client.get(f"/api/v1/{path}"))
+
+    def _answer(self, response):
         if response.status_code >= 400:
-            raise ApiError(f"POST {path}: {response.status_code} {response.content[:300]}")
+            raise ApiError(f"{response.status_code} {response.content[:300]}")
         return response.json()
 
 
@@ -82,3 +87,12 @@ def test_load_refuses_through_the_api_when_a_csm_writes_into_anothers_book(rows,
     with pytest.raises(ApiError, match="400"):
         load(InProcessApi(alice), mapped, out=StringIO())
     assert not Account.objects.exists()
+
+
+def test_a_second_load_resumes_without_duplicating_anything(rows, vera, alice):
+    mapped = [map_row(i, row, today=TODAY, csm="alice") for i, row in enumerate(rows)]
+    load(InProcessApi(vera), mapped[:1], out=StringIO())
+    load(InProcessApi(vera), mapped, out=StringIO())
+    assert Account.objects.count() == 2
+    assert Signal.objects.count() == sum(len(m.signals) for m in mapped)
+    assert all(account.stakeholders.count() == 1 for account in Account.objects.all())
