@@ -4,10 +4,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.hooks import signal_kind_codes
 
@@ -33,9 +34,21 @@ def crm_says_onboarded(crm_status: str | None) -> bool:
 
 
 class Segment(models.TextChoices):
+    """The demo's segments. Segments are data: an account may carry any short code a company
+    uses (`SEGMENT_CODE`); these three only have nicer labels."""
+
     SMB = "smb", "SMB"
     MID_MARKET = "mid_market", "Mid-market"
     ENTERPRISE = "enterprise", "Enterprise"
+
+
+SEGMENT_CODE = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", "A short code: letters, digits, '_', '.', '-'."
+)
+
+
+def segment_label(code: str) -> str:
+    return dict(Segment.choices).get(code) or code
 
 
 class LifecycleStage(models.TextChoices):
@@ -68,7 +81,10 @@ def enum_check(field: str, choices: type[models.TextChoices], name: str) -> mode
 class Account(models.Model):
     external_id = models.CharField(max_length=100, unique=True, help_text="The CRM's id.")
     name = models.CharField(max_length=200)
-    segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.MID_MARKET)
+    segment = models.CharField(
+        max_length=20, default=Segment.MID_MARKET, validators=[SEGMENT_CODE],
+        help_text="Any short code; a scorecard may be set per segment.",
+    )  # fmt: skip
     arr = models.DecimalField(
         "ARR", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -135,7 +151,6 @@ class Account(models.Model):
                 condition=Q(renewal_date__gte=models.F("contract_start")),
                 name="account_renewal_after_contract_start",
             ),
-            enum_check("segment", Segment, "account_segment_valid"),
             enum_check("lifecycle_stage", LifecycleStage, "account_lifecycle_stage_valid"),
             enum_check("outcome", AccountOutcome, "account_outcome_valid"),
             enum_check("handoff_urgency", Urgency, "account_handoff_urgency_valid"),
@@ -156,6 +171,10 @@ class Account(models.Model):
             raise ValidationError({"renewal_date": "Renewal date cannot be before contract start."})
         if not isinstance(self.deal_terms, dict):
             raise ValidationError({"deal_terms": "Deal terms must be an object of term: value."})
+
+    @property
+    def segment_label(self) -> str:
+        return segment_label(self.segment)
 
     @property
     def crm_says_onboarded(self) -> bool:
@@ -222,6 +241,16 @@ class Stakeholder(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_role_display()})"
+
+    def save(self, *args, **kwargs):
+        """Someone marked gone without a date left that day: whichever door the change came
+        through (API, admin, page), `champion_left` and the other "who is still here" facts
+        read `left_on`."""
+        if not self.active and self.left_on is None:
+            self.left_on = timezone.localdate()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "left_on"}
+        super().save(*args, **kwargs)
 
 
 class SharedObjective(models.Model):

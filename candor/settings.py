@@ -201,7 +201,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "SignalKindEnum": "signals.models.SignalKind",
+        "SignalCategoryEnum": "signals.models.SignalCategory",
         "MilestoneKindEnum": "accounts.models.MilestoneKind",
     },
     "SECURITY": [{"tokenAuth": []}],

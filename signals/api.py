@@ -29,7 +29,9 @@ class SignalInSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=100)
     account = serializers.IntegerField(required=False)
     account_external_id = serializers.CharField(required=False)
-    kind = serializers.ChoiceField(choices=Signal._meta.get_field("kind").choices)
+    kind = serializers.CharField(
+        max_length=30, help_text="A registered kind: see GET /api/v1/signal-kinds/."
+    )
     occurred_at = serializers.DateTimeField()
     actor = serializers.CharField(required=False, allow_blank=True, max_length=200)
     value = serializers.CharField(required=False, allow_blank=True, max_length=255)

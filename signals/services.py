@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
 from signals.hooks import signals_ingested
-from signals.models import Signal, SignalKind
+from signals.models import Signal
+from signals.selectors import signal_kind_codes
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ ALLOWED_FIELDS = {
     "value",
     "source",
 }
-KINDS = frozenset(SignalKind.values)
 LIMITS = {"external_id": 100, "actor": 200, "value": 255, "source": 50}
 
 
@@ -64,7 +64,7 @@ def signals_ingest(*, rows, user, source: str = "api") -> IngestResult:
                 }
             ]
         )
-    parsed, errors = _parse(rows)
+    parsed, errors = _parse(rows, signal_kind_codes())
     _resolve_accounts(parsed, errors, user)
     if errors:
         raise IngestError(sorted(errors, key=lambda e: (e["index"], e["field"] or "")))
@@ -80,7 +80,14 @@ def _error(errors, index, field_name, message):
     errors.append({"index": index, "field": field_name, "message": message})
 
 
-def _parse(rows):
+def _unknown_kind(kind, kinds) -> str:
+    return (
+        f"Unknown kind {kind!r}: register it first with POST /api/v1/signal-kinds/ "
+        f"(code, label, category), or use one of: {', '.join(sorted(kinds))}."
+    )
+
+
+def _parse(rows, kinds):
     parsed, errors = [], []
     latest = timezone.now() + timedelta(days=1)
     for index, row in enumerate(rows):
@@ -103,13 +110,8 @@ def _parse(rows):
             clean[name] = value
         if not clean.get("external_id", "").strip():
             _error(errors, index, "external_id", "This field is required.")
-        if not isinstance(row.get("kind"), str) or row["kind"] not in KINDS:
-            _error(
-                errors,
-                index,
-                "kind",
-                f"Unknown kind {row.get('kind')!r}; one of: {', '.join(sorted(KINDS))}.",
-            )
+        if not isinstance(row.get("kind"), str) or row["kind"] not in kinds:
+            _error(errors, index, "kind", _unknown_kind(row.get("kind"), kinds))
         clean["kind"] = row.get("kind")
         clean["occurred_at"] = _moment(row.get("occurred_at"), index, errors, latest)
         clean["account"] = row.get("account")

@@ -106,39 +106,46 @@ def commitment_reasons(r) -> list[str]:
     return reasons or [f"{_n(r.commitments)} commitments, all committed by product."]
 
 
-def flag_reasons(code: str, r) -> list[str]:
-    if code == "renewal_without_engagement":
-        when = (
-            f"renews in {_n(r.days_to_renewal)} days"
-            if 0
-            <= (r.days_to_renewal if not _missing(r.days_to_renewal) else -1)
-            <= r.renewing_within_days
-            else f"renewed {_n(r.days_since_renewed)} days ago"
-        )
-        return [
-            f"Account {when} while engagement is low or falling "
-            f"({_n(r.activity_30d)} events in 30 days vs {_n(r.activity_prev_30d)} before).",
-            f"No exec meeting or expansion call in {_n(r.exec_silence_days)} days: inertia, not trust.",
-        ]
-    if code == "checklist_illusion":
-        return [
-            f"CRM says '{r.crm_status}' and {_n(r.tasks_done)} of {_n(r.tasks_total)} checklist tasks are done, "
-            f"but only {_n(r.outcome_attainment)}% of due outcomes are reached."
-        ]
-    if code == "stakeholder_misalignment":
-        return alignment_reasons(r)[1:]
-    if code == "commitment_gap":
-        return commitment_reasons(r)
-    if code == "champion_left":
-        return ["The champion has left and nobody has taken the role."]
-    if code == "handoff_context_missing":
-        return [
-            f"Handoff context missing: {_n(r.handoff_missing)} of 4 items (why they bought, needs, urgency, politics)."
-        ]
-    if code == "custom_terms":
-        return [f"{_n(r.deviating_terms)} deal terms deviate from the standard contract."]
-    if code == "stale_data":
-        if _missing(r.days_since_activity):
-            return ["No signals ever received: the score has no usage data."]
-        return [f"No signals for {_n(r.days_since_activity)} days: this score rests on old data."]
-    return []
+def renewal_without_engagement_reasons(r) -> list[str]:
+    renewing = not _missing(r.days_to_renewal) and 0 <= r.days_to_renewal <= r.renewing_within_days
+    when = (
+        f"renews in {_n(r.days_to_renewal)} days"
+        if renewing
+        else f"renewed {_n(r.days_since_renewed)} days ago"
+    )
+    return [
+        f"Account {when} while engagement is low or falling "
+        f"({_n(r.activity_30d)} events in 30 days vs {_n(r.activity_prev_30d)} before).",
+        f"No exec meeting or expansion call in {_n(r.exec_silence_days)} days: inertia, not trust.",
+    ]
+
+
+def checklist_illusion_reasons(r) -> list[str]:
+    return [
+        f"CRM says '{r.crm_status}' and {_n(r.tasks_done)} of {_n(r.tasks_total)} checklist tasks are done, "
+        f"but only {_n(r.outcome_attainment)}% of due outcomes are reached."
+    ]
+
+
+def stakeholder_misalignment_reasons(r) -> list[str]:
+    return alignment_reasons(r)[1:]
+
+
+def champion_left_reasons(r) -> list[str]:
+    return ["The champion has left and nobody has taken the role."]
+
+
+def handoff_context_missing_reasons(r) -> list[str]:
+    return [
+        f"Handoff context missing: {_n(r.handoff_missing)} of 4 items (why they bought, needs, urgency, politics)."
+    ]
+
+
+def custom_terms_reasons(r) -> list[str]:
+    return [f"{_n(r.deviating_terms)} deal terms deviate from the standard contract."]
+
+
+def stale_data_reasons(r) -> list[str]:
+    if _missing(r.days_since_activity):
+        return ["No signals ever received: the score has no usage data."]
+    return [f"No signals for {_n(r.days_since_activity)} days: this score rests on old data."]
