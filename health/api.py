@@ -1,7 +1,8 @@
 from celery.result import AsyncResult
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,11 +10,14 @@ from rest_framework.views import APIView
 from accounts import api as accounts_api
 from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
 from health import tasks
+from health.backtest import backtest_remembered
+from health.backtest_serializers import AdoptSerializer, window_from
 from health.filters import AccountHealthFilter, HealthFilter
-from health.models import CurrentHealth, HealthScore
+from health.models import CurrentHealth, HealthScore, Scorecard
 from health.portfolio import portfolio_summary
 from health.selectors import health_latest, health_trend
 from health.serializers import HealthSerializer, LatestHealthSerializer, RecomputeSerializer
+from health.services import scorecard_version_adopt
 
 SINCE = OpenApiParameter(
     "since", OpenApiTypes.DATE, description="Say what changed since the score as of this day "
@@ -156,3 +160,48 @@ class AccountViewSet(accounts_api.AccountViewSet):
     """Accounts in the caller's book, filterable by their current health."""
 
     filterset_class = AccountHealthFilter
+
+
+BACKTEST_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="First as-of date."),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last as-of date (default: a horizon ago)."),
+    OpenApiParameter("every", OpenApiTypes.INT, description="Days between as-of dates (30)."),
+    OpenApiParameter("horizon", OpenApiTypes.INT, description="Days after a date a churn counts (90)."),
+]  # fmt: skip
+ADOPTED = inline_serializer(
+    "Adopted", {"scorecard": serializers.IntegerField(), "version": serializers.IntegerField()}
+)
+
+
+class ScorecardValidityActions:
+    """A scorecard's backtest and the adoption of a proposed version: VPs only."""
+
+    def _vp_only(self, request):
+        if not user_is_vp(request.user):
+            raise PermissionDenied("Backtests and scorecard changes are for VPs.")
+
+    @extend_schema(parameters=BACKTEST_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def backtest(self, request, pk=None):
+        """How this scorecard would have foretold past churns: every account active on each
+        as-of date scored from what was known then (nothing written), against later churns."""
+        self._vp_only(request)
+        window = window_from(request.query_params)
+        return Response(backtest_remembered(window=window, scorecard=self.get_object()))
+
+    @extend_schema(request=AdoptSerializer, responses={200: ADOPTED})
+    @action(detail=True, methods=["post"])
+    def adopt(self, request, pk=None):
+        """Make a proposed version (say, from `calibrate`) the live one."""
+        self._vp_only(request)
+        scorecard = self.get_object()
+        body = AdoptSerializer(data=request.data, context={"scorecard": scorecard})
+        body.is_valid(raise_exception=True)
+        scorecard = scorecard_version_adopt(
+            scorecard=scorecard, version=body.validated_data["version"], user=request.user
+        )
+        return Response({"scorecard": scorecard.pk, "version": scorecard.version})
+
+
+class ScorecardViewSet(ScorecardValidityActions, viewsets.GenericViewSet):
+    queryset = Scorecard.objects.order_by("pk")

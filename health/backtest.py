@@ -7,12 +7,15 @@ recorded later (`Account.outcome` churned, `outcome_on`) are joined on, and
 `health.scoring.backtest` computes the figures.
 """
 
+import hashlib
 import multiprocessing
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
+from django.core.cache import cache
 from django.db import connections
+from django.db.models import Count, Max, Q
 
 from accounts.models import Account
 from health.features import build_features
@@ -21,6 +24,7 @@ from health.scoring import ScorecardSpec, score_frame
 from health.scoring.backtest import as_of_dates, backtest_metrics
 from health.scoring.constants import COMPONENTS
 from health.services import score_features
+from signals.models import Signal
 
 DEFAULT_HORIZON, DEFAULT_EVERY, DEFAULT_DATES = 90, 30, 6
 ROW_COLUMNS = ["account_id", "as_of", "overall", "rag", *COMPONENTS, "flag_codes"]
@@ -36,18 +40,24 @@ class BacktestWindow:
     horizon: int = DEFAULT_HORIZON
 
     @classmethod
-    def default(cls, today: date, **given) -> "BacktestWindow":
-        """Six dates a month apart ending `horizon` days ago, so each date's horizon is over."""
+    def default(cls, today: date, dates: int = DEFAULT_DATES, **given) -> "BacktestWindow":
+        """`dates` dates a month apart ending `horizon` days ago, so each date's horizon is over."""
         given = {key: value for key, value in given.items() if value is not None}
         every = given.get("every", DEFAULT_EVERY)
         horizon = given.get("horizon", DEFAULT_HORIZON)
         end = given.get("end", today - timedelta(days=horizon))
-        start = given.get("start", end - timedelta(days=every * (DEFAULT_DATES - 1)))
+        start = given.get("start", end - timedelta(days=every * (dates - 1)))
         return cls(start=start, end=end, every=every, horizon=horizon)
 
     @property
     def dates(self) -> list[date]:
         return as_of_dates(self.start, self.end, self.every)
+
+
+def scorecard_spec(scorecard: Scorecard, version=None) -> ScorecardSpec:
+    """The spec of a scorecard's live version (or of `version`, say a proposal)."""
+    version = version or scorecard.versions.get(number=scorecard.version)
+    return ScorecardSpec.from_version(version)
 
 
 def scorecard_scope(scorecard: Scorecard | None):
@@ -117,8 +127,40 @@ def backtest_run(
 ) -> dict:
     """The backtest's figures for one scorecard (or the live portfolio) over `window`."""
     if spec is None and scorecard is not None:
-        spec = ScorecardSpec.from_scorecard(scorecard)
+        spec = scorecard_spec(scorecard)
     rows = backtest_rows(window.dates, scope=scorecard_scope(scorecard), spec=spec, workers=workers)
     figures = backtest_metrics(rows, horizon=window.horizon, every=window.every)
     figures["as_of_dates"] = [d.isoformat() for d in window.dates]
     return {"scorecard": scorecard.pk if scorecard else None, **figures}
+
+
+BACKTEST_SECONDS = 24 * 3600
+
+
+def backtest_data_version(scorecard: Scorecard | None) -> str:
+    """What a backtest reads, summarised: any new signal, edited account, recorded outcome or
+    scorecard change gives a new value (and so a new cache key)."""
+    accounts = Account.objects.aggregate(
+        n=Count("pk"), edited=Max("updated_at"), churned=Count("pk", filter=Q(outcome="churned"))
+    )
+    newest_signal = Signal.objects.aggregate(newest=Max("pk"))["newest"]
+    cards = list(Scorecard.objects.order_by("pk").values_list("pk", "version"))
+    return f"{sorted(accounts.items())}|{newest_signal}|{cards}|{scorecard.pk if scorecard else ''}"
+
+
+def backtest_key(scorecard: Scorecard | None, window: BacktestWindow) -> str:
+    inputs = f"{backtest_data_version(scorecard)}|{window}"
+    return f"candor:backtest:{hashlib.sha256(inputs.encode()).hexdigest()}"
+
+
+def backtest_remembered(
+    *, window: BacktestWindow, scorecard: Scorecard | None = None, compute: bool = True
+) -> dict | None:
+    """backtest_run, kept until what it reads changes (a day at most). With `compute` False a
+    figure not computed yet is None rather than computed in the request."""
+    key = backtest_key(scorecard, window)
+    figures = cache.get(key)
+    if figures is None and compute:
+        figures = backtest_run(window=window, scorecard=scorecard)
+        cache.set(key, figures, BACKTEST_SECONDS)
+    return figures

@@ -5,7 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
-from health.backtest import BacktestWindow
+from health.backtest import DEFAULT_DATES, BacktestWindow
+from health.models import ScorecardVersion
 from health.serializers import EARLIEST_AS_OF
 
 MAX_DATES = 60
@@ -22,7 +23,7 @@ class BacktestParamsSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         today = timezone.now().date()
-        window = BacktestWindow.default(today, **attrs)
+        window = BacktestWindow.default(today, self.context.get("dates", DEFAULT_DATES), **attrs)
         if window.start < EARLIEST_AS_OF:
             raise serializers.ValidationError({"start": f"Must be on or after {EARLIEST_AS_OF}."})
         if window.end < window.start:
@@ -40,8 +41,27 @@ class BacktestParamsSerializer(serializers.Serializer):
         return {"window": window}
 
 
-def window_from(params) -> BacktestWindow:
+def window_from(params, dates: int = DEFAULT_DATES) -> BacktestWindow:
     """The validated window, or ValidationError with one message per bad parameter."""
-    serializer = BacktestParamsSerializer(data=params)
+    serializer = BacktestParamsSerializer(data=params, context={"dates": dates})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data["window"]
+
+
+class AdoptSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text="The proposed version's id (or its number within this scorecard)."
+    )
+
+    def validate_version(self, value):
+        """The scorecard's own version with that id, else the one with that number."""
+        versions = ScorecardVersion.objects.filter(scorecard=self.context["scorecard"])
+        version = versions.filter(pk=value).first() or versions.filter(number=value).first()
+        if version is None:
+            raise serializers.ValidationError(f"This scorecard has no version {value}.")
+        if version.adopted_at is not None:
+            raise serializers.ValidationError(
+                f"Version {version.number} was adopted on {version.adopted_at:%Y-%m-%d}; "
+                "propose a new one with `python manage.py calibrate`."
+            )
+        return version

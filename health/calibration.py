@@ -17,10 +17,10 @@ from health.backtest import (
     portfolio_as_of,
     score_as_known,
     scorecard_scope,
+    scorecard_spec,
     with_outcomes,
 )
 from health.models import Scorecard
-from health.scoring import ScorecardSpec
 from health.scoring.backtest import backtest_metrics, churned_within, time_split
 from health.scoring.calibration import (
     MIN_CHURNS,
@@ -29,6 +29,8 @@ from health.scoring.calibration import (
     fit_weights,
     flag_lifts,
 )
+
+CALIBRATION_DATES = 9  # four to learn from, three to test on, a horizon apart
 
 
 class TooFewChurns(FitError):
@@ -44,12 +46,12 @@ class TooFewChurns(FitError):
 def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: int = 1) -> dict:
     """Fit on the window's earlier dates, compare live and proposed on its later ones."""
     train_dates, test_dates = time_split(window.dates, window.horizon)
-    if not train_dates:
+    if not train_dates or not test_dates:
         raise FitError(
             f"The window has no training date at least {window.horizon} days before its "
             "test dates; widen it (--start earlier) or shorten --horizon."
         )
-    scope, current = scorecard_scope(scorecard), ScorecardSpec.from_scorecard(scorecard)
+    scope, current = scorecard_scope(scorecard), scorecard_spec(scorecard)
     train = backtest_rows(train_dates, scope=scope, spec=current, workers=workers)
     churned = churned_within(train, window.horizon)
     have = int(train.loc[churned, "account_id"].nunique())

@@ -11,7 +11,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from health.features import build_features
-from health.models import CurrentHealth, HealthScore, Scorecard
+from health.models import (
+    CalibrationReport,
+    CurrentHealth,
+    HealthScore,
+    Scorecard,
+    ScorecardVersion,
+    validate_spec,
+)
 from health.partitions import history_partition_ensure
 from health.scoring import ScorecardSpec, score_frame
 
@@ -182,3 +189,47 @@ def pending_rescores_add(account_ids) -> None:
     delay = settings.CANDOR["RESCORE_DEBOUNCE_SECONDS"]
     if client.set(FLUSH_LOCK, "1", nx=True, ex=max(delay, 1)):
         current_app.send_task("health.tasks.flush_rescores", countdown=delay)
+
+
+@transaction.atomic
+def scorecard_propose(
+    *, scorecard: Scorecard, weights: dict, note: str, report: dict | None = None, user=None
+):
+    """A new version of `scorecard` with other weights, waiting (adopted_at null) for a VP,
+    with the calibration report that argues for it.
+
+    Nothing live changes: the scorecard keeps scoring with its current version until
+    `scorecard_version_adopt` is called."""
+    spec = {**scorecard.effective_spec(), "weights": dict(weights)}
+    validate_spec(spec)
+    version = ScorecardVersion.objects.create(
+        scorecard=scorecard, number=scorecard.next_version_number(), note=note,
+        created_by=user, adopted_at=None, **spec,
+    )  # fmt: skip
+    if report is not None:
+        CalibrationReport.objects.create(version=version, report=report)
+    return version
+
+
+class AdoptionError(ValueError):
+    pass
+
+
+@transaction.atomic
+def scorecard_version_adopt(*, scorecard: Scorecard, version, user) -> Scorecard:
+    """Make a proposed version live: the scorecard takes its settings and its number, and the
+    version records who adopted it and when. Scores written from now on carry that version."""
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if version.scorecard_id != scorecard.pk:
+        raise AdoptionError(f"Version {version.number} belongs to another scorecard.")
+    if version.adopted_at is not None:
+        raise AdoptionError(
+            f"Version {version.number} was already adopted on {version.adopted_at:%Y-%m-%d}."
+        )
+    version.adopted_at, version.adopted_by = timezone.now(), user
+    version.save(update_fields=["adopted_at", "adopted_by"])
+    for name, value in version.spec().items():
+        setattr(scorecard, name, value)
+    scorecard.version, scorecard.edited_by = version.number, user
+    scorecard.save()
+    return scorecard

@@ -3,10 +3,11 @@
 import json
 import time
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.exceptions import ValidationError
 
-from health.backtest import backtest_run
+from health.backtest import BACKTEST_SECONDS, DEFAULT_DATES, backtest_key, backtest_run
 from health.backtest_serializers import window_from
 from health.models import Scorecard
 
@@ -20,14 +21,14 @@ def scorecard_or_error(scorecard_id) -> Scorecard | None:
         raise CommandError(f"No scorecard with id {scorecard_id}.") from None
 
 
-def window_or_error(options):
+def window_or_error(options, dates=DEFAULT_DATES):
     params = {
         key: options[key]
         for key in ("start", "end", "every", "horizon")
         if options[key] is not None
     }
     try:
-        return window_from({key: str(value) for key, value in params.items()})
+        return window_from({key: str(value) for key, value in params.items()}, dates)
     except ValidationError as error:
         problems = "; ".join(
             f"--{field}: {' '.join(map(str, msgs))}" for field, msgs in error.detail.items()
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         window = window_or_error(options)
         started = time.perf_counter()
         figures = backtest_run(window=window, scorecard=scorecard, workers=options["workers"])
+        cache.set(backtest_key(scorecard, window), figures, BACKTEST_SECONDS)  # for page and API
         figures["seconds"] = round(time.perf_counter() - started, 2)
         self.stdout.write(summary_lines(figures))
         self.stdout.write(json.dumps(figures))
