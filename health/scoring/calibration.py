@@ -89,8 +89,9 @@ def flag_lifts(rows: pd.DataFrame, churned: pd.Series) -> list[dict]:
                 "churn_rate": None if rate is None else round(rate, 4),
                 "lift": None if rate is None or not base else round(rate / base, 2),
                 "p_value": round(float(p_value), 4),
-                "predicted_churn": bool(rate is not None and rate > base)
-                and p_value < FLAG_P_VALUE,
+                "predicted_churn": bool(
+                    rate is not None and rate > base and p_value < FLAG_P_VALUE
+                ),
             }
         )
     return lifts
