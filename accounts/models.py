@@ -1,7 +1,5 @@
 """The customer accounts Candor watches, and everything known about the people behind them."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -180,19 +178,6 @@ class Account(models.Model):
     def crm_says_onboarded(self) -> bool:
         return crm_says_onboarded(self.crm_status)
 
-    @property
-    def handoff_missing(self) -> list[str]:
-        """The pieces of sales context that never reached Customer Success."""
-        fields = {
-            "why they bought": self.handoff_why_bought,
-            "real needs": self.handoff_real_needs,
-            "internal politics": self.handoff_politics,
-        }
-        missing = [label for label, value in fields.items() if not value.strip()]
-        if self.handoff_urgency == Urgency.UNKNOWN:
-            missing.append("urgency")
-        return missing
-
 
 def deviating_terms(terms: dict) -> list[str]:
     if not isinstance(terms, dict):
@@ -278,11 +263,6 @@ class SharedObjective(models.Model):
     def __str__(self):
         return f"Shared objective for {self.account}"
 
-    def review_overdue(self, as_of) -> bool:
-        if self.last_reviewed_on is None:
-            return True
-        return as_of - self.last_reviewed_on > timedelta(days=self.review_cadence_days)
-
 
 class ObjectiveSignature(models.Model):
     objective = models.ForeignKey(SharedObjective, on_delete=models.CASCADE)
@@ -330,17 +310,6 @@ class Decision(models.Model):
         if self.owner_id and self.account_id and self.owner.account_id != self.account_id:
             raise ValidationError({"owner": "The owner must be one of the account's stakeholders."})
 
-    @property
-    def circulated_late(self) -> bool:
-        """Owners must hear of a decision within 24 hours, i.e. by the next day."""
-        if self.circulated_on is None:
-            return True
-        return (self.circulated_on - self.decided_on).days > 1
-
-    @property
-    def reopened_within_week(self) -> bool:
-        return self.reopened_on is not None and (self.reopened_on - self.decided_on).days <= 7
-
 
 class ProductStatus(models.TextChoices):
     UNDER_CONSIDERATION = "under_consideration", "Under consideration"
@@ -369,15 +338,6 @@ class Commitment(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def is_open(self) -> bool:
-        return self.product_status not in (ProductStatus.SHIPPED, ProductStatus.DECLINED)
-
-    def is_overdue(self, as_of) -> bool:
-        return self.product_status != ProductStatus.SHIPPED and bool(
-            self.due_on and self.due_on < as_of
-        )
 
 
 class MilestoneKind(models.TextChoices):

@@ -2,7 +2,35 @@
 
 from datetime import timedelta
 
-from health.models import COMPONENTS, HealthScore, ScorecardVersion
+from django.db.models import F
+
+from health.models import COMPONENTS, HealthScore, Scorecard, ScorecardVersion
+from health.scoring import ScorecardSpec
+from signals.selectors import signal_kind_labels
+
+
+def scorecard_specs() -> dict[str, ScorecardSpec]:
+    """The live version of each scorecard by segment ('' the default), as the scorer reads
+    it; with no default scorecard stored, the built-in defaults score under ''."""
+    live = ScorecardVersion.objects.filter(scorecard__version=F("number"))
+    labels = signal_kind_labels()
+    specs = {
+        version.scorecard.segment: ScorecardSpec.from_version(version, labels)
+        for version in live.select_related("scorecard")
+    }
+    specs.setdefault("", ScorecardSpec())
+    return specs
+
+
+def scorecards_with_versions():
+    return Scorecard.objects.order_by("segment", "pk").prefetch_related("versions")
+
+
+def health_scorecard_version(score: HealthScore) -> ScorecardVersion | None:
+    """The exact scorecard version that produced a past score."""
+    return ScorecardVersion.objects.filter(
+        scorecard_id=score.scorecard_id, number=score.scorecard_version
+    ).first()
 
 
 def health_latest(account) -> HealthScore | None:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from health.features import build_features
+from health.features import build_features, card_keys
 from health.models import (
     CalibrationReport,
     CurrentHealth,
@@ -21,6 +21,7 @@ from health.models import (
 )
 from health.partitions import history_partition_ensure
 from health.scoring import ScorecardSpec, score_frame
+from health.selectors import scorecard_specs
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +30,18 @@ FLUSH_LOCK = "candor:rescore:flush-scheduled"
 
 
 def scorecards_by_segment() -> dict[str, ScorecardSpec]:
-    """The default scorecard (created on first use) under '', and any per-segment overrides."""
+    """The default scorecard (created on first use) under '', and any per-segment overrides,
+    each at its live version."""
     Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})
-    return {card.segment: ScorecardSpec.from_scorecard(card) for card in Scorecard.objects.all()}
+    return scorecard_specs()
 
 
-def score_features(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def score_features(features: pd.DataFrame, as_of: date, cards=None) -> pd.DataFrame:
     """Score each segment with its own scorecard, or the default one: one pass per scorecard
-    (not per segment), so 100 changed accounts are scored in one vectorised call."""
-    cards = scorecards_by_segment()
-    card_of = features["segment"].where(features["segment"].isin(list(cards)), "")
+    (not per segment), so 100 changed accounts are scored in one vectorised call. `cards`
+    must be the ones the features were built with."""
+    cards = scorecards_by_segment() if cards is None else cards
+    card_of = card_keys(features["segment"], cards)
     parts = []
     for segment, group in features.groupby(card_of, sort=False):
         spec = cards[segment]
@@ -57,10 +60,11 @@ def score_accounts(*, account_ids=None, as_of: date | None = None, computed_at=N
     today = timezone.now().date()
     as_of = as_of or today
     computed_at = computed_at or timezone.now()
-    features = build_features(as_of, account_ids)
+    cards = scorecards_by_segment()
+    features = build_features(as_of, account_ids, cards)
     if features.empty:
         return 0
-    scores = score_features(features, as_of)
+    scores = score_features(features, as_of, cards)
     return health_scores_write(
         scores, features, as_of=as_of, computed_at=computed_at, current=as_of >= today
     )

@@ -13,7 +13,7 @@ import pandas as pd
 from health.scoring.components import COMPONENT_FUNCTIONS, days_between
 from health.scoring.constants import COMPONENTS
 from health.scoring.explain import explain, facts_json
-from health.scoring.flags import CAPPING_FLAGS, FLAG_RULES
+from health.scoring.flags import FLAG_RULES
 from health.scoring.spec import ScorecardSpec
 
 __all__ = ["ScorecardSpec", "score_frame", "derive", "explain"]
@@ -25,7 +25,7 @@ def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     day = pd.Timestamp(as_of)
     f["days_since_kickoff"] = (day - pd.to_datetime(f["contract_start"])).dt.days.astype(float)
     f["time_to_value_days"] = days_between(
-        pd.to_datetime(f["first_roi_at"], utc=True).dt.tz_localize(None).dt.normalize(),
+        pd.to_datetime(f["first_value_at"], utc=True).dt.tz_localize(None).dt.normalize(),
         f["contract_start"],
     )
     last = pd.to_datetime(f["last_signal_at"], utc=True).dt.tz_localize(None).dt.normalize()
@@ -51,7 +51,7 @@ def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -
     scores["outcome_attainment"] = _percent(f["outcomes_due_reached"], f["outcomes_due"])
     scores["overall"] = _overall(scores, scorecard.weights)
     flags = pd.DataFrame({code: rule(f, scores, scorecard) for code, rule in FLAG_RULES.items()})
-    scores["rag"] = _rag(scores["overall"], flags, scorecard.thresholds)
+    scores["rag"] = _rag(scores["overall"], flags, scorecard)
     scores["flag_codes"] = _flag_codes(flags)
     scores["facts"] = facts_json(f, scores, scorecard)
     return scores
@@ -74,14 +74,17 @@ def _overall(scores: pd.DataFrame, weights: dict) -> pd.Series:
     return pd.Series(np.round(overall, 1), scores.index)
 
 
-def _rag(overall: pd.Series, flags: pd.DataFrame, thresholds: dict) -> pd.Series:
+def _rag(overall: pd.Series, flags: pd.DataFrame, scorecard: ScorecardSpec) -> pd.Series:
+    """Red, amber or green by the thresholds; any of the scorecard's capping flags keeps a
+    green score amber (green means nothing we know is wrong)."""
+    thresholds = scorecard.thresholds
     rag = np.where(
         overall >= thresholds["green"],
         "green",
         np.where(overall >= thresholds["amber"], "amber", "red"),
     )
     rag = np.where(overall.isna(), "red", rag)
-    capped = flags[list(CAPPING_FLAGS)].any(axis=1).to_numpy()
+    capped = flags[list(scorecard.capping_flags)].any(axis=1).to_numpy()
     return pd.Series(np.where(capped & (rag == "green"), "amber", rag), overall.index)
 
 

@@ -11,24 +11,30 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+NO_VALUE_EVENTS = "No value events received for this scorecard yet; Outcomes left out."
+
+
 def outcome_reasons(r, target: int) -> list[str]:
+    if not r.value_kinds_seen:
+        return [NO_VALUE_EVENTS]
+    value = f"value event ({r.value_label})"
     reasons = []
     if _missing(r.time_to_value_days):
         reasons.append(
-            f"No ROI report {_n(r.days_since_kickoff)} days after kickoff; target {target} days."
+            f"No {value} {_n(r.days_since_kickoff)} days after kickoff; target {target} days."
         )
     elif r.time_to_value_days > target:
-        reasons.append(
-            f"First ROI report took {_n(r.time_to_value_days)} days; target {target} days."
-        )
+        reasons.append(f"First {value} took {_n(r.time_to_value_days)} days; target {target} days.")
     else:
-        reasons.append(f"First ROI report after {_n(r.time_to_value_days)} days (target {target}).")
+        reasons.append(f"First {value} after {_n(r.time_to_value_days)} days (target {target}).")
     if r.outcomes_due > 0:
         reasons.append(
             f"{_n(r.outcomes_due_reached)} of {_n(r.outcomes_due)} outcome milestones due are reached."
         )
     if not _missing(r.time_to_value_days) and r.days_since_kickoff > 90:
-        reasons.append(f"{_n(r.roi_reports_90d)} ROI reports in the last 90 days.")
+        reasons.append(
+            f"{_n(r.value_events_90d)} value events ({r.value_label}) in the last 90 days."
+        )
     return reasons
 
 
