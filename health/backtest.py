@@ -18,13 +18,14 @@ from django.db import connections
 from django.db.models import Count, Max, Q
 
 from accounts.models import Account
-from health.features import build_features
+from health.features import build_features, card_keys
 from health.models import Scorecard
-from health.scoring import ScorecardSpec, score_frame
+from health.scoring import ScorecardSpec
 from health.scoring.backtest import as_of_dates, backtest_metrics
 from health.scoring.constants import COMPONENTS
-from health.services import score_features
+from health.services import score_features, scorecards_by_segment
 from signals.models import Signal
+from signals.selectors import signal_kind_labels
 
 DEFAULT_HORIZON, DEFAULT_EVERY, DEFAULT_DATES = 90, 30, 6
 ROW_COLUMNS = ["account_id", "as_of", "overall", "rag", *COMPONENTS, "flag_codes"]
@@ -57,49 +58,49 @@ class BacktestWindow:
 def scorecard_spec(scorecard: Scorecard, version=None) -> ScorecardSpec:
     """The spec of a scorecard's live version (or of `version`, say a proposal)."""
     version = version or scorecard.versions.get(number=scorecard.version)
-    return ScorecardSpec.from_version(version)
+    return ScorecardSpec.from_version(version, signal_kind_labels())
 
 
-def scorecard_scope(scorecard: Scorecard | None):
-    """The segments a scorecard scores: its own, or for the default one every segment without
-    a card of its own. None (no scorecard named) means the whole portfolio."""
+def backtest_cards(scorecard: Scorecard | None = None, spec: ScorecardSpec | None = None):
+    """(cards, key): the live scorecards by segment as scoring uses them, with `spec` standing
+    in for `scorecard`'s, and the key of the scorecard whose accounts are backtested (None:
+    every account, each by its own scorecard)."""
+    cards = scorecards_by_segment()
     if scorecard is None:
-        return None
-    if scorecard.segment:
-        return {"in": [scorecard.segment]}
-    return {"not_in": list(Scorecard.objects.exclude(segment="").values_list("segment", flat=True))}
+        return cards, None
+    cards[scorecard.segment] = spec or scorecard_spec(scorecard)
+    return cards, scorecard.segment
 
 
-def portfolio_as_of(as_of: date, scope=None) -> pd.DataFrame:
-    """The features of every account active on `as_of`, from what was known that day."""
-    features = build_features(as_of)
-    if scope is None or features.empty:
+def portfolio_as_of(as_of: date, cards: dict, key: str | None = None) -> pd.DataFrame:
+    """The features of every account active on `as_of` (of scorecard `key`, if named), from
+    what was known that day."""
+    features = build_features(as_of, cards=cards)
+    if key is None or features.empty:
         return features
-    if "in" in scope:
-        return features[features["segment"].isin(scope["in"])]
-    return features[~features["segment"].isin(scope["not_in"])]
+    return features[card_keys(features["segment"], cards) == key]
 
 
-def score_as_known(features: pd.DataFrame, as_of: date, spec: ScorecardSpec | None = None):
-    """Scores in memory, by `spec` or (None) by each segment's live scorecard; never written."""
+def score_as_known(features: pd.DataFrame, as_of: date, cards: dict) -> pd.DataFrame:
+    """Scores in memory by the given scorecards; never written."""
     if features.empty:
         return pd.DataFrame(columns=ROW_COLUMNS)
-    scores = score_frame(features, spec, as_of) if spec else score_features(features, as_of)
+    scores = score_features(features, as_of, cards)
     rows = scores[["overall", "rag", *COMPONENTS, "flag_codes"]].copy()
     rows.insert(0, "as_of", as_of)
     return rows.rename_axis("account_id").reset_index()
 
 
-def _rows_for_date(as_of: date, scope, spec) -> pd.DataFrame:
-    return score_as_known(portfolio_as_of(as_of, scope), as_of, spec)
+def _rows_for_date(as_of: date, cards: dict, key) -> pd.DataFrame:
+    return score_as_known(portfolio_as_of(as_of, cards, key), as_of, cards)
 
 
-def backtest_rows(dates, *, scope=None, spec=None, workers: int = 1) -> pd.DataFrame:
+def backtest_rows(dates, *, cards: dict, key=None, workers: int = 1) -> pd.DataFrame:
     """One row per account active on each date, scored as known then, with its churn date.
 
     With `workers` > 1 the dates are scored in forked processes, one date each at a time
     (every date is an independent read of the database)."""
-    jobs = [(as_of, scope, spec) for as_of in dates]
+    jobs = [(as_of, cards, key) for as_of in dates]
     if workers > 1 and len(jobs) > 1:
         connections.close_all()  # each forked worker opens its own connection
         with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
@@ -126,9 +127,8 @@ def backtest_run(
     *, window: BacktestWindow, scorecard: Scorecard | None = None, spec=None, workers: int = 1
 ) -> dict:
     """The backtest's figures for one scorecard (or the live portfolio) over `window`."""
-    if spec is None and scorecard is not None:
-        spec = scorecard_spec(scorecard)
-    rows = backtest_rows(window.dates, scope=scorecard_scope(scorecard), spec=spec, workers=workers)
+    cards, key = backtest_cards(scorecard, spec)
+    rows = backtest_rows(window.dates, cards=cards, key=key, workers=workers)
     figures = backtest_metrics(rows, horizon=window.horizon, every=window.every)
     figures["as_of_dates"] = [d.isoformat() for d in window.dates]
     return {"scorecard": scorecard.pk if scorecard else None, **figures}
@@ -140,11 +140,14 @@ BACKTEST_SECONDS = 24 * 3600
 def backtest_data_version(scorecard: Scorecard | None) -> str:
     """What a backtest reads, summarised: any new signal, edited account, recorded outcome or
     scorecard change gives a new value (and so a new cache key)."""
+    cards = list(Scorecard.objects.order_by("pk").values_list("pk", "version", "segment"))
+    if not any(segment == "" for *_, segment in cards):  # scoring creates the default card
+        scorecards_by_segment()
+        cards = list(Scorecard.objects.order_by("pk").values_list("pk", "version", "segment"))
     accounts = Account.objects.aggregate(
         n=Count("pk"), edited=Max("updated_at"), churned=Count("pk", filter=Q(outcome="churned"))
     )
     newest_signal = Signal.objects.aggregate(newest=Max("pk"))["newest"]
-    cards = list(Scorecard.objects.order_by("pk").values_list("pk", "version"))
     return f"{sorted(accounts.items())}|{newest_signal}|{cards}|{scorecard.pk if scorecard else ''}"
 
 

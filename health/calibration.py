@@ -13,11 +13,10 @@ import pandas as pd
 
 from health.backtest import (
     BacktestWindow,
+    backtest_cards,
     backtest_rows,
     portfolio_as_of,
     score_as_known,
-    scorecard_scope,
-    scorecard_spec,
     with_outcomes,
 )
 from health.models import Scorecard
@@ -51,15 +50,16 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
             f"The window has no training date at least {window.horizon} days before its "
             "test dates; widen it (--start earlier) or shorten --horizon."
         )
-    scope, current = scorecard_scope(scorecard), scorecard_spec(scorecard)
-    train = backtest_rows(train_dates, scope=scope, spec=current, workers=workers)
+    cards, key = backtest_cards(scorecard)
+    current = cards[key]
+    train = backtest_rows(train_dates, cards=cards, key=key, workers=workers)
     churned = churned_within(train, window.horizon)
     have = int(train.loc[churned, "account_id"].nunique())
     if have < MIN_CHURNS:
         raise TooFewChurns(have)
     weights = fit_weights(train, churned)
-    proposed = replace(current, weights=weights)
-    live_rows, proposed_rows = _score_both(test_dates, scope, current, proposed)
+    proposed = {**cards, key: replace(current, weights=weights)}
+    live_rows, proposed_rows = _score_both(test_dates, key, cards, proposed)
     figures = {"horizon": window.horizon, "every": window.every}
     return {
         "scorecard": scorecard.pk,
@@ -75,11 +75,11 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
     }
 
 
-def _score_both(dates, scope, current, proposed):
-    """Each test date's features read once, scored by both scorecards."""
+def _score_both(dates, key, cards, proposed):
+    """Each test date's features read once (only weights differ), scored by both scorecards."""
     live, new = [], []
     for as_of in dates:
-        features = portfolio_as_of(as_of, scope)
-        live.append(score_as_known(features, as_of, current))
+        features = portfolio_as_of(as_of, cards, key)
+        live.append(score_as_known(features, as_of, cards))
         new.append(score_as_known(features, as_of, proposed))
     return (with_outcomes(pd.concat(parts, ignore_index=True)) for parts in (live, new))

@@ -15,7 +15,13 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Account
-from health.backtest import BacktestWindow, backtest_rows, portfolio_as_of, score_as_known
+from health.backtest import (
+    BacktestWindow,
+    backtest_cards,
+    backtest_rows,
+    portfolio_as_of,
+    score_as_known,
+)
 from health.management.commands.bench_scoring import peak_rss_mb, timed
 from health.scoring.backtest import backtest_metrics
 from signals.models import Signal
@@ -67,9 +73,10 @@ class Command(BaseCommand):
 
     def _serial(self, window) -> dict:
         phases = {"features_s": 0.0, "scoring_s": 0.0}
+        cards, _ = backtest_cards()
         for as_of in window.dates:
-            features, features_s = timed(portfolio_as_of, as_of)
-            rows, scoring_s = timed(score_as_known, features, as_of)
+            features, features_s = timed(portfolio_as_of, as_of, cards)
+            rows, scoring_s = timed(score_as_known, features, as_of, cards)
             phases["features_s"] += features_s
             phases["scoring_s"] += scoring_s
             self.stdout.write(
@@ -80,7 +87,7 @@ class Command(BaseCommand):
 
     def _end_to_end(self, window, workers, number) -> tuple[float, int]:
         started = time.perf_counter()
-        rows = backtest_rows(window.dates, workers=workers)
+        rows = backtest_rows(window.dates, cards=backtest_cards()[0], workers=workers)
         figures = backtest_metrics(rows, horizon=window.horizon, every=window.every)
         elapsed = time.perf_counter() - started
         self.stdout.write(
