@@ -27,6 +27,7 @@ from health.scoring.calibration import (
     churns_needed,
     fit_weights,
     flag_lifts,
+    propose_thresholds,
 )
 
 CALIBRATION_DATES = 9  # four to learn from, three to test on, a horizon apart
@@ -58,7 +59,8 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
     if have < MIN_CHURNS:
         raise TooFewChurns(have)
     weights = fit_weights(train, churned)
-    proposed = {**cards, key: replace(current, weights=weights)}
+    thresholds = propose_thresholds(train, churned, weights, current)
+    proposed = {**cards, key: replace(current, weights=weights, thresholds=thresholds)}
     live_rows, proposed_rows = _score_both(test_dates, key, cards, proposed)
     figures = {"horizon": window.horizon, "every": window.every}
     return {
@@ -69,6 +71,8 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
         "train_churned": have,
         "current_weights": dict(current.weights),
         "proposed_weights": weights,
+        "current_thresholds": dict(current.thresholds),
+        "proposed_thresholds": thresholds,
         "flags": flag_lifts(train, churned),
         "current": backtest_metrics(live_rows, **figures),
         "proposed": backtest_metrics(proposed_rows, **figures),

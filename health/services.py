@@ -197,14 +197,17 @@ def pending_rescores_add(account_ids) -> None:
 
 @transaction.atomic
 def scorecard_propose(
-    *, scorecard: Scorecard, weights: dict, note: str, report: dict | None = None, user=None
-):
-    """A new version of `scorecard` with other weights, waiting (adopted_at null) for a VP,
-    with the calibration report that argues for it.
+    *, scorecard: Scorecard, weights: dict, note: str, thresholds: dict | None = None,
+    report: dict | None = None, user=None,
+):  # fmt: skip
+    """A new version of `scorecard` with other weights (and thresholds), waiting (adopted_at
+    null) for a VP, with the calibration report that argues for it.
 
     Nothing live changes: the scorecard keeps scoring with its current version until
     `scorecard_version_adopt` is called."""
     spec = {**scorecard.effective_spec(), "weights": dict(weights)}
+    if thresholds is not None:
+        spec["thresholds"] = dict(thresholds)
     validate_spec(spec)
     version = ScorecardVersion.objects.create(
         scorecard=scorecard, number=scorecard.next_version_number(), note=note,

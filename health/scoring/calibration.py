@@ -6,6 +6,9 @@ horizon on those component risks, with every coefficient held non-negative (a co
 only add risk, as it does in the score), gives coefficients whose proportions are weights: they
 are rescaled to sum to 100 and rounded, so the proposal stays a row of readable numbers.
 
+The green cut-off is then chosen on the same training account-dates (`propose_thresholds`) to
+meet issue 12's two bars there; weights and cut-off are both tested on later, held-out dates.
+
 A component an account has no data for is left out of its live score (the weights
 re-normalise); the fit stands in the training mean of that component's risk, which moves
 nothing either way.
@@ -16,10 +19,14 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.stats import fisher_exact
 
+from health.scoring import _overall as weighted_overall  # the scorer's own weighted mean
 from health.scoring.constants import COMPONENTS
 from health.scoring.flags import FLAG_LABELS
 
 MIN_CHURNS = 30
+GREEN_CHURN_TARGET = 0.05  # issue 12: at most 5% of green account-dates churn within 90 days
+RECALL_TARGET = 0.70  # issue 12: at least 70% of churners red or amber before churning
+MIN_GREEN = 30
 RIDGE = 1e-3  # a whisper of L2, so a component no churn depends on settles at zero
 FLAG_P_VALUE = 0.05
 
@@ -95,6 +102,29 @@ def flag_lifts(rows: pd.DataFrame, churned: pd.Series) -> list[dict]:
             }
         )
     return lifts
+
+
+def propose_thresholds(rows: pd.DataFrame, churned: pd.Series, weights: dict, spec) -> dict:
+    """The green cut-off that meets both of issue 12's bars on the training account-dates: the
+    lowest whole score at which the account-dates that would be green (at or above it, with no
+    capping flag) churned within the horizon at most GREEN_CHURN_TARGET of the time, and at
+    least RECALL_TARGET of the churning account-dates would be red or amber. The lowest such
+    cut-off flags the fewest accounts that stay. Amber stays unless it would sit above green;
+    with no such cut-off the thresholds stay as they are."""
+    overall = weighted_overall(rows, weights)
+    capping = "|".join(f",{code}," for code in spec.capping_flags)
+    capped = rows["flag_codes"].fillna("").str.contains(capping) if capping else False
+    thresholds = dict(spec.thresholds)
+    for green in range(0, 101):
+        would_be_green = (overall >= green) & ~capped
+        if would_be_green.sum() < MIN_GREEN:
+            break
+        recall = 1 - would_be_green[churned].mean() if churned.any() else 1.0
+        if churned[would_be_green].mean() <= GREEN_CHURN_TARGET and recall >= RECALL_TARGET:
+            thresholds["green"] = green
+            thresholds["amber"] = min(thresholds["amber"], green)
+            break
+    return thresholds
 
 
 def churns_needed(churned_accounts: int) -> int:

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from health.scoring.calibration import FitError, fit_weights, flag_lifts
+from health.scoring.calibration import FitError, fit_weights, flag_lifts, propose_thresholds
 from health.scoring.constants import COMPONENTS
+from health.scoring.spec import ScorecardSpec
 
 
 def account_dates(n=600, seed=3):
@@ -65,3 +66,35 @@ def test_a_flag_carried_by_churners_predicted_churn_and_a_random_one_did_not():
     assert lifts["champion_left"]["lift"] > 1
     assert lifts["custom_terms"]["predicted_churn"] is False
     assert lifts["stale_data"]["account_dates"] == 0
+
+
+def rows_scored(overalls, churns, flags=None):
+    rows = pd.DataFrame({name: overalls for name in COMPONENTS})
+    rows["flag_codes"] = flags or [""] * len(overalls)
+    return rows, pd.Series(churns)
+
+
+def test_green_starts_at_the_lowest_score_meeting_both_bars_in_training():
+    # 40 account-dates at each of 30, 60 and 90; churn: 20 of the 30s, 4 of the 60s, 1 of the 90s.
+    overalls = [30.0] * 40 + [60.0] * 40 + [90.0] * 40
+    churns = [i < 20 for i in range(40)] + [i < 4 for i in range(40)] + [i < 1 for i in range(40)]
+    rows, churned = rows_scored(overalls, churns)
+    # From 31: green holds 80 account-dates, 5 churned (6.25% > 5%). From 61: 1 of 40 (2.5%),
+    # and 24 of the 25 churning account-dates are red or amber (96%): green from 61.
+    thresholds = propose_thresholds(rows, churned, dict.fromkeys(COMPONENTS, 20), ScorecardSpec())
+    assert thresholds == {"green": 61, "amber": 40}
+
+
+def test_thresholds_stay_when_no_cut_off_keeps_green_honest():
+    rows, churned = rows_scored([80.0] * 60, [i % 2 == 0 for i in range(60)])
+    spec = ScorecardSpec()
+    assert propose_thresholds(rows, churned, dict.fromkeys(COMPONENTS, 20), spec) == spec.thresholds
+
+
+def test_a_capped_account_date_is_not_counted_as_green():
+    overalls = [90.0] * 60
+    churns = [i < 20 for i in range(60)]
+    flags = [",stale_data," if i < 20 else "" for i in range(60)]  # every churner was stale
+    rows, churned = rows_scored(overalls, churns, flags)
+    thresholds = propose_thresholds(rows, churned, dict.fromkeys(COMPONENTS, 20), ScorecardSpec())
+    assert thresholds["green"] == 0  # green from any score: the churners were all capped amber

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         proposal = scorecard_propose(
             scorecard=scorecard, weights=report["proposed_weights"], note=proposal_note(report),
-            report=report,
+            thresholds=report["proposed_thresholds"], report=report,
         )  # fmt: skip
         report["proposal"] = {"id": proposal.pk, "number": proposal.number}
         self.stdout.write(describe(scorecard, report))
@@ -70,6 +70,8 @@ def describe(scorecard, report: dict) -> str:
     ]
     for name, weight in report["current_weights"].items():
         lines.append(f"{name:<14}{weight:>10g}{report['proposed_weights'][name]:>10g}")
+    for name, cut in report["current_thresholds"].items():
+        lines.append(f"{name + ' from':<14}{cut:>10g}{report['proposed_thresholds'][name]:>10g}")
     predictive = [flag for flag in report["flags"] if flag["predicted_churn"]]
     lines += ["", "Flags that predicted churn in training:" if predictive else
               "No flag predicted churn in training."]  # fmt: skip
