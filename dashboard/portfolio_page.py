@@ -14,6 +14,7 @@ from health.portfolio import (
     score_validity_remembered,
     summarise,
 )
+from health.scoring.constants import COMPONENTS
 from health.selectors import calibration_proposals_pending
 
 SEED_FACTOR = 10
@@ -44,11 +45,23 @@ def portfolio_page_data(accounts) -> dict:
 
 
 def proposals_with_evidence() -> list:
-    """Pending calibrated proposals, each with the flags its training found predictive."""
+    """Pending calibrated proposals, each with its live and proposed settings side by side and
+    the flags its training found predictive."""
     proposals = calibration_proposals_pending()
     for proposal in proposals:
-        flags = proposal.calibration.report.get("flags", [])
-        proposal.predictive_flags = [flag for flag in flags if flag["predicted_churn"]]
+        report = proposal.calibration.report
+        proposal.predictive_flags = [f for f in report.get("flags", []) if f["predicted_churn"]]
+        proposal.settings = [
+            (name.capitalize(), report["current_weights"][name], report["proposed_weights"][name])
+            for name in COMPONENTS
+        ] + [
+            (
+                f"{rag.capitalize()} from",
+                report["current_thresholds"][rag],
+                proposal.thresholds[rag],
+            )
+            for rag in ("green", "amber")
+        ]
     return proposals
 
 

@@ -17,6 +17,7 @@ REPORT = {
     "current_weights": {"outcomes": 35, "adoption": 20, "engagement": 20, "alignment": 15,
                         "commitments": 10},
     "proposed_weights": PROPOSED,
+    "current_thresholds": {"green": 70, "amber": 40}, "proposed_thresholds": {"green": 70, "amber": 40},
     "flags": [{"code": "champion_left", "label": "Champion left", "account_dates": 12,
                "churn_rate": 0.5, "lift": 3.1, "p_value": 0.001, "predicted_churn": True}],
     "current": {**FIGURES, "auc": 0.61}, "proposed": FIGURES,
@@ -34,6 +35,7 @@ def test_a_calibrated_proposal_is_shown_beside_its_adopt_button(client, vera, pr
     page = client.get(reverse("portfolio")).content.decode()
     assert f"Proposed: Default v{proposal.number}" in page
     assert "Champion left" in page and "0.61" in page and "0.8" in page
+    assert '<th scope="row">Adoption</th><td class="num">20</td><td class="num">40</td>' in page
     assert reverse("scorecard_adopt", args=[proposal.scorecard_id]) in page
 
 

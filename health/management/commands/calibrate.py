@@ -43,13 +43,23 @@ class Command(BaseCommand):
             report = calibration_run(scorecard=scorecard, window=window, workers=options["workers"])
         except FitError as error:
             raise CommandError(str(error)) from None
-        proposal = scorecard_propose(
-            scorecard=scorecard, weights=report["proposed_weights"], note=proposal_note(report),
-            thresholds=report["proposed_thresholds"], report=report,
-        )  # fmt: skip
-        report["proposal"] = {"id": proposal.pk, "number": proposal.number}
+        report["proposal"] = None
+        if changes_anything(report):
+            proposal = scorecard_propose(
+                scorecard=scorecard, weights=report["proposed_weights"],
+                thresholds=report["proposed_thresholds"], note=proposal_note(report),
+                report=report,
+            )  # fmt: skip
+            report["proposal"] = {"id": proposal.pk, "number": proposal.number}
         self.stdout.write(describe(scorecard, report))
         self.stdout.write(json.dumps(report))
+
+
+def changes_anything(report: dict) -> bool:
+    return (report["proposed_weights"], report["proposed_thresholds"]) != (
+        report["current_weights"],
+        report["current_thresholds"],
+    )
 
 
 def proposal_note(report: dict) -> str:
@@ -85,6 +95,9 @@ def describe(scorecard, report: dict) -> str:
         cells = [_cell(report[side], key, fmt) for side in ("current", "proposed")]
         lines.append(f"{label:<46}{cells[0]:>10}{cells[1]:>10}")
     proposal = report["proposal"]
+    if proposal is None:
+        lines += ["", "The fit agrees with the live scorecard: nothing to propose."]
+        return "\n".join(lines)
     lines += [
         "",
         f"Proposed as version {proposal['number']} (id {proposal['id']}). Nothing changes until "
