@@ -17,6 +17,7 @@ router.register("commitments", accounts_api.CommitmentViewSet, basename="commitm
 router.register("milestones", accounts_api.MilestoneViewSet, basename="milestone")
 router.register("decisions", accounts_api.DecisionViewSet, basename="decision")
 router.register("objectives", accounts_api.ObjectiveViewSet, basename="objective")
+router.register("signal-kinds", signals_api.SignalKindViewSet, basename="signal-kind")
 router.register("scorecards", health_api.ScorecardViewSet, basename="scorecard")
 
 urlpatterns = [

@@ -59,7 +59,9 @@ def arr_by_flag(by_flag: dict) -> str:
         y=[item["label"] for item in items], x=[item["arr"] for item in items], orientation="h",
         text=[f"{item['accounts']} accounts" for item in items], marker_color="#b54708",
     ))  # fmt: skip
-    figure.update_layout(title="ARR at risk by flag", xaxis={"tickprefix": "$"}, **LAYOUT)
+    figure.update_layout(
+        title="ARR by flag (an account can carry several)", xaxis={"tickprefix": "$"}, **LAYOUT
+    )
     return figure.to_json()
 
 

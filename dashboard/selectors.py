@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts import rules
 from accounts.models import Account, ObjectiveSignature, SharedObjective
 from dashboard import charts
 from health.scoring.flags import FLAG_LABELS
@@ -18,9 +19,14 @@ KEY_ROLE_LABELS = {
 
 def account_page_data(account: Account) -> dict:
     """Everything the account page shows, in a fixed number of queries."""
+    today = timezone.localdate()
     stakeholders = list(account.stakeholders.all())
     present = {s.role for s in stakeholders if s.active}
-    objective = SharedObjective.objects.filter(account=account).first()
+    objective = (
+        SharedObjective.objects.filter(account=account)
+        .annotate(review_overdue=rules.flagged(rules.objective_review_overdue(today)))
+        .first()
+    )
     signatures = (
         list(ObjectiveSignature.objects.filter(objective=objective).select_related("stakeholder"))
         if objective
@@ -38,14 +44,31 @@ def account_page_data(account: Account) -> dict:
         "unsigned_roles": [
             label for role, label in KEY_ROLE_LABELS.items() if role not in signed_roles
         ],
-        "decisions": list(account.decisions.select_related("owner")),
-        "commitments": list(account.commitments.all()),
+        "decisions": list(
+            account.decisions.select_related("owner").annotate(
+                circulated_late=rules.flagged(rules.decision_circulated_late(today))
+            )
+        ),
+        "commitments": list(
+            account.commitments.annotate(
+                uncommitted=rules.flagged(rules.commitment_uncommitted()),
+                overdue=rules.flagged(rules.commitment_overdue(today)),
+            )
+        ),
+        "handoff_missing": handoff_missing(account),
         "tasks": [m for m in milestones if m.kind == "task"],
         "outcomes": [m for m in milestones if m.kind == "outcome"],
         "notes": list(account.notes.select_related("author")[:20]),
         "recent_signals": list(account.signals.order_by("-occurred_at")[:15]),
         **account_health_for_page(account),
     }
+
+
+def handoff_missing(account: Account) -> list[str]:
+    """The handoff items that never reached Customer Success, by the scorer's own rule."""
+    gaps = {f"gap_{i}": rules.flagged(q) for i, q in enumerate(rules.HANDOFF_GAPS.values())}
+    row = Account.objects.filter(pk=account.pk).values(**gaps).first() or {}
+    return [label for i, label in enumerate(rules.HANDOFF_GAPS) if row.get(f"gap_{i}")]
 
 
 CHART_DAYS = 365

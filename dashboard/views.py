@@ -10,7 +10,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.models import Segment
 from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
 from dashboard.book import (
     FLAG_LABELS,
@@ -19,6 +18,7 @@ from dashboard.book import (
     BookFilters,
     book_counts,
     book_queryset,
+    book_segments,
 )
 from dashboard.forms import ConflictForm, DecisionForm, NoteForm
 from dashboard.portfolio_page import portfolio_page_data
@@ -36,7 +36,7 @@ def _filters(params) -> BookFilters:
     return BookFilters(
         rag=params.get("rag", "") if params.get("rag") in ("red", "amber", "green") else "",
         flag=params.get("flag", "") if params.get("flag") in FLAG_LABELS else "",
-        segment=params.get("segment", "") if params.get("segment") in Segment.values else "",
+        segment=params.get("segment", "")[:20],
         renewal_within=int(renewal)
         if renewal.isdigit() and int(renewal) in RENEWAL_WINDOWS
         else None,
@@ -63,7 +63,7 @@ def book(request):
             "filters": filters,
             "counts": book_counts(request.user, filters.csm),
             "flag_labels": FLAG_LABELS,
-            "segments": Segment.choices,
+            "segments": book_segments(request.user),
             "renewal_windows": RENEWAL_WINDOWS,
             "querystring": query.urlencode(),
             "is_vp": user_is_vp(request.user),
@@ -166,9 +166,7 @@ def scorecard_adopt(request, pk):
     if not body.is_valid():
         messages.error(request, " ".join(body.errors.get("version", ["Invalid version."])))
         return redirect(f"{reverse('portfolio')}#validity-h")
-    scorecard = scorecard_version_adopt(
-        scorecard=scorecard, version=body.validated_data["version"], user=request.user
-    )
+    scorecard = scorecard_version_adopt(version=body.validated_data["version"], user=request.user)
     messages.success(request, f"{scorecard} is live: scores from now on use version "
                      f"{scorecard.version}.")  # fmt: skip
     return redirect(f"{reverse('portfolio')}#validity-h")

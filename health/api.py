@@ -1,7 +1,7 @@
 from celery.result import AsyncResult
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status, viewsets
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -13,11 +13,16 @@ from health import tasks
 from health.backtest import backtest_remembered
 from health.backtest_serializers import AdoptSerializer, window_from
 from health.filters import AccountHealthFilter, HealthFilter
-from health.models import CurrentHealth, HealthScore, Scorecard
+from health.models import CurrentHealth, HealthScore
 from health.portfolio import portfolio_summary
-from health.selectors import health_latest, health_trend
-from health.serializers import HealthSerializer, LatestHealthSerializer, RecomputeSerializer
-from health.services import scorecard_version_adopt
+from health.selectors import health_latest, health_trend, scorecards_with_versions
+from health.serializers import (
+    HealthSerializer,
+    LatestHealthSerializer,
+    RecomputeSerializer,
+    ScorecardSerializer,
+)
+from health.services import scorecard_update, scorecard_version_adopt
 
 SINCE = OpenApiParameter(
     "since", OpenApiTypes.DATE, description="Say what changed since the score as of this day "
@@ -142,7 +147,11 @@ class TaskState(APIView):
 
 PORTFOLIO = inline_serializer(
     "Portfolio",
-    {"by_rag": serializers.DictField(), "by_flag": serializers.DictField(), "by_csm": serializers.DictField()},
+    {"arr_at_risk": serializers.FloatField(help_text="Red plus amber ARR."),
+     "by_rag": serializers.DictField(),
+     "by_flag": serializers.DictField(help_text="An account can carry several flags, so these "
+                                      "ARR figures overlap and do not add up to ARR at risk."),
+     "by_csm": serializers.DictField()},
 )  # fmt: skip
 
 
@@ -174,18 +183,14 @@ ADOPTED = inline_serializer(
 
 
 class ScorecardValidityActions:
-    """A scorecard's backtest and the adoption of a proposed version: VPs only."""
-
-    def _vp_only(self, request):
-        if not user_is_vp(request.user):
-            raise PermissionDenied("Backtests and scorecard changes are for VPs.")
+    """A scorecard's backtest and the adoption of a proposed version (VPs only, as every
+    scorecard endpoint is)."""
 
     @extend_schema(parameters=BACKTEST_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def backtest(self, request, pk=None):
         """How this scorecard would have foretold past churns: every account active on each
         as-of date scored from what was known then (nothing written), against later churns."""
-        self._vp_only(request)
         window = window_from(request.query_params)
         return Response(backtest_remembered(window=window, scorecard=self.get_object()))
 
@@ -193,15 +198,40 @@ class ScorecardValidityActions:
     @action(detail=True, methods=["post"])
     def adopt(self, request, pk=None):
         """Make a proposed version (say, from `calibrate`) the live one."""
-        self._vp_only(request)
         scorecard = self.get_object()
         body = AdoptSerializer(data=request.data, context={"scorecard": scorecard})
         body.is_valid(raise_exception=True)
         scorecard = scorecard_version_adopt(
-            scorecard=scorecard, version=body.validated_data["version"], user=request.user
+            version=body.validated_data["version"], user=request.user
         )
         return Response({"scorecard": scorecard.pk, "version": scorecard.version})
 
 
-class ScorecardViewSet(ScorecardValidityActions, viewsets.GenericViewSet):
-    queryset = Scorecard.objects.order_by("pk")
+class IsVP(permissions.BasePermission):
+    message = "Scorecards are for VPs."
+
+    def has_permission(self, request, view):
+        return user_is_vp(request.user)
+
+
+class ScorecardViewSet(
+    ScorecardValidityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
+    """The scorecards with every version each has had (VPs only). A PATCH that changes what a
+    scorecard scores with writes a new version and makes it live."""
+
+    serializer_class = ScorecardSerializer
+    permission_classes = [permissions.IsAuthenticated, IsVP]
+    pagination_class = None
+    ordering = ["segment", "id"]
+    ordering_fields = ["id"]
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_queryset(self):
+        return scorecards_with_versions()
+
+    def perform_update(self, serializer):
+        serializer.instance = scorecard_update(
+            scorecard=serializer.instance, user=self.request.user, **serializer.validated_data
+        )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from health.features import build_features, card_keys
 from health.models import (
+    SPEC_FIELDS,
     CalibrationReport,
     CurrentHealth,
     HealthScore,
@@ -34,6 +35,62 @@ def scorecards_by_segment() -> dict[str, ScorecardSpec]:
     each at its live version."""
     Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})
     return scorecard_specs()
+
+
+@transaction.atomic
+def scorecard_update(*, scorecard: Scorecard, user=None, **changes) -> Scorecard:
+    """Edit a scorecard. A change to what it scores with writes a new immutable version and
+    makes it live; past scores keep naming the version that produced them."""
+    unknown = set(changes) - {"name", *SPEC_FIELDS}
+    if unknown:
+        raise ValueError(f"Not scorecard fields: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(scorecard, name, value)
+    validate_spec(scorecard.effective_spec())
+    scorecard.edited_by = user
+    scorecard.save()
+    return scorecard
+
+
+def _spec_with(version: ScorecardVersion, changes: dict) -> dict:
+    """A version's spec with some of it changed; partial weights, thresholds or targets are
+    laid over the version's own."""
+    spec = version.spec()
+    for name, value in changes.items():
+        spec[name] = {**spec[name], **value} if isinstance(spec[name], dict) else list(value)
+    return spec
+
+
+@transaction.atomic
+def scorecard_version_propose(
+    *, scorecard: Scorecard, user=None, note: str = "", **changes
+) -> ScorecardVersion:
+    """A candidate version (e.g. calibrated weights), written but not live: nothing scores
+    with it until a VP adopts it (`scorecard_version_adopt`)."""
+    unknown = set(changes) - set(SPEC_FIELDS)
+    if unknown:
+        raise ValueError(f"Not scorecard fields: {', '.join(sorted(unknown))}.")
+    live = scorecard.versions.get(number=scorecard.version)
+    spec = _spec_with(live, changes)
+    validate_spec(spec)
+    return ScorecardVersion.objects.create(
+        scorecard=scorecard, number=scorecard.next_version_number(), created_by=user,
+        note=note, adopted_at=None, **spec,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def scorecard_version_adopt(*, version: ScorecardVersion, user) -> Scorecard:
+    """Make a version live: the scorecard scores with exactly its fields from the next run."""
+    scorecard = Scorecard.objects.select_for_update().get(pk=version.scorecard_id)
+    now = timezone.now()
+    Scorecard.objects.filter(pk=scorecard.pk).update(
+        version=version.number, updated_at=now, **version.spec()
+    )
+    version.adopted_at, version.adopted_by = now, user
+    version.save(update_fields=["adopted_at", "adopted_by"])
+    scorecard.refresh_from_db()
+    return scorecard
 
 
 def score_features(features: pd.DataFrame, as_of: date, cards=None) -> pd.DataFrame:
@@ -196,47 +253,13 @@ def pending_rescores_add(account_ids) -> None:
 
 
 @transaction.atomic
-def scorecard_propose(
-    *, scorecard: Scorecard, weights: dict, note: str, thresholds: dict | None = None,
-    report: dict | None = None, user=None,
-):  # fmt: skip
-    """A new version of `scorecard` with other weights (and thresholds), waiting (adopted_at
-    null) for a VP, with the calibration report that argues for it.
-
-    Nothing live changes: the scorecard keeps scoring with its current version until
-    `scorecard_version_adopt` is called."""
-    spec = {**scorecard.effective_spec(), "weights": dict(weights)}
-    if thresholds is not None:
-        spec["thresholds"] = dict(thresholds)
-    validate_spec(spec)
-    version = ScorecardVersion.objects.create(
-        scorecard=scorecard, number=scorecard.next_version_number(), note=note,
-        created_by=user, adopted_at=None, **spec,
-    )  # fmt: skip
-    if report is not None:
-        CalibrationReport.objects.create(version=version, report=report)
+def scorecard_calibration_propose(
+    *, scorecard: Scorecard, weights: dict, thresholds: dict, note: str, report: dict, user=None
+) -> ScorecardVersion:
+    """A calibrated version of `scorecard` waiting for a VP (`scorecard_version_propose`), with
+    the calibration report that argues for it. Nothing live changes until it is adopted."""
+    version = scorecard_version_propose(
+        scorecard=scorecard, user=user, note=note, weights=weights, thresholds=thresholds
+    )
+    CalibrationReport.objects.create(version=version, report=report)
     return version
-
-
-class AdoptionError(ValueError):
-    pass
-
-
-@transaction.atomic
-def scorecard_version_adopt(*, scorecard: Scorecard, version, user) -> Scorecard:
-    """Make a proposed version live: the scorecard takes its settings and its number, and the
-    version records who adopted it and when. Scores written from now on carry that version."""
-    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
-    if version.scorecard_id != scorecard.pk:
-        raise AdoptionError(f"Version {version.number} belongs to another scorecard.")
-    if version.adopted_at is not None:
-        raise AdoptionError(
-            f"Version {version.number} was already adopted on {version.adopted_at:%Y-%m-%d}."
-        )
-    version.adopted_at, version.adopted_by = timezone.now(), user
-    version.save(update_fields=["adopted_at", "adopted_by"])
-    for name, value in version.spec().items():
-        setattr(scorecard, name, value)
-    scorecard.version, scorecard.edited_by = version.number, user
-    scorecard.save()
-    return scorecard

@@ -1,12 +1,13 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.selectors import accounts_visible_to
-from signals.models import Signal
-from signals.services import MAX_ROWS, IngestError, signals_ingest
+from signals.models import Signal, SignalKindDef
+from signals.selectors import signal_kinds
+from signals.services import MAX_ROWS, IngestError, signal_kind_register, signals_ingest
 
 
 class SignalSerializer(serializers.ModelSerializer):
@@ -86,3 +87,39 @@ class SignalListCreate(generics.ListAPIView):
     @extend_schema(parameters=[OpenApiParameter("account", int)])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class SignalKindSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SignalKindDef
+        fields = ["code", "label", "category", "builtin", "created_at"]
+        read_only_fields = ["builtin", "created_at"]
+        extra_kwargs = {
+            "code": {"help_text": "Lower-case letters, digits and '_', e.g. 'invoice_paid'."},
+            "category": {"help_text": "value, usage, people, support or survey."},
+        }
+
+    def validate_code(self, code):
+        if SignalKindDef.objects.filter(code=code).exists():
+            raise serializers.ValidationError(f"The kind '{code}' is already registered.")
+        return code
+
+    def create(self, validated_data):
+        return signal_kind_register(**validated_data)
+
+
+class SignalKindViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The signal kinds Candor accepts: the twelve built in and any a company registers.
+
+    A signal of an unregistered kind is refused, so register a kind before sending it. Its
+    category says what it is; a kind of category `value` can then be named among a scorecard's
+    value kinds (what proves the customer got what they bought). Kinds are never edited.
+    """
+
+    serializer_class = SignalKindSerializer
+    pagination_class = None
+    ordering = ["code"]
+    ordering_fields = ["code"]
+
+    def get_queryset(self):
+        return signal_kinds()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
 from signals.hooks import signals_ingested
-from signals.models import Signal
+from signals.models import Signal, SignalKindDef
 from signals.selectors import signal_kind_codes
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,15 @@ ALLOWED_FIELDS = {
     "source",
 }
 LIMITS = {"external_id": 100, "actor": 200, "value": 255, "source": 50}
+
+
+@transaction.atomic
+def signal_kind_register(*, code: str, label: str, category: str) -> SignalKindDef:
+    """A new kind of signal, accepted from now on (validated by the caller's serializer)."""
+    kind = SignalKindDef(code=code, label=label, category=category)
+    kind.full_clean()
+    kind.save(force_insert=True)
+    return kind
 
 
 class IngestError(Exception):

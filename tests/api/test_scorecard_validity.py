@@ -3,7 +3,7 @@
 import pytest
 
 from health.models import Scorecard, ScorecardVersion
-from health.services import scorecard_propose
+from health.services import scorecard_calibration_propose
 from tests.health.outcomes import WINDOW, churn_portfolio
 
 PROPOSED = {"outcomes": 10, "adoption": 40, "engagement": 40, "alignment": 5, "commitments": 5}
@@ -16,7 +16,9 @@ def card(db):
 
 @pytest.fixture
 def proposal(card):
-    return scorecard_propose(scorecard=card, weights=PROPOSED, note="test")
+    return scorecard_calibration_propose(
+        scorecard=card, weights=PROPOSED, thresholds={}, note="test", report={}
+    )
 
 
 def url(card, action):

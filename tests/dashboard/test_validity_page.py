@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from health.models import Scorecard
-from health.services import scorecard_propose
+from health.services import scorecard_calibration_propose
 from tests.conftest import PASSWORD
 from tests.health.outcomes import churn_portfolio
 
@@ -27,7 +27,9 @@ REPORT = {
 @pytest.fixture
 def proposal(db):
     card = Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})[0]
-    return scorecard_propose(scorecard=card, weights=PROPOSED, note="test", report=REPORT)
+    return scorecard_calibration_propose(
+        scorecard=card, weights=PROPOSED, thresholds={}, note="test", report=REPORT
+    )
 
 
 def test_a_calibrated_proposal_is_shown_beside_its_adopt_button(client, vera, proposal):

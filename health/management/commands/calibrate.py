@@ -12,7 +12,7 @@ from health.management.commands.backtest import (
 )
 from health.models import Scorecard
 from health.scoring.calibration import FitError
-from health.services import scorecard_propose
+from health.services import scorecard_calibration_propose
 
 ROWS = (  # label, key, format
     ("AUC (risk against churn within the horizon)", "auc", "{:.3f}"),
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         report["proposal"] = None
         if changes_anything(report):
-            proposal = scorecard_propose(
+            proposal = scorecard_calibration_propose(
                 scorecard=scorecard, weights=report["proposed_weights"],
                 thresholds=report["proposed_thresholds"], note=proposal_note(report),
                 report=report,
