@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django.db.models import BooleanField, Case, DateField, ExpressionWrapper, F, Q, Value, When
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 
 from accounts.models import ProductStatus, Urgency
@@ -81,6 +82,7 @@ def commitment_gap(as_of: date) -> Q:
     return commitment_uncommitted() | commitment_overdue(as_of)
 
 
-def flagged(condition: Q) -> ExpressionWrapper:
-    """A rule as a boolean column, for pages that mark rows with it."""
-    return ExpressionWrapper(condition, output_field=BooleanField())
+def flagged(condition: Q) -> Coalesce:
+    """A rule as a boolean column, for pages that mark rows with it (unknown, e.g. no due date,
+    is false, as it is when the rule filters)."""
+    return Coalesce(ExpressionWrapper(condition, output_field=BooleanField()), Value(False))

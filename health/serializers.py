@@ -69,7 +69,8 @@ class ComparedWithSerializer(serializers.Serializer):
 
 
 class ChangeSerializer(serializers.Serializer):
-    """One component's change (before, after, reasons added and removed), or the flags'."""
+    """One component's change (before, after, reasons added and removed), the flags', or
+    (component "scorecard") a change of scorecard version between the two scores."""
 
     component = serializers.CharField()
     before = serializers.FloatField(allow_null=True, required=False)
@@ -79,6 +80,12 @@ class ChangeSerializer(serializers.Serializer):
     reasons_removed = serializers.ListField(child=serializers.CharField(), required=False)
     flags_raised = serializers.ListField(child=serializers.CharField(), required=False)
     flags_cleared = serializers.ListField(child=serializers.CharField(), required=False)
+    scorecard_before = serializers.IntegerField(required=False, help_text="Scorecard version.")
+    scorecard_after = serializers.IntegerField(required=False, help_text="Scorecard version.")
+    customer_unchanged = serializers.BooleanField(
+        required=False, help_text="The customer's data was the same under both versions."
+    )
+    note = serializers.CharField(required=False)
 
 
 class LatestHealthSerializer(HealthSerializer):
