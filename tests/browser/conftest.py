@@ -46,7 +46,9 @@ def page(browser):
 
 @pytest.fixture
 def portfolio(transactional_db):
-    call_command("seed_demo", accounts=40, seed=5, stdout=open(os.devnull, "w"))
+    # A seed whose 40 accounts include red ones at the top of a book (six flags cap at amber,
+    # so red is rare in a small demo portfolio).
+    call_command("seed_demo", accounts=40, seed=1, stdout=open(os.devnull, "w"))
     call_command("score", backfill=35, stdout=open(os.devnull, "w"))
     yield
 
