@@ -9,6 +9,7 @@ from accounts.models import Account, ObjectiveSignature, SharedObjective
 from dashboard import charts
 from health.scoring.flags import FLAG_LABELS
 from health.selectors import health_history, health_latest, health_trend
+from signals.selectors import signal_kind_labels, signal_kinds
 
 KEY_ROLE_LABELS = {
     "exec_sponsor": "Exec sponsor",
@@ -60,6 +61,7 @@ def account_page_data(account: Account) -> dict:
         "outcomes": [m for m in milestones if m.kind == "outcome"],
         "notes": list(account.notes.select_related("author")[:20]),
         "recent_signals": list(account.signals.order_by("-occurred_at")[:15]),
+        "kind_labels": signal_kind_labels(),
         **account_health_for_page(account),
     }
 
@@ -96,19 +98,18 @@ def account_health_for_page(account) -> dict:
     }
 
 
-KEY_EVENT_KINDS = {
-    "roi_report_generated": "ROI report",
-    "exec_meeting": "Exec meeting",
-    "upsell_call_accepted": "Expansion call taken",
-    "upsell_call_declined": "Expansion call declined",
-}
+# The signals the chart marks: what proves value, and what people do (exec meetings, calls).
+KEY_EVENT_CATEGORIES = ("value", "people")
 
 
 def _key_events(account) -> list[dict]:
     since = timezone.now() - timedelta(days=200)
-    rows = account.signals.filter(kind__in=KEY_EVENT_KINDS, occurred_at__gte=since)
+    labels = dict(
+        signal_kinds().filter(category__in=KEY_EVENT_CATEGORIES).values_list("code", "label")
+    )
+    rows = account.signals.filter(kind__in=list(labels), occurred_at__gte=since)
     events = [
-        {"day": occurred.date().isoformat(), "label": KEY_EVENT_KINDS[kind]}
+        {"day": occurred.date().isoformat(), "label": labels[kind]}
         for kind, occurred in rows.values_list("kind", "occurred_at")[:200]
     ]
     events += [

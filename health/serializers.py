@@ -122,8 +122,12 @@ class RecomputeSerializer(serializers.Serializer):
 
 
 class ScorecardVersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    adopted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    adopted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     live = serializers.SerializerMethodField()
 
     class Meta:

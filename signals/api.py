@@ -7,7 +7,13 @@ from rest_framework.response import Response
 from accounts.selectors import accounts_visible_to
 from signals.models import Signal, SignalKindDef
 from signals.selectors import signal_kinds
-from signals.services import LIMITS, MAX_ROWS, IngestError, signal_kind_register, signals_ingest
+from signals.services import (
+    LIMITS,
+    MAX_ROWS,
+    IngestError,
+    signal_kind_register,
+    signals_ingest,
+)
 
 
 class SignalSerializer(serializers.ModelSerializer):

@@ -89,7 +89,17 @@ def _rag(overall: pd.Series, flags: pd.DataFrame, scorecard: ScorecardSpec) -> p
 
 
 def _flag_codes(flags: pd.DataFrame) -> pd.Series:
+    """',code,code,' per account: each row's flags as a bit pattern, worded once per distinct
+    pattern (a portfolio has a few dozen), not once per account."""
     codes = list(flags.columns)
-    matrix = flags.to_numpy()
-    joined = [",".join(c for c, on in zip(codes, row, strict=True) if on) for row in matrix]
-    return pd.Series([f",{j}," if j else "" for j in joined], flags.index)
+    if flags.empty:
+        return pd.Series([], index=flags.index, dtype=object)
+    bits = flags.to_numpy(dtype=np.int64) @ (np.int64(1) << np.arange(len(codes), dtype=np.int64))
+    patterns, inverse = np.unique(bits, return_inverse=True)
+    words = np.array([_joined(codes, int(pattern)) for pattern in patterns], dtype=object)
+    return pd.Series(words[inverse.reshape(-1)], flags.index)
+
+
+def _joined(codes: list[str], pattern: int) -> str:
+    on = [code for i, code in enumerate(codes) if pattern >> i & 1]
+    return f",{','.join(on)}," if on else ""

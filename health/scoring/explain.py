@@ -110,10 +110,11 @@ def facts_json(f: pd.DataFrame, scores: pd.DataFrame, spec) -> list[str]:
     matrix = np.column_stack(columns).round(4)
     numbers = orjson.dumps(matrix, option=orjson.OPT_SERIALIZE_NUMPY).decode()[2:-2]
     statuses = f["crm_status"].fillna("").tolist()
-    tail = orjson.dumps(spec.value_label).decode()
-    head = f'"layout {LAYOUT}"'
+    # A portfolio has a handful of CRM statuses: each is serialised once.
+    texts = {status: orjson.dumps(status).decode() for status in set(statuses)}
+    head, tail = f'["layout {LAYOUT}",', f",{orjson.dumps(spec.value_label).decode()}]"
     return [
-        f"[{head},{row},{orjson.dumps(status).decode()},{tail}]"
+        f"{head}{row},{texts[status]}{tail}"
         for row, status in zip(numbers.split("],["), statuses, strict=True)
     ]
 

@@ -162,3 +162,18 @@ def test_what_changed_says_nothing_of_the_scorecard_when_the_version_is_the_same
     scores_under_versions(account, {7: 2, 0: 2})
     changes = account_health_for_page(account)["what_changed"]
     assert all(change["component"] != "scorecard" for change in changes)
+
+
+def test_recent_signals_and_key_events_name_kinds_by_their_registered_label(client, alice):
+    from signals.models import SignalKindDef
+
+    SignalKindDef.objects.create(code="invoice_paid", label="Invoice paid", category="value")
+    account = make_account(csm=alice)
+    make_signal(account=account, kind="invoice_paid")
+    give_health(account, overall=60, rag="amber")
+    client.force_login(alice)
+    response = client.get(url(account))
+    assert "Invoice paid" in response.content.decode()
+    chart = json.loads(response.context["chart"])
+    events = [trace for trace in chart["data"] if trace["name"] == "Key events"]
+    assert events and events[0]["text"] == ["Invoice paid"]
