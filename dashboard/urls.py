@@ -5,6 +5,8 @@ from dashboard import views
 urlpatterns = [
     path("", views.book, name="home"),
     path("portfolio/", views.portfolio, name="portfolio"),
+    path("portfolio/backtest/", views.backtest_compute, name="backtest_compute"),
+    path("scorecards/<int:pk>/adopt/", views.scorecard_adopt, name="scorecard_adopt"),
     path("assets/plotly.js", views.plotly_js, name="plotly_js"),
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/decisions/", views.decision_create, name="decision_create"),

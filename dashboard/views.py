@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -21,6 +23,10 @@ from dashboard.book import (
 from dashboard.forms import ConflictForm, DecisionForm, NoteForm
 from dashboard.portfolio_page import portfolio_page_data
 from dashboard.selectors import account_page_data
+from health.backtest import BacktestWindow, backtest_remembered
+from health.backtest_serializers import AdoptSerializer
+from health.models import Scorecard
+from health.services import scorecard_version_adopt
 
 PAGE_SIZE = 50
 
@@ -133,3 +139,34 @@ def conflicts_update(request, pk):
     )
     messages.success(request, "Success definitions updated.")
     return redirect(f"{account.get_absolute_url()}#stakeholders")
+
+
+def _vp_or_403(request):
+    if not user_is_vp(request.user):
+        raise PermissionDenied("Backtests and scorecard changes are for VPs of Customer Success.")
+
+
+@login_required
+@require_POST
+def backtest_compute(request):
+    """Run the portfolio's backtest now (it is remembered until the data changes)."""
+    _vp_or_403(request)
+    backtest_remembered(window=BacktestWindow.default(timezone.now().date()))
+    messages.success(request, "Backtest computed from the data as known on each date.")
+    return redirect(f"{reverse('portfolio')}#validity-h")
+
+
+@login_required
+@require_POST
+def scorecard_adopt(request, pk):
+    """Adopt a calibrated proposal: it becomes the live version of its scorecard."""
+    _vp_or_403(request)
+    scorecard = get_object_or_404(Scorecard, pk=pk)
+    body = AdoptSerializer(data=request.POST, context={"scorecard": scorecard})
+    if not body.is_valid():
+        messages.error(request, " ".join(body.errors.get("version", ["Invalid version."])))
+        return redirect(f"{reverse('portfolio')}#validity-h")
+    scorecard = scorecard_version_adopt(version=body.validated_data["version"], user=request.user)
+    messages.success(request, f"{scorecard} is live: scores from now on use version "
+                     f"{scorecard.version}.")  # fmt: skip
+    return redirect(f"{reverse('portfolio')}#validity-h")

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from kombu.exceptions import OperationalError as BrokerError
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,8 @@ from rest_framework.views import APIView
 from accounts import api as accounts_api
 from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
 from health import tasks
+from health.backtest import backtest_remembered
+from health.backtest_serializers import AdoptSerializer, window_from
 from health.filters import AccountHealthFilter, HealthFilter
 from health.models import CurrentHealth, HealthScore, QueuedTask
 from health.portfolio import portfolio_summary
@@ -25,7 +28,7 @@ from health.serializers import (
     RecomputeSerializer,
     ScorecardSerializer,
 )
-from health.services import scorecard_update
+from health.services import scorecard_update, scorecard_version_adopt
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +223,42 @@ class AccountViewSet(accounts_api.AccountViewSet):
     filterset_class = AccountHealthFilter
 
 
+BACKTEST_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="First as-of date."),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last as-of date (default: a horizon ago)."),
+    OpenApiParameter("every", OpenApiTypes.INT, description="Days between as-of dates (30)."),
+    OpenApiParameter("horizon", OpenApiTypes.INT, description="Days after a date a churn counts (90)."),
+]  # fmt: skip
+ADOPTED = inline_serializer(
+    "Adopted", {"scorecard": serializers.IntegerField(), "version": serializers.IntegerField()}
+)
+
+
+class ScorecardValidityActions:
+    """A scorecard's backtest and the adoption of a proposed version (VPs only, as every
+    scorecard endpoint is)."""
+
+    @extend_schema(parameters=BACKTEST_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def backtest(self, request, pk=None):
+        """How this scorecard would have foretold past churns: every account active on each
+        as-of date scored from what was known then (nothing written), against later churns."""
+        window = window_from(request.query_params)
+        return Response(backtest_remembered(window=window, scorecard=self.get_object()))
+
+    @extend_schema(request=AdoptSerializer, responses={200: ADOPTED})
+    @action(detail=True, methods=["post"])
+    def adopt(self, request, pk=None):
+        """Make a proposed version (say, from `calibrate`) the live one."""
+        scorecard = self.get_object()
+        body = AdoptSerializer(data=request.data, context={"scorecard": scorecard})
+        body.is_valid(raise_exception=True)
+        scorecard = scorecard_version_adopt(
+            version=body.validated_data["version"], user=request.user
+        )
+        return Response({"scorecard": scorecard.pk, "version": scorecard.version})
+
+
 class IsVP(permissions.BasePermission):
     message = "Scorecards are for VPs."
 
@@ -228,8 +267,8 @@ class IsVP(permissions.BasePermission):
 
 
 class ScorecardViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ScorecardValidityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """The scorecards with every version each has had (VPs only). A PATCH that changes what a
     scorecard scores with writes a new version and makes it live."""

@@ -418,3 +418,18 @@ class ScoringShard(models.Model):
 
     def __str__(self):
         return f"shard {self.first}-{self.last} of run {self.run_id}"
+
+
+class CalibrationReport(models.Model):
+    """What `calibrate` found when it proposed a version: the fit, the flags that predicted
+    churn and the live and proposed scorecards' backtests on the held-out dates, kept so the
+    VP sees the evidence beside the button that adopts it."""
+
+    version = models.OneToOneField(
+        ScorecardVersion, on_delete=models.CASCADE, related_name="calibration"
+    )
+    report = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calibration of {self.version}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from health.features import AccountRange, build_features, card_keys, scorable_accounts
 from health.models import (
     SPEC_FIELDS,
+    CalibrationReport,
     CurrentHealth,
     HealthScore,
     RescoreRequest,
@@ -378,3 +379,16 @@ def scoring_shards_overdue(*, older_than: timedelta) -> list[ScoringShard]:
             shard.queued_at, shard.attempts = timezone.now(), shard.attempts + 1
         ScoringShard.objects.bulk_update(shards, ["queued_at", "attempts"])
     return shards
+
+
+@transaction.atomic
+def scorecard_calibration_propose(
+    *, scorecard: Scorecard, weights: dict, thresholds: dict, note: str, report: dict, user=None
+) -> ScorecardVersion:
+    """A calibrated version of `scorecard` waiting for a VP (`scorecard_version_propose`), with
+    the calibration report that argues for it. Nothing live changes until it is adopted."""
+    version = scorecard_version_propose(
+        scorecard=scorecard, user=user, note=note, weights=weights, thresholds=thresholds
+    )
+    CalibrationReport.objects.create(version=version, report=report)
+    return version
