@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from health.features import build_features
+from health.hooks import scores_written
 from health.models import CurrentHealth, HealthScore, Scorecard
 from health.partitions import history_partition_ensure
 from health.scoring import ScorecardSpec, score_frame
@@ -63,10 +64,24 @@ def score_accounts(*, account_ids=None, as_of: date | None = None, computed_at=N
 def health_scores_write(
     scores, features, *, as_of: date, computed_at: datetime, current: bool
 ) -> int:
-    """Append the scores to history and, when `current`, point CurrentHealth at them."""
+    """Append the scores to history and, when `current`, point CurrentHealth at them.
+
+    Once committed, `scores_written` tells the apps above (the actions rules) which accounts
+    the run wrote."""
     if scores.empty:
         return 0
-    return _write_postgresql(scores, features, as_of, computed_at, current)
+    written = _write_postgresql(scores, features, as_of, computed_at, current)
+    account_ids = sorted(int(pk) for pk in scores.index)
+    transaction.on_commit(
+        lambda: scores_written.send(
+            sender=HealthScore,
+            as_of=as_of,
+            computed_at=computed_at,
+            account_ids=account_ids,
+            current=current,
+        )  # fmt: skip
+    )
+    return written
 
 
 def _score_frame(scores, features) -> pd.DataFrame:
