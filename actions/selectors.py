@@ -15,21 +15,26 @@ def actions_visible_to(user) -> QuerySet[Action]:
     )
 
 
-def actions_open_for(account) -> list[Action]:
-    return list(
-        Action.objects.filter(account=account, status=ActionStatus.OPEN)
-        .select_related("owner", "playbook")
-        .order_by("due_on", "created_at", "id")
-    )
+def actions_of(account) -> list[Action]:
+    """Every action on one account, open ones first by due date, then the closed, newest first."""
+    rows = Action.objects.filter(account=account).select_related("owner", "closed_by", "playbook")
+    rows = list(rows)
+    opened = sorted((a for a in rows if a.status == ActionStatus.OPEN),
+                    key=lambda a: (a.due_on is None, a.due_on, a.created_at, a.pk))  # fmt: skip
+    closed = sorted((a for a in rows if a.status != ActionStatus.OPEN),
+                    key=lambda a: a.closed_at, reverse=True)  # fmt: skip
+    return opened + closed
 
 
-def actions_closed_for(account, limit: int = 10) -> list[Action]:
-    return list(
-        Action.objects.filter(account=account)
-        .exclude(status=ActionStatus.OPEN)
-        .select_related("owner", "closed_by")
-        .order_by("-closed_at")[:limit]
-    )
+def snoozes_of(account) -> list[FlagSnooze]:
+    return list(FlagSnooze.objects.filter(account=account).select_related("snoozed_by"))
+
+
+def snoozes_running(snoozes, today=None) -> dict[str, FlagSnooze]:
+    """Each flag's running snooze (the newest, if several)."""
+    today = today or timezone.now().date()
+    running = sorted((s for s in snoozes if s.is_active(today)), key=lambda s: s.created_at)
+    return {snooze.flag: snooze for snooze in running}
 
 
 def sentiment_latest(account) -> Sentiment | None:
@@ -85,14 +90,7 @@ def sentiments_latest_by_account(account_ids) -> dict[int, Sentiment]:
 
 
 def snoozes_active_for(account, today=None) -> dict[str, FlagSnooze]:
-    """Each flag's running snooze on the account (the newest, if several)."""
-    today = today or timezone.now().date()
-    rows = (
-        FlagSnooze.objects.filter(account=account, until__gt=today)
-        .select_related("snoozed_by")
-        .order_by("created_at")
-    )
-    return {row.flag: row for row in rows}
+    return snoozes_running(snoozes_of(account), today)
 
 
 def flag_label(code: str) -> str:

@@ -36,9 +36,13 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def account_timeline(account, types=None, days: int = DEFAULT_DAYS) -> list[Event]:
-    """Every event of the last `days` days of the given `types` (all when None), newest first."""
-    wanted = set(types or TYPES)
+def account_timeline(account, types=None, days: int = DEFAULT_DAYS, rows=None) -> list[Event]:
+    """Every event of the last `days` days of the given `types` (all when None), newest first.
+
+    `rows` may hand over what a page already read, by type ("action": actions, "sentiment",
+    "snooze", "note", "decision": their rows, covering the window), so it is not read twice.
+    """
+    wanted, rows = set(types or TYPES), rows or {}
     since = timezone.now() - timedelta(days=days)
     events: list[Event] = []
     if wanted & {"score", "flag", "scorecard"}:
@@ -49,19 +53,18 @@ def account_timeline(account, types=None, days: int = DEFAULT_DAYS) -> list[Even
     }  # fmt: skip
     for kind, read in readers.items():
         if kind in wanted:
-            events += read(account, since)
+            events += read(account, since, rows.get(kind))
     events = [event for event in events if event.at >= since]
     return sorted(events, key=lambda event: (event.at, TYPES.index(event.type)), reverse=True)
 
 
 def _daily_scores(account, since: date) -> list:
-    """The newest score of each scoring day since `since`, plus the one before (to compare)."""
-    scores = account.health_scores.filter(as_of__gte=since).order_by("as_of", "computed_at")
-    per_day = list({score.as_of: score for score in scores}.values())
-    before = (
-        account.health_scores.filter(as_of__lt=since).order_by("-as_of", "-computed_at").first()
-    )
-    return ([before] if before else []) + per_day
+    """The newest score of each scoring day since `since`, and of the last scoring day in the
+    month before it (what the first change in the window is measured against)."""
+    scores = account.health_scores.filter(as_of__gte=since - timedelta(days=31))
+    per_day = list({s.as_of: s for s in scores.order_by("as_of", "computed_at")}.values())
+    before = [score for score in per_day if score.as_of < since][-1:]
+    return before + [score for score in per_day if score.as_of >= since]
 
 
 def _score_at(score) -> datetime:
@@ -124,9 +127,10 @@ def _why_moved(older, newer) -> str:
     return f"{line}: {words[0]}" if words else f"{line}."
 
 
-def action_events(account, since) -> list[Event]:
-    rows = Action.objects.filter(account=account).select_related("owner", "closed_by")
-    rows = rows.filter(created_at__gte=since) | rows.filter(closed_at__gte=since)
+def action_events(account, since, rows=None) -> list[Event]:
+    if rows is None:
+        rows = Action.objects.filter(account=account).select_related("owner", "closed_by")
+        rows = rows.filter(created_at__gte=since) | rows.filter(closed_at__gte=since)
     events = []
     for action in rows:
         owner = action.owner.username if action.owner else None
@@ -140,32 +144,39 @@ def action_events(account, since) -> list[Event]:
     return events
 
 
-def sentiment_events(account, since) -> list[Event]:
-    rows = Sentiment.objects.filter(account=account, created_at__gte=since)
+def sentiment_events(account, since, rows=None) -> list[Event]:
+    if rows is None:
+        rows = Sentiment.objects.filter(account=account, created_at__gte=since)
+        rows = rows.select_related("created_by")
     return [
         Event("sentiment", s.created_at, f"CSM sentiment: {s.rating}, valid until "
               f"{s.expires_on:%-d %b %Y}", s.reason, s.created_by.username)
-        for s in rows.select_related("created_by")
+        for s in rows
     ]  # fmt: skip
 
 
-def snooze_events(account, since) -> list[Event]:
-    rows = FlagSnooze.objects.filter(account=account, created_at__gte=since)
+def snooze_events(account, since, rows=None) -> list[Event]:
+    if rows is None:
+        rows = FlagSnooze.objects.filter(account=account, created_at__gte=since)
+        rows = rows.select_related("snoozed_by")
     return [
         Event("snooze", s.created_at, f"Snoozed {FLAG_LABELS.get(s.flag, s.flag)} until "
               f"{s.until:%-d %b %Y}", s.reason, s.snoozed_by.username)
-        for s in rows.select_related("snoozed_by")
+        for s in rows
     ]  # fmt: skip
 
 
-def note_events(account, since) -> list[Event]:
-    rows = account.notes.filter(created_at__gte=since).select_related("author")
+def note_events(account, since, rows=None) -> list[Event]:
+    if rows is None:
+        rows = account.notes.filter(created_at__gte=since).select_related("author")
     return [Event("note", n.created_at, "Note", n.body, n.author.username) for n in rows]
 
 
-def decision_events(account, since) -> list[Event]:
+def decision_events(account, since, rows=None) -> list[Event]:
+    if rows is None:
+        rows = account.decisions.filter(decided_on__gte=since.date() - timedelta(days=1))
     events = []
-    for d in account.decisions.filter(decided_on__gte=since.date() - timedelta(days=1)):
+    for d in rows:
         circulated = (
             f"Circulated {d.circulated_on:%-d %b}." if d.circulated_on else "Not circulated."
         )
@@ -177,7 +188,7 @@ def decision_events(account, since) -> list[Event]:
     return events
 
 
-def signal_events(account, since) -> list[Event]:
+def signal_events(account, since, rows=None) -> list[Event]:
     """One line per day: how many signals of each kind arrived."""
     rows = (
         account.signals.filter(occurred_at__gte=since)
