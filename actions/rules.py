@@ -3,9 +3,8 @@
 After a run commits, one statement compares each account's CurrentHealth with what the rules
 last saw of it (AlertState) and returns only the accounts whose RAG or flags moved: that is
 where `entered_red`, `flag_raised` and the flag/health webhook events come from. `score_drop`,
-`renewal_at_risk` and `sentiment_stale` are each one query over the run's accounts. Every firing
-lands in a temporary table; one UPDATE refreshes the open actions they match and one INSERT
-creates the rest (the partial unique index keeps one open action per account, rule and flag).
+`renewal_at_risk` and `sentiment_stale` are each one query over the run's accounts (held in a
+temporary table, sent once). `actions.firings` turns the firings into actions in two statements.
 No query runs per account.
 """
 
@@ -16,64 +15,16 @@ import orjson
 from django.db import connection
 from django.utils import timezone
 
-from actions.models import AlertState, FlagSnooze, Rule, RuleSetting, Sentiment
+from actions.firings import Firing, Setting, actions_fire, rule_settings
+from actions.models import AlertState, FlagSnooze, Rule, Sentiment
 from health.models import CurrentHealth, HealthScore
 from health.scoring import explain
 from health.scoring import reasons as why
 from health.scoring.explain import FACTS, Facts
 from health.scoring.flags import FLAG_LABELS
 
-DEFAULT_SETTINGS = {
-    Rule.ENTERED_RED: {"points": 0, "days": 0, "due_in_days": 3},
-    Rule.SCORE_DROP: {"points": 10, "days": 7, "due_in_days": 7},
-    Rule.FLAG_RAISED: {"points": 0, "days": 0, "due_in_days": 14},
-    Rule.RENEWAL_AT_RISK: {"points": 0, "days": 90, "due_in_days": 14},
-    Rule.SENTIMENT_STALE: {"points": 0, "days": 120, "due_in_days": 7},
-}
-DEFAULT_TITLES = {
-    Rule.ENTERED_RED: "Account entered red: find out why this week",
-    Rule.SCORE_DROP: "Score dropped: find what changed",
-    Rule.RENEWAL_AT_RISK: "Renewal at risk: build the case before the date",
-    Rule.SENTIMENT_STALE: "Refresh your read on this account",
-}
 # The history of score_drop's reference day is searched this far back at most.
 REFERENCE_SEARCH_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Setting:
-    active: bool
-    points: int
-    days: int
-    due_in_days: int
-
-
-def rule_settings() -> dict[str, Setting]:
-    """Each rule's switch and thresholds: the admin's rows over the defaults."""
-    rows = {row.rule: row for row in RuleSetting.objects.all()}
-    settings = {}
-    for rule, default in DEFAULT_SETTINGS.items():
-        row = rows.get(rule)
-        values = (
-            {"active": row.active, "points": row.points, "days": row.days,
-             "due_in_days": row.due_in_days}
-            if row else {"active": True, **default}
-        )  # fmt: skip
-        settings[rule] = Setting(**values)
-    return settings
-
-
-@dataclass
-class Firing:
-    """A rule that fired for an account. `since`: a new action is created only if none for the
-    same account, rule and flag was created since then (None: only the open-one guard)."""
-
-    account_id: int
-    rule: str
-    reason: str
-    flag: str = ""
-    since: datetime | None = None
-    refresh: bool = True
 
 
 @dataclass
@@ -114,7 +65,17 @@ def codes(flag_codes: str | None) -> list[str]:
 
 
 def _bounds(account_ids) -> dict:
-    return {"ids": list(account_ids), "lo": min(account_ids), "hi": max(account_ids)}
+    """The run's id range: with the candor_run join, an index range scan of it."""
+    return {"lo": min(account_ids), "hi": max(account_ids)}
+
+
+def run_accounts_load(cursor, account_ids) -> None:
+    """The run's accounts in a temporary table, sent once (COPY) and joined by every rule."""
+    cursor.execute("DROP TABLE IF EXISTS candor_run")
+    cursor.execute("CREATE TEMP TABLE candor_run (account_id bigint) ON COMMIT DROP")
+    with cursor.cursor.copy("COPY candor_run (account_id) FROM STDIN") as copy:
+        copy.write("\n".join(map(str, account_ids)) + "\n")
+    cursor.execute("ANALYZE candor_run")
 
 
 CHANGES_SQL = f"""
@@ -122,9 +83,10 @@ WITH changed AS (
     SELECT c.account_id, c.rag, c.overall, c.flag_codes, c.computed_at,
            a.rag AS previous_rag, a.flag_codes AS previous_flags, h.facts
     FROM {CurrentHealth._meta.db_table} c
+    JOIN candor_run r ON r.account_id = c.account_id
     LEFT JOIN {AlertState._meta.db_table} a ON a.account_id = c.account_id
     LEFT JOIN {HealthScore._meta.db_table} h ON h.id = c.score_id AND h.as_of = %(as_of)s
-    WHERE c.account_id BETWEEN %(lo)s AND %(hi)s AND c.account_id = ANY(%(ids)s)
+    WHERE c.account_id BETWEEN %(lo)s AND %(hi)s
       AND (a.account_id IS NULL OR a.rag <> c.rag OR a.flag_codes <> c.flag_codes)
 ), seen AS (
     INSERT INTO {AlertState._meta.db_table} (account_id, rag, flag_codes, computed_at)
@@ -169,7 +131,8 @@ def entered_red(changes: list[Change]) -> list[Firing]:
             continue
         was = f" (was {change.previous_rag})" if change.previous_rag else ""
         score = "no score" if change.overall is None else f"{change.overall:.0f}"
-        headline = explain(change.facts or [], ",".join(change.flags), change.overall)["reasons"]
+        flag_codes = f",{','.join(change.flags)},"
+        headline = explain(change.facts or [], flag_codes, change.overall)["reasons"]
         reason = " ".join([f"Entered red at {score}{was}.", *headline[:2]])
         firings.append(Firing(change.account_id, Rule.ENTERED_RED, reason))
     return firings
@@ -237,33 +200,53 @@ def _current_facts(account_ids, as_of, changes_by_id) -> dict[int, Change]:
 
 
 DROP_SQL = f"""
-WITH reference AS (
-    SELECT DISTINCT ON (h.account_id) h.account_id, h.overall
+WITH maybe AS (
+    -- Any score of the reference day that high: an index-only range of that day.
+    SELECT DISTINCT h.account_id
     FROM {HealthScore._meta.db_table} h
+    JOIN candor_run r ON r.account_id = h.account_id
+    JOIN {CurrentHealth._meta.db_table} c ON c.account_id = h.account_id
     WHERE h.as_of = %(day)s AND h.account_id BETWEEN %(lo)s AND %(hi)s
-      AND h.account_id = ANY(%(ids)s) AND h.overall IS NOT NULL
+      AND h.overall - c.overall >= %(points)s
+), reference AS (
+    -- ...then the day's newest score of those few accounts, as the trend reads it.
+    SELECT DISTINCT ON (h.account_id) h.account_id, h.overall
+    FROM {HealthScore._meta.db_table} h JOIN maybe m ON m.account_id = h.account_id
+    WHERE h.as_of = %(day)s
     ORDER BY h.account_id, h.computed_at DESC
+), fell AS (
+    SELECT c.account_id,
+           format('Score fell %%s points in %%s days (%%s → %%s, since %%s).',
+                  round((r.overall - c.overall)::numeric), %(days)s, round(r.overall::numeric),
+                  round(c.overall::numeric), to_char(%(day)s::date, 'FMDD Mon')) AS reason
+    FROM reference r JOIN {CurrentHealth._meta.db_table} c ON c.account_id = r.account_id
+    WHERE r.overall - c.overall >= %(points)s
 )
-SELECT c.account_id, r.overall, c.overall
-FROM reference r JOIN {CurrentHealth._meta.db_table} c ON c.account_id = r.account_id
-WHERE r.overall - c.overall >= %(points)s
+SELECT account_id, reason FROM fell
+WHERE NOT EXISTS (
+    SELECT 1 FROM actions_action x
+    WHERE x.account_id = fell.account_id AND x.rule = 'score_drop' AND x.flag = ''
+      AND ((x.status = 'open' AND x.reason = fell.reason)
+           OR (x.status <> 'open' AND x.created_at >= %(since)s)))
 """
 
 
 def score_drops(cursor, account_ids, as_of: date, setting: Setting) -> list[Firing]:
     """Accounts whose score fell `points` or more since the last scoring day `days` before
-    (the day the page's "in 7 days" compares with), read as one index range of that day."""
+    (the day the page's "in 7 days" compares with), read as one index range of that day. Only
+    what would create or change an action comes back; a dismissed drop is not raised again
+    within `days`."""
     day = _reference_day(cursor, as_of - timedelta(days=setting.days))
     if day is None:
         return []
-    cursor.execute(DROP_SQL, {**_bounds(account_ids), "day": day, "points": setting.points})
     since = _now() - timedelta(days=setting.days)
+    params = {**_bounds(account_ids), "day": day, "points": setting.points,
+              "days": setting.days, "since": since}  # fmt: skip
+    cursor.execute(DROP_SQL, params)
     return [
-        Firing(account_id, Rule.SCORE_DROP,
-               f"Score fell {before - after:.0f} points in {setting.days} days "
-               f"({before:.0f} → {after:.0f}, since {day:%-d %b}).", since=since, refresh=False)
-        for account_id, before, after in cursor.fetchall()
-    ]  # fmt: skip
+        Firing(account_id, Rule.SCORE_DROP, reason, since=since, refresh=False)
+        for account_id, reason in cursor.fetchall()
+    ]
 
 
 def _reference_day(cursor, day: date) -> date | None:
@@ -275,30 +258,43 @@ def _reference_day(cursor, day: date) -> date | None:
 
 
 RENEWAL_SQL = """
-SELECT c.account_id, c.rag, acc.renewal_date
-FROM health_currenthealth c JOIN accounts_account acc ON acc.id = c.account_id
-WHERE c.account_id BETWEEN %(lo)s AND %(hi)s AND c.account_id = ANY(%(ids)s)
-  AND acc.renewal_date BETWEEN %(today)s AND %(until)s AND c.rag <> 'green'
-  AND acc.outcome <> 'churned'
+WITH due AS (
+    SELECT c.account_id,
+           format('Renews on %%s and the score is %%s, not green.',
+                  to_char(acc.renewal_date, 'FMDD Mon YYYY'), c.rag) AS reason,
+           (acc.renewal_date - %(days)s)::timestamptz AS window_start
+    FROM health_currenthealth c JOIN candor_run r ON r.account_id = c.account_id
+    JOIN accounts_account acc ON acc.id = c.account_id
+    WHERE c.account_id BETWEEN %(lo)s AND %(hi)s
+      AND acc.renewal_date BETWEEN %(today)s AND %(until)s AND c.rag <> 'green'
+      AND acc.outcome <> 'churned'
+)
+SELECT account_id, reason, window_start FROM due
+WHERE NOT EXISTS (
+    SELECT 1 FROM actions_action x
+    WHERE x.account_id = due.account_id AND x.rule = 'renewal_at_risk' AND x.flag = ''
+      AND ((x.status = 'open' AND x.reason = due.reason)
+           OR (x.status <> 'open' AND x.created_at >= due.window_start)))
 """
 
 
 def renewals_at_risk(cursor, account_ids, as_of: date, setting: Setting) -> list[Firing]:
-    """Renewing within `days` and not green: one action per renewal window."""
-    params = {**_bounds(account_ids), "today": as_of, "until": as_of + timedelta(setting.days)}
+    """Renewing within `days` and not green: one action per renewal window. Only what would
+    create or change an action comes back: an open one already saying the same is left alone."""
+    params = {**_bounds(account_ids), "today": as_of, "until": as_of + timedelta(setting.days),
+              "days": setting.days}  # fmt: skip
     cursor.execute(RENEWAL_SQL, params)
     return [
-        Firing(account_id, Rule.RENEWAL_AT_RISK,
-               f"Renews on {renewal:%-d %b %Y} and the score is {rag}, not green.",
-               since=_midnight(renewal - timedelta(days=setting.days)), refresh=False)
-        for account_id, rag, renewal in cursor.fetchall()
-    ]  # fmt: skip
+        Firing(account_id, Rule.RENEWAL_AT_RISK, reason, since=window_start, refresh=False)
+        for account_id, reason, window_start in cursor.fetchall()
+    ]
 
 
 STALE_SQL = f"""
 SELECT DISTINCT ON (s.account_id) s.account_id, s.rating, s.expires_on, acc.renewal_date
-FROM {Sentiment._meta.db_table} s JOIN accounts_account acc ON acc.id = s.account_id
-WHERE s.account_id BETWEEN %(lo)s AND %(hi)s AND s.account_id = ANY(%(ids)s)
+FROM {Sentiment._meta.db_table} s JOIN candor_run r ON r.account_id = s.account_id
+JOIN accounts_account acc ON acc.id = s.account_id
+WHERE s.account_id BETWEEN %(lo)s AND %(hi)s
   AND acc.renewal_date BETWEEN %(today)s AND %(until)s AND acc.outcome <> 'churned'
 ORDER BY s.account_id, s.created_at DESC, s.id DESC
 """
@@ -325,65 +321,6 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-FIRINGS_TABLE = """
-CREATE TEMP TABLE candor_firings (
-    account_id bigint, rule text, flag text, reason text, since timestamptz, refresh boolean,
-    playbook text, due_in_days integer
-) ON COMMIT DROP
-"""
-
-REFRESH_SQL = """
-UPDATE actions_action a SET reason = f.reason, fired_at = %(now)s, updated_at = %(now)s
-FROM candor_firings f
-WHERE a.account_id = f.account_id AND a.rule = f.rule AND a.flag = f.flag AND a.status = 'open'
-  AND (f.refresh OR a.reason IS DISTINCT FROM f.reason)
-"""
-
-CREATE_SQL = """
-INSERT INTO actions_action (account_id, title, reason, rule, flag, playbook_id, steps, owner_id,
-                            due_on, status, created_at, updated_at, fired_at, outcome_note)
-SELECT f.account_id, coalesce(p.title, %(titles)s::jsonb ->> f.rule, f.flag), f.reason, f.rule,
-       f.flag, p.id,
-       coalesce((SELECT jsonb_agg(jsonb_build_object('text', step, 'done', false))
-                 FROM jsonb_array_elements_text(p.steps) step), '[]'::jsonb),
-       acc.csm_id, %(as_of)s::date + f.due_in_days, 'open', %(now)s, %(now)s, %(now)s, ''
-FROM candor_firings f
-JOIN accounts_account acc ON acc.id = f.account_id
-LEFT JOIN actions_playbook p ON p.code = f.playbook
-WHERE (p.id IS NULL OR p.active)
-  AND NOT EXISTS (
-      SELECT 1 FROM actions_action x
-      WHERE x.account_id = f.account_id AND x.rule = f.rule AND x.flag = f.flag
-        AND (x.status = 'open' OR x.created_at >= f.since))
-ON CONFLICT (account_id, rule, flag) WHERE status = 'open' DO NOTHING
-RETURNING id
-"""
-
-
-def actions_fire(cursor, firings: list[Firing], settings: dict, as_of: date) -> list[int]:
-    """Refresh the open actions the firings match; create the others. Returns new ids."""
-    firings = [f for f in firings if settings[f.rule].active]
-    if not firings:
-        return []
-    cursor.execute("DROP TABLE IF EXISTS candor_firings")
-    cursor.execute(FIRINGS_TABLE)
-    rows = [
-        (f.account_id, f.rule, f.flag, f.reason, f.since, f.refresh, f.flag or f.rule,
-         settings[f.rule].due_in_days)
-        for f in firings
-    ]  # fmt: skip
-    with cursor.cursor.copy("COPY candor_firings FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-    now = _now()
-    cursor.execute(REFRESH_SQL, {"now": now})
-    titles = orjson.dumps({str(k): v for k, v in DEFAULT_TITLES.items()}).decode()
-    cursor.execute(CREATE_SQL, {"now": now, "as_of": as_of, "titles": titles})
-    created = [row[0] for row in cursor.fetchall()]
-    cursor.execute("DROP TABLE candor_firings")
-    return created
-
-
 def rules_run(*, account_ids, as_of: date) -> RunResult:
     """Every rule over the run's accounts (call inside a transaction)."""
     result = RunResult()
@@ -391,6 +328,7 @@ def rules_run(*, account_ids, as_of: date) -> RunResult:
         return result
     settings = rule_settings()
     with connection.cursor() as cursor:
+        run_accounts_load(cursor, account_ids)
         result.changes = changes_since_last_seen(cursor, account_ids, as_of)
         snoozed = snoozed_flags(account_ids, as_of)
         firings = entered_red(result.changes)
@@ -411,4 +349,5 @@ def rules_run(*, account_ids, as_of: date) -> RunResult:
         if settings[Rule.SENTIMENT_STALE].active:
             firings += sentiments_stale(cursor, account_ids, as_of, settings[Rule.SENTIMENT_STALE])
         result.created = actions_fire(cursor, firings, settings, as_of)
+        cursor.execute("DROP TABLE candor_run")
     return result

@@ -269,3 +269,29 @@ def test_csms_cannot_ping_or_read_deliveries(as_alice):
     hook = Webhook.objects.create(url="https://example.com/x", secret="s" * 20, events=[])
     assert as_alice.post(f"/api/v1/webhooks/{hook.pk}/ping/").status_code == 403
     assert as_alice.get(f"/api/v1/webhooks/{hook.pk}/deliveries/").status_code == 403
+
+
+# Role scoping on every account endpoint
+
+
+@pytest.mark.parametrize("path", ["sentiment", "timeline", "health"])
+def test_account_endpoints_need_authentication(alices, path):
+    give_health(alices, overall=60, rag="amber")
+    assert APIClient().get(f"/api/v1/accounts/{alices.pk}/{path}/").status_code == 401
+
+
+def test_anonymous_callers_cannot_post_sentiment(alices):
+    body = {"rating": "green", "reason": "x"}
+    response = APIClient().post(f"/api/v1/accounts/{alices.pk}/sentiment/", body, format="json")
+    assert response.status_code == 401
+    assert not Sentiment.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["sentiment", "timeline"])
+def test_a_vp_reads_any_accounts_sentiment_and_timeline(as_vera, bobs, path):
+    assert as_vera.get(f"/api/v1/accounts/{bobs.pk}/{path}/").status_code == 200
+
+
+def test_a_csm_cannot_read_another_books_sentiment(as_alice, bobs, bob):
+    Sentiment.objects.create(account=bobs, rating="red", reason="Secret", created_by=bob)
+    assert as_alice.get(f"/api/v1/accounts/{bobs.pk}/sentiment/").status_code == 404

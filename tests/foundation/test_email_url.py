@@ -14,7 +14,10 @@ def test_an_smtp_url_names_host_port_credentials_and_tls():
     config = email_settings("smtp+tls://candor%40acme.com:s%3Dcret@mail.acme.com:2525")
     assert config["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
     assert (config["EMAIL_HOST"], config["EMAIL_PORT"]) == ("mail.acme.com", 2525)
-    assert (config["EMAIL_HOST_USER"], config["EMAIL_HOST_PASSWORD"]) == ("candor@acme.com", "s=cret")
+    assert (config["EMAIL_HOST_USER"], config["EMAIL_HOST_PASSWORD"]) == (
+        "candor@acme.com",
+        "s=cret",
+    )
     assert config["EMAIL_USE_TLS"] and not config["EMAIL_USE_SSL"]
 
 
