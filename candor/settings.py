@@ -218,6 +218,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SignalKindEnum": "signals.models.SignalKind",
         "MilestoneKindEnum": "accounts.models.MilestoneKind",
+        # A score's RAG and a CSM's sentiment rating are the same three colours.
+        "RagEnum": "health.models.Rag",
     },
     "SECURITY": [{"tokenAuth": []}],
     # The schema and its docs page are for signed-in people and API tokens, like everything else.
