@@ -2,6 +2,7 @@ import pytest
 
 from tests.actions.receiver import start_receiver
 from tests.api.conftest import as_alice, as_bob, as_vera  # noqa: F401  (API clients)
+from tests.health.test_celery_worker import worker  # noqa: F401  (a real worker, with REDIS_URL)
 
 
 @pytest.fixture
