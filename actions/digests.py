@@ -17,6 +17,7 @@ from accounts.selectors import CSM_GROUP, VP_GROUP
 from actions.models import Action
 
 TOP_DROPS = 10
+TOP_ACTIONS = 20  # a longer list is summarised as "and N more"
 MIN_DROP = 1.0
 
 DROPS_SQL = """
@@ -143,7 +144,10 @@ def csm_digest(user, actions: list[Action], drops: list[Drop], days: int) -> Dig
         return None
     lines = [f"Good morning {user.first_name or user.username},", ""]
     if actions:
-        lines += [f"New actions in your book ({len(actions)}):", *map(_action_line, actions), ""]
+        lines += [f"New actions in your book ({len(actions)}):",
+                  *map(_action_line, actions[:TOP_ACTIONS])]  # fmt: skip
+        more = len(actions) - TOP_ACTIONS
+        lines += [f"- … and {more} more: {settings.SITE_URL}/", ""] if more > 0 else [""]
     if drops:
         lines += [f"Biggest drops in the last {days} day{'s' if days != 1 else ''}, "
                   "ranked by ARR × drop:", *map(_drop_line, drops), ""]  # fmt: skip

@@ -92,3 +92,16 @@ def test_people_without_an_email_address_are_reported(alice, vera):
     out = StringIO()
     call_command("send_digests", stdout=out)
     assert "Skipped alice: no email address." in out.getvalue()
+
+
+def test_a_long_list_of_new_actions_is_cut_short(people):
+    from actions.digests import TOP_ACTIONS
+
+    alice = people[0]
+    account = make_account(csm=alice, name="Harbor Foods")
+    Action.objects.bulk_create(
+        Action(account=account, title=f"Step {n}", owner=alice) for n in range(TOP_ACTIONS + 3)
+    )
+    body = digest_for("alice", digests_build()[0]).body
+    assert f"New actions in your book ({TOP_ACTIONS + 3})" in body
+    assert "… and 3 more" in body
