@@ -94,7 +94,7 @@ WHERE (p.id IS NULL OR p.active)
       SELECT 1 FROM actions_action x
       WHERE x.account_id = f.account_id AND x.rule = f.rule AND x.flag = f.flag
         AND (x.status = 'open' OR x.created_at >= f.since))
-ON CONFLICT (account_id, rule, flag) WHERE status = 'open' DO NOTHING
+ON CONFLICT (account_id, rule, flag) WHERE status = 'open' AND NOT (rule = 'manual') DO NOTHING
 RETURNING id
 """
 

@@ -130,11 +130,12 @@ class Action(models.Model):
             models.Index(fields=["created_at"], name="action_created_idx"),
         ]
         constraints = [
-            # At most one open action per (account, rule, flag): a rule that fires again
-            # updates it (and the rules' INSERT ... ON CONFLICT relies on this index).
+            # At most one open action per (account, rule, flag) a rule raised: a rule that
+            # fires again updates it (the rules' INSERT ... ON CONFLICT relies on this index).
+            # Actions added by hand are not limited.
             models.UniqueConstraint(
                 fields=["account", "rule", "flag"],
-                condition=Q(status="open"),
+                condition=Q(status="open") & ~Q(rule="manual"),
                 name="one_open_action_per_rule_and_flag",
             ),
             _choices_check("status", ActionStatus, "action_status_valid"),

@@ -295,3 +295,10 @@ def test_a_vp_reads_any_accounts_sentiment_and_timeline(as_vera, bobs, path):
 def test_a_csm_cannot_read_another_books_sentiment(as_alice, bobs, bob):
     Sentiment.objects.create(account=bobs, rating="red", reason="Secret", created_by=bob)
     assert as_alice.get(f"/api/v1/accounts/{bobs.pk}/sentiment/").status_code == 404
+
+
+def test_several_actions_can_be_added_by_hand_to_one_account(as_alice, alices):
+    for title in ("Send the recap", "Book the QBR"):
+        body = {"account": alices.pk, "title": title}
+        assert as_alice.post("/api/v1/actions/", body, format="json").status_code == 201
+    assert Action.objects.filter(account=alices, status="open").count() == 2
