@@ -32,7 +32,11 @@ class Command(BaseCommand):
             )
 
     def _run(self, as_of, accounts):
-        started = time.perf_counter()
-        count = score_accounts(account_ids=accounts, as_of=as_of)
+        started, failed = time.perf_counter(), []
+        count = score_accounts(account_ids=accounts, as_of=as_of, failed=failed)
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Scored {count} accounts as of {as_of} in {elapsed:.2f}s")
+        if failed:
+            ids = ", ".join(str(pk) for pk in failed)
+            noun = "account" if len(failed) == 1 else "accounts"
+            self.stderr.write(f"Could not score {len(failed)} {noun}: {ids} (see the log)")
