@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
+from dashboard.acting import acting_page_data, book_sentiments
 from dashboard.book import (
     FLAG_LABELS,
     RENEWAL_WINDOWS,
@@ -55,6 +56,7 @@ def book(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    sentiment_disagreements = book_sentiments(list(page))
     return render(
         request,
         "dashboard/book.html",
@@ -67,6 +69,7 @@ def book(request):
             "renewal_windows": RENEWAL_WINDOWS,
             "querystring": query.urlencode(),
             "is_vp": user_is_vp(request.user),
+            "sentiment_disagreements": sentiment_disagreements,
         },
     )
 
@@ -94,6 +97,11 @@ def _page(request, account, **forms):
     context["decision_form"] = forms.get("decision_form") or DecisionForm(account=account)
     context["note_form"] = forms.get("note_form") or NoteForm()
     context["conflict_form"] = forms.get("conflict_form") or ConflictForm(account=account)
+    context.update(
+        acting_page_data(
+            account, context["score"], request.GET.getlist("type"), forms, context["decisions"]
+        )
+    )
     status = 400 if forms else 200
     return render(request, "dashboard/account_detail.html", context, status=status)
 

@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from health.features import AccountRange, build_features, card_keys, scorable_accounts
+from health.hooks import scores_written
 from health.models import (
     SPEC_FIELDS,
     CalibrationReport,
@@ -187,10 +188,24 @@ def _halves(account_ids, ids):
 def health_scores_write(
     scores, features, *, as_of: date, computed_at: datetime, current: bool
 ) -> int:
-    """Append the scores to history and, when `current`, point CurrentHealth at them."""
+    """Append the scores to history and, when `current`, point CurrentHealth at them.
+
+    Once committed, `scores_written` tells the apps above (the actions rules) which accounts
+    the run wrote."""
     if scores.empty:
         return 0
-    return _write_postgresql(scores, features, as_of, computed_at, current)
+    written = _write_postgresql(scores, features, as_of, computed_at, current)
+    account_ids = sorted(int(pk) for pk in scores.index)
+    transaction.on_commit(
+        lambda: scores_written.send(
+            sender=HealthScore,
+            as_of=as_of,
+            computed_at=computed_at,
+            account_ids=account_ids,
+            current=current,
+        )
+    )
+    return written
 
 
 def _score_frame(scores, features) -> pd.DataFrame:
