@@ -26,7 +26,7 @@ score: seed
 	$(MANAGE) score --backfill 180
 
 run: score
-	$(MANAGE) demo_logins
+	$(MANAGE) demo_logins --host $(HOST) --port $(PORT)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install

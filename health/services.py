@@ -41,11 +41,14 @@ def score_features(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return pd.concat(parts) if parts else pd.DataFrame()
 
 
-def score_accounts(*, account_ids=None, as_of: date | None = None, computed_at=None) -> int:
+def score_accounts(
+    *, account_ids=None, as_of: date | None = None, computed_at=None, keep_history=False
+) -> int:
     """Score accounts (all scorable ones when `account_ids` is None) and append history.
 
     Scoring "today" also moves each account's CurrentHealth. `computed_at` names the run, so a
-    retried shard skips accounts it already wrote.
+    retried shard skips accounts it already wrote. With `keep_history`, an account that already
+    has a score as of that day keeps it and gets no second one (a backfill run twice).
     """
     today = timezone.now().date()
     as_of = as_of or today
@@ -55,18 +58,19 @@ def score_accounts(*, account_ids=None, as_of: date | None = None, computed_at=N
         return 0
     scores = score_features(features, as_of)
     return health_scores_write(
-        scores, features, as_of=as_of, computed_at=computed_at, current=as_of >= today
-    )
+        scores, features, as_of=as_of, computed_at=computed_at, current=as_of >= today,
+        keep_history=keep_history,
+    )  # fmt: skip
 
 
 @transaction.atomic
 def health_scores_write(
-    scores, features, *, as_of: date, computed_at: datetime, current: bool
+    scores, features, *, as_of: date, computed_at: datetime, current: bool, keep_history=False
 ) -> int:
     """Append the scores to history and, when `current`, point CurrentHealth at them."""
     if scores.empty:
         return 0
-    return _write_postgresql(scores, features, as_of, computed_at, current)
+    return _write_postgresql(scores, features, as_of, computed_at, current, keep_history)
 
 
 def _score_frame(scores, features) -> pd.DataFrame:
@@ -99,7 +103,7 @@ EPOCH = pd.Timestamp(0, tz="UTC")
 CURRENT_COLUMNS = ["score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"]
 
 
-def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> int:
+def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
     """COPY what varies into a temporary table (no WAL, no indexes) as CSV that pandas writes
     in C, then ONE statement appends history and, in a data-modifying CTE, upserts
     CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are
@@ -107,11 +111,18 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
     table, latest = HealthScore._meta.db_table, CurrentHealth._meta.db_table
     history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
     varying = ", ".join(VARYING)
+    # A kept history skips accounts already scored that day: a probe of the run key's index.
+    kept = (
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} h "
+        "WHERE h.account_id = candor_scores.account_id AND h.as_of = %s) "
+    )
     insert = (
         f"INSERT INTO {table} ({', '.join(history)}) "
         f"SELECT {', '.join('%s' if c in ('as_of', 'computed_at') else c for c in history)} "
-        "FROM candor_scores ON CONFLICT (account_id, as_of, computed_at) DO NOTHING"
+        f"FROM candor_scores {kept if keep_history else ''}"
+        "ON CONFLICT (account_id, as_of, computed_at) DO NOTHING"
     )
+    day = [as_of] if keep_history else []
     frame = _score_frame(scores, features)
     # Seconds since the epoch format ten times faster than timestamps; to_timestamp() undoes it.
     frame["last_signal_at"] = (frame["last_signal_at"] - EPOCH).dt.total_seconds()
@@ -131,7 +142,7 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
         with cursor.cursor.copy(copy_sql) as copy:
             copy.write(csv)
         if not current:
-            cursor.execute(insert, [as_of, computed_at])
+            cursor.execute(insert, [as_of, computed_at, *day])
             written = cursor.rowcount
         else:
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
@@ -142,7 +153,7 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
                 "to_timestamp(c.last_signal_at) FROM inserted i JOIN candor_scores c "
                 "USING (account_id) "
                 f"ON CONFLICT (account_id) DO UPDATE SET {updates}",
-                [as_of, computed_at, computed_at],
+                [as_of, computed_at, *day, computed_at],
             )
             written = cursor.rowcount
         cursor.execute("DROP TABLE candor_scores")

@@ -133,7 +133,10 @@ def _headline(components: dict, flags: list, overall: float, green: float) -> li
             lines.append(f"{name.title()} {score:.0f}/100: {components[name]['reasons'][0]}")
     missing = [name for name, c in components.items() if c["score"] is None]
     if missing:
-        lines.append(f"No data for {', '.join(missing)}; weights re-normalised over the rest.")
+        lines.append(
+            f"Nothing recorded yet for {', '.join(missing)}, so the score is worked out from "
+            "the other components."
+        )
     return lines or ["Outcomes, adoption and engagement are on track."]
 
 

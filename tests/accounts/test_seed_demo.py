@@ -11,7 +11,7 @@ from django.db.models import Count, Max
 from accounts.models import STANDARD_DEAL_TERMS, Account
 from accounts.selectors import user_is_vp
 from demo.portfolio import STORIES
-from demo.seed import CSMS, VPS
+from demo.seed import ADMIN, CSMS, VPS
 from signals.models import Signal
 from tests.accounts.conftest import fast_hashing
 
@@ -46,7 +46,7 @@ def seeded(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         Account.objects.all().delete()
-        get_user_model().objects.filter(username__in=CSMS + VPS).delete()
+        get_user_model().objects.filter(username__in=[*CSMS, *VPS, ADMIN]).delete()
 
 
 @pytest.fixture
