@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -147,6 +148,12 @@ class DecisionSerializer(AccountChildSerializer):
             raise serializers.ValidationError(
                 {"owner": "The owner must be one of the account's stakeholders."}
             )
+        today = timezone.localdate()
+        for name in ("decided_on", "circulated_on", "reopened_on"):
+            if attrs.get(name) and attrs[name] > today:
+                raise serializers.ValidationError(
+                    {name: f"Cannot be in the future (today is {today.isoformat()})."}
+                )
         decided = attrs.get("decided_on", getattr(self.instance, "decided_on", None))
         for name in ("circulated_on", "reopened_on"):
             later = attrs.get(name, getattr(self.instance, name, None))

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.hooks import account_changed
 from accounts.models import Account
@@ -46,8 +47,35 @@ def decision_log(*, form) -> None:
 
 
 @transaction.atomic
+def decision_update(*, form) -> None:
+    """Save an edited decision from a validated DecisionForm; alignment may move, so rescore."""
+    decision = form.save()
+    _rescore_on_commit(decision.account)
+
+
+@transaction.atomic
+def decision_reopen(*, decision, on) -> bool:
+    """Record that a decision was reopened on `on`; a decision already reopened keeps its
+    first reopening (the one that says whether it held for a week). Returns whether it changed."""
+    if decision.reopened_on is not None:
+        return False
+    decision.reopened_on = max(on, decision.decided_on)
+    decision.save(update_fields=["reopened_on"])
+    _rescore_on_commit(decision.account)
+    return True
+
+
+@transaction.atomic
 def note_add(*, account, author, body: str):
     note = account.notes.create(author=author, body=body)
+    return note
+
+
+@transaction.atomic
+def note_edit(*, note, body: str):
+    note.body = body
+    note.edited_at = timezone.now()
+    note.save(update_fields=["body", "edited_at"])
     return note
 
 

@@ -1,13 +1,24 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import account_views, views
 
 urlpatterns = [
     path("", views.book, name="home"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("assets/plotly.js", views.plotly_js, name="plotly_js"),
-    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
-    path("accounts/<int:pk>/decisions/", views.decision_create, name="decision_create"),
-    path("accounts/<int:pk>/notes/", views.note_create, name="note_create"),
-    path("accounts/<int:pk>/conflicts/", views.conflicts_update, name="conflicts_update"),
+    path("accounts/<int:pk>/", account_views.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/decisions/", account_views.decision_create, name="decision_create"),
+    path(
+        "accounts/<int:pk>/decisions/<int:decision_id>/edit/",
+        account_views.decision_edit,
+        name="decision_edit",
+    ),
+    path(
+        "accounts/<int:pk>/decisions/<int:decision_id>/reopen/",
+        account_views.decision_reopen,
+        name="decision_reopen",
+    ),
+    path("accounts/<int:pk>/notes/", account_views.note_create, name="note_create"),
+    path("accounts/<int:pk>/notes/<int:note_id>/edit/", account_views.note_edit, name="note_edit"),
+    path("accounts/<int:pk>/conflicts/", account_views.conflicts_update, name="conflicts_update"),
 ]

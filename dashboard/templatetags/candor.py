@@ -1,9 +1,12 @@
 from django import template
 from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from dashboard.book import flag_chips as chips_for
+from health.scoring import reasons
 
 register = template.Library()
 
@@ -77,3 +80,32 @@ def score_change(value, digits: int = 0, suffix: str = ""):
         '<span class="{}">{}{}{} <span class="visually-hidden">({})</span></span>',
         css, lead, number, suffix, words,
     )  # fmt: skip
+
+
+@register.filter
+def in_section(messages, section: str) -> list:
+    """The messages for one section of a page (their extra tag names it), or, for "", those
+    for no section: a confirmation is shown where the person is, not off screen at the top."""
+    return [message for message in messages or () if (message.extra_tags or "") == section]
+
+
+@register.filter
+def days_ago(moment) -> str:
+    """When something happened, in whole days, as the score's reasons say it."""
+    if moment is None:
+        return ""
+    return reasons.days_ago((timezone.localdate() - timezone.localtime(moment).date()).days)
+
+
+@register.filter
+def split(text: str) -> list[str]:
+    return text.split()
+
+
+@register.simple_tag
+def plotly_js_url() -> str:
+    """The chart script's URL, naming the installed plotly version so it can be cached for
+    good: a new plotly is a new URL."""
+    import plotly
+
+    return f"{reverse('plotly_js')}?v={plotly.__version__}"
