@@ -445,6 +445,7 @@ class CsvImport(models.Model):
     errors = models.JSONField(
         default=list, blank=True, help_text="[{row, column, message}]: why nothing was imported."
     )
+    error_count = models.PositiveIntegerField(default=0, help_text="All of them, listed or not.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -42,3 +42,31 @@ def csm_usernames_with_books(user: AbstractBaseUser) -> list[str]:
     owns = accounts_visible_to(user).filter(csm=OuterRef("pk"))
     people = get_user_model().objects.filter(Exists(owns)).order_by("username")
     return list(people.values_list("username", flat=True))
+
+
+def import_progress_key(import_id: int) -> str:
+    return f"candor:csv-import:{import_id}:progress"
+
+
+def csv_import_progress(csv_import) -> dict:
+    """What the import page's progress bar polls: the row's status and outcome, and while
+    it runs, the phase and rows written so far (left in the cache by the run)."""
+    from django.core.cache import cache
+
+    live = cache.get(import_progress_key(csv_import.pk)) or {}
+    total = live.get("total") or csv_import.rows or 0
+    done = total if csv_import.status == "done" else live.get("done", 0)
+    return {
+        "status": csv_import.status,
+        "phase": live.get("phase", csv_import.status),
+        "done": done,
+        "total": total,
+        "percent": round(done / total * 100)
+        if total
+        else (100 if csv_import.status == "done" else 0),
+        "created": csv_import.created,
+        "updated": csv_import.updated,
+        "errors": csv_import.errors,
+        "error_count": csv_import.error_count,
+        "finished": csv_import.status in ("done", "failed"),
+    }
