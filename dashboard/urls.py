@@ -1,11 +1,15 @@
 from django.urls import path
 
-from dashboard import account_views, views
+from dashboard import account_views, import_views, views
 
 urlpatterns = [
     path("", views.book, name="home"),
     path("portfolio/", views.portfolio, name="portfolio"),
     path("assets/plotly.js", views.plotly_js, name="plotly_js"),
+    path("imports/", import_views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/start/", import_views.import_start, name="import_start"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
     path("accounts/<int:pk>/", account_views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/decisions/", account_views.decision_create, name="decision_create"),
     path(
