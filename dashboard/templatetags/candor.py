@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 from dashboard.book import flag_chips as chips_for
 from health.scoring import reasons
@@ -109,3 +110,14 @@ def plotly_js_url() -> str:
     import plotly
 
     return f"{reverse('plotly_js')}?v={plotly.__version__}"
+
+
+@register.filter
+def ago(moment) -> str:
+    """ "just now" for the last minute, then Django's "3 hours ago": a note written a moment
+    ago does not read "0 minutes ago"."""
+    if moment is None:
+        return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(moment)} ago"
