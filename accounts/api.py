@@ -11,10 +11,11 @@ from accounts.serializers import (
     ObjectiveSerializer,
     StakeholderSerializer,
 )
+from candor.renderers import CSVOnLists
 
 
 class AccountViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+    CSVOnLists, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """Accounts in the caller's book (a VP's book is the whole portfolio)."""
@@ -38,7 +39,7 @@ class AccountViewSet(
 def child_viewset(model, serializer, related=()):
     """A viewset over one of the account's children, scoped to the caller's accounts."""
 
-    class ChildViewSet(viewsets.ModelViewSet):
+    class ChildViewSet(CSVOnLists, viewsets.ModelViewSet):
         serializer_class = serializer
         filterset_fields = ["account"]
         ordering_fields = ["id"]

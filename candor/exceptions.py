@@ -7,6 +7,7 @@ from django.db import DataError, IntegrityError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -14,6 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 def api_exception_handler(exc, context):
+    _errors_as_json(context.get("request"))
     response = exception_handler(exc, context)
     if response is not None:
         if isinstance(response.data, list):
@@ -26,6 +28,16 @@ def api_exception_handler(exc, context):
             {"detail": "Conflicts with existing data."}, status=status.HTTP_409_CONFLICT
         )
     return None
+
+
+def _errors_as_json(request) -> None:
+    """An error is JSON even on a list asked for as CSV (?format=csv)."""
+    if request is not None and getattr(request, "accepted_renderer", None) is not None:
+        if request.accepted_renderer.format == "csv":
+            request.accepted_renderer, request.accepted_media_type = (
+                JSONRenderer(),
+                "application/json",
+            )
 
 
 @csrf_exempt

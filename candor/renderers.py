@@ -11,6 +11,7 @@ import csv
 import io
 
 import orjson
+from rest_framework.mixins import ListModelMixin
 from rest_framework.renderers import BaseRenderer
 
 
@@ -28,6 +29,24 @@ class CSVRenderer(BaseRenderer):
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue().encode(self.charset)
+
+
+class CSVOnLists:
+    """A view mixin: a GET of a list may also be rendered as CSV (and the schema says so for
+    those operations only). Errors stay JSON, as every API error is."""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self._lists():
+            renderers.append(CSVRenderer())
+        return renderers
+
+    def _lists(self) -> bool:
+        action = getattr(self, "action", None)
+        if action is not None:
+            return action == "list"
+        request = getattr(self, "request", None)
+        return isinstance(self, ListModelMixin) and request is not None and request.method == "GET"
 
 
 def _rows(data, response) -> list[dict]:

@@ -5,6 +5,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.selectors import accounts_visible_to
+from candor.renderers import CSVOnLists
 from signals.models import Signal
 from signals.services import MAX_ROWS, IngestError, signals_ingest
 
@@ -47,7 +48,7 @@ INGEST_ERRORS = inline_serializer(
 )  # fmt: skip
 
 
-class SignalListCreate(generics.ListAPIView):
+class SignalListCreate(CSVOnLists, generics.ListAPIView):
     """List signals of the caller's accounts (`?account=`), or push up to 10,000 at once."""
 
     serializer_class = SignalSerializer

@@ -59,8 +59,25 @@ def test_a_csv_list_keeps_its_filters_and_the_callers_book(client, alice, book):
     assert [row["account"] for row in health] == [str(book[0].pk)]
 
 
-def test_an_error_asked_for_as_csv_is_still_an_error(client, alice):
+def test_an_error_on_a_list_asked_for_as_csv_is_json_like_every_api_error(client, alice):
     client.force_login(alice)
-    response = client.get("/api/v1/accounts/999999/", {"format": "csv"})
-    assert response.status_code == 404
-    assert rows(response)[0]["detail"]
+    response = client.get("/api/v1/signals/", {"format": "csv", "account": "not-a-number"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+
+
+def test_only_lists_speak_csv(client, alice, book):
+    client.force_login(alice)
+    assert client.get(f"/api/v1/accounts/{book[0].pk}/", {"format": "csv"}).status_code == 404
+
+
+def test_the_schema_documents_csv_for_list_operations_only(client, alice):
+    client.force_login(alice)
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    accounts = schema["paths"]["/api/v1/accounts/"]
+    assert "text/csv" in accounts["get"]["responses"]["200"]["content"]
+    assert "text/csv" not in accounts["post"]["responses"]["201"]["content"]
+    assert (
+        "text/csv"
+        not in schema["paths"]["/api/v1/accounts/{id}/"]["get"]["responses"]["200"]["content"]
+    )
