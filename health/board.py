@@ -2,16 +2,19 @@
 
 ARR at risk is the ARR of red and amber accounts. For each of the last twelve month ends, the
 newest scoring day in that month is found through the day index (one probe per month), and only
-that day's scores are read, from the same index (which carries rag and computed_at): twelve days
-of history, never every score ever written, in one query. An account scored more than once that
+that day's scores are read, from the same index (it carries computed_at and rag): twelve days of
+history, never every score ever written, in one query. An account scored more than once that
 day counts once, by its latest run. ARR is the account's ARR today (history keeps scores, not
-contracts).
+contracts). The figures are remembered until a score is written or the accounts' ARR changes,
+as score validity is.
 """
 
+import hashlib
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
@@ -31,9 +34,21 @@ def month_ends(today: date, months: int = 12) -> list[date]:
 
 
 def arr_at_risk_by_month(accounts, months: int = 12, today: date | None = None) -> list[dict]:
-    """[{month_end, as_of, accounts, arr, red_arr, amber_arr, at_risk_arr, at_risk_accounts}]
-    for each sampled month end, oldest first; as_of is None for a month with no scores."""
+    """[{month_end, as_of, accounts, arr, red_arr, amber_arr, at_risk_arr, at_risk_accounts,
+    at_risk_share}] for each sampled month end, oldest first; as_of is None for a month with
+    no scores. Remembered until a score is written or the accounts' ARR changes."""
     ends = month_ends(today or timezone.now().date(), months)
+    version = accounts.aggregate(n=Count("pk"), arr=Sum("arr"))
+    version["newest_score"] = HealthScore.objects.aggregate(newest=Max("pk"))["newest"]
+    inputs = f"{accounts.query}|{ends}|{sorted(version.items())}"
+    key = f"candor:board-arr-at-risk:{hashlib.sha256(inputs.encode()).hexdigest()}"
+    return cache.get_or_set(key, lambda: _arr_at_risk(accounts, ends), 24 * 3600)
+
+
+def _arr_at_risk(accounts, ends: list[date]) -> list[dict]:
+    """One query: per month end, its last scoring day (an index probe), that day's latest score
+    per account (an index-only range scan, newest run first per account, no sort), joined to
+    the accounts in scope."""
     table = HealthScore._meta.db_table
     scope, scope_params = accounts.order_by().values("id", "arr").query.sql_with_params()
     sql = f"""
@@ -44,9 +59,10 @@ def arr_at_risk_by_month(accounts, months: int = 12, today: date | None = None) 
             ) AS as_of
             FROM unnest(%s::date[]) AS m(month_end)
         ), latest AS (
-            SELECT DISTINCT ON (d.month_end, h.account_id) d.month_end, h.account_id, h.rag
-            FROM days d JOIN {table} h ON h.as_of = d.as_of
-            ORDER BY d.month_end, h.account_id, h.computed_at DESC
+            SELECT d.month_end, l.account_id, l.rag FROM days d CROSS JOIN LATERAL (
+                SELECT DISTINCT ON (h.account_id) h.account_id, h.rag FROM {table} h
+                WHERE h.as_of = d.as_of ORDER BY h.account_id DESC, h.computed_at DESC
+            ) l
         ), scored AS (
             SELECT l.month_end, l.rag, a.arr FROM latest l JOIN ({scope}) a ON a.id = l.account_id
         )

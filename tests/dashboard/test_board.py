@@ -88,3 +88,12 @@ def test_renewals_by_quarter_split_by_todays_colour_from_today(alice):
     assert rows[1]["unscored"] == {"accounts": 1, "arr": 5000.0}
     assert (rows[1]["accounts"], rows[1]["arr"]) == (2, 75000.0)
     assert rows[1]["label"] == f"Q{(next_quarter.month - 1) // 3 + 1} {next_quarter.year}"
+
+
+def test_the_trend_is_remembered_until_a_new_score_is_written(alice):
+    account = make_account(csm=alice, arr=Decimal("50000"))
+    history(account, date(2026, 1, 31), "green")
+    first = arr_at_risk_by_month(Account.objects.all(), 2, date(2026, 2, 10))[0]
+    history(account, date(2026, 1, 31), "red", minutes_later=5)
+    again = arr_at_risk_by_month(Account.objects.all(), 2, date(2026, 2, 10))[0]
+    assert (first["at_risk_arr"], again["at_risk_arr"]) == (0, 50000)
