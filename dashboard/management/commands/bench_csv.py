@@ -11,13 +11,11 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Max, Min
 from django.test import Client
 
 from accounts.models import Account
 from accounts.selectors import user_is_vp
 from accounts.services import csv_rows_import
-from health.features import AccountRange
 from health.services import score_accounts
 
 
