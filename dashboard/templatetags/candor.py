@@ -22,6 +22,8 @@ def money(value) -> str:
     if value in (None, ""):
         return "—"
     value = float(value)
+    if value >= 1_000_000_000:
+        return f"${value / 1_000_000_000:.1f}B"
     if value >= 1_000_000:
         return f"${value / 1_000_000:.1f}M"
     if value >= 1_000:

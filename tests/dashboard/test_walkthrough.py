@@ -113,3 +113,11 @@ def test_pages_load_the_chart_script_by_its_versioned_url(client, alice, account
     client.force_login(alice)
     content = client.get(account.get_absolute_url()).content.decode()
     assert f"{reverse('plotly_js')}?v={plotly.__version__}" in content
+
+
+def test_money_reads_billions_as_billions():
+    from dashboard.templatetags.candor import money
+
+    assert (money(2_139_600_000), money(1_117_700_000 / 1000), money(999)) == (
+        "$2.1B", "$1.1M", "$999",
+    )  # fmt: skip
