@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# A developer's machine: DEBUG on unless the environment says otherwise (Candor's own default is
+# off; production never runs make).
+export DEBUG ?= 1
 
 .PHONY: install run test lint format migrate seed score bench stop clean
 

@@ -1,11 +1,13 @@
+import json
+from copy import copy
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.hooks import signal_kind_codes
 from accounts.models import (
     Account,
     Commitment,
@@ -16,6 +18,34 @@ from accounts.models import (
     Stakeholder,
 )
 from accounts.selectors import accounts_visible_to, user_is_vp
+
+TEXT_LIMIT = 10_000  # characters in any free-text field (handoff notes, definitions, summaries)
+TERMS_LIMIT = 10_000  # characters of the deal terms, written as JSON
+
+
+class CappedTextSerializer(serializers.ModelSerializer):
+    """Free text is capped: a model TextField has no length of its own, so a 5 MB note would be
+    stored. (DRF's CharField already refuses NUL characters and lone surrogates.)"""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.TextField):
+            kwargs.setdefault("max_length", TEXT_LIMIT)
+        return field_class, kwargs
+
+
+def json_text(value) -> str:
+    """`value` as stored JSON text, or ValidationError for what PostgreSQL's json cannot hold."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+    except ValueError as error:  # NaN/Infinity, or a lone surrogate (UnicodeEncodeError)
+        raise serializers.ValidationError(
+            "Numbers must be finite and text valid Unicode (no lone surrogates)."
+        ) from error
+    if "\\u0000" in text or "\x00" in text:
+        raise serializers.ValidationError("Text must not contain NUL characters.")
+    return text
 
 
 class AccountHealthSerializer(serializers.Serializer):
@@ -29,7 +59,26 @@ class AccountHealthSerializer(serializers.Serializer):
         return [code for code in health.flag_codes.strip(",").split(",") if code]
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class CleanedByModel:
+    """Runs the model's own `clean()` on the object as it would be saved: each rule is written
+    once, on the model, and the admin, the page forms and the API all enforce it."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy(self.instance) if self.instance is not None else model()
+        concrete = {f.name for f in model._meta.concrete_fields}
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        try:
+            instance.clean()
+        except ModelValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return attrs
+
+
+class AccountSerializer(CleanedByModel, CappedTextSerializer):
     csm = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.all(), required=False
     )
@@ -52,17 +101,12 @@ class AccountSerializer(serializers.ModelSerializer):
         return csm
 
     def validate_deal_terms(self, terms):
-        if not isinstance(terms, dict):
-            raise serializers.ValidationError("Must be an object of term: value.")
+        if len(json_text(terms)) > TERMS_LIMIT:
+            raise serializers.ValidationError(f"At most {TERMS_LIMIT} characters as JSON.")
         return terms
 
     def validate(self, attrs):
-        start = attrs.get("contract_start", getattr(self.instance, "contract_start", None))
-        renewal = attrs.get("renewal_date", getattr(self.instance, "renewal_date", None))
-        if start and renewal and renewal < start:
-            raise serializers.ValidationError(
-                {"renewal_date": "Renewal date cannot be before contract start."}
-            )
+        attrs = super().validate(attrs)
         if self.instance is None and "csm" not in attrs:
             user = self.context["request"].user
             if user_is_vp(user):
@@ -78,7 +122,17 @@ class VisibleAccountField(serializers.PrimaryKeyRelatedField):
         return accounts_visible_to(self.context["request"].user)
 
 
-class AccountChildSerializer(serializers.ModelSerializer):
+class VisibleStakeholderField(serializers.PrimaryKeyRelatedField):
+    """A stakeholder id, accepted only from the caller's own book: one in another book is
+    answered exactly like one that does not exist, so nothing says it is there."""
+
+    def get_queryset(self):
+        return Stakeholder.objects.filter(
+            account__in=accounts_visible_to(self.context["request"].user)
+        )
+
+
+class AccountChildSerializer(CappedTextSerializer):
     account = VisibleAccountField()
 
 
@@ -106,13 +160,8 @@ class CommitmentSerializer(AccountChildSerializer):
         ]
 
 
-class MilestoneSerializer(AccountChildSerializer):
+class MilestoneSerializer(CleanedByModel, AccountChildSerializer):
     proof_signal = serializers.CharField(allow_null=True, required=False, max_length=30)
-
-    def validate_proof_signal(self, kind):
-        if kind and kind not in signal_kind_codes():
-            raise serializers.ValidationError(f"Unknown signal kind '{kind}'.")
-        return kind
 
     class Meta:
         model = OnboardingMilestone
@@ -127,45 +176,17 @@ class MilestoneSerializer(AccountChildSerializer):
             "evidence",
         ]
 
-    def validate(self, attrs):
-        kind = attrs.get("kind", getattr(self.instance, "kind", None))
-        if attrs.get("proof_signal") and kind == "task":
-            raise serializers.ValidationError(
-                {"proof_signal": "Only an outcome milestone is proven by a signal."}
-            )
-        return attrs
 
+class DecisionSerializer(CleanedByModel, AccountChildSerializer):
+    owner = VisibleStakeholderField(required=False, allow_null=True)
 
-class DecisionSerializer(AccountChildSerializer):
     class Meta:
         model = Decision
         fields = ["id", "account", "summary", "owner", "decided_on", "circulated_on", "reopened_on"]
 
-    def validate(self, attrs):
-        account = attrs.get("account", getattr(self.instance, "account", None))
-        owner = attrs.get("owner", getattr(self.instance, "owner", None))
-        if owner and account and owner.account_id != account.pk:
-            raise serializers.ValidationError(
-                {"owner": "The owner must be one of the account's stakeholders."}
-            )
-        today = timezone.localdate()
-        for name in ("decided_on", "circulated_on", "reopened_on"):
-            if attrs.get(name) and attrs[name] > today:
-                raise serializers.ValidationError(
-                    {name: f"Cannot be in the future (today is {today.isoformat()})."}
-                )
-        decided = attrs.get("decided_on", getattr(self.instance, "decided_on", None))
-        for name in ("circulated_on", "reopened_on"):
-            later = attrs.get(name, getattr(self.instance, name, None))
-            if later and decided and later < decided:
-                raise serializers.ValidationError({name: "Cannot be before the decision."})
-        return attrs
-
 
 class ObjectiveSerializer(AccountChildSerializer):
-    signed_by = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Stakeholder.objects.all(), required=False
-    )
+    signed_by = VisibleStakeholderField(many=True, required=False)
 
     class Meta:
         model = SharedObjective

@@ -1,8 +1,14 @@
+import logging
+import uuid
+
+import redis
 from celery.result import AsyncResult
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from kombu.exceptions import OperationalError as BrokerError
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,10 +17,28 @@ from accounts.selectors import account_get_for_user, accounts_visible_to, user_i
 from candor.renderers import CSVOnLists
 from health import tasks
 from health.filters import AccountHealthFilter, HealthFilter
-from health.models import CurrentHealth, HealthScore
+from health.models import CurrentHealth, HealthScore, QueuedTask
 from health.portfolio import portfolio_summary
 from health.selectors import health_latest, health_trend
 from health.serializers import HealthSerializer, LatestHealthSerializer, RecomputeSerializer
+
+logger = logging.getLogger(__name__)
+
+QUEUE_DOWN = (BrokerError, redis.RedisError, OSError)
+QUEUE_RETRY_AFTER_SECONDS = 30
+
+
+class QueueUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The task queue is unavailable; nothing was queued. Retry later."
+    default_code = "queue_unavailable"
+    wait = QUEUE_RETRY_AFTER_SECONDS  # DRF's handler answers it as Retry-After
+
+
+def queue_unavailable(error) -> QueueUnavailable:
+    logger.warning("Task queue unavailable: %s", error)
+    return QueueUnavailable()
+
 
 SINCE = OpenApiParameter(
     "since", OpenApiTypes.DATE, description="Say what changed since the score as of this day "
@@ -96,7 +120,11 @@ TASK_REPLY = inline_serializer("TaskAccepted", {"task_id": serializers.CharField
 
 
 class Recompute(APIView):
-    """Rescore some accounts (or the caller's whole book), now or as of a past date."""
+    """Rescore some accounts (or the caller's whole book), now or as of a past date.
+
+    Answers 503 with `Retry-After` when the task queue cannot be reached (nothing is queued);
+    the task id it returns is readable at /api/v1/tasks/<id>/ by the caller (and VPs) only.
+    """
 
     @extend_schema(request=RecomputeSerializer, responses={202: TASK_REPLY})
     def post(self, request):
@@ -110,12 +138,25 @@ class Recompute(APIView):
             ids = list(visible.filter(pk__in=wanted).values_list("pk", flat=True))
             if len(ids) != len(set(wanted)):
                 raise NotFound("Some accounts are not in your book.")
-            result = tasks.score_accounts.delay(ids, as_of)
+            task, args = tasks.score_accounts, (ids, as_of)
         elif user_is_vp(request.user):
-            result = tasks.score_portfolio.delay(as_of)
+            task, args = tasks.score_portfolio, (as_of,)
         else:
-            result = tasks.score_accounts.delay(list(visible.values_list("pk", flat=True)), as_of)
-        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+            task, args = tasks.score_accounts, (list(visible.values_list("pk", flat=True)), as_of)
+        task_id = _queue(task, args, request.user)
+        return Response({"task_id": task_id}, status=status.HTTP_202_ACCEPTED)
+
+
+def _queue(task, args, user) -> str:
+    """Record who queues the task, then queue it; if the queue is down, neither happens."""
+    task_id = str(uuid.uuid4())
+    try:
+        with transaction.atomic():
+            QueuedTask.objects.create(task_id=task_id, user=user, name=task.name)
+            task.apply_async(args, task_id=task_id)
+    except (*QUEUE_DOWN, RuntimeError) as error:  # Celery's "result store unreachable"
+        raise queue_unavailable(error) from error
+    return task_id
 
 
 TASK_STATE = inline_serializer(
@@ -126,15 +167,26 @@ TASK_STATE = inline_serializer(
 
 
 class TaskState(APIView):
+    """A task's state and result: only for the user who queued it, or a VP; any other id,
+    known or not, is 404."""
+
     @extend_schema(responses={200: TASK_STATE})
     def get(self, request, task_id):
-        result = AsyncResult(task_id)
-        payload = result.result if result.successful() else None
-        if result.failed():
-            payload = {"error": str(result.result)}
-        return Response(
-            {"task_id": task_id, "state": result.state, "ready": result.ready(), "result": payload}
-        )
+        queued = QueuedTask.objects.filter(task_id=task_id).first()
+        if queued is None or (queued.user_id != request.user.pk and not user_is_vp(request.user)):
+            raise NotFound("No such task.")
+        try:
+            return Response(_task_state(task_id))
+        except QUEUE_DOWN as error:
+            raise queue_unavailable(error) from error
+
+
+def _task_state(task_id) -> dict:
+    result = AsyncResult(task_id)
+    payload = result.result if result.successful() else None
+    if result.failed():
+        payload = {"error": str(result.result)}
+    return {"task_id": task_id, "state": result.state, "ready": result.ready(), "result": payload}
 
 
 PORTFOLIO = inline_serializer(

@@ -24,7 +24,9 @@ class Signal(models.Model):
     account = models.ForeignKey(
         "accounts.Account", on_delete=models.CASCADE, related_name="signals", db_index=False
     )
-    external_id = models.CharField(max_length=100, unique=True)
+    # The sender's id for the event: unique per account (the idempotency key), not globally, so
+    # one book's ids never collide with, or reveal, another's.
+    external_id = models.CharField(max_length=100)
     kind = models.CharField(max_length=30, choices=SignalKind.choices)
     occurred_at = models.DateTimeField()
     actor = models.CharField(max_length=200, blank=True)
@@ -46,7 +48,10 @@ class Signal(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=SignalKind.values), name="signal_kind_valid"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["account", "external_id"], name="signal_external_id_per_account"
+            ),
         ]
 
     def __str__(self):

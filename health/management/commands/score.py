@@ -33,8 +33,14 @@ class Command(BaseCommand):
             )
 
     def _run(self, as_of, accounts, keep_history=False):
-        started = time.perf_counter()
-        count = score_accounts(account_ids=accounts, as_of=as_of, keep_history=keep_history)
+        started, failed = time.perf_counter(), []
+        count = score_accounts(
+            account_ids=accounts, as_of=as_of, failed=failed, keep_history=keep_history
+        )
         elapsed = time.perf_counter() - started
         kept = " (the others already had a score that day)" if keep_history else ""
         self.stdout.write(f"Scored {count} accounts as of {as_of} in {elapsed:.2f}s{kept}")
+        if failed:
+            ids = ", ".join(str(pk) for pk in failed)
+            noun = "account" if len(failed) == 1 else "accounts"
+            self.stderr.write(f"Could not score {len(failed)} {noun}: {ids} (see the log)")

@@ -9,7 +9,7 @@ TABLE = "health_healthscore"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("health", "0010_history_indexes_in_meta")]
+    dependencies = [("health", "0011_runs_shards_and_requests")]
 
     operations = [
         migrations.SeparateDatabaseAndState(
