@@ -29,7 +29,7 @@ score: seed
 	$(MANAGE) score --backfill 273
 
 run: score
-	$(MANAGE) demo_logins
+	$(MANAGE) demo_logins --host $(HOST) --port $(PORT)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install

@@ -27,7 +27,9 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        login_required(
+            SpectacularSwaggerView.as_view(url_name="api-schema", template_name="api/docs.html")
+        ),
         name="api-docs",
     ),
     path("signals/", signals_api.SignalListCreate.as_view(), name="signals"),

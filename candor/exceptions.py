@@ -11,6 +11,7 @@ from django.db import DataError, IntegrityError, InterfaceError, OperationalErro
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -21,6 +22,7 @@ KEPT_HEADERS = ("Retry-After", "Allow", "WWW-Authenticate")
 
 
 def api_exception_handler(exc, context):
+    _errors_as_json(context.get("request"))
     response = exception_handler(exc, context)
     if response is not None:
         if isinstance(response.data, list):
@@ -43,6 +45,16 @@ def api_exception_handler(exc, context):
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return None
+
+
+def _errors_as_json(request) -> None:
+    """An error is JSON even on a list asked for as CSV (?format=csv)."""
+    if request is not None and getattr(request, "accepted_renderer", None) is not None:
+        if request.accepted_renderer.format == "csv":
+            request.accepted_renderer, request.accepted_media_type = (
+                JSONRenderer(),
+                "application/json",
+            )
 
 
 def too_large_message() -> str:

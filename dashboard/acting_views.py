@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import account_get_for_user
 from actions import services
 from actions.models import Action, ActionStatus
+from dashboard.account_views import _page
 from dashboard.acting_forms import ActionCloseForm, SentimentForm, SnoozeForm
-from dashboard.views import _page
 
 
 def _open_action(account, action_id) -> Action:

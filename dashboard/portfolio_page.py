@@ -6,6 +6,7 @@ from accounts.models import Account
 from dashboard import charts
 from dashboard.book import RISK_PER_ARR, BookFilters, book_queryset
 from health.backtest import BacktestWindow, backtest_remembered
+from health.board import arr_at_risk_by_month, renewals_by_quarter
 from health.portfolio import (
     commitment_debt,
     csm_trend,
@@ -25,7 +26,12 @@ TARGETS = {"auc": 0.75, "recall_60": 0.70, "green_churn_rate": 0.05}
 def portfolio_page_data(accounts) -> dict:
     rollup = portfolio_rollup(accounts)
     summary = summarise(rollup)
+    months, renewals = arr_at_risk_by_month(accounts), renewals_by_quarter(accounts)
     return {
+        "board_months": months,
+        "board_renewals": renewals,
+        "chart_arr_at_risk_trend": charts.arr_at_risk_trend(months),
+        "chart_renewals_by_quarter": charts.renewals_by_quarter(renewals),
         "summary": summary,
         "lying": lying_dashboards(rollup),
         "trend": csm_trend(accounts, rollup),

@@ -4,7 +4,7 @@ Daily rates are drawn with numpy (Poisson per day, times a story-specific trend)
 100,000-account benchmark portfolio is generated in seconds per ten thousand accounts.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from demo.portfolio import AccountPlan
 # validity table read the year before the demo's churns and renewals.
 WINDOW_DAYS = 365
 LOGIN_RATE = 0.12  # logins per user per day for an engaged user
+WORKDAY_START, WORKDAY_END = 7 * 3600, 19 * 3600  # seconds after midnight, UTC
 
 # Story → (share of seats who use it, reports/day, feature breadth, invites/day, tickets/day)
 PROFILES = {
@@ -180,3 +181,24 @@ def _exec_and_upsell(plan: AccountPlan, end: date, since: date, rng):
             (end - timedelta(days=int(rng.integers(20, 150))), "upsell_call_accepted", "exec", "")
         )
     return [(d, k, a, v) for d, k, a, v in events if d >= plan.contract_start]
+
+
+def moments(days: list[date], rng: np.random.Generator, now: datetime) -> list[datetime]:
+    """A working-hours moment on each event's day, never later than `now`.
+
+    An event dated today falls in the part of today that has already passed (its working-hours
+    draw scaled into it), so a fresh demo never shows activity "0 minutes ago" or in the future.
+    """
+    seconds = rng.integers(WORKDAY_START, WORKDAY_END, len(days)).astype(float)
+    today = now.date()
+    elapsed = (now - _midnight(today)).total_seconds()
+    share = (seconds - WORKDAY_START) / (WORKDAY_END - WORKDAY_START)
+    on_today = np.array([day >= today for day in days], dtype=bool)
+    seconds = np.where(on_today, share * elapsed, seconds)
+    return [
+        _midnight(day) + timedelta(seconds=float(s)) for day, s in zip(days, seconds, strict=True)
+    ]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts import api as accounts_api
 from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
+from candor.renderers import CSVOnLists
 from health import tasks
 from health.backtest import backtest_remembered
 from health.backtest_serializers import AdoptSerializer, window_from
@@ -84,7 +85,7 @@ class AccountHealth(generics.RetrieveAPIView):
         return since
 
 
-class AccountHealthHistory(generics.ListAPIView):
+class AccountHealthHistory(CSVOnLists, generics.ListAPIView):
     """Every score of one account, newest first (history is never overwritten)."""
 
     serializer_class = HealthSerializer
@@ -97,7 +98,7 @@ class AccountHealthHistory(generics.ListAPIView):
         return HealthScore.objects.filter(account=account).order_by("-as_of", "-computed_at")
 
 
-class HealthList(generics.ListAPIView):
+class HealthList(CSVOnLists, generics.ListAPIView):
     """Current health across the caller's accounts; filter by rag and flag.
 
     Filtered, ordered and paged over CurrentHealth (one row per account); only the page's

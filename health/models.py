@@ -271,9 +271,15 @@ class HealthScore(models.Model):
     class Meta:
         ordering = ["-as_of", "-computed_at"]
         get_latest_by = ["as_of", "computed_at"]
-        # The last scoring day N days ago, and a CSM's average that day, as an index range.
+        # One scoring day's scores as an index range, read without the table: the last scoring
+        # day N days ago, a CSM's average that day, and (latest run per account first, by
+        # computed_at) the board's ARR at risk at each month end.
         indexes = [
-            models.Index(fields=["as_of", "account", "overall"], name="health_score_day_idx")
+            models.Index(
+                fields=["as_of", "account", "computed_at"],
+                include=["rag", "overall"],
+                name="health_score_day_idx",
+            )
         ]
         constraints = [
             models.CheckConstraint(condition=Q(rag__in=Rag.values), name="healthscore_rag_valid"),

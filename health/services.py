@@ -125,37 +125,44 @@ class ScoringFailed(Exception):
 
 
 def score_accounts(
-    *, account_ids=None, as_of: date | None = None, computed_at=None, failed: list | None = None
+    *,
+    account_ids=None,
+    as_of: date | None = None,
+    computed_at=None,
+    failed: list | None = None,
+    keep_history=False,
 ) -> int:
     """Score accounts (all scorable ones when `account_ids` is None) and append history.
 
     Scoring "today" also moves each account's CurrentHealth. `computed_at` names the run, so a
     retried shard skips accounts it already wrote. One account's bad data never fails the run:
     the set is halved until the accounts that cannot be scored are found; each is logged (and
-    appended to `failed`), and every other account is scored.
+    appended to `failed`), and every other account is scored. With `keep_history`, an account
+    that already has a score as of that day keeps it and gets no second one (a backfill run
+    twice).
     """
     today = timezone.now().date()
     as_of = as_of or today
     computed_at = computed_at or timezone.now()
     failures = [] if failed is None else failed
-    cards = scorecards_by_segment()
-    return _score_isolating(account_ids, as_of, computed_at, as_of >= today, failures, cards)
+    run = {"as_of": as_of, "computed_at": computed_at, "current": as_of >= today,
+           "keep_history": keep_history}  # fmt: skip
+    return _score_isolating(account_ids, run, failures, scorecards_by_segment())
 
 
-def _score_once(account_ids, as_of, computed_at, current, cards) -> int:
+def _score_once(account_ids, run: dict, cards) -> int:
     with transaction.atomic():  # a failed attempt rolls back to here, not the caller's work
-        features = build_features(as_of, account_ids, cards)
+        features = build_features(run["as_of"], account_ids, cards)
         if features.empty:
             return 0
-        scores = score_features(features, as_of, cards)
-        return health_scores_write(
-            scores, features, as_of=as_of, computed_at=computed_at, current=current
-        )
+        scores = score_features(features, run["as_of"], cards)
+        return health_scores_write(scores, features, **run)
 
 
-def _score_isolating(account_ids, as_of, computed_at, current, failed, cards) -> int:
+def _score_isolating(account_ids, run: dict, failed, cards) -> int:
+    as_of = run["as_of"]
     try:
-        return _score_once(account_ids, as_of, computed_at, current, cards)
+        return _score_once(account_ids, run, cards)
     except OUTAGES:
         raise
     except Exception:
@@ -171,9 +178,7 @@ def _score_isolating(account_ids, as_of, computed_at, current, failed, cards) ->
                 raise ScoringFailed(f"{len(failed)} accounts failed to score") from None
             return 0
     halves = _halves(account_ids, ids)
-    return sum(
-        _score_isolating(half, as_of, computed_at, current, failed, cards) for half in halves
-    )
+    return sum(_score_isolating(half, run, failed, cards) for half in halves)
 
 
 def _halves(account_ids, ids):
@@ -186,7 +191,7 @@ def _halves(account_ids, ids):
 
 @transaction.atomic
 def health_scores_write(
-    scores, features, *, as_of: date, computed_at: datetime, current: bool
+    scores, features, *, as_of: date, computed_at: datetime, current: bool, keep_history=False
 ) -> int:
     """Append the scores to history and, when `current`, point CurrentHealth at them.
 
@@ -194,7 +199,7 @@ def health_scores_write(
     the run wrote."""
     if scores.empty:
         return 0
-    written = _write_postgresql(scores, features, as_of, computed_at, current)
+    written = _write_postgresql(scores, features, as_of, computed_at, current, keep_history)
     account_ids = sorted(int(pk) for pk in scores.index)
     transaction.on_commit(
         lambda: scores_written.send(
@@ -238,7 +243,7 @@ EPOCH = pd.Timestamp(0, tz="UTC")
 CURRENT_COLUMNS = ["score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"]
 
 
-def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> int:
+def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
     """COPY what varies into a temporary table (no WAL, no indexes) as CSV that pandas writes
     in C, then ONE statement appends history and, in a data-modifying CTE, upserts
     CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are
@@ -246,11 +251,18 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
     table, latest = HealthScore._meta.db_table, CurrentHealth._meta.db_table
     history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
     varying = ", ".join(VARYING)
+    # A kept history skips accounts already scored that day: a probe of the run key's index.
+    kept = (
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} h "
+        "WHERE h.account_id = candor_scores.account_id AND h.as_of = %s) "
+    )
     insert = (
         f"INSERT INTO {table} ({', '.join(history)}) "
         f"SELECT {', '.join('%s' if c in ('as_of', 'computed_at') else c for c in history)} "
-        "FROM candor_scores ON CONFLICT (account_id, as_of, computed_at) DO NOTHING"
+        f"FROM candor_scores {kept if keep_history else ''}"
+        "ON CONFLICT (account_id, as_of, computed_at) DO NOTHING"
     )
+    day = [as_of] if keep_history else []
     frame = _score_frame(scores, features)
     # Seconds since the epoch format ten times faster than timestamps; to_timestamp() undoes it.
     frame["last_signal_at"] = (frame["last_signal_at"] - EPOCH).dt.total_seconds()
@@ -270,7 +282,7 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
         with cursor.cursor.copy(copy_sql) as copy:
             copy.write(csv)
         if not current:
-            cursor.execute(insert, [as_of, computed_at])
+            cursor.execute(insert, [as_of, computed_at, *day])
             written = cursor.rowcount
         else:
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
@@ -281,7 +293,7 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
                 "to_timestamp(c.last_signal_at) FROM inserted i JOIN candor_scores c "
                 "USING (account_id) ORDER BY c.account_id "  # one lock order: no deadlocks
                 f"ON CONFLICT (account_id) DO UPDATE SET {updates}",
-                [as_of, computed_at, computed_at],
+                [as_of, computed_at, *day, computed_at],
             )
             written = cursor.rowcount
         cursor.execute("DROP TABLE candor_scores")

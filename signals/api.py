@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import accounts_visible_to
 from candor.parsers import JSONParser, RequestTooLarge
+from candor.renderers import CSVOnLists
 from signals.models import Signal, SignalKindDef
 from signals.selectors import signal_kinds
 from signals.services import (
@@ -76,7 +77,7 @@ finite and within +-1e12. Row errors are `{{index, field, code, message}}`.
 """
 
 
-class SignalListCreate(generics.ListAPIView):
+class SignalListCreate(CSVOnLists, generics.ListAPIView):
     """List signals of the caller's accounts (`?account=`), or push up to 10,000 at once."""
 
     serializer_class = SignalSerializer

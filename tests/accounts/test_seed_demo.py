@@ -13,7 +13,7 @@ from accounts.models import STANDARD_DEAL_TERMS, Account
 from accounts.selectors import user_is_vp
 from dashboard.selectors import handoff_missing
 from demo.portfolio import CHURN_STORIES, STORIES
-from demo.seed import CSMS, VPS
+from demo.seed import ADMIN, CSMS, VPS
 from health.portfolio import score_validity
 from health.services import score_accounts
 from signals.models import Signal
@@ -50,7 +50,7 @@ def seeded(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         Account.objects.all().delete()
-        get_user_model().objects.filter(username__in=CSMS + VPS).delete()
+        get_user_model().objects.filter(username__in=[*CSMS, *VPS, ADMIN]).delete()
 
 
 @pytest.fixture
