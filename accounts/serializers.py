@@ -1,12 +1,13 @@
 import json
+from copy import copy
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.hooks import signal_kind_codes
 from accounts.models import (
     Account,
     Commitment,
@@ -58,7 +59,26 @@ class AccountHealthSerializer(serializers.Serializer):
         return [code for code in health.flag_codes.strip(",").split(",") if code]
 
 
-class AccountSerializer(CappedTextSerializer):
+class CleanedByModel:
+    """Runs the model's own `clean()` on the object as it would be saved: each rule is written
+    once, on the model, and the admin, the page forms and the API all enforce it."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy(self.instance) if self.instance is not None else model()
+        concrete = {f.name for f in model._meta.concrete_fields}
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        try:
+            instance.clean()
+        except ModelValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return attrs
+
+
+class AccountSerializer(CleanedByModel, CappedTextSerializer):
     csm = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.all(), required=False
     )
@@ -81,19 +101,12 @@ class AccountSerializer(CappedTextSerializer):
         return csm
 
     def validate_deal_terms(self, terms):
-        if not isinstance(terms, dict):
-            raise serializers.ValidationError("Must be an object of term: value.")
         if len(json_text(terms)) > TERMS_LIMIT:
             raise serializers.ValidationError(f"At most {TERMS_LIMIT} characters as JSON.")
         return terms
 
     def validate(self, attrs):
-        start = attrs.get("contract_start", getattr(self.instance, "contract_start", None))
-        renewal = attrs.get("renewal_date", getattr(self.instance, "renewal_date", None))
-        if start and renewal and renewal < start:
-            raise serializers.ValidationError(
-                {"renewal_date": "Renewal date cannot be before contract start."}
-            )
+        attrs = super().validate(attrs)
         if self.instance is None and "csm" not in attrs:
             user = self.context["request"].user
             if user_is_vp(user):
@@ -147,13 +160,8 @@ class CommitmentSerializer(AccountChildSerializer):
         ]
 
 
-class MilestoneSerializer(AccountChildSerializer):
+class MilestoneSerializer(CleanedByModel, AccountChildSerializer):
     proof_signal = serializers.CharField(allow_null=True, required=False, max_length=30)
-
-    def validate_proof_signal(self, kind):
-        if kind and kind not in signal_kind_codes():
-            raise serializers.ValidationError(f"Unknown signal kind '{kind}'.")
-        return kind
 
     class Meta:
         model = OnboardingMilestone
@@ -168,35 +176,13 @@ class MilestoneSerializer(AccountChildSerializer):
             "evidence",
         ]
 
-    def validate(self, attrs):
-        kind = attrs.get("kind", getattr(self.instance, "kind", None))
-        if attrs.get("proof_signal") and kind == "task":
-            raise serializers.ValidationError(
-                {"proof_signal": "Only an outcome milestone is proven by a signal."}
-            )
-        return attrs
 
-
-class DecisionSerializer(AccountChildSerializer):
+class DecisionSerializer(CleanedByModel, AccountChildSerializer):
     owner = VisibleStakeholderField(required=False, allow_null=True)
 
     class Meta:
         model = Decision
         fields = ["id", "account", "summary", "owner", "decided_on", "circulated_on", "reopened_on"]
-
-    def validate(self, attrs):
-        account = attrs.get("account", getattr(self.instance, "account", None))
-        owner = attrs.get("owner", getattr(self.instance, "owner", None))
-        if owner and account and owner.account_id != account.pk:
-            raise serializers.ValidationError(
-                {"owner": "The owner must be one of the account's stakeholders."}
-            )
-        decided = attrs.get("decided_on", getattr(self.instance, "decided_on", None))
-        for name in ("circulated_on", "reopened_on"):
-            later = attrs.get(name, getattr(self.instance, name, None))
-            if later and decided and later < decided:
-                raise serializers.ValidationError({name: "Cannot be before the decision."})
-        return attrs
 
 
 class ObjectiveSerializer(AccountChildSerializer):

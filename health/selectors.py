@@ -19,14 +19,6 @@ def health_as_of(account, day) -> HealthScore | None:
     return account.health_scores.filter(as_of__lte=day).order_by("-as_of", "-computed_at").first()
 
 
-def health_change(account, days: int) -> float | None:
-    """Overall now minus overall `days` ago, from history — not against last night's run."""
-    latest = health_latest(account)
-    if latest is None:
-        return None
-    return _change(latest, health_as_of(account, latest.as_of - timedelta(days=days)))
-
-
 def health_trend(score: HealthScore, since=None) -> dict:
     """How a score moved: overall against the newest score 7 and 30 days before it (history,
     not last night's run), and what changed since the score 7 days before (or as of `since`)."""

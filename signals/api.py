@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from accounts.selectors import accounts_visible_to
 from candor.parsers import JSONParser, RequestTooLarge
 from signals.models import Signal
-from signals.services import MAX_ROWS, IngestError, signals_ingest
+from signals.services import LIMITS, MAX_ROWS, IngestError, signals_ingest
 
 
 class SignalSerializer(serializers.ModelSerializer):
@@ -26,13 +26,17 @@ class SignalSerializer(serializers.ModelSerializer):
 
 
 class SignalInSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=100)
+    """One pushed signal, as the docs show it; `signals.services` parses the batch with the
+    same field names and LIMITS."""
+
+    external_id = serializers.CharField(max_length=LIMITS["external_id"])
     account = serializers.IntegerField(required=False)
     account_external_id = serializers.CharField(required=False)
     kind = serializers.ChoiceField(choices=Signal._meta.get_field("kind").choices)
     occurred_at = serializers.DateTimeField()
-    actor = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    value = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    actor = serializers.CharField(required=False, allow_blank=True, max_length=LIMITS["actor"])
+    value = serializers.CharField(required=False, allow_blank=True, max_length=LIMITS["value"])
+    source = serializers.CharField(required=False, allow_blank=True, max_length=LIMITS["source"])
 
 
 INGEST_REPLY = inline_serializer(

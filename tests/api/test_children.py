@@ -77,3 +77,29 @@ def test_objective_signed_by_the_accounts_stakeholders(as_alice, account):
     assert as_alice.post("/api/v1/objectives/", body, format="json").status_code == 400, (
         "one per account"
     )
+
+
+@pytest.mark.parametrize("field", ["circulated_on", "reopened_on"])
+def test_decision_cannot_be_circulated_or_reopened_before_it_was_decided(as_alice, account, field):
+    body = {"account": account.pk, "summary": "x", "decided_on": "2026-11-02", field: "2026-11-01"}
+    response = as_alice.post("/api/v1/decisions/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Decision.objects.exists()
+
+
+def test_updating_a_decision_checks_the_model_rule_against_the_stored_date(as_alice, account):
+    decision = Decision.objects.create(account=account, summary="x", decided_on="2026-11-02")
+    body = {"circulated_on": "2026-11-01"}
+    response = as_alice.patch(f"/api/v1/decisions/{decision.pk}/", body, format="json")
+    assert response.status_code == 400
+    decision.refresh_from_db()
+    assert decision.circulated_on is None
+
+
+def test_task_milestone_cannot_name_a_proof_signal(as_alice, account):
+    body = {"account": account.pk, "name": "Training booked", "kind": "task",
+            "proof_signal": "roi_report_generated", "target_on": "2026-02-01"}  # fmt: skip
+    response = as_alice.post("/api/v1/milestones/", body, format="json")
+    assert response.status_code == 400
+    assert "proof_signal" in response.json()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import Account, OnboardingMilestone
 from health.features import AccountRange, build_features
 from health.models import CurrentHealth, HealthScore
-from health.selectors import health_change, health_diff
+from health.selectors import health_diff, health_trend
 from health.services import score_accounts
 from health.tasks import portfolio_shards, rescore_stale_accounts
 from signals.models import Signal
@@ -117,14 +117,21 @@ def test_past_scores_do_not_move_current_health(account):
     assert CurrentHealth.objects.get(account=account).score_id == current
 
 
-def test_health_change_compares_with_history_days_earlier(account):
+def test_health_trend_compares_with_history_days_earlier(account):
     today = timezone.now().date()
     score_accounts(as_of=today - timedelta(days=30))
     HealthScore.objects.filter(account=account).update(overall=50.0)
     score_accounts(as_of=today)
     latest = HealthScore.objects.filter(account=account).latest("as_of")
-    assert health_change(account, 30) == pytest.approx(latest.overall - 50.0)
-    assert health_change(account, 60) is None
+    trend = health_trend(latest)
+    assert trend["change_30d"] == pytest.approx(latest.overall - 50.0)
+    assert trend["change_7d"] == trend["change_30d"]  # the newest score a week before is that one
+
+
+def test_health_trend_of_a_first_score_has_no_change(account):
+    score_accounts()
+    trend = health_trend(HealthScore.objects.get(account=account))
+    assert trend["change_7d"] is None and trend["change_30d"] is None
 
 
 def test_health_diff_lists_component_and_flag_changes(account):
