@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# A developer's machine: DEBUG on unless the environment says otherwise (Candor's own default is
+# off; production never runs make).
+export DEBUG ?= 1
 
 .PHONY: install run test lint format migrate seed score bench stop clean
 
@@ -23,10 +26,10 @@ seed: migrate
 	$(MANAGE) seed_demo --if-empty
 
 score: seed
-	$(MANAGE) score --backfill 180
+	$(MANAGE) score --backfill 273
 
 run: score
-	$(MANAGE) demo_logins
+	$(MANAGE) demo_logins --host $(HOST) --port $(PORT)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install

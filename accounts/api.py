@@ -12,10 +12,11 @@ from accounts.serializers import (
     StakeholderSerializer,
 )
 from accounts.services import account_rescore_on_commit
+from candor.renderers import CSVOnLists
 
 
 class AccountViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+    CSVOnLists, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """Accounts in the caller's book (a VP's book is the whole portfolio)."""
@@ -39,7 +40,7 @@ class AccountViewSet(
 def child_viewset(model, serializer, related=()):
     """A viewset over one of the account's children, scoped to the caller's accounts."""
 
-    class ChildViewSet(viewsets.ModelViewSet):
+    class ChildViewSet(CSVOnLists, viewsets.ModelViewSet):
         serializer_class = serializer
         filterset_fields = ["account"]
         ordering_fields = ["id"]

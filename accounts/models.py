@@ -207,6 +207,10 @@ KEY_ROLES = (
 
 class Stakeholder(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="stakeholders")
+    external_id = models.CharField(
+        max_length=100, null=True, blank=True, unique=True,
+        help_text="The CRM's id for the contact: CSV imports update the row that has it.",
+    )  # fmt: skip
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     role = models.CharField(max_length=20, choices=StakeholderRole.choices)
@@ -303,6 +307,14 @@ class Decision(models.Model):
         return self.summary[:80]
 
     def clean(self):
+        today = timezone.localdate()
+        future = {
+            name: f"Cannot be in the future (today is {today:%-d %b %Y})."
+            for name in ("decided_on", "circulated_on", "reopened_on")
+            if getattr(self, name) and getattr(self, name) > today
+        }
+        if future:
+            raise ValidationError(future)
         if self.circulated_on and self.decided_on and self.circulated_on < self.decided_on:
             raise ValidationError({"circulated_on": "Cannot be circulated before it was decided."})
         if self.reopened_on and self.decided_on and self.reopened_on < self.decided_on:
@@ -380,9 +392,55 @@ class Note(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return self.body[:80]
+
+
+class ImportKind(models.TextChoices):
+    ACCOUNTS = "accounts", "Accounts"
+    STAKEHOLDERS = "stakeholders", "Stakeholders"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class CsvImport(models.Model):
+    """One uploaded CSV file of accounts or stakeholders, from preview to its all-or-nothing
+    run. The file is kept in the database so the Celery worker that runs it can read it."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    )
+    filename = models.CharField(max_length=255)
+    content = models.TextField(help_text="The file as uploaded, decoded as UTF-8.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="[{row, column, message}]: why nothing was imported."
+    )
+    error_count = models.PositiveIntegerField(default=0, help_text="All of them, listed or not.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            enum_check("kind", ImportKind, "csvimport_kind_valid"),
+            enum_check("status", ImportStatus, "csvimport_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} from {self.filename} ({self.get_status_display()})"

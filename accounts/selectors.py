@@ -3,8 +3,9 @@
 Views, the API and commands all ask `accounts_visible_to(user)`; nobody filters by CSM by hand.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Account
@@ -33,3 +34,39 @@ def accounts_visible_to(user: AbstractBaseUser) -> QuerySet[Account]:
 def account_get_for_user(user: AbstractBaseUser, pk: int) -> Account:
     """The account, or 404 — also when it exists but belongs to another CSM's book."""
     return get_object_or_404(accounts_visible_to(user).select_related("csm"), pk=pk)
+
+
+def csm_usernames_with_books(user: AbstractBaseUser) -> list[str]:
+    """The CSMs who own at least one account the user may see, by username: what a VP picks
+    from to look at one CSM's book (a probe of the csm index per person, not a scan)."""
+    owns = accounts_visible_to(user).filter(csm=OuterRef("pk"))
+    people = get_user_model().objects.filter(Exists(owns)).order_by("username")
+    return list(people.values_list("username", flat=True))
+
+
+def import_progress_key(import_id: int) -> str:
+    return f"candor:csv-import:{import_id}:progress"
+
+
+def csv_import_progress(csv_import) -> dict:
+    """What the import page's progress bar polls: the row's status and outcome, and while
+    it runs, the phase and rows written so far (left in the cache by the run)."""
+    from django.core.cache import cache
+
+    live = cache.get(import_progress_key(csv_import.pk)) or {}
+    total = live.get("total") or csv_import.rows or 0
+    done = total if csv_import.status == "done" else live.get("done", 0)
+    return {
+        "status": csv_import.status,
+        "phase": live.get("phase", csv_import.status),
+        "done": done,
+        "total": total,
+        "percent": round(done / total * 100)
+        if total
+        else (100 if csv_import.status == "done" else 0),
+        "created": csv_import.created,
+        "updated": csv_import.updated,
+        "errors": csv_import.errors,
+        "error_count": csv_import.error_count,
+        "finished": csv_import.status in ("done", "failed"),
+    }

@@ -1,8 +1,10 @@
+import json
 from copy import copy
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as ModelValidationError
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +18,34 @@ from accounts.models import (
     Stakeholder,
 )
 from accounts.selectors import accounts_visible_to, user_is_vp
+
+TEXT_LIMIT = 10_000  # characters in any free-text field (handoff notes, definitions, summaries)
+TERMS_LIMIT = 10_000  # characters of the deal terms, written as JSON
+
+
+class CappedTextSerializer(serializers.ModelSerializer):
+    """Free text is capped: a model TextField has no length of its own, so a 5 MB note would be
+    stored. (DRF's CharField already refuses NUL characters and lone surrogates.)"""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.TextField):
+            kwargs.setdefault("max_length", TEXT_LIMIT)
+        return field_class, kwargs
+
+
+def json_text(value) -> str:
+    """`value` as stored JSON text, or ValidationError for what PostgreSQL's json cannot hold."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+    except ValueError as error:  # NaN/Infinity, or a lone surrogate (UnicodeEncodeError)
+        raise serializers.ValidationError(
+            "Numbers must be finite and text valid Unicode (no lone surrogates)."
+        ) from error
+    if "\\u0000" in text or "\x00" in text:
+        raise serializers.ValidationError("Text must not contain NUL characters.")
+    return text
 
 
 class AccountHealthSerializer(serializers.Serializer):
@@ -48,7 +78,7 @@ class CleanedByModel:
         return attrs
 
 
-class AccountSerializer(CleanedByModel, serializers.ModelSerializer):
+class AccountSerializer(CleanedByModel, CappedTextSerializer):
     csm = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.all(), required=False
     )
@@ -70,6 +100,11 @@ class AccountSerializer(CleanedByModel, serializers.ModelSerializer):
             raise serializers.ValidationError("A CSM can only own accounts in their own book.")
         return csm
 
+    def validate_deal_terms(self, terms):
+        if len(json_text(terms)) > TERMS_LIMIT:
+            raise serializers.ValidationError(f"At most {TERMS_LIMIT} characters as JSON.")
+        return terms
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         if self.instance is None and "csm" not in attrs:
@@ -87,7 +122,17 @@ class VisibleAccountField(serializers.PrimaryKeyRelatedField):
         return accounts_visible_to(self.context["request"].user)
 
 
-class AccountChildSerializer(serializers.ModelSerializer):
+class VisibleStakeholderField(serializers.PrimaryKeyRelatedField):
+    """A stakeholder id, accepted only from the caller's own book: one in another book is
+    answered exactly like one that does not exist, so nothing says it is there."""
+
+    def get_queryset(self):
+        return Stakeholder.objects.filter(
+            account__in=accounts_visible_to(self.context["request"].user)
+        )
+
+
+class AccountChildSerializer(CappedTextSerializer):
     account = VisibleAccountField()
 
 
@@ -133,15 +178,15 @@ class MilestoneSerializer(CleanedByModel, AccountChildSerializer):
 
 
 class DecisionSerializer(CleanedByModel, AccountChildSerializer):
+    owner = VisibleStakeholderField(required=False, allow_null=True)
+
     class Meta:
         model = Decision
         fields = ["id", "account", "summary", "owner", "decided_on", "circulated_on", "reopened_on"]
 
 
 class ObjectiveSerializer(AccountChildSerializer):
-    signed_by = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Stakeholder.objects.all(), required=False
-    )
+    signed_by = VisibleStakeholderField(many=True, required=False)
 
     class Meta:
         model = SharedObjective

@@ -2,11 +2,15 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
+from accounts import imports
 from accounts.hooks import account_changed
-from accounts.models import Account
-from accounts.selectors import CSM_GROUP, VP_GROUP
+from accounts.import_writes import import_write
+from accounts.models import Account, CsvImport, ImportStatus
+from accounts.selectors import CSM_GROUP, VP_GROUP, import_progress_key
 
 User = get_user_model()
 
@@ -51,8 +55,35 @@ def decision_log(*, form) -> None:
 
 
 @transaction.atomic
+def decision_update(*, form) -> None:
+    """Save an edited decision from a validated DecisionForm; alignment may move, so rescore."""
+    decision = form.save()
+    _rescore_on_commit(decision.account)
+
+
+@transaction.atomic
+def decision_reopen(*, decision, on) -> bool:
+    """Record that a decision was reopened on `on`; a decision already reopened keeps its
+    first reopening (the one that says whether it held for a week). Returns whether it changed."""
+    if decision.reopened_on is not None:
+        return False
+    decision.reopened_on = max(on, decision.decided_on)
+    decision.save(update_fields=["reopened_on"])
+    _rescore_on_commit(decision.account)
+    return True
+
+
+@transaction.atomic
 def note_add(*, account, author, body: str):
     note = account.notes.create(author=author, body=body)
+    return note
+
+
+@transaction.atomic
+def note_edit(*, note, body: str):
+    note.body = body
+    note.edited_at = timezone.now()
+    note.save(update_fields=["body", "edited_at"])
     return note
 
 
@@ -63,3 +94,89 @@ def stakeholders_mark_conflicting(*, account, conflicting) -> None:
     account.stakeholders.update(success_definition_conflicts=False)
     account.stakeholders.filter(pk__in=chosen).update(success_definition_conflicts=True)
     _rescore_on_commit(account)
+
+
+RESCORE_BATCH = 10_000
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
+
+
+@transaction.atomic
+def csv_rows_import(*, kind: str, content: str, progress=_no_progress) -> dict:
+    """Check and write a CSV file of accounts or stakeholders, all or nothing (ImportRefused
+    with row/column errors, and nothing written, when any cell or row is wrong). The accounts
+    it touched are rescored once it has committed, in batches."""
+    progress("checking", 0, 0)
+    typed, columns = imports.parse(kind, content)
+    progress("writing", 0, len(typed))
+    result = import_write(imports.SPECS[kind], typed, columns, progress)
+    touched = result.pop("account_ids")
+    transaction.on_commit(lambda: _rescore_in_batches(touched))
+    return result
+
+
+def _rescore_in_batches(account_ids: list[int]) -> None:
+    for first in range(0, len(account_ids), RESCORE_BATCH):
+        account_changed.send(sender=Account, account_ids=account_ids[first : first + RESCORE_BATCH])
+
+
+def csv_import_create(*, kind: str, filename: str, content: str, user) -> CsvImport:
+    """Keep an uploaded file for its preview and its run (a worker reads it from here)."""
+    if kind not in imports.SPECS:
+        raise ValueError(f"Unknown import '{kind}': use {', '.join(imports.SPECS)}.")
+    rows = imports.preview(kind, content)["rows"]
+    return CsvImport.objects.create(
+        kind=kind, filename=filename[:255], content=content, created_by=user, rows=rows
+    )
+
+
+def csv_import_queue(*, csv_import: CsvImport) -> bool:
+    """Previewed -> queued, once: a second click on "Import" queues nothing."""
+    claimed = CsvImport.objects.filter(pk=csv_import.pk, status=ImportStatus.PREVIEWED).update(
+        status=ImportStatus.QUEUED
+    )
+    return bool(claimed)
+
+
+def csv_import_run(*, import_id: int) -> str:
+    """Run a queued import (a conditional claim: a redelivered task runs nothing twice),
+    report progress through the cache, and record the outcome on the row."""
+    claimed = CsvImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    )
+    if not claimed:
+        return "not queued"
+    csv_import = CsvImport.objects.get(pk=import_id)
+    report = import_progress_reporter(import_id)
+    try:
+        result = csv_rows_import(kind=csv_import.kind, content=csv_import.content, progress=report)
+    except imports.ImportRefused as refused:
+        _finish(csv_import, ImportStatus.FAILED, errors=refused.errors, count=refused.total)
+        return "refused"
+    except Exception as error:
+        message = f"The import stopped: {error}. Nothing was imported."
+        _finish(csv_import, ImportStatus.FAILED, errors=[imports.row_error(None, None, message)])
+        raise
+    _finish(csv_import, ImportStatus.DONE, created=result["created"], updated=result["updated"])
+    return "done"
+
+
+def _finish(csv_import, status, *, errors=(), count=None, created=0, updated=0) -> None:
+    csv_import.status, csv_import.finished_at = status, timezone.now()
+    csv_import.errors, csv_import.error_count = list(errors), count or len(errors)
+    csv_import.created, csv_import.updated = created, updated
+    csv_import.save(
+        update_fields=["status", "finished_at", "errors", "error_count", "created", "updated"]
+    )
+
+
+def import_progress_reporter(import_id: int):
+    """A progress callback that leaves {phase, done, total} where the page polls for it."""
+
+    def report(phase: str, done: int, total: int) -> None:
+        cache.set(import_progress_key(import_id), {"phase": phase, "done": done, "total": total},
+                  timeout=24 * 3600)  # fmt: skip
+
+    return report

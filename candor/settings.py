@@ -2,8 +2,9 @@
 
 PostgreSQL is the only database. With no `DATABASE_URL`, Candor starts (or reuses) a private
 PostgreSQL server from a pip wheel, with its data in `.pgdata/` (see `candor.embedded_db`), and
-Celery runs eagerly in-process, so `make run` needs no services. Production sets DEBUG=0,
-SECRET_KEY, DATABASE_URL and REDIS_URL.
+Celery runs eagerly in-process, so `make run` needs no services. DEBUG is off unless the
+environment turns it on (`make run` does); production sets SECRET_KEY, ALLOWED_HOSTS,
+DATABASE_URL and REDIS_URL, and HTTPS behaviour (SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, ...).
 """
 
 import os
@@ -12,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from candor.email_url import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,7 +27,7 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", "True")
+DEBUG = env_bool("DEBUG", "False")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -47,14 +50,17 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "accounts",
     "signals",
     "health",
+    "actions",
     "dashboard",
     "demo",
 ]
 
 MIDDLEWARE = [
+    "candor.exceptions.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,7 +69,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): failed sign-ins are counted per username and address together
+# in the database (so it works with Redis down); past the limit that pair is locked out for the
+# cool-off, and the sign-in page says so. A correct password resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind a TLS proxy (BEHIND_PROXY=1) the address is the one the proxy appended to
+# X-Forwarded-For, not the proxy's own.
+AXES_CLIENT_IP_CALLABLE = "candor.security.client_address" if env_bool("BEHIND_PROXY") else None
 
 ROOT_URLCONF = "candor.urls"
 WSGI_APPLICATION = "candor.wsgi.application"
@@ -134,6 +159,15 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS, from the environment: on by default with DEBUG off, so `check --deploy` is clean;
+# set SECURE_SSL_REDIRECT=0 / SECURE_HSTS_SECONDS=0 only to try the image over plain http.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", str(not DEBUG))
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", str(not DEBUG))  # asks, never submits
+if env_bool("BEHIND_PROXY"):
+    # The proxy terminates TLS and says so; without this the redirect would loop.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Signal batches of 10,000 rows are a few MB of JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024))
@@ -141,8 +175,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
+    # Fails open: with Redis down a read is a miss and a write is skipped (logged), so the API
+    # throttle and cached figures never turn an outage into 500s; short timeouts keep it quick.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "candor.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -157,9 +197,51 @@ CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 600))
-CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 540))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 300))
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 270))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker rides out a broker outage: it retries forever (not 100 times, then exits) and drops
+# tasks it was running when the connection went, since late acks hand them to another worker.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A message a worker took but never acknowledged (it was killed) goes back to the queue after
+# the visibility timeout: just longer than a task may run, so a live task is never handed out
+# twice, and minutes, not the hour Redis' default would leave a run unfinished.
+CELERY_VISIBILITY_TIMEOUT = int(
+    os.environ.get("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for such messages: a few times per timeout, at most every 30 s
+    # (kombu's default looks every 100 s).
+    "unacked_restore_interval": max(1, min(30, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "socket_keepalive": True,
+    "retry_on_timeout": True,
+    "health_check_interval": 25,
+}
+# The result store retries a lost connection 20 times a second apart by default: a request that
+# queues a task would hang 20 s on a Redis outage before it could answer 503.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "retry_policy": {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    },
+}
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
+CELERY_RESULT_EXPIRES = 86400
+# A request that queues a task fails fast (and answers 503) instead of hanging on a dead broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+}  # fmt: skip
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "score-portfolio-nightly": {
@@ -173,7 +255,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.rescore_stale_accounts",
         "schedule": float(os.environ.get("RESCORE_SWEEP_SECONDS", 300)),
     },
+    "send-digests-every-morning": {
+        "task": "actions.tasks.send_digests",
+        "schedule": crontab(
+            hour=os.environ.get("DIGEST_HOUR", "7"), minute=os.environ.get("DIGEST_MINUTE", "0")
+        ),
+    },
 }
+
+# Email (digests) from one URL: console:// prints them (the default), smtp+tls://… sends them.
+globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Candor <candor@localhost>")
+# Links in emails point here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -189,6 +283,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": [
+        "candor.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "6000/min")},
     "EXCEPTION_HANDLER": "candor.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -203,6 +302,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SignalCategoryEnum": "signals.models.SignalCategory",
         "MilestoneKindEnum": "accounts.models.MilestoneKind",
+        # A score's RAG and a CSM's sentiment rating are the same three colours.
+        "RagEnum": "health.models.Rag",
     },
     "SECURITY": [{"tokenAuth": []}],
     # The schema and its docs page are for signed-in people and API tokens, like everything else.
@@ -221,6 +322,17 @@ CANDOR = {
     # How long scoring waits after an ingest before rescoring the touched accounts.
     "RESCORE_DEBOUNCE_SECONDS": int(os.environ.get("RESCORE_DEBOUNCE_SECONDS", 30)),
     "SCORING_SHARD_SIZE": int(os.environ.get("SCORING_SHARD_SIZE", 20000)),
+    # Rules raise actions after every scoring run (ACTION_RULES=0 turns them all off).
+    "ACTION_RULES": env_bool("ACTION_RULES", "True"),
+    # Webhook deliveries: per-attempt timeout, attempts in all, first retry delay (doubling).
+    "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 5)),
+    "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 5)),
+    "WEBHOOK_BACKOFF_SECONDS": int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", 30)),
+    # The sweep re-queues a shard of a portfolio run still unfinished this long after it was
+    # queued (a worker died with it): past the time limit, so never while it may still run.
+    "SHARD_REQUEUE_SECONDS": int(
+        os.environ.get("SHARD_REQUEUE_SECONDS", CELERY_VISIBILITY_TIMEOUT + 60)
+    ),
 }
 
 LOGGING = {

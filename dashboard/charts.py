@@ -95,3 +95,34 @@ def rag_by_csm(by_csm: dict) -> str:
     ])  # fmt: skip
     figure.update_layout(barmode="stack", title="RAG mix per CSM", **LAYOUT)
     return figure.to_json()
+
+
+def arr_at_risk_trend(months: list[dict]) -> str:
+    """Red and amber ARR at each month end of the last year, stacked: the board's trend."""
+    labels = [row["month_end"].strftime("%b %Y") for row in months]
+    figure = go.Figure([
+        go.Bar(name=rag.title(), x=labels, y=[row[f"{rag}_arr"] for row in months],
+               marker_color=RAG_COLOURS[rag])
+        for rag in ("red", "amber")
+    ])  # fmt: skip
+    figure.update_layout(
+        barmode="stack", title="ARR at risk (red + amber), month by month",
+        yaxis={"title": "ARR", "tickprefix": "$"}, **LAYOUT,
+    )  # fmt: skip
+    return figure.to_json()
+
+
+def renewals_by_quarter(quarters: list[dict]) -> str:
+    """ARR renewing in each of the next four quarters, stacked by today's colour."""
+    labels = [row["label"] for row in quarters]
+    figure = go.Figure([
+        go.Bar(name=rag.title(), x=labels, y=[row[rag]["arr"] for row in quarters],
+               text=[f"{row[rag]['accounts']}" if row[rag]["accounts"] else "" for row in quarters],
+               marker_color=RAG_COLOURS[rag], hovertemplate="%{y:$,.0f} (%{text} accounts)")
+        for rag in ("red", "amber", "green", "unscored")
+    ])  # fmt: skip
+    figure.update_layout(
+        barmode="stack", title="Renewals by quarter, by health today",
+        yaxis={"title": "ARR", "tickprefix": "$"}, **LAYOUT,
+    )  # fmt: skip
+    return figure.to_json()

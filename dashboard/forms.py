@@ -1,6 +1,25 @@
 from django import forms
+from django.utils import timezone
 
-from accounts.models import Decision, Note
+from accounts.models import Decision, ImportKind, Note
+
+
+def focus_first_error(form) -> None:
+    """A re-rendered form puts the cursor, and the browser's scroll, on its first wrong field."""
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(autofocus=True, aria_invalid="true")
+            return
+
+
+class DateInput(forms.DateInput):
+    """A date picker that offers no day after today."""
+
+    input_type = "date"
+
+    def get_context(self, name, value, attrs):
+        attrs = {**(attrs or {}), "max": timezone.localdate().isoformat()}
+        return super().get_context(name, value, attrs)
 
 
 class DecisionForm(forms.ModelForm):
@@ -9,8 +28,8 @@ class DecisionForm(forms.ModelForm):
         fields = ["summary", "owner", "decided_on", "circulated_on"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
-            "decided_on": forms.DateInput(attrs={"type": "date"}),
-            "circulated_on": forms.DateInput(attrs={"type": "date"}),
+            "decided_on": DateInput(),
+            "circulated_on": DateInput(),
         }
 
     def __init__(self, *args, account, **kwargs):
@@ -18,6 +37,14 @@ class DecisionForm(forms.ModelForm):
         self.instance.account = account
         self.fields["owner"].queryset = account.stakeholders.filter(active=True)
         self.fields["owner"].required = False
+
+
+class DecisionEditForm(DecisionForm):
+    """Editing a decision may also record when it was reopened."""
+
+    class Meta(DecisionForm.Meta):
+        fields = [*DecisionForm.Meta.fields, "reopened_on"]
+        widgets = {**DecisionForm.Meta.widgets, "reopened_on": DateInput()}
 
 
 class NoteForm(forms.ModelForm):
@@ -40,3 +67,22 @@ class ConflictForm(forms.Form):
         self.fields["conflicting"].initial = account.stakeholders.filter(
             success_definition_conflicts=True
         )
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
+    file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row.")
+
+    def clean_file(self) -> str:
+        """The file's text, or why it cannot be read; kept as text for the preview and run."""
+        upload = self.cleaned_data["file"]
+        try:
+            content = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text; save it from the spreadsheet as CSV UTF-8."
+            ) from error
+        if not content.strip():
+            raise forms.ValidationError("The file is empty.")
+        self.filename = upload.name
+        return content

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts import rules
 from accounts.models import Account, ObjectiveSignature, SharedObjective
 from dashboard import charts
+from health.models import DEFAULT_THRESHOLDS, Scorecard
 from health.scoring.flags import FLAG_LABELS
 from health.selectors import health_history, health_latest, health_trend
 from signals.selectors import signal_kind_labels, signal_kinds
@@ -82,7 +83,7 @@ def account_health_for_page(account) -> dict:
     latest = health_latest(account)
     if latest is None:
         return {"score": None, "flags": [], "change_7d": None, "change_30d": None,
-                "what_changed": [], "chart": None}  # fmt: skip
+                "what_changed": [], "chart": None, "cutoffs": None}  # fmt: skip
     window = health_history(account).filter(as_of__gte=latest.as_of - timedelta(days=CHART_DAYS))
     per_day = list({score.as_of: score for score in window.reverse()}.values())
     trend = health_trend(latest)
@@ -95,11 +96,18 @@ def account_health_for_page(account) -> dict:
         "change_30d": trend["change_30d"],
         "what_changed": trend["what_changed"],
         "chart": charts.account_history(per_day, account.renewal_date, _key_events(account)),
+        "cutoffs": _cutoffs(latest),
     }
 
 
 # The signals the chart marks: what proves value, and what people do (exec meetings, calls).
 KEY_EVENT_CATEGORIES = ("value", "people")
+
+
+def _cutoffs(score) -> dict:
+    """Where green and amber start for this score: its scorecard's thresholds."""
+    card = Scorecard.objects.filter(pk=score.scorecard_id).first() if score.scorecard_id else None
+    return card.effective_thresholds if card else dict(DEFAULT_THRESHOLDS)
 
 
 def _key_events(account) -> list[dict]:

@@ -3,7 +3,7 @@
 import random
 import time
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from itertools import accumulate
 
 import numpy as np
@@ -28,6 +28,8 @@ from signals.models import Signal
 DEMO_PASSWORD = "candor-demo"
 CSMS = ["maya", "tom", "priya", "diego", "sara", "ken", "lena", "omar"]
 VPS = ["rachel", "james"]
+# Opens the Django admin (/admin/) with the demo password; sees the whole portfolio like a VP.
+ADMIN = "admin"
 # Omar's book drifts: he is handed more of the accounts whose stories go wrong.
 CSM_WEIGHTS_HEALTHY = [14, 14, 14, 14, 14, 12, 12, 6]
 CSM_WEIGHTS_AT_RISK = [8, 8, 8, 8, 8, 10, 10, 40]
@@ -82,14 +84,29 @@ def demo_users(usernames=CSMS):
             role="csm",
             password=DEMO_PASSWORD if name in CSMS else None,
             first_name=name.title(),
+            email=f"{name}@example.com",
         )
         for name in usernames
     ]
     for name in VPS:
         user_create_with_role(
-            username=name, role="vp", password=DEMO_PASSWORD, first_name=name.title()
+            username=name,
+            role="vp",
+            password=DEMO_PASSWORD,
+            first_name=name.title(),
+            email=f"{name}@example.com",
         )
+    demo_admin_ensure()
     return csms
+
+
+def demo_admin_ensure():
+    """The demo's admin: staff and superuser, in the VP role, with the demo password."""
+    admin = user_create_with_role(username=ADMIN, role="vp", password=DEMO_PASSWORD)
+    if not (admin.is_staff and admin.is_superuser):
+        admin.is_staff = admin.is_superuser = True
+        admin.save(update_fields=["is_staff", "is_superuser"])
+    return admin
 
 
 class DemoTeam:
@@ -186,11 +203,10 @@ class PortfolioBuilder:
         return by_role
 
     def add_signals(self, account_id: int, n: int, events) -> None:
-        seconds = self.np_rng.integers(7 * 3600, 19 * 3600, len(events))
-        for i, ((day, kind, actor, value), second) in enumerate(zip(events, seconds, strict=True)):
-            occurred = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
-                seconds=int(second)
-            )
+        moments = activity.moments([event[0] for event in events], self.np_rng, self.now)
+        for i, ((_day, kind, actor, value), occurred) in enumerate(
+            zip(events, moments, strict=True)
+        ):
             self.add(Signal, (
                 self.take_id(Signal), account_id, f"demo-sig-{n}-{i}", kind, occurred, actor,
                 value, "demo", self.now,

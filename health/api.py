@@ -1,16 +1,26 @@
+import logging
+import uuid
+
+import redis
 from celery.result import AsyncResult
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from kombu.exceptions import OperationalError as BrokerError
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import api as accounts_api
 from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
+from candor.renderers import CSVOnLists
 from health import tasks
+from health.backtest import backtest_remembered
+from health.backtest_serializers import AdoptSerializer, window_from
 from health.filters import AccountHealthFilter, HealthFilter
-from health.models import CurrentHealth, HealthScore
+from health.models import CurrentHealth, HealthScore, QueuedTask
 from health.portfolio import portfolio_summary
 from health.selectors import health_latest, health_trend, scorecards_with_versions
 from health.serializers import (
@@ -19,7 +29,25 @@ from health.serializers import (
     RecomputeSerializer,
     ScorecardSerializer,
 )
-from health.services import scorecard_update
+from health.services import scorecard_update, scorecard_version_adopt
+
+logger = logging.getLogger(__name__)
+
+QUEUE_DOWN = (BrokerError, redis.RedisError, OSError)
+QUEUE_RETRY_AFTER_SECONDS = 30
+
+
+class QueueUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The task queue is unavailable; nothing was queued. Retry later."
+    default_code = "queue_unavailable"
+    wait = QUEUE_RETRY_AFTER_SECONDS  # DRF's handler answers it as Retry-After
+
+
+def queue_unavailable(error) -> QueueUnavailable:
+    logger.warning("Task queue unavailable: %s", error)
+    return QueueUnavailable()
+
 
 SINCE = OpenApiParameter(
     "since", OpenApiTypes.DATE, description="Say what changed since the score as of this day "
@@ -57,7 +85,7 @@ class AccountHealth(generics.RetrieveAPIView):
         return since
 
 
-class AccountHealthHistory(generics.ListAPIView):
+class AccountHealthHistory(CSVOnLists, generics.ListAPIView):
     """Every score of one account, newest first (history is never overwritten)."""
 
     serializer_class = HealthSerializer
@@ -70,7 +98,7 @@ class AccountHealthHistory(generics.ListAPIView):
         return HealthScore.objects.filter(account=account).order_by("-as_of", "-computed_at")
 
 
-class HealthList(generics.ListAPIView):
+class HealthList(CSVOnLists, generics.ListAPIView):
     """Current health across the caller's accounts; filter by rag and flag.
 
     Filtered, ordered and paged over CurrentHealth (one row per account); only the page's
@@ -101,7 +129,11 @@ TASK_REPLY = inline_serializer("TaskAccepted", {"task_id": serializers.CharField
 
 
 class Recompute(APIView):
-    """Rescore some accounts (or the caller's whole book), now or as of a past date."""
+    """Rescore some accounts (or the caller's whole book), now or as of a past date.
+
+    Answers 503 with `Retry-After` when the task queue cannot be reached (nothing is queued);
+    the task id it returns is readable at /api/v1/tasks/<id>/ by the caller (and VPs) only.
+    """
 
     @extend_schema(request=RecomputeSerializer, responses={202: TASK_REPLY})
     def post(self, request):
@@ -115,12 +147,25 @@ class Recompute(APIView):
             ids = list(visible.filter(pk__in=wanted).values_list("pk", flat=True))
             if len(ids) != len(set(wanted)):
                 raise NotFound("Some accounts are not in your book.")
-            result = tasks.score_accounts.delay(ids, as_of)
+            task, args = tasks.score_accounts, (ids, as_of)
         elif user_is_vp(request.user):
-            result = tasks.score_portfolio.delay(as_of)
+            task, args = tasks.score_portfolio, (as_of,)
         else:
-            result = tasks.score_accounts.delay(list(visible.values_list("pk", flat=True)), as_of)
-        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+            task, args = tasks.score_accounts, (list(visible.values_list("pk", flat=True)), as_of)
+        task_id = _queue(task, args, request.user)
+        return Response({"task_id": task_id}, status=status.HTTP_202_ACCEPTED)
+
+
+def _queue(task, args, user) -> str:
+    """Record who queues the task, then queue it; if the queue is down, neither happens."""
+    task_id = str(uuid.uuid4())
+    try:
+        with transaction.atomic():
+            QueuedTask.objects.create(task_id=task_id, user=user, name=task.name)
+            task.apply_async(args, task_id=task_id)
+    except (*QUEUE_DOWN, RuntimeError) as error:  # Celery's "result store unreachable"
+        raise queue_unavailable(error) from error
+    return task_id
 
 
 TASK_STATE = inline_serializer(
@@ -131,15 +176,26 @@ TASK_STATE = inline_serializer(
 
 
 class TaskState(APIView):
+    """A task's state and result: only for the user who queued it, or a VP; any other id,
+    known or not, is 404."""
+
     @extend_schema(responses={200: TASK_STATE})
     def get(self, request, task_id):
-        result = AsyncResult(task_id)
-        payload = result.result if result.successful() else None
-        if result.failed():
-            payload = {"error": str(result.result)}
-        return Response(
-            {"task_id": task_id, "state": result.state, "ready": result.ready(), "result": payload}
-        )
+        queued = QueuedTask.objects.filter(task_id=task_id).first()
+        if queued is None or (queued.user_id != request.user.pk and not user_is_vp(request.user)):
+            raise NotFound("No such task.")
+        try:
+            return Response(_task_state(task_id))
+        except QUEUE_DOWN as error:
+            raise queue_unavailable(error) from error
+
+
+def _task_state(task_id) -> dict:
+    result = AsyncResult(task_id)
+    payload = result.result if result.successful() else None
+    if result.failed():
+        payload = {"error": str(result.result)}
+    return {"task_id": task_id, "state": result.state, "ready": result.ready(), "result": payload}
 
 
 PORTFOLIO = inline_serializer(
@@ -168,6 +224,42 @@ class AccountViewSet(accounts_api.AccountViewSet):
     filterset_class = AccountHealthFilter
 
 
+BACKTEST_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="First as-of date."),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last as-of date (default: a horizon ago)."),
+    OpenApiParameter("every", OpenApiTypes.INT, description="Days between as-of dates (30)."),
+    OpenApiParameter("horizon", OpenApiTypes.INT, description="Days after a date a churn counts (90)."),
+]  # fmt: skip
+ADOPTED = inline_serializer(
+    "Adopted", {"scorecard": serializers.IntegerField(), "version": serializers.IntegerField()}
+)
+
+
+class ScorecardValidityActions:
+    """A scorecard's backtest and the adoption of a proposed version (VPs only, as every
+    scorecard endpoint is)."""
+
+    @extend_schema(parameters=BACKTEST_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def backtest(self, request, pk=None):
+        """How this scorecard would have foretold past churns: every account active on each
+        as-of date scored from what was known then (nothing written), against later churns."""
+        window = window_from(request.query_params)
+        return Response(backtest_remembered(window=window, scorecard=self.get_object()))
+
+    @extend_schema(request=AdoptSerializer, responses={200: ADOPTED})
+    @action(detail=True, methods=["post"])
+    def adopt(self, request, pk=None):
+        """Make a proposed version (say, from `calibrate`) the live one."""
+        scorecard = self.get_object()
+        body = AdoptSerializer(data=request.data, context={"scorecard": scorecard})
+        body.is_valid(raise_exception=True)
+        scorecard = scorecard_version_adopt(
+            version=body.validated_data["version"], user=request.user
+        )
+        return Response({"scorecard": scorecard.pk, "version": scorecard.version})
+
+
 class IsVP(permissions.BasePermission):
     message = "Scorecards are for VPs."
 
@@ -176,8 +268,8 @@ class IsVP(permissions.BasePermission):
 
 
 class ScorecardViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ScorecardValidityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """The scorecards with every version each has had (VPs only). A PATCH that changes what a
     scorecard scores with writes a new version and makes it live."""

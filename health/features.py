@@ -330,6 +330,10 @@ def fetch_frame(queryset) -> pd.DataFrame:
     return fetch_rows(queryset).set_index("account_id")
 
 
+# The checklist task that records the kickoff call ("Kickoff call held", "Kick-off meeting").
+KICKOFF_TASK = Q(kind="task", name__iregex=r"kick.?off")
+
+
 def milestone_features(as_of: date, restrict) -> pd.DataFrame:
     """Checklist tasks done, and outcome milestones reached — by date or by their proof signal."""
     firsts = _scoped(SignalFirst.objects.filter(first_at__lt=day_end(as_of)), restrict)
@@ -346,6 +350,7 @@ def milestone_features(as_of: date, restrict) -> pd.DataFrame:
             outcomes_total=Count("id", filter=outcome),
             outcomes_due=Count("id", filter=outcome & (Q(target_on__lte=as_of) | reached)),
             outcomes_due_reached=Count("id", filter=outcome & reached),
+            kickoff_on=Min("completed_on", filter=KICKOFF_TASK & Q(completed_on__lte=as_of)),
         )
     )
     return fetch_frame(rows)
@@ -447,6 +452,7 @@ COUNT_COLUMNS = [
 ]  # fmt: skip
 DATE_COLUMNS = [
     "last_signal_at", "last_exec_meeting_at", "first_value_at", "exec_last_engaged_on",
+    "kickoff_on",
 ]  # fmt: skip
 FLAG_COLUMNS = ["has_objective", "objective_review_overdue", "champion_left", "value_kinds_seen"]
 

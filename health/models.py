@@ -271,9 +271,15 @@ class HealthScore(models.Model):
     class Meta:
         ordering = ["-as_of", "-computed_at"]
         get_latest_by = ["as_of", "computed_at"]
-        # The last scoring day N days ago, and a CSM's average that day, as an index range.
+        # One scoring day's scores as an index range, read without the table: the last scoring
+        # day N days ago, a CSM's average that day, and (latest run per account first, by
+        # computed_at) the board's ARR at risk at each month end.
         indexes = [
-            models.Index(fields=["as_of", "account", "overall"], name="health_score_day_idx")
+            models.Index(
+                fields=["as_of", "account", "computed_at"],
+                include=["rag", "overall"],
+                name="health_score_day_idx",
+            )
         ]
         constraints = [
             models.CheckConstraint(condition=Q(rag__in=Rag.values), name="healthscore_rag_valid"),
@@ -350,3 +356,86 @@ class CurrentHealth(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.overall} {self.rag}"
+
+
+class RescoreRequest(models.Model):
+    """An account whose data changed while the task queue could not be reached: remembered
+    here, in the database, and scored by the next sweep (`rescore_stale_accounts`)."""
+
+    account = models.OneToOneField(
+        "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"rescore {self.account_id} (asked {self.requested_at:%Y-%m-%d %H:%M})"
+
+
+class QueuedTask(models.Model):
+    """Who queued a task: its state and result are theirs (and a VP's) to read, nobody else's."""
+
+    task_id = models.CharField(max_length=255, primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    name = models.CharField(max_length=100)
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.name} {self.task_id} by {self.user_id}"
+
+
+class ScoringRun(models.Model):
+    """One portfolio run: every shard's scores carry its `computed_at`, so a shard re-run after a
+    worker died skips what it already wrote, and no account is scored twice for one run."""
+
+    task_id = models.CharField(max_length=255, unique=True, help_text="The score_portfolio task.")
+    as_of = models.DateField()
+    computed_at = models.DateTimeField(unique=True)
+    accounts = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        state = "finished" if self.finished_at else "running"
+        return f"run {self.computed_at:%Y-%m-%d %H:%M} as of {self.as_of} ({state})"
+
+
+class ScoringShard(models.Model):
+    """An id range of a run. Queued, then done; the sweep re-queues one left undone too long."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="shards")
+    first = models.BigIntegerField()
+    last = models.BigIntegerField()
+    queued_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=1)
+    done_at = models.DateTimeField(null=True, blank=True)
+    scored = models.PositiveIntegerField(null=True, blank=True)
+    failed_accounts = models.JSONField(
+        default=list, blank=True, help_text="Accounts whose data could not be scored (logged)."
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["queued_at"], condition=Q(done_at__isnull=True), name="shard_undone_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"shard {self.first}-{self.last} of run {self.run_id}"
+
+
+class CalibrationReport(models.Model):
+    """What `calibrate` found when it proposed a version: the fit, the flags that predicted
+    churn and the live and proposed scorecards' backtests on the held-out dates, kept so the
+    VP sees the evidence beside the button that adopts it."""
+
+    version = models.OneToOneField(
+        ScorecardVersion, on_delete=models.CASCADE, related_name="calibration"
+    )
+    report = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calibration of {self.version}"

@@ -134,3 +134,18 @@ def _change(latest, earlier):
     if not latest or not earlier or latest.overall is None or earlier.overall is None:
         return None
     return round(latest.overall - earlier.overall, 1)
+
+
+def calibration_proposals_pending() -> list:
+    """Each scorecard's newest calibrated proposal not yet adopted (and newer than the live
+    version), with its report, for the validity page's comparison and adopt button."""
+    pending = (
+        ScorecardVersion.objects.filter(adopted_at__isnull=True, calibration__isnull=False)
+        .select_related("scorecard", "calibration")
+        .order_by("scorecard_id", "-number")
+    )
+    newest = {}
+    for version in pending:
+        if version.number > version.scorecard.version:
+            newest.setdefault(version.scorecard_id, version)
+    return list(newest.values())

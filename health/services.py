@@ -1,22 +1,28 @@
 """Writes of health: scoring runs appended to history, the current score, rescore requests."""
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import redis
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from health.features import build_features, card_keys
+from health.features import AccountRange, build_features, card_keys, scorable_accounts
+from health.hooks import scores_written
 from health.models import (
     SPEC_FIELDS,
+    CalibrationReport,
     CurrentHealth,
     HealthScore,
+    RescoreRequest,
     Scorecard,
     ScorecardVersion,
+    ScoringRun,
+    ScoringShard,
     validate_spec,
 )
 from health.partitions import history_partition_ensure
@@ -107,33 +113,104 @@ def score_features(features: pd.DataFrame, as_of: date, cards=None) -> pd.DataFr
     return pd.concat(parts) if parts else pd.DataFrame()
 
 
-def score_accounts(*, account_ids=None, as_of: date | None = None, computed_at=None) -> int:
+# Not the data's fault: the database or the queue went away, or the task ran out of time.
+# These propagate (Celery retries); anything else is taken to be one account's bad data.
+OUTAGES = (OperationalError, InterfaceError, redis.RedisError, SoftTimeLimitExceeded)
+# Past this many accounts failing in one call the fault is not in their data: raise it.
+MAX_ISOLATED_FAILURES = 20
+
+
+class ScoringFailed(Exception):
+    """Too many accounts failed to be one account's bad data: the scorer itself is broken."""
+
+
+def score_accounts(
+    *,
+    account_ids=None,
+    as_of: date | None = None,
+    computed_at=None,
+    failed: list | None = None,
+    keep_history=False,
+) -> int:
     """Score accounts (all scorable ones when `account_ids` is None) and append history.
 
     Scoring "today" also moves each account's CurrentHealth. `computed_at` names the run, so a
-    retried shard skips accounts it already wrote.
+    retried shard skips accounts it already wrote. One account's bad data never fails the run:
+    the set is halved until the accounts that cannot be scored are found; each is logged (and
+    appended to `failed`), and every other account is scored. With `keep_history`, an account
+    that already has a score as of that day keeps it and gets no second one (a backfill run
+    twice).
     """
     today = timezone.now().date()
     as_of = as_of or today
     computed_at = computed_at or timezone.now()
-    cards = scorecards_by_segment()
-    features = build_features(as_of, account_ids, cards)
-    if features.empty:
-        return 0
-    scores = score_features(features, as_of, cards)
-    return health_scores_write(
-        scores, features, as_of=as_of, computed_at=computed_at, current=as_of >= today
-    )
+    failures = [] if failed is None else failed
+    run = {"as_of": as_of, "computed_at": computed_at, "current": as_of >= today,
+           "keep_history": keep_history}  # fmt: skip
+    return _score_isolating(account_ids, run, failures, scorecards_by_segment())
+
+
+def _score_once(account_ids, run: dict, cards) -> int:
+    with transaction.atomic():  # a failed attempt rolls back to here, not the caller's work
+        features = build_features(run["as_of"], account_ids, cards)
+        if features.empty:
+            return 0
+        scores = score_features(features, run["as_of"], cards)
+        return health_scores_write(scores, features, **run)
+
+
+def _score_isolating(account_ids, run: dict, failed, cards) -> int:
+    as_of = run["as_of"]
+    try:
+        return _score_once(account_ids, run, cards)
+    except OUTAGES:
+        raise
+    except Exception:
+        ids = list(
+            scorable_accounts(as_of, account_ids).order_by("pk").values_list("pk", flat=True)
+        )
+        if not ids:
+            raise
+        if len(ids) == 1:
+            logger.exception("Account %s could not be scored as of %s; skipped", ids[0], as_of)
+            failed.extend(ids)
+            if len(failed) > MAX_ISOLATED_FAILURES:
+                raise ScoringFailed(f"{len(failed)} accounts failed to score") from None
+            return 0
+    halves = _halves(account_ids, ids)
+    return sum(_score_isolating(half, run, failed, cards) for half in halves)
+
+
+def _halves(account_ids, ids):
+    """Two halves of the sorted scorable `ids`: id ranges when the set was a range or all."""
+    middle = len(ids) // 2
+    if account_ids is None or isinstance(account_ids, AccountRange):
+        return [AccountRange(ids[0], ids[middle - 1]), AccountRange(ids[middle], ids[-1])]
+    return [ids[:middle], ids[middle:]]
 
 
 @transaction.atomic
 def health_scores_write(
-    scores, features, *, as_of: date, computed_at: datetime, current: bool
+    scores, features, *, as_of: date, computed_at: datetime, current: bool, keep_history=False
 ) -> int:
-    """Append the scores to history and, when `current`, point CurrentHealth at them."""
+    """Append the scores to history and, when `current`, point CurrentHealth at them.
+
+    Once committed, `scores_written` tells the apps above (the actions rules) which accounts
+    the run wrote."""
     if scores.empty:
         return 0
-    return _write_postgresql(scores, features, as_of, computed_at, current)
+    written = _write_postgresql(scores, features, as_of, computed_at, current, keep_history)
+    account_ids = sorted(int(pk) for pk in scores.index)
+    transaction.on_commit(
+        lambda: scores_written.send(
+            sender=HealthScore,
+            as_of=as_of,
+            computed_at=computed_at,
+            account_ids=account_ids,
+            current=current,
+        )
+    )
+    return written
 
 
 def _score_frame(scores, features) -> pd.DataFrame:
@@ -166,7 +243,7 @@ EPOCH = pd.Timestamp(0, tz="UTC")
 CURRENT_COLUMNS = ["score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"]
 
 
-def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> int:
+def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
     """COPY what varies into a temporary table (no WAL, no indexes) as CSV that pandas writes
     in C, then ONE statement appends history and, in a data-modifying CTE, upserts
     CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are
@@ -174,11 +251,18 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
     table, latest = HealthScore._meta.db_table, CurrentHealth._meta.db_table
     history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
     varying = ", ".join(VARYING)
+    # A kept history skips accounts already scored that day: a probe of the run key's index.
+    kept = (
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} h "
+        "WHERE h.account_id = candor_scores.account_id AND h.as_of = %s) "
+    )
     insert = (
         f"INSERT INTO {table} ({', '.join(history)}) "
         f"SELECT {', '.join('%s' if c in ('as_of', 'computed_at') else c for c in history)} "
-        "FROM candor_scores ON CONFLICT (account_id, as_of, computed_at) DO NOTHING"
+        f"FROM candor_scores {kept if keep_history else ''}"
+        "ON CONFLICT (account_id, as_of, computed_at) DO NOTHING"
     )
+    day = [as_of] if keep_history else []
     frame = _score_frame(scores, features)
     # Seconds since the epoch format ten times faster than timestamps; to_timestamp() undoes it.
     frame["last_signal_at"] = (frame["last_signal_at"] - EPOCH).dt.total_seconds()
@@ -198,7 +282,7 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
         with cursor.cursor.copy(copy_sql) as copy:
             copy.write(csv)
         if not current:
-            cursor.execute(insert, [as_of, computed_at])
+            cursor.execute(insert, [as_of, computed_at, *day])
             written = cursor.rowcount
         else:
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
@@ -207,9 +291,9 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool) -> in
                 f"INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
                 "SELECT c.account_id, i.id, c.overall, c.rag, c.flag_codes, %s, "
                 "to_timestamp(c.last_signal_at) FROM inserted i JOIN candor_scores c "
-                "USING (account_id) "
+                "USING (account_id) ORDER BY c.account_id "  # one lock order: no deadlocks
                 f"ON CONFLICT (account_id) DO UPDATE SET {updates}",
-                [as_of, computed_at, computed_at],
+                [as_of, computed_at, *day, computed_at],
             )
             written = cursor.rowcount
         cursor.execute("DROP TABLE candor_scores")
@@ -231,14 +315,38 @@ def rescore_request(*, account_ids) -> None:
         return
     try:
         pending_rescores_add(account_ids)
-    except Exception:  # any broker/Redis failure: the sweep catches up
+    except Exception:  # any broker/Redis failure: remembered in the database for the sweep
         logger.warning(
-            "Rescore request for %d accounts not queued", len(account_ids), exc_info=True
+            "Rescore request for %d accounts not queued; kept for the sweep",
+            len(account_ids),
+            exc_info=True,
         )
+        rescore_requests_remember(account_ids=account_ids)
+
+
+def rescore_requests_remember(*, account_ids) -> None:
+    """Keep accounts to rescore in the database (one row each) until the sweep scores them."""
+    RescoreRequest.objects.bulk_create(
+        [RescoreRequest(account_id=pk) for pk in sorted(account_ids)], ignore_conflicts=True
+    )
+
+
+def rescore_requests_take() -> tuple[list[int], datetime]:
+    """The remembered accounts, and the moment read: rows older than it are the sweep's."""
+    moment = timezone.now()
+    ids = RescoreRequest.objects.filter(requested_at__lte=moment).values_list(
+        "account_id", flat=True
+    )
+    return list(ids), moment
+
+
+def rescore_requests_done(*, account_ids, before: datetime) -> None:
+    RescoreRequest.objects.filter(account_id__in=account_ids, requested_at__lte=before).delete()
 
 
 def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL)
+    """Short timeouts: a request that finds Redis gone falls back at once, it does not hang."""
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
 
 
 def pending_rescores_add(account_ids) -> None:
@@ -249,3 +357,65 @@ def pending_rescores_add(account_ids) -> None:
     delay = settings.CANDOR["RESCORE_DEBOUNCE_SECONDS"]
     if client.set(FLUSH_LOCK, "1", nx=True, ex=max(delay, 1)):
         current_app.send_task("health.tasks.flush_rescores", countdown=delay)
+
+
+def scoring_run_start(*, task_id: str, as_of: date, shards: list[tuple[int, int]], accounts: int):
+    """Record a portfolio run and its shards before any is queued; a task redelivered after
+    it had recorded its run gets the same run back (and queues nothing new)."""
+    with transaction.atomic():
+        run, created = ScoringRun.objects.get_or_create(
+            task_id=task_id,
+            defaults={"as_of": as_of, "computed_at": timezone.now(), "accounts": accounts},
+        )
+        if created:
+            now = timezone.now()
+            ScoringShard.objects.bulk_create(
+                ScoringShard(run=run, first=first, last=last, queued_at=now)
+                for first, last in shards
+            )
+    return run, created
+
+
+def scoring_shard_finish(*, shard_id: int, scored: int, failed: list[int]) -> None:
+    """Mark a shard done (a second finish, after a redelivery, changes nothing), and its run
+    finished when it was the last."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = ScoringShard.objects.filter(pk=shard_id, done_at__isnull=True).update(
+            done_at=now, scored=scored, failed_accounts=sorted(set(failed))
+        )
+        if not updated:
+            return
+        run_id = ScoringShard.objects.values_list("run_id", flat=True).get(pk=shard_id)
+        if not ScoringShard.objects.filter(run_id=run_id, done_at__isnull=True).exists():
+            ScoringRun.objects.filter(pk=run_id, finished_at__isnull=True).update(finished_at=now)
+
+
+def scoring_shards_overdue(*, older_than: timedelta) -> list[ScoringShard]:
+    """Shards queued longer ago than a task may run and still not done: their worker died (or
+    the message was lost). Stamped as queued again now, so two sweeps never both re-queue."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        shards = list(
+            ScoringShard.objects.select_for_update(skip_locked=True)
+            .select_related("run")
+            .filter(done_at__isnull=True, queued_at__lt=cutoff)
+            .order_by("pk")
+        )
+        for shard in shards:
+            shard.queued_at, shard.attempts = timezone.now(), shard.attempts + 1
+        ScoringShard.objects.bulk_update(shards, ["queued_at", "attempts"])
+    return shards
+
+
+@transaction.atomic
+def scorecard_calibration_propose(
+    *, scorecard: Scorecard, weights: dict, thresholds: dict, note: str, report: dict, user=None
+) -> ScorecardVersion:
+    """A calibrated version of `scorecard` waiting for a VP (`scorecard_version_propose`), with
+    the calibration report that argues for it. Nothing live changes until it is adopted."""
+    version = scorecard_version_propose(
+        scorecard=scorecard, user=user, note=note, weights=weights, thresholds=thresholds
+    )
+    CalibrationReport.objects.create(version=version, report=report)
+    return version

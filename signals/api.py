@@ -1,10 +1,11 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.selectors import accounts_visible_to
+from candor.parsers import JSONParser, RequestTooLarge
+from candor.renderers import CSVOnLists
 from signals.models import Signal, SignalKindDef
 from signals.selectors import signal_kinds
 from signals.services import (
@@ -55,12 +56,28 @@ INGEST_ERRORS = inline_serializer(
     "IngestErrors",
     {"errors": serializers.ListField(required=False, child=inline_serializer("RowError", {
         "index": serializers.IntegerField(allow_null=True), "field": serializers.CharField(allow_null=True),
+        "code": serializers.CharField(help_text="invalid, required, unknown_field, too_long, "
+                                      "out_of_range, invalid_unicode, not_found or conflict"),
         "message": serializers.CharField(),
     })), "detail": serializers.CharField(required=False)},
 )  # fmt: skip
 
 
-class SignalListCreate(generics.ListAPIView):
+INGEST_DESCRIPTION = f"""All or nothing, at most {MAX_ROWS} rows.
+
+Idempotent per account: a signal's key is (`account`, `external_id`). Re-sending a key with the
+same `kind`, `occurred_at`, `actor` and `value` counts as a duplicate; with any of them different
+the whole batch is refused with 409 and a row error of code `conflict`, and nothing is stored.
+
+`occurred_at` is an ISO 8601 date-time **with an offset** (`Z` or `+02:00`): a naive time is
+refused, never guessed. It must lie between 2000-01-01 and 5 minutes after the server's clock.
+Text fields must be valid Unicode (no lone surrogates, no NUL): `external_id` at most 100
+characters, `actor` 200, `value` 255, `source` 50; a number given for a text field must be
+finite and within +-1e12. Row errors are `{{index, field, code, message}}`.
+"""
+
+
+class SignalListCreate(CSVOnLists, generics.ListAPIView):
     """List signals of the caller's accounts (`?account=`), or push up to 10,000 at once."""
 
     serializer_class = SignalSerializer
@@ -74,21 +91,22 @@ class SignalListCreate(generics.ListAPIView):
 
     @extend_schema(
         request=SignalInSerializer(many=True),
-        responses={201: INGEST_REPLY, 400: INGEST_ERRORS},
-        description=f"All or nothing; idempotent on external_id; at most {MAX_ROWS} rows.",
+        responses={201: INGEST_REPLY, 400: INGEST_ERRORS, 409: INGEST_ERRORS},
+        description=INGEST_DESCRIPTION,
     )
     def post(self, request):
         try:
             rows = request.data
-        except ParseError as error:
+        except (ParseError, RequestTooLarge) as error:
             message = f"Malformed request body: {error.detail}"
-            return Response(
-                {"errors": [{"index": None, "field": None, "message": message}]}, status=400
-            )
+            if isinstance(error, RequestTooLarge):
+                message = str(error.detail)
+            row_error = {"index": None, "field": None, "code": error.default_code}
+            return Response({"errors": [{**row_error, "message": message}]}, error.status_code)
         try:
             result = signals_ingest(rows=rows, user=request.user)
         except IngestError as error:
-            return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"errors": error.errors}, status=error.status)
         return Response(
             {"created": result.created, "duplicates": result.duplicates},
             status=status.HTTP_201_CREATED,

@@ -51,7 +51,9 @@ class Signal(models.Model):
     account = models.ForeignKey(
         "accounts.Account", on_delete=models.CASCADE, related_name="signals", db_index=False
     )
-    external_id = models.CharField(max_length=100, unique=True)
+    # The sender's id for the event: unique per account (the idempotency key), not globally, so
+    # one book's ids never collide with, or reveal, another's.
+    external_id = models.CharField(max_length=100)
     kind = models.CharField(max_length=30, help_text="A registered kind (SignalKindDef).")
     occurred_at = models.DateTimeField()
     actor = models.CharField(max_length=200, blank=True)
@@ -68,6 +70,11 @@ class Signal(models.Model):
             models.Index(fields=["received_at"], name="signal_received"),
             models.Index(
                 fields=["account", "kind", "occurred_at"], name="signal_account_kind_time"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"], name="signal_external_id_per_account"
             ),
         ]
 

@@ -1,16 +1,24 @@
-"""Signal ingestion: all or nothing, idempotent on external_id, fast enough for bulk feeds.
+"""Signal ingestion: all or nothing, idempotent per account, fast enough for bulk feeds.
 
 Rows are validated in plain Python (a serializer per row is ten times slower at 10,000 rows),
-then stored with one statement. Rescoring is requested only after the commit, so a broker
-outage can never lose or block a signal.
+then stored with one statement. A signal's idempotency key is (account, external_id): the same
+key with the same content is a duplicate, with different content a conflict that refuses the
+batch. Rows are inserted in key order, so concurrent overlapping batches take their locks in the
+same order and never deadlock; a transaction the database still aborts (deadlock, serialization)
+is retried. Rescoring is requested only after the commit, so a broker outage can never lose or
+block a signal.
 """
 
 import logging
+import math
+import random
+import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+import psycopg.errors
 from django.apps import apps as django_apps
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
@@ -33,6 +41,13 @@ ALLOWED_FIELDS = {
     "source",
 }
 LIMITS = {"external_id": 100, "actor": 200, "value": 255, "source": 50}
+# What makes two signals with one key the same signal (source is where it came from, not what).
+CONTENT = ("kind", "occurred_at", "actor", "value")
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of the systems that push signals drift
+MAX_NUMBER = 1e12
+ATTEMPTS = 4
+RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
 def signal_kinds_builtin_ensure(*, using: str = "default", apps=None, **kwargs) -> None:
@@ -62,9 +77,19 @@ def signal_kind_register(*, code: str, label: str, category: str) -> SignalKindD
 
 
 class IngestError(Exception):
+    """The batch is refused: `errors` are {index, field, code, message}; nothing was stored."""
+
+    status = 400
+
     def __init__(self, errors: list[dict]):
         super().__init__(f"{len(errors)} invalid rows")
         self.errors = errors
+
+
+class IngestConflict(IngestError):
+    """A row reuses a stored (account, external_id) with different content."""
+
+    status = 409
 
 
 @dataclass
@@ -77,35 +102,111 @@ class IngestResult:
 def signals_ingest(*, rows, user, source: str = "api") -> IngestResult:
     """Validate every row, then store them all (or raise IngestError and store none)."""
     if not isinstance(rows, list):
-        raise IngestError(
-            [{"index": None, "field": None, "message": "Expected a JSON list of signals."}]
-        )
+        raise IngestError([_batch_error("Expected a JSON list of signals.")])
     if not rows:
-        raise IngestError([{"index": None, "field": None, "message": "The list is empty."}])
+        raise IngestError([_batch_error("The list is empty.")])
     if len(rows) > MAX_ROWS:
         raise IngestError(
-            [
-                {
-                    "index": None,
-                    "field": None,
-                    "message": f"At most {MAX_ROWS} signals per request; got {len(rows)}.",
-                }
-            ]
+            [_batch_error(f"At most {MAX_ROWS} signals per request; got {len(rows)}.")]
         )
     parsed, errors = _parse(rows, signal_kind_codes())
     _resolve_accounts(parsed, errors, user)
     if errors:
-        raise IngestError(sorted(errors, key=lambda e: (e["index"], e["field"] or "")))
-    unique = list({row["external_id"]: row for row in parsed}.values())
-    with transaction.atomic():
-        created = _insert(unique, source)
-        account_ids = {row["account_id"] for row in unique}
-        transaction.on_commit(lambda: _request_rescore(account_ids))
+        raise IngestError(_sorted(errors))
+    unique, conflicts = _distinct(parsed)
+    if conflicts:
+        raise IngestConflict(_sorted(conflicts))
+    unique.sort(key=lambda row: (row["account_id"], row["external_id"]))
+    created = _store(unique, source)
+    account_ids = {row["account_id"] for row in unique}
     return IngestResult(created=created, duplicates=len(parsed) - created, account_ids=account_ids)
 
 
-def _error(errors, index, field_name, message):
-    errors.append({"index": index, "field": field_name, "message": message})
+def _batch_error(message):
+    return {"index": None, "field": None, "code": "invalid", "message": message}
+
+
+def _sorted(errors):
+    return sorted(errors, key=lambda e: (e["index"], e["field"] or ""))
+
+
+def _distinct(parsed):
+    """One row per key; a key repeated with other content inside the batch is a conflict."""
+    first, conflicts = {}, []
+    for row in parsed:
+        key = (row["account_id"], row["external_id"])
+        seen = first.setdefault(key, row)
+        differs = _differences(seen, row)
+        if differs:
+            conflicts.append(_conflict(row, differs, "earlier in this batch"))
+    return list(first.values()), conflicts
+
+
+def _differences(stored, row) -> list[str]:
+    return [name for name in CONTENT if stored[name] != row[name]]
+
+
+def _conflict(row, differs, where):
+    return {
+        "index": row["index"],
+        "field": "external_id",
+        "code": "conflict",
+        "message": f"external_id {row['external_id']!r} was already used {where} for this "
+        f"account with a different {', '.join(differs)}; nothing was stored.",
+    }
+
+
+def _store(rows, source) -> int:
+    """Insert the batch and check what it skipped, in one transaction: retried when the
+    database aborts it, unless the caller holds a transaction of its own (it cannot restart)."""
+    attempts = 1 if connection.in_atomic_block else ATTEMPTS
+    account_ids = {row["account_id"] for row in rows}
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                created, skipped = _insert(rows, source)
+                _refuse_conflicts(skipped)
+                transaction.on_commit(lambda: _request_rescore(account_ids))
+            return created
+        except OperationalError as error:
+            if attempt == attempts or not isinstance(error.__cause__, RETRYABLE):
+                raise
+            logger.info("Signal batch retried after %s (attempt %d)", error, attempt)
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
+
+
+def _refuse_conflicts(skipped) -> None:
+    """Rows the insert skipped exist already: the same signal (a duplicate), or a conflict."""
+    if not skipped:
+        return
+    stored = _stored(skipped)
+    conflicts = []
+    for row in skipped:
+        differs = _differences(stored[(row["account_id"], row["external_id"])], row)
+        if differs:
+            conflicts.append(_conflict(row, differs, "before"))
+    if conflicts:
+        raise IngestConflict(_sorted(conflicts))
+
+
+def _stored(rows) -> dict:
+    sql = (
+        "SELECT s.account_id, s.external_id, s.kind, s.occurred_at, s.actor, s.value "
+        "FROM signals_signal s JOIN unnest(%s::bigint[], %s::text[]) AS t(a, e) "
+        "ON s.account_id = t.a AND s.external_id = t.e"
+    )
+    keys = [[row["account_id"] for row in rows], [row["external_id"] for row in rows]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, keys)
+        return {
+            (account, external): dict(zip(CONTENT, content, strict=True))
+            for account, external, *content in cursor.fetchall()
+        }
+
+
+def _error(errors, index, field_name, message, code="invalid"):
+    errors.append({"index": index, "field": field_name, "code": code, "message": message})
 
 
 def _unknown_kind(kind, kinds) -> str:
@@ -117,40 +218,76 @@ def _unknown_kind(kind, kinds) -> str:
 
 def _parse(rows, kinds):
     parsed, errors = [], []
-    latest = timezone.now() + timedelta(days=1)
+    now = timezone.now()
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             _error(errors, index, None, "Each signal must be a JSON object.")
             continue
-        for unknown in sorted(set(row) - ALLOWED_FIELDS):
-            _error(errors, index, unknown, "Unknown field.")
+        for unknown in sorted(set(row) - ALLOWED_FIELDS, key=str):
+            _error(errors, index, _printable(unknown), "Unknown field.", "unknown_field")
         clean = {"index": index}
         for name, limit in LIMITS.items():
-            value = row.get(name, "")
-            if value is None:
-                value = ""
-            if isinstance(value, bool) or not isinstance(value, str | int | float):
-                _error(errors, index, name, "Must be a string.")
-                continue
-            value = str(value)
-            if len(value) > limit:
-                _error(errors, index, name, f"At most {limit} characters.")
-            clean[name] = value
-        if not clean.get("external_id", "").strip():
-            _error(errors, index, "external_id", "This field is required.")
+            clean[name] = _text(row.get(name, ""), limit, index, name, errors)
+        if not clean["external_id"].strip():
+            _error(errors, index, "external_id", "This field is required.", "required")
         if not isinstance(row.get("kind"), str) or row["kind"] not in kinds:
-            _error(errors, index, "kind", _unknown_kind(row.get("kind"), kinds))
+            _error(errors, index, "kind", _unknown_kind(_printable(row.get("kind")), kinds))
         clean["kind"] = row.get("kind")
-        clean["occurred_at"] = _moment(row.get("occurred_at"), index, errors, latest)
+        clean["occurred_at"] = _moment(row.get("occurred_at"), index, errors, now)
         clean["account"] = row.get("account")
         clean["account_external_id"] = row.get("account_external_id")
         parsed.append(clean)
     return parsed, errors
 
 
-def _moment(value, index, errors, latest):
+UNICODE_MESSAGE = "Must be valid Unicode text (no lone surrogates, no NUL characters)."
+
+
+def _text(value, limit, index, name, errors) -> str:
+    """A text field as stored: strings, or numbers written out (finite, within +-1e12)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        _error(errors, index, name, "Must be a string.")
+        return ""
     if not isinstance(value, str):
-        _error(errors, index, "occurred_at", "Required: an ISO 8601 date-time with a timezone.")
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            _error(errors, index, name, "A number must be finite, within +-1e12.", "out_of_range")
+            return ""
+        value = str(value)
+    if not _valid_unicode(value):
+        _error(errors, index, name, UNICODE_MESSAGE, "invalid_unicode")
+        return ""
+    if len(value) > limit:
+        _error(errors, index, name, f"At most {limit} characters.", "too_long")
+    return value
+
+
+def _valid_unicode(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(value):
+    """A value echoed in a message, made safe to encode (a lone surrogate would not be)."""
+    if isinstance(value, str):
+        return value[:100].encode("utf-8", "backslashreplace").decode("utf-8")
+    return value if isinstance(value, int | float | bool | None) else type(value).__name__
+
+
+def _moment(value, index, errors, now):
+    """An ISO 8601 time with an offset (a naive time is refused, never guessed), between
+    2000-01-01 and five minutes after the server's clock."""
+    if not isinstance(value, str):
+        _error(
+            errors, index, "occurred_at", "Required: an ISO 8601 date-time with a timezone.",
+            "required" if value is None else "invalid",
+        )  # fmt: skip
         return None
     try:
         moment = datetime.fromisoformat(value)
@@ -160,8 +297,18 @@ def _moment(value, index, errors, latest):
     if moment.tzinfo is None:
         _error(errors, index, "occurred_at", "Must include a timezone (e.g. 'Z' or '+00:00').")
         return None
-    if moment > latest:
-        _error(errors, index, "occurred_at", "Is more than a day in the future.")
+    try:
+        too_early, too_late = moment < EARLIEST, moment > now + FUTURE_TOLERANCE
+    except OverflowError:  # 0001-01-01 with a positive offset is before year 1 in UTC
+        too_early, too_late = True, False
+    if too_early:
+        _error(errors, index, "occurred_at", "Must be on or after 2000-01-01.", "out_of_range")
+        return None
+    if too_late:
+        _error(
+            errors, index, "occurred_at",
+            "Is in the future (more than 5 minutes after the server's clock).", "out_of_range",
+        )  # fmt: skip
         return None
     return moment
 
@@ -187,6 +334,9 @@ def _resolve_accounts(parsed, errors, user):
         elif ext is not None and not isinstance(ext, str):
             _error(errors, row["index"], "account_external_id", "Must be a string.")
             row["account_external_id"] = None
+        elif ext is not None and not _valid_unicode(ext):
+            _error(errors, row["index"], "account_external_id", UNICODE_MESSAGE, "invalid_unicode")
+            row["account_external_id"] = None
         elif account is not None:
             ids.add(account)
         else:
@@ -207,15 +357,12 @@ def _resolve_accounts(parsed, errors, user):
             continue
         if row["account_id"] is None:
             field_name = "account" if row["account"] is not None else "account_external_id"
-            _error(errors, row["index"], field_name, "No such account in your book.")
+            _error(errors, row["index"], field_name, "No such account in your book.", "not_found")
 
 
-def _insert(rows, source) -> int:
-    return _insert_postgresql(rows, source, timezone.now())
-
-
-def _insert_postgresql(rows, source, now) -> int:
-    """One statement for the whole batch; conflicts on external_id are duplicates, not errors."""
+def _insert(rows, source) -> tuple[int, list[dict]]:
+    """One statement for the whole batch, in the order given; returns how many rows were new
+    and the rows skipped because their (account, external_id) was already stored."""
     columns = list(zip(*[
         (r["account_id"], r["external_id"], r["kind"], r["occurred_at"], r.get("actor", ""),
          r.get("value", ""), r.get("source") or source)
@@ -224,12 +371,15 @@ def _insert_postgresql(rows, source, now) -> int:
     sql = (
         "INSERT INTO signals_signal (account_id, external_id, kind, occurred_at, actor, value, source, received_at) "
         "SELECT a, e, k, o, ac, v, s, %s FROM unnest(%s::bigint[], %s::text[], %s::text[], "
-        "%s::timestamptz[], %s::text[], %s::text[], %s::text[]) AS t(a, e, k, o, ac, v, s) "
-        "ON CONFLICT (external_id) DO NOTHING"
+        "%s::timestamptz[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY "
+        "AS t(a, e, k, o, ac, v, s, n) ORDER BY n "
+        "ON CONFLICT (account_id, external_id) DO NOTHING RETURNING account_id, external_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now, *[list(column) for column in columns]])
-        return cursor.rowcount
+        cursor.execute(sql, [timezone.now(), *[list(column) for column in columns]])
+        inserted = set(cursor.fetchall())
+    skipped = [r for r in rows if (r["account_id"], r["external_id"]) not in inserted]
+    return len(inserted), skipped
 
 
 def _request_rescore(account_ids) -> None:

@@ -1,9 +1,13 @@
 from django import template
 from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 from dashboard.book import flag_chips as chips_for
+from health.scoring import reasons
 
 register = template.Library()
 
@@ -18,6 +22,8 @@ def money(value) -> str:
     if value in (None, ""):
         return "—"
     value = float(value)
+    if value >= 1_000_000_000:
+        return f"${value / 1_000_000_000:.1f}B"
     if value >= 1_000_000:
         return f"${value / 1_000_000:.1f}M"
     if value >= 1_000:
@@ -27,7 +33,7 @@ def money(value) -> str:
 
 @register.filter
 def score(value) -> str:
-    return "—" if value is None else f"{value:.0f}"
+    return "—" if value is None or value == "" else f"{value:.0f}"  # "": an unscored account
 
 
 @register.simple_tag
@@ -77,3 +83,51 @@ def score_change(value, digits: int = 0, suffix: str = ""):
         '<span class="{}">{}{}{} <span class="visually-hidden">({})</span></span>',
         css, lead, number, suffix, words,
     )  # fmt: skip
+
+
+@register.filter
+def pct(value, digits: int = 0) -> str:
+    """A share as a percentage; "–" when there is nothing to divide (no churn, no green)."""
+    if value is None or value == "":
+        return "–"
+    return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def in_section(messages, section: str) -> list:
+    """The messages for one section of a page (their extra tag names it), or, for "", those
+    for no section: a confirmation is shown where the person is, not off screen at the top."""
+    return [message for message in messages or () if (message.extra_tags or "") == section]
+
+
+@register.filter
+def days_ago(moment) -> str:
+    """When something happened, in whole days, as the score's reasons say it."""
+    if moment is None:
+        return ""
+    return reasons.days_ago((timezone.localdate() - timezone.localtime(moment).date()).days)
+
+
+@register.filter
+def split(text: str) -> list[str]:
+    return text.split()
+
+
+@register.simple_tag
+def plotly_js_url() -> str:
+    """The chart script's URL, naming the installed plotly version so it can be cached for
+    good: a new plotly is a new URL."""
+    import plotly
+
+    return f"{reverse('plotly_js')}?v={plotly.__version__}"
+
+
+@register.filter
+def ago(moment) -> str:
+    """ "just now" for the last minute, then Django's "3 hours ago": a note written a moment
+    ago does not read "0 minutes ago"."""
+    if moment is None:
+        return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(moment)} ago"

@@ -23,10 +23,10 @@ def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Turn the frame's dates into day counts relative to `as_of`."""
     f = features.copy()
     day = pd.Timestamp(as_of)
-    f["days_since_kickoff"] = (day - pd.to_datetime(f["contract_start"])).dt.days.astype(float)
+    kickoff = _kickoff(f)
+    f["days_since_kickoff"] = (day - kickoff).dt.days.astype(float)
     f["time_to_value_days"] = days_between(
-        pd.to_datetime(f["first_value_at"], utc=True).dt.tz_localize(None).dt.normalize(),
-        f["contract_start"],
+        pd.to_datetime(f["first_value_at"], utc=True).dt.tz_localize(None).dt.normalize(), kickoff
     )
     last = pd.to_datetime(f["last_signal_at"], utc=True).dt.tz_localize(None).dt.normalize()
     f["days_since_activity"] = (day - last).dt.days.astype(float)
@@ -39,6 +39,15 @@ def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     f["days_since_exec_touch"] = (day - pd.concat([meeting, engaged], axis=1).max(axis=1)).dt.days
     f["days_since_exec_touch"] = f["days_since_exec_touch"].astype(float)
     return f
+
+
+def _kickoff(f: pd.DataFrame) -> pd.Series:
+    """The day the checklist says the kickoff call was held, else the contract start: the
+    reasons count "days after kickoff" from the date the page shows beside them."""
+    start = pd.to_datetime(f["contract_start"])
+    if "kickoff_on" not in f:
+        return start
+    return pd.to_datetime(f["kickoff_on"]).fillna(start)
 
 
 def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -> pd.DataFrame:

@@ -213,7 +213,10 @@ def _headline(components: dict, flags: list, overall: float, r) -> list[str]:
     if not r.value_kinds_seen:
         lines.append(why.NO_VALUE_EVENTS)
     if missing:
-        lines.append(f"No data for {', '.join(missing)}; weights re-normalised over the rest.")
+        lines.append(
+            f"Nothing recorded yet for {', '.join(missing)}, so the score is worked out from "
+            "the other components."
+        )
     return lines or ["Outcomes, adoption and engagement are on track."]
 
 

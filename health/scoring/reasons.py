@@ -14,6 +14,24 @@ def _missing(value) -> bool:
 NO_VALUE_EVENTS = "No value events received for this scorecard yet; Outcomes left out."
 
 
+def _count(value, one: str, many: str | None = None) -> str:
+    """The number and the noun that agrees with it: "1 day", "2 days"."""
+    n = _n(value)
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def _is(value, one: str = "is", many: str = "are") -> str:
+    """The verb that agrees with a count: "1 commitment is", "2 commitments are"."""
+    return one if _n(value) == 1 else many
+
+
+def days_ago(value) -> str:
+    """How long ago, in the words the book and the account page share: "today", "yesterday",
+    "5 days ago"."""
+    n = _n(value)
+    return {0: "today", 1: "yesterday"}.get(n, f"{n} days ago")
+
+
 def outcome_reasons(r, target: int) -> list[str]:
     if not r.value_kinds_seen:
         return [NO_VALUE_EVENTS]
@@ -21,19 +39,23 @@ def outcome_reasons(r, target: int) -> list[str]:
     reasons = []
     if _missing(r.time_to_value_days):
         reasons.append(
-            f"No {value} {_n(r.days_since_kickoff)} days after kickoff; target {target} days."
+            f"No {value} {_count(r.days_since_kickoff, 'day')} after kickoff; target {target} days."
         )
     elif r.time_to_value_days > target:
-        reasons.append(f"First {value} took {_n(r.time_to_value_days)} days; target {target} days.")
+        reasons.append(
+            f"First {value} took {_count(r.time_to_value_days, 'day')}; target {target} days."
+        )
     else:
-        reasons.append(f"First {value} after {_n(r.time_to_value_days)} days (target {target}).")
+        reasons.append(
+            f"First {value} after {_count(r.time_to_value_days, 'day')} (target {target})."
+        )
     if r.outcomes_due > 0:
         reasons.append(
             f"{_n(r.outcomes_due_reached)} of {_n(r.outcomes_due)} outcome milestones due are reached."
         )
     if not _missing(r.time_to_value_days) and r.days_since_kickoff > 90:
         reasons.append(
-            f"{_n(r.value_events_90d)} value events ({r.value_label}) in the last 90 days."
+            f"{_count(r.value_events_90d, 'value event')} ({r.value_label}) in the last 90 days."
         )
     return reasons
 
@@ -43,9 +65,10 @@ def adoption_reasons(r) -> list[str]:
         return ["No product usage recorded."]
     share = r.active_users_30d / max(r.seats, 1) * 100
     return [
-        f"{_n(r.active_users_30d)} active users in 30 days for {_n(r.seats)} seats ({share:.0f}%).",
-        f"{_n(r.invites_90d)} colleagues invited in 90 days.",
-        f"{_n(r.features_90d)} distinct features used in 90 days.",
+        f"{_count(r.active_users_30d, 'active user')} in 30 days for {_count(r.seats, 'seat')} "
+        f"({share:.0f}%).",
+        f"{_count(r.invites_90d, 'colleague')} invited in 90 days.",
+        f"{_count(r.features_90d, 'distinct feature')} used in 90 days.",
     ]
 
 
@@ -58,13 +81,13 @@ def engagement_reasons(r) -> list[str]:
         direction = "down" if change < 0 else "up"
         reasons.append(
             f"Activity {direction} {abs(change):.0f}% vs the previous 30 days "
-            f"({_n(r.activity_30d)} vs {_n(r.activity_prev_30d)} events)."
+            f"({_n(r.activity_30d)} vs {_count(r.activity_prev_30d, 'event')})."
         )
-    reasons.append(f"Last activity {_n(r.days_since_activity)} days ago.")
+    reasons.append(f"Last activity {days_ago(r.days_since_activity)}.")
     if _missing(r.days_since_exec_touch):
         reasons.append("No exec sponsor contact on record.")
     else:
-        reasons.append(f"Last exec sponsor touch {_n(r.days_since_exec_touch)} days ago.")
+        reasons.append(f"Last exec sponsor touch {days_ago(r.days_since_exec_touch)}.")
     if r.upsell_accepted_180d > 0:
         reasons.append("Took an expansion call in the last 180 days.")
     elif r.upsell_declined_180d > 0:
@@ -85,13 +108,16 @@ def alignment_reasons(r) -> list[str]:
         if r.objective_review_overdue:
             reasons.append("Shared objective review is overdue.")
     if r.decisions_reopened_7d:
-        reasons.append(f"{_n(r.decisions_reopened_7d)} decisions reopened within 7 days.")
+        reasons.append(f"{_count(r.decisions_reopened_7d, 'decision')} reopened within 7 days.")
     if r.decisions_circulated_late:
         reasons.append(
-            f"{_n(r.decisions_circulated_late)} decisions not circulated within 24 hours."
+            f"{_count(r.decisions_circulated_late, 'decision')} not circulated within 24 hours."
         )
     if r.conflicting_definitions:
-        reasons.append(f"{_n(r.conflicting_definitions)} stakeholders define success differently.")
+        reasons.append(
+            f"{_count(r.conflicting_definitions, 'stakeholder')} "
+            f"{_is(r.conflicting_definitions, 'defines', 'define')} success differently."
+        )
     if r.champion_left:
         reasons.append("The champion has left.")
     return reasons
@@ -103,26 +129,31 @@ def commitment_reasons(r) -> list[str]:
     reasons = []
     if r.commitments_gap:
         reasons.append(
-            f"{_n(r.commitments_gap)} promises the customer was told are coming that product has not committed."
+            f"{_count(r.commitments_gap, 'promise')} the customer was told "
+            f"{_is(r.commitments_gap)} coming that product has not committed."
         )
     if r.commitments_unscoped_open:
-        reasons.append(f"{_n(r.commitments_unscoped_open)} open commitments are unscoped.")
+        n = r.commitments_unscoped_open
+        reasons.append(f"{_count(n, 'open commitment')} {_is(n)} unscoped.")
     if r.commitments_overdue:
-        reasons.append(f"{_n(r.commitments_overdue)} commitments are overdue.")
-    return reasons or [f"{_n(r.commitments)} commitments, all committed by product."]
+        reasons.append(
+            f"{_count(r.commitments_overdue, 'commitment')} {_is(r.commitments_overdue)} overdue."
+        )
+    return reasons or [f"{_count(r.commitments, 'commitment')}, all committed by product."]
 
 
 def renewal_without_engagement_reasons(r) -> list[str]:
     renewing = not _missing(r.days_to_renewal) and 0 <= r.days_to_renewal <= r.renewing_within_days
     when = (
-        f"renews in {_n(r.days_to_renewal)} days"
+        f"renews in {_count(r.days_to_renewal, 'day')}"
         if renewing
-        else f"renewed {_n(r.days_since_renewed)} days ago"
+        else f"renewed {days_ago(r.days_since_renewed)}"
     )
     return [
         f"Account {when} while engagement is low or falling "
-        f"({_n(r.activity_30d)} events in 30 days vs {_n(r.activity_prev_30d)} before).",
-        f"No exec meeting or expansion call in {_n(r.exec_silence_days)} days: inertia, not trust.",
+        f"({_count(r.activity_30d, 'event')} in 30 days vs {_n(r.activity_prev_30d)} before).",
+        f"No exec meeting or expansion call in {_count(r.exec_silence_days, 'day')}: "
+        "inertia, not trust.",
     ]
 
 
@@ -148,10 +179,11 @@ def handoff_context_missing_reasons(r) -> list[str]:
 
 
 def custom_terms_reasons(r) -> list[str]:
-    return [f"{_n(r.deviating_terms)} deal terms deviate from the standard contract."]
+    n = r.deviating_terms
+    return [f"{_count(n, 'deal term')} {_is(n, 'deviates', 'deviate')} from the standard contract."]
 
 
 def stale_data_reasons(r) -> list[str]:
     if _missing(r.days_since_activity):
         return ["No signals ever received: the score has no usage data."]
-    return [f"No signals for {_n(r.days_since_activity)} days: this score rests on old data."]
+    return [f"No signals for {_count(r.days_since_activity, 'day')}: this score rests on old data."]

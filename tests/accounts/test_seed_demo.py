@@ -6,14 +6,16 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min
 
 from accounts import rules
 from accounts.models import STANDARD_DEAL_TERMS, Account
 from accounts.selectors import user_is_vp
 from dashboard.selectors import handoff_missing
-from demo.portfolio import STORIES
-from demo.seed import CSMS, VPS
+from demo.portfolio import CHURN_STORIES, STORIES
+from demo.seed import ADMIN, CSMS, VPS
+from health.portfolio import score_validity
+from health.services import score_accounts
 from signals.models import Signal
 from tests.accounts.conftest import fast_hashing
 
@@ -48,7 +50,7 @@ def seeded(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         Account.objects.all().delete()
-        get_user_model().objects.filter(username__in=CSMS + VPS).delete()
+        get_user_model().objects.filter(username__in=[*CSMS, *VPS, ADMIN]).delete()
 
 
 @pytest.fixture
@@ -191,3 +193,55 @@ def test_demo_logins_lists_every_demo_user_with_password_and_url(seeded_db):
     assert "http://127.0.0.1:8000/" in text and "candor-demo" in text
     for username in CSMS + VPS:
         assert username in text
+
+
+def test_every_churn_story_churns_at_renewal_in_the_last_half_year(seeded_db):
+    for story in CHURN_STORIES:
+        accounts = story_accounts(story)
+        assert accounts.exists(), story
+        for account in accounts:
+            assert (account.outcome, account.outcome_on) == ("churned", account.renewal_date)
+            assert TODAY - timedelta(days=180) <= account.outcome_on <= TODAY - timedelta(days=20)
+            assert not account.signals.filter(occurred_at__date__gt=account.outcome_on).exists()
+
+
+def test_a_champion_who_left_months_before_the_churn(seeded_db):
+    for account in story_accounts("churned_champion_left"):
+        champion = account.stakeholders.get(role="champion")
+        assert not champion.active
+        assert 60 <= (account.outcome_on - champion.left_on).days <= 150
+
+
+def test_a_first_year_that_never_reached_value(seeded_db):
+    for account in story_accounts("churned_never_got_value"):
+        assert (account.outcome_on - account.contract_start).days == 365
+        assert not account.signals.filter(kind="roi_report_generated").exists()
+
+
+def test_a_budget_cut_churns_while_the_account_is_still_in_use(seeded_db):
+    for account in story_accounts("churned_budget_cut"):
+        last_month = account.outcome_on - timedelta(days=30)
+        assert account.signals.filter(kind="login", occurred_at__date__gt=last_month).exists()
+
+
+def test_renewals_of_the_last_half_year_are_recorded_as_renewed(seeded_db):
+    recent = Account.objects.filter(last_renewed_on__gte=TODAY - timedelta(days=180))
+    assert recent.exclude(external_id__contains="churned").exists()
+    for account in recent.exclude(outcome="churned"):
+        assert (account.outcome, account.outcome_on) == ("renewed", account.last_renewed_on)
+
+
+def test_signals_reach_a_year_back_for_accounts_that_old(seeded_db):
+    year_ago = TODAY - timedelta(days=365)
+    for account in Account.objects.filter(contract_start__lt=year_ago - timedelta(days=30)):
+        first = account.signals.aggregate(first=Min("occurred_at"))["first"]
+        assert first.date() <= year_ago + timedelta(days=14), account
+
+
+def test_weekly_history_back_nine_months_scores_every_ended_account_before_its_outcome(seeded_db):
+    for days in range(0, 274, 7):
+        score_accounts(as_of=TODAY - timedelta(days=days))
+    validity = score_validity(Account.objects.all())
+    for row in validity["rows"]:
+        assert row["churned_unknown"] == row["renewed_unknown"] == 0, row
+        assert row["churned_caught"] + row["churned_missed"] > 0

@@ -138,4 +138,4 @@ def test_last_activity_and_reason_are_shown(client, alice, book):
     content = client.get(reverse("home"), {"q": "rocket"}).content.decode()
     assert "9 of 9 checklist tasks are done, but only 0% of due outcomes" in content
     assert f'href="/accounts/{book["red"].pk}/#flag-checklist_illusion"' in content
-    assert "minute" in content, "last activity is shown as time since"
+    assert '<td data-label="Last activity">Today</td>' in content, "in the reasons' words"

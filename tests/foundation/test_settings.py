@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,61 @@ def test_celery_is_eager_only_without_redis():
 def test_database_stores_times_in_utc():
     assert settings.USE_TZ is True
     assert settings.TIME_ZONE == "UTC"
+
+
+PRINT_SETTINGS = [
+    sys.executable, "-c",
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)",
+]  # fmt: skip
+PRODUCTION = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "candor.example.com"}
+
+
+def settings_with_env(**env):
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    base.update(DJANGO_SETTINGS_MODULE="candor.settings", **env)
+    result = subprocess.run(
+        PRINT_SETTINGS, env=base, capture_output=True, text=True, cwd=settings.BASE_DIR
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_debug_is_off_unless_the_environment_turns_it_on():
+    assert settings_with_env(**PRODUCTION)[0] == "False"
+    assert settings_with_env(DEBUG="1")[0] == "True"
+
+
+def test_https_redirect_and_hsts_are_on_by_default_in_production():
+    assert settings_with_env(**PRODUCTION) == ["False", "True", "31536000"]
+
+
+def test_https_redirect_and_hsts_follow_the_environment():
+    env = {**PRODUCTION, "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "600"}
+    assert settings_with_env(**env)[1:] == ["False", "600"]
+
+
+def test_check_deploy_is_clean_with_the_production_variables():
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for the whole session; a
+    # production process never has it, and check --deploy refuses it.
+    drop = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in drop}
+    base.update(DJANGO_SETTINGS_MODULE="candor.settings", **PRODUCTION)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=base, capture_output=True, text=True, cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_make_run_turns_debug_on_for_a_developer():
+    makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+    assert "export DEBUG ?= 1" in makefile
+
+
+def test_broker_visibility_timeout_is_minutes_just_past_the_task_time_limit():
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert settings.CELERY_TASK_TIME_LIMIT < timeout <= settings.CELERY_TASK_TIME_LIMIT + 120
+    assert timeout <= 15 * 60
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    assert settings.CELERY_BROKER_CONNECTION_MAX_RETRIES is None  # a worker outlives outages

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import orjson
+import pandas as pd
+import pytest
 
 from health.models import DEFAULT_TARGETS
 from health.scoring import ScorecardSpec, explain, score_frame
@@ -14,7 +16,7 @@ from health.scoring.explain import (
     RENAMED_FACTS,
     read_facts,
 )
-from tests.health.builders import AS_OF, frame, healthy
+from tests.health.builders import AS_OF, at, frame, healthy
 
 SPEC = ScorecardSpec()
 
@@ -111,3 +113,62 @@ def test_every_fact_added_since_an_older_layout_says_what_older_scores_were_comp
 def test_a_row_matching_no_layout_explains_nothing():
     assert read_facts(["layout 99", 1.0]) is None
     assert read_facts([1.0, 2.0]) is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "component", "wording"),
+    [
+        ({"invites_90d": 1.0}, "adoption", "1 colleague invited in 90 days."),
+        ({"features_90d": 1.0}, "adoption", "1 distinct feature used in 90 days."),
+        ({"last_signal_at": at(1)}, "engagement", "Last activity yesterday."),
+        ({"last_signal_at": at(0)}, "engagement", "Last activity today."),
+        ({"last_signal_at": at(5)}, "engagement", "Last activity 5 days ago."),
+        ({"commitments": 1.0}, "commitments", "1 commitment, all committed by product."),
+        (
+            {"commitments": 1.0, "commitments_overdue": 1.0},
+            "commitments",
+            "1 commitment is overdue.",
+        ),
+        (
+            {"decisions_reopened_7d": 1.0, "decisions": 3.0},
+            "alignment",
+            "1 decision reopened within 7 days.",
+        ),
+    ],
+)
+def test_counts_of_one_read_in_the_singular(overrides, component, wording):
+    row = scored(**overrides)
+    reasons = explain(row["facts"], row["flag_codes"], row["overall"])["components"][component]
+    assert wording in reasons["reasons"]
+
+
+def test_a_component_without_data_is_explained_without_jargon():
+    row = scored(commitments=0.0)
+    reasons = explain(row["facts"], row["flag_codes"], row["overall"])["reasons"]
+    assert (
+        "Nothing recorded yet for commitments, so the score is worked out from the other "
+        "components." in reasons
+    )
+    assert not any("re-normalised" in reason for reason in reasons)
+
+
+def test_days_after_kickoff_count_from_the_kickoff_call_when_the_checklist_has_one():
+    row = scored(
+        contract_start=AS_OF - timedelta(days=120),
+        kickoff_on=pd.Timestamp(AS_OF - timedelta(days=94)),
+        first_value_at=None,
+    )
+    reasons = explain(row["facts"], row["flag_codes"], row["overall"])["components"]["outcomes"]
+    assert (
+        "No value event (ROI report generated) 94 days after kickoff; target 30 days."
+        in reasons["reasons"]
+    )
+
+
+def test_days_after_kickoff_count_from_the_contract_start_without_a_kickoff_call():
+    row = scored(contract_start=AS_OF - timedelta(days=120), kickoff_on=pd.NaT, first_value_at=None)
+    reasons = explain(row["facts"], row["flag_codes"], row["overall"])["components"]["outcomes"]
+    assert (
+        "No value event (ROI report generated) 120 days after kickoff; target 30 days."
+        in reasons["reasons"]
+    )

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -218,3 +219,12 @@ def test_a_segment_with_its_own_scorecard_is_scored_by_it(account, alice):
     score_accounts(account_ids=[account.pk, big.pk])
     default = HealthScore.objects.get(account=account).scorecard
     assert (default.segment, HealthScore.objects.get(account=big).scorecard_id) == ("", strict.pk)
+
+
+def test_the_kickoff_call_ticked_on_the_checklist_is_the_kickoff_the_features_carry(account):
+    OnboardingMilestone.objects.create(
+        account=account, name="Kickoff call held", kind="task", completed_on=days_ago(100)
+    )
+    features = build_features(timezone.now().date(), [account.pk])
+    assert features.loc[account.pk, "kickoff_on"].date() == days_ago(100)
+    assert build_features(days_ago(101), [account.pk]).loc[account.pk, "kickoff_on"] is pd.NaT

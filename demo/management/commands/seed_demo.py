@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import Account
-from demo.seed import ACCOUNTS_PER_CSM, seed_portfolio
+from demo.seed import ACCOUNTS_PER_CSM, demo_admin_ensure, seed_portfolio
 
 
 class Command(BaseCommand):
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         self, *args, accounts, seed, signals_per_account, today, if_empty, accounts_per_csm, **opts
     ):
         if if_empty and Account.objects.exists():
+            demo_admin_ensure()  # a portfolio seeded before the demo had an admin gets one
             self.stdout.write("Accounts already exist; leaving the portfolio as it is.")
             return
         summary = seed_portfolio(

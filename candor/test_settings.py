@@ -1,0 +1,14 @@
+"""The test suite's settings: Candor's own, read as on a developer's machine.
+
+DEBUG is off unless set (production's default), so the suite says what a developer's shell
+would: DEBUG=1 (static files without a collectstatic manifest, local hosts) and a throwaway key.
+Django's test runner still runs every test with DEBUG off. Tests that check the production
+defaults start Python with `candor.settings` and their own environment.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "django-insecure-candor-tests-only")
+
+from candor.settings import *  # noqa: E402, F403
