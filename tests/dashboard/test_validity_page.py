@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from health.models import Scorecard
 from health.services import scorecard_calibration_propose
-from tests.conftest import PASSWORD
 from tests.health.outcomes import churn_portfolio
 
 PROPOSED = {"outcomes": 10, "adoption": 40, "engagement": 40, "alignment": 5, "commitments": 5}
@@ -61,7 +60,7 @@ def test_a_csm_cannot_adopt_or_run_the_backtest(client, alice, proposal):
 
 def test_adopting_without_the_csrf_token_is_refused(vera, proposal):
     browser = Client(enforce_csrf_checks=True)
-    browser.login(username="vera", password=PASSWORD)
+    browser.force_login(vera)
     url = reverse("scorecard_adopt", args=[proposal.scorecard_id])
     assert browser.post(url, {"version": proposal.pk}).status_code == 403
     assert Scorecard.objects.get(pk=proposal.scorecard_id).version != proposal.number
