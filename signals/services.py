@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import psycopg.errors
+from django.apps import apps as django_apps
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
 from signals.hooks import signals_ingested
+from signals.kinds import BUILTIN_KINDS
 from signals.models import Signal, SignalKindDef
 from signals.selectors import signal_kind_codes
 
@@ -46,6 +48,23 @@ FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of the systems that push signa
 MAX_NUMBER = 1e12
 ATTEMPTS = 4
 RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
+
+
+def signal_kinds_builtin_ensure(*, using: str = "default", apps=None, **kwargs) -> None:
+    """Put back any of the twelve built-in kinds that are missing (signals 0010 seeds them; a
+    `flush`, as transactional tests run between tests, empties the table). Runs after every
+    migrate and flush (`post_migrate`), with the models as the migrations left them."""
+    try:
+        model = (apps or django_apps).get_model("signals", "SignalKindDef")
+    except LookupError:  # migrated back to before signal kinds were data
+        return
+    model.objects.using(using).bulk_create(
+        [
+            model(code=code, label=label, category=category, builtin=True)
+            for code, (label, category) in BUILTIN_KINDS.items()
+        ],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic

@@ -72,3 +72,11 @@ def test_an_outcome_milestone_may_be_proven_by_a_registered_kind(as_alice, alice
     assert as_alice.post("/api/v1/milestones/", milestone, format="json").status_code == 400
     SignalKindDef.objects.create(code="invoice_paid", label="Invoice paid", category="value")
     assert as_alice.post("/api/v1/milestones/", milestone, format="json").status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_built_in_kinds_come_back_after_a_flush():
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert set(SignalKindDef.objects.values_list("code", flat=True)) == set(BUILTIN_KINDS)
