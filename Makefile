@@ -26,7 +26,7 @@ seed: migrate
 	$(MANAGE) seed_demo --if-empty
 
 score: seed
-	$(MANAGE) score --backfill 180
+	$(MANAGE) score --backfill 273
 
 run: score
 	$(MANAGE) demo_logins --host $(HOST) --port $(PORT)

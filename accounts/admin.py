@@ -15,7 +15,7 @@ from accounts.models import (
 class StakeholderInline(admin.TabularInline):
     model = Stakeholder
     extra = 0
-    fields = ("name", "role", "function", "last_engaged_on", "active")
+    fields = ("name", "role", "function", "last_engaged_on", "active", "left_on")
 
 
 @admin.register(Account)
@@ -31,7 +31,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 @admin.register(Stakeholder)
 class StakeholderAdmin(admin.ModelAdmin):
-    list_display = ("name", "account", "role", "function", "last_engaged_on", "active")
+    list_display = ("name", "account", "role", "function", "last_engaged_on", "active", "left_on")
     list_filter = ("role", "active", "success_definition_conflicts")
     search_fields = ("name", "email", "account__name")
     list_select_related = ("account",)

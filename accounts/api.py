@@ -11,6 +11,7 @@ from accounts.serializers import (
     ObjectiveSerializer,
     StakeholderSerializer,
 )
+from accounts.services import account_rescore_on_commit
 from candor.renderers import CSVOnLists
 
 
@@ -49,6 +50,19 @@ def child_viewset(model, serializer, related=()):
         def get_queryset(self):
             visible = accounts_visible_to(self.request.user)
             return model.objects.filter(account__in=visible).select_related(*related)
+
+        def perform_create(self, serializer):
+            super().perform_create(serializer)
+            account_rescore_on_commit(account_ids=[serializer.instance.account_id])
+
+        def perform_update(self, serializer):
+            before = serializer.instance.account_id
+            super().perform_update(serializer)
+            account_rescore_on_commit(account_ids=[before, serializer.instance.account_id])
+
+        def perform_destroy(self, instance):
+            account_rescore_on_commit(account_ids=[instance.account_id])
+            super().perform_destroy(instance)
 
     ChildViewSet.__name__ = f"{model.__name__}ViewSet"
     ChildViewSet.__qualname__ = ChildViewSet.__name__

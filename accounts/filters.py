@@ -1,11 +1,11 @@
 import django_filters
 
-from accounts.models import Account, Segment
+from accounts.models import Account
 
 
 class AccountFilter(django_filters.FilterSet):
     csm = django_filters.CharFilter(field_name="csm__username")
-    segment = django_filters.ChoiceFilter(choices=Segment.choices)
+    segment = django_filters.CharFilter()
     renewal_before = django_filters.DateFilter(field_name="renewal_date", lookup_expr="lte")
     renewal_after = django_filters.DateFilter(field_name="renewal_date", lookup_expr="gte")
     external_id = django_filters.CharFilter()

@@ -1,10 +1,8 @@
 """The customer accounts Candor watches, and everything known about the people behind them."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -34,9 +32,21 @@ def crm_says_onboarded(crm_status: str | None) -> bool:
 
 
 class Segment(models.TextChoices):
+    """The demo's segments. Segments are data: an account may carry any short code a company
+    uses (`SEGMENT_CODE`); these three only have nicer labels."""
+
     SMB = "smb", "SMB"
     MID_MARKET = "mid_market", "Mid-market"
     ENTERPRISE = "enterprise", "Enterprise"
+
+
+SEGMENT_CODE = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", "A short code: letters, digits, '_', '.', '-'."
+)
+
+
+def segment_label(code: str) -> str:
+    return dict(Segment.choices).get(code) or code
 
 
 class LifecycleStage(models.TextChoices):
@@ -69,7 +79,10 @@ def enum_check(field: str, choices: type[models.TextChoices], name: str) -> mode
 class Account(models.Model):
     external_id = models.CharField(max_length=100, unique=True, help_text="The CRM's id.")
     name = models.CharField(max_length=200)
-    segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.MID_MARKET)
+    segment = models.CharField(
+        max_length=20, default=Segment.MID_MARKET, validators=[SEGMENT_CODE],
+        help_text="Any short code; a scorecard may be set per segment.",
+    )  # fmt: skip
     arr = models.DecimalField(
         "ARR", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -136,7 +149,6 @@ class Account(models.Model):
                 condition=Q(renewal_date__gte=models.F("contract_start")),
                 name="account_renewal_after_contract_start",
             ),
-            enum_check("segment", Segment, "account_segment_valid"),
             enum_check("lifecycle_stage", LifecycleStage, "account_lifecycle_stage_valid"),
             enum_check("outcome", AccountOutcome, "account_outcome_valid"),
             enum_check("handoff_urgency", Urgency, "account_handoff_urgency_valid"),
@@ -159,21 +171,12 @@ class Account(models.Model):
             raise ValidationError({"deal_terms": "Deal terms must be an object of term: value."})
 
     @property
-    def crm_says_onboarded(self) -> bool:
-        return crm_says_onboarded(self.crm_status)
+    def segment_label(self) -> str:
+        return segment_label(self.segment)
 
     @property
-    def handoff_missing(self) -> list[str]:
-        """The pieces of sales context that never reached Customer Success."""
-        fields = {
-            "why they bought": self.handoff_why_bought,
-            "real needs": self.handoff_real_needs,
-            "internal politics": self.handoff_politics,
-        }
-        missing = [label for label, value in fields.items() if not value.strip()]
-        if self.handoff_urgency == Urgency.UNKNOWN:
-            missing.append("urgency")
-        return missing
+    def crm_says_onboarded(self) -> bool:
+        return crm_says_onboarded(self.crm_status)
 
 
 def deviating_terms(terms: dict) -> list[str]:
@@ -228,6 +231,16 @@ class Stakeholder(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_role_display()})"
 
+    def save(self, *args, **kwargs):
+        """Someone marked gone without a date left that day: whichever door the change came
+        through (API, admin, page), `champion_left` and the other "who is still here" facts
+        read `left_on`."""
+        if not self.active and self.left_on is None:
+            self.left_on = timezone.localdate()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "left_on"}
+        super().save(*args, **kwargs)
+
 
 class SharedObjective(models.Model):
     """The one-pager signed by the exec sponsor, project sponsor and operating owner."""
@@ -253,11 +266,6 @@ class SharedObjective(models.Model):
 
     def __str__(self):
         return f"Shared objective for {self.account}"
-
-    def review_overdue(self, as_of) -> bool:
-        if self.last_reviewed_on is None:
-            return True
-        return as_of - self.last_reviewed_on > timedelta(days=self.review_cadence_days)
 
 
 class ObjectiveSignature(models.Model):
@@ -314,17 +322,6 @@ class Decision(models.Model):
         if self.owner_id and self.account_id and self.owner.account_id != self.account_id:
             raise ValidationError({"owner": "The owner must be one of the account's stakeholders."})
 
-    @property
-    def circulated_late(self) -> bool:
-        """Owners must hear of a decision within 24 hours, i.e. by the next day."""
-        if self.circulated_on is None:
-            return True
-        return (self.circulated_on - self.decided_on).days > 1
-
-    @property
-    def reopened_within_week(self) -> bool:
-        return self.reopened_on is not None and (self.reopened_on - self.decided_on).days <= 7
-
 
 class ProductStatus(models.TextChoices):
     UNDER_CONSIDERATION = "under_consideration", "Under consideration"
@@ -353,15 +350,6 @@ class Commitment(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def is_open(self) -> bool:
-        return self.product_status not in (ProductStatus.SHIPPED, ProductStatus.DECLINED)
-
-    def is_overdue(self, as_of) -> bool:
-        return self.product_status != ProductStatus.SHIPPED and bool(
-            self.due_on and self.due_on < as_of
-        )
 
 
 class MilestoneKind(models.TextChoices):

@@ -37,9 +37,14 @@ def user_set_role(*, user, role: str) -> None:
     user.groups.add(groups[role])
 
 
-def _rescore_on_commit(account) -> None:
+def account_rescore_on_commit(*, account_ids) -> None:
     """Tell whoever scores accounts (health) once the write has committed."""
-    transaction.on_commit(lambda: account_changed.send(sender=Account, account_ids=[account.pk]))
+    ids = sorted(set(account_ids))
+    transaction.on_commit(lambda: account_changed.send(sender=Account, account_ids=ids))
+
+
+def _rescore_on_commit(account) -> None:
+    account_rescore_on_commit(account_ids=[account.pk])
 
 
 @transaction.atomic

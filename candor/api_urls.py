@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from actions import api as actions_api
 from candor.exceptions import api_not_found
 from health import api as health_api
 from signals import api as signals_api
@@ -17,6 +18,10 @@ router.register("commitments", accounts_api.CommitmentViewSet, basename="commitm
 router.register("milestones", accounts_api.MilestoneViewSet, basename="milestone")
 router.register("decisions", accounts_api.DecisionViewSet, basename="decision")
 router.register("objectives", accounts_api.ObjectiveViewSet, basename="objective")
+router.register("signal-kinds", signals_api.SignalKindViewSet, basename="signal-kind")
+router.register("scorecards", health_api.ScorecardViewSet, basename="scorecard")
+router.register("actions", actions_api.ActionViewSet, basename="action")
+router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -28,7 +33,18 @@ urlpatterns = [
         name="api-docs",
     ),
     path("signals/", signals_api.SignalListCreate.as_view(), name="signals"),
-    path("accounts/<int:pk>/health/", health_api.AccountHealth.as_view(), name="account-health"),
+    # The health payload with the CSM's sentiment beside the score (actions extends health's).
+    path("accounts/<int:pk>/health/", actions_api.AccountHealth.as_view(), name="account-health"),
+    path(
+        "accounts/<int:pk>/sentiment/",
+        actions_api.AccountSentiment.as_view(),
+        name="account-sentiment",
+    ),
+    path(
+        "accounts/<int:pk>/timeline/",
+        actions_api.AccountTimeline.as_view(),
+        name="account-timeline",
+    ),
     path(
         "accounts/<int:pk>/health/history/",
         health_api.AccountHealthHistory.as_view(),

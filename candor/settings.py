@@ -14,6 +14,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from candor.email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "accounts",
     "signals",
     "health",
+    "actions",
     "dashboard",
     "demo",
 ]
@@ -252,7 +255,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.rescore_stale_accounts",
         "schedule": float(os.environ.get("RESCORE_SWEEP_SECONDS", 300)),
     },
+    "send-digests-every-morning": {
+        "task": "actions.tasks.send_digests",
+        "schedule": crontab(
+            hour=os.environ.get("DIGEST_HOUR", "7"), minute=os.environ.get("DIGEST_MINUTE", "0")
+        ),
+    },
 }
+
+# Email (digests) from one URL: console:// prints them (the default), smtp+tls://… sends them.
+globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Candor <candor@localhost>")
+# Links in emails point here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -285,8 +300,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "SignalKindEnum": "signals.models.SignalKind",
+        "SignalCategoryEnum": "signals.models.SignalCategory",
         "MilestoneKindEnum": "accounts.models.MilestoneKind",
+        # A score's RAG and a CSM's sentiment rating are the same three colours.
+        "RagEnum": "health.models.Rag",
     },
     "SECURITY": [{"tokenAuth": []}],
     # The schema and its docs page are for signed-in people and API tokens, like everything else.
@@ -305,6 +322,12 @@ CANDOR = {
     # How long scoring waits after an ingest before rescoring the touched accounts.
     "RESCORE_DEBOUNCE_SECONDS": int(os.environ.get("RESCORE_DEBOUNCE_SECONDS", 30)),
     "SCORING_SHARD_SIZE": int(os.environ.get("SCORING_SHARD_SIZE", 20000)),
+    # Rules raise actions after every scoring run (ACTION_RULES=0 turns them all off).
+    "ACTION_RULES": env_bool("ACTION_RULES", "True"),
+    # Webhook deliveries: per-attempt timeout, attempts in all, first retry delay (doubling).
+    "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 5)),
+    "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 5)),
+    "WEBHOOK_BACKOFF_SECONDS": int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", 30)),
     # The sweep re-queues a shard of a portfolio run still unfinished this long after it was
     # queued (a worker died with it): past the time limit, so never while it may still run.
     "SHARD_REQUEUE_SECONDS": int(

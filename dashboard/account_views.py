@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.selectors import account_get_for_user
+from dashboard.acting import acting_page_data
 from dashboard.forms import (
     ConflictForm,
     DecisionEditForm,
@@ -26,11 +27,17 @@ from dashboard.selectors import account_page_data
 
 def _page(request, account, **forms):
     for form in forms.values():
-        focus_first_error(form)
+        if hasattr(form, "errors"):
+            focus_first_error(form)
     context = account_page_data(account)
     context["decision_form"] = forms.get("decision_form") or DecisionForm(account=account)
     context["note_form"] = forms.get("note_form") or NoteForm()
     context["conflict_form"] = forms.get("conflict_form") or ConflictForm(account=account)
+    context.update(
+        acting_page_data(
+            account, context["score"], request.GET.getlist("type"), forms, context["decisions"]
+        )
+    )
     status = 400 if forms else 200
     return render(request, "dashboard/account_detail.html", context, status=status)
 

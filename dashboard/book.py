@@ -23,8 +23,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from accounts.models import segment_label
 from accounts.selectors import accounts_visible_to
-from health.models import HealthScore
+from health.models import AT_RISK_RAGS, HealthScore
 from health.scoring.flags import FLAG_LABELS
 
 SORTS = {
@@ -122,7 +123,7 @@ def book_counts(user, csm: str = "") -> dict:
     accounts = active_book(user)
     if csm:
         accounts = accounts.filter(csm__username=csm)
-    at_risk = Q(current_health__rag__in=["red", "amber"])
+    at_risk = Q(current_health__rag__in=AT_RISK_RAGS)
     rwe = Q(current_health__flag_codes__contains=",renewal_without_engagement,")
     counts = accounts.aggregate(
         accounts=Count("pk"),
@@ -138,6 +139,12 @@ def book_counts(user, csm: str = "") -> dict:
         stale=Count("pk", filter=Q(current_health__flag_codes__contains=",stale_data,")),
     )
     return counts
+
+
+def book_segments(user) -> list[tuple[str, str]]:
+    """The segments of the user's book (segments are data: any short code), with labels."""
+    codes = active_book(user).order_by().values_list("segment", flat=True).distinct()
+    return [(code, segment_label(code)) for code in sorted(codes)]
 
 
 def flag_chips(flag_codes: str) -> list[dict]:

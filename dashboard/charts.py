@@ -1,5 +1,7 @@
 """Plotly figures, rendered to JSON on the server and drawn by plotly.js in the page."""
 
+from itertools import pairwise
+
 import plotly.graph_objects as go
 
 from health.models import COMPONENTS
@@ -16,7 +18,9 @@ LAYOUT = {
 
 
 def account_history(history: list, renewal_date, events: list) -> str:
-    """Overall and component scores over time, the renewal date and key events marked."""
+    """Overall and component scores over time; the renewal date, key events and each change of
+    scorecard version marked, so a step that comes from configuration is not read as the
+    customer's."""
     figure = go.Figure()
     days = [score.as_of for score in history]
     figure.add_trace(go.Scatter(x=days, y=[s.overall for s in history], name="Overall",
@@ -31,6 +35,13 @@ def account_history(history: list, renewal_date, events: list) -> str:
             text=[e["label"] for e in events], hoverinfo="text+x",
             marker={"symbol": "diamond", "size": 10, "color": "#6941c6"},
         ))  # fmt: skip
+    for day, label in scorecard_changes(history):
+        figure.add_vline(x=day.isoformat(), line_dash="dot", line_color="#6941c6")
+        figure.add_annotation(
+            x=day.isoformat(), y=96, text=label, showarrow=False, textangle=-90, xshift=-8,
+            hovertext="Scored with a new scorecard version: a change of configuration, "
+            "not of the customer.",
+        )  # fmt: skip
     if renewal_date and days and renewal_date >= days[0]:
         figure.add_vline(x=renewal_date.isoformat(), line_dash="dash", line_color="#b54708")
         figure.add_annotation(x=renewal_date.isoformat(), y=100, text="Renewal", showarrow=False)
@@ -38,6 +49,17 @@ def account_history(history: list, renewal_date, events: list) -> str:
         title="Health over time", yaxis={"range": [0, 105], "title": "Score"}, **LAYOUT
     )
     return figure.to_json()
+
+
+def scorecard_changes(history: list) -> list[tuple]:
+    """(day, label) where the scorecard, or its version, differs from the score before."""
+    marks = []
+    for before, after in pairwise(history):
+        if (before.scorecard_id, before.scorecard_version) != (
+            after.scorecard_id, after.scorecard_version,
+        ):  # fmt: skip
+            marks.append((after.as_of, f"Scorecard v{after.scorecard_version}"))
+    return marks
 
 
 def arr_by_rag(by_rag: dict) -> str:
@@ -59,7 +81,9 @@ def arr_by_flag(by_flag: dict) -> str:
         y=[item["label"] for item in items], x=[item["arr"] for item in items], orientation="h",
         text=[f"{item['accounts']} accounts" for item in items], marker_color="#b54708",
     ))  # fmt: skip
-    figure.update_layout(title="ARR at risk by flag", xaxis={"tickprefix": "$"}, **LAYOUT)
+    figure.update_layout(
+        title="ARR by flag (an account can carry several)", xaxis={"tickprefix": "$"}, **LAYOUT
+    )
     return figure.to_json()
 
 

@@ -1,8 +1,11 @@
 """Assembles the VP's portfolio screen from the portfolio selectors."""
 
+from django.utils import timezone
+
 from accounts.models import Account
 from dashboard import charts
 from dashboard.book import RISK_PER_ARR, BookFilters, book_queryset
+from health.backtest import BacktestWindow, backtest_remembered
 from health.board import arr_at_risk_by_month, renewals_by_quarter
 from health.portfolio import (
     commitment_debt,
@@ -12,8 +15,12 @@ from health.portfolio import (
     score_validity_remembered,
     summarise,
 )
+from health.scoring.constants import COMPONENTS
+from health.selectors import calibration_proposals_pending
 
 SEED_FACTOR = 10
+# Issue 12's bar for a score worth trusting, shown beside what the backtest found.
+TARGETS = {"auc": 0.75, "recall_60": 0.70, "green_churn_rate": 0.05}
 
 
 def portfolio_page_data(accounts) -> dict:
@@ -30,12 +37,38 @@ def portfolio_page_data(accounts) -> dict:
         "trend": csm_trend(accounts, rollup),
         "debt": commitment_debt(accounts),
         "validity": score_validity_remembered(accounts),
+        "backtest": backtest_remembered(
+            window=BacktestWindow.default(timezone.now().date()), compute=False
+        ),
+        "proposals": proposals_with_evidence(),
+        "targets": TARGETS,
         "custom_terms": summary["by_flag"]["custom_terms"],
         "riskiest": riskiest_accounts(accounts),
         "chart_arr_by_rag": charts.arr_by_rag(summary["by_rag"]),
         "chart_arr_by_flag": charts.arr_by_flag(summary["by_flag"]),
         "chart_rag_by_csm": charts.rag_by_csm(summary["by_csm"]),
     }
+
+
+def proposals_with_evidence() -> list:
+    """Pending calibrated proposals, each with its live and proposed settings side by side and
+    the flags its training found predictive."""
+    proposals = calibration_proposals_pending()
+    for proposal in proposals:
+        report = proposal.calibration.report
+        proposal.predictive_flags = [f for f in report.get("flags", []) if f["predicted_churn"]]
+        proposal.settings = [
+            (name.capitalize(), report["current_weights"][name], report["proposed_weights"][name])
+            for name in COMPONENTS
+        ] + [
+            (
+                f"{rag.capitalize()} from",
+                report["current_thresholds"][rag],
+                proposal.thresholds[rag],
+            )
+            for rag in ("green", "amber")
+        ]
+    return proposals
 
 
 def riskiest_accounts(accounts, limit: int = 15) -> list[Account]:

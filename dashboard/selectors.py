@@ -4,11 +4,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts import rules
 from accounts.models import Account, ObjectiveSignature, SharedObjective
 from dashboard import charts
 from health.models import DEFAULT_THRESHOLDS, Scorecard
 from health.scoring.flags import FLAG_LABELS
 from health.selectors import health_history, health_latest, health_trend
+from signals.selectors import signal_kind_labels, signal_kinds
 
 KEY_ROLE_LABELS = {
     "exec_sponsor": "Exec sponsor",
@@ -19,9 +21,14 @@ KEY_ROLE_LABELS = {
 
 def account_page_data(account: Account) -> dict:
     """Everything the account page shows, in a fixed number of queries."""
+    today = timezone.localdate()
     stakeholders = list(account.stakeholders.all())
     present = {s.role for s in stakeholders if s.active}
-    objective = SharedObjective.objects.filter(account=account).first()
+    objective = (
+        SharedObjective.objects.filter(account=account)
+        .annotate(review_overdue=rules.flagged(rules.objective_review_overdue(today)))
+        .first()
+    )
     signatures = (
         list(ObjectiveSignature.objects.filter(objective=objective).select_related("stakeholder"))
         if objective
@@ -39,14 +46,32 @@ def account_page_data(account: Account) -> dict:
         "unsigned_roles": [
             label for role, label in KEY_ROLE_LABELS.items() if role not in signed_roles
         ],
-        "decisions": list(account.decisions.select_related("owner")),
-        "commitments": list(account.commitments.all()),
+        "decisions": list(
+            account.decisions.select_related("owner").annotate(
+                circulated_late=rules.flagged(rules.decision_circulated_late(today))
+            )
+        ),
+        "commitments": list(
+            account.commitments.annotate(
+                uncommitted=rules.flagged(rules.commitment_uncommitted()),
+                overdue=rules.flagged(rules.commitment_overdue(today)),
+            )
+        ),
+        "handoff_missing": handoff_missing(account),
         "tasks": [m for m in milestones if m.kind == "task"],
         "outcomes": [m for m in milestones if m.kind == "outcome"],
         "notes": list(account.notes.select_related("author")[:20]),
         "recent_signals": list(account.signals.order_by("-occurred_at")[:15]),
+        "kind_labels": signal_kind_labels(),
         **account_health_for_page(account),
     }
+
+
+def handoff_missing(account: Account) -> list[str]:
+    """The handoff items that never reached Customer Success, by the scorer's own rule."""
+    gaps = {f"gap_{i}": rules.flagged(q) for i, q in enumerate(rules.HANDOFF_GAPS.values())}
+    row = Account.objects.filter(pk=account.pk).values(**gaps).first() or {}
+    return [label for i, label in enumerate(rules.HANDOFF_GAPS) if row.get(f"gap_{i}")]
 
 
 CHART_DAYS = 365
@@ -75,25 +100,24 @@ def account_health_for_page(account) -> dict:
     }
 
 
+# The signals the chart marks: what proves value, and what people do (exec meetings, calls).
+KEY_EVENT_CATEGORIES = ("value", "people")
+
+
 def _cutoffs(score) -> dict:
     """Where green and amber start for this score: its scorecard's thresholds."""
     card = Scorecard.objects.filter(pk=score.scorecard_id).first() if score.scorecard_id else None
     return card.effective_thresholds if card else dict(DEFAULT_THRESHOLDS)
 
 
-KEY_EVENT_KINDS = {
-    "roi_report_generated": "ROI report",
-    "exec_meeting": "Exec meeting",
-    "upsell_call_accepted": "Expansion call taken",
-    "upsell_call_declined": "Expansion call declined",
-}
-
-
 def _key_events(account) -> list[dict]:
     since = timezone.now() - timedelta(days=200)
-    rows = account.signals.filter(kind__in=KEY_EVENT_KINDS, occurred_at__gte=since)
+    labels = dict(
+        signal_kinds().filter(category__in=KEY_EVENT_CATEGORIES).values_list("code", "label")
+    )
+    rows = account.signals.filter(kind__in=list(labels), occurred_at__gte=since)
     events = [
-        {"day": occurred.date().isoformat(), "label": KEY_EVENT_KINDS[kind]}
+        {"day": occurred.date().isoformat(), "label": labels[kind]}
         for kind, occurred in rows.values_list("kind", "occurred_at")[:200]
     ]
     events += [

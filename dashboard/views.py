@@ -1,17 +1,21 @@
 import gzip
 from functools import lru_cache
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import Segment
 from accounts.selectors import accounts_visible_to, csm_usernames_with_books, user_is_vp
 from dashboard import exports
+from dashboard.acting import book_sentiments
 from dashboard.book import (
     FLAG_LABELS,
     RENEWAL_WINDOWS,
@@ -19,8 +23,13 @@ from dashboard.book import (
     BookFilters,
     book_counts,
     book_queryset,
+    book_segments,
 )
 from dashboard.portfolio_page import portfolio_page_data
+from health.backtest import BacktestWindow, backtest_remembered
+from health.backtest_serializers import AdoptSerializer
+from health.models import Scorecard
+from health.services import scorecard_version_adopt
 
 PAGE_SIZE = 50
 
@@ -30,7 +39,7 @@ def _filters(params) -> BookFilters:
     return BookFilters(
         rag=params.get("rag", "") if params.get("rag") in ("red", "amber", "green") else "",
         flag=params.get("flag", "") if params.get("flag") in FLAG_LABELS else "",
-        segment=params.get("segment", "") if params.get("segment") in Segment.values else "",
+        segment=params.get("segment", "")[:20],
         renewal_within=int(renewal)
         if renewal.isdigit() and int(renewal) in RENEWAL_WINDOWS
         else None,
@@ -56,6 +65,7 @@ def book(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    sentiment_disagreements = book_sentiments(list(page))
     return render(
         request,
         "dashboard/book.html",
@@ -64,13 +74,14 @@ def book(request):
             "filters": filters,
             "counts": book_counts(request.user, filters.csm),
             "flag_labels": FLAG_LABELS,
-            "segments": Segment.choices,
+            "segments": book_segments(request.user),
             "renewal_windows": RENEWAL_WINDOWS,
             "querystring": query.urlencode(),
             "csv_query": _csv_query(query),
             "is_vp": is_vp,
             "csms": csms,
             "unknown_csm": unknown_csm,
+            "sentiment_disagreements": sentiment_disagreements,
         },
     )
 
@@ -116,3 +127,34 @@ def plotly_js(request):
     response = HttpResponse(gzipped, content_type="application/javascript")
     response["Content-Encoding"] = "gzip"
     return response
+
+
+def _vp_or_403(request):
+    if not user_is_vp(request.user):
+        raise PermissionDenied("Backtests and scorecard changes are for VPs of Customer Success.")
+
+
+@login_required
+@require_POST
+def backtest_compute(request):
+    """Run the portfolio's backtest now (it is remembered until the data changes)."""
+    _vp_or_403(request)
+    backtest_remembered(window=BacktestWindow.default(timezone.now().date()))
+    messages.success(request, "Backtest computed from the data as known on each date.")
+    return redirect(f"{reverse('portfolio')}#validity-h")
+
+
+@login_required
+@require_POST
+def scorecard_adopt(request, pk):
+    """Adopt a calibrated proposal: it becomes the live version of its scorecard."""
+    _vp_or_403(request)
+    scorecard = get_object_or_404(Scorecard, pk=pk)
+    body = AdoptSerializer(data=request.POST, context={"scorecard": scorecard})
+    if not body.is_valid():
+        messages.error(request, " ".join(body.errors.get("version", ["Invalid version."])))
+        return redirect(f"{reverse('portfolio')}#validity-h")
+    scorecard = scorecard_version_adopt(version=body.validated_data["version"], user=request.user)
+    messages.success(request, f"{scorecard} is live: scores from now on use version "
+                     f"{scorecard.version}.")  # fmt: skip
+    return redirect(f"{reverse('portfolio')}#validity-h")

@@ -1,4 +1,4 @@
-"""Product-usage and people signals over the last 180 days, shaped by each account's story.
+"""Product-usage and people signals over the last year, shaped by each account's story.
 
 Daily rates are drawn with numpy (Poisson per day, times a story-specific trend), so a
 100,000-account benchmark portfolio is generated in seconds per ten thousand accounts.
@@ -11,7 +11,10 @@ import numpy as np
 from demo import texts
 from demo.portfolio import AccountPlan
 
-WINDOW_DAYS = 180
+# A year of signals for every account (or since its contract started, and until it churned),
+# so past dates are scored from the same depth of data as today: the backtest and the
+# validity table read the year before the demo's churns and renewals.
+WINDOW_DAYS = 365
 LOGIN_RATE = 0.12  # logins per user per day for an engaged user
 WORKDAY_START, WORKDAY_END = 7 * 3600, 19 * 3600  # seconds after midnight, UTC
 
@@ -20,6 +23,7 @@ PROFILES = {
     "checklist_illusion": (0.35, 0.05, 2, 0.0, 0.12),
     "renewal_without_engagement": (0.55, 0.25, 5, 0.005, 0.05),
     "churned": (0.45, 0.15, 4, 0.0, 0.10),
+    "churned_never_got_value": (0.3, 0.05, 2, 0.0, 0.25),
 }
 HEALTHY_PROFILE = (0.8, 0.45, 8, 0.06, 0.03)
 
@@ -36,7 +40,7 @@ def trend(plan: AccountPlan, days: np.ndarray, today: date) -> np.ndarray:
     elif plan.story == "churned":
         before_end = np.array([(plan.signals_end - d).days for d in days])
         factor = np.clip(before_end / 90, 0.08, 1.0)
-    elif plan.story == "champion_left":
+    elif plan.story in ("champion_left", "churned_champion_left"):
         left = plan.extra["champion_left_on"]
         factor = np.where(np.array(days) >= left, 0.6, 1.0)
     return factor
@@ -44,7 +48,7 @@ def trend(plan: AccountPlan, days: np.ndarray, today: date) -> np.ndarray:
 
 def generate(plan: AccountPlan, today: date, rng: np.random.Generator, per_account=None):
     """Return (events, first_roi): events are (day, kind, actor, value) and first_roi a date."""
-    start = max(plan.signals_end - timedelta(days=WINDOW_DAYS), plan.contract_start)
+    start = max(today - timedelta(days=WINDOW_DAYS), plan.contract_start)
     span = (plan.signals_end - start).days + 1
     days = [start + timedelta(days=i) for i in range(max(span, 0))]
     users_share, reports, breadth, invites, tickets = PROFILES.get(plan.story, HEALTHY_PROFILE)
@@ -71,7 +75,7 @@ def generate(plan: AccountPlan, today: date, rng: np.random.Generator, per_accou
             events.append((days[index], kind, _actor(rng, users), ""))
     _values_for_features(events, rng, breadth)
     events += _invites(plan, days, rng, invites, today)
-    events += _milestone_events(plan, first_roi, today, rng, users)
+    events += _milestone_events(plan, first_roi, start, rng, users)
     return events, first_roi
 
 
@@ -87,7 +91,7 @@ def _values_for_features(events, rng, breadth):
 
 
 def _first_roi(plan: AccountPlan, rng) -> date | None:
-    if plan.story == "checklist_illusion":
+    if plan.story in ("checklist_illusion", "churned_never_got_value"):
         return None
     return plan.contract_start + timedelta(days=int(rng.integers(10, 26)))
 
@@ -102,26 +106,31 @@ def _invites(plan, days, rng, rate, today):
     ]
 
 
-def _milestone_events(plan: AccountPlan, first_roi, today, rng, users):
+SURVEY_RANGES = {
+    "checklist_illusion": (3, 6),
+    "churned": (2, 5),
+    "churned_never_got_value": (3, 6),
+    "churned_champion_left": (5, 8),
+    "renewal_without_engagement": (5, 7),
+}
+
+
+def _milestone_events(plan: AccountPlan, first_roi, since: date, rng, users):
     """ROI reports, exec meetings, upsell calls and confidence surveys: the outcomes and people."""
     end = plan.signals_end
     events = []
     if first_roi and first_roi <= end:
         events.append((first_roi, "roi_report_generated", "user1", ""))
-        stop = end - timedelta(days=120 if plan.story == "churned" else 0)
-        if plan.story == "renewal_without_engagement" and plan.extra.get("severe"):
-            stop = end - timedelta(days=100)
+        stop = _roi_reports_stop(plan, end)
         day = first_roi + timedelta(days=int(rng.integers(28, 36)))
         while day <= stop:
-            if (end - day).days <= WINDOW_DAYS:
+            if day >= since:
                 events.append((day, "roi_report_generated", "user1", ""))
             day += timedelta(days=int(rng.integers(28, 36)))
-    events += _exec_and_upsell(plan, end, rng)
-    low, high = {"checklist_illusion": (3, 6), "churned": (2, 5)}.get(plan.story, (7, 10))
-    if plan.story == "renewal_without_engagement":
-        low, high = 5, 7
+    events += _exec_and_upsell(plan, end, since, rng)
+    low, high = SURVEY_RANGES.get(plan.story, (7, 10))
     day = end - timedelta(days=int(rng.integers(0, 30)))
-    while (end - day).days <= WINDOW_DAYS and day >= plan.contract_start:
+    while day >= since:
         events.append(
             (day, "confidence_survey", _actor(rng, users), str(int(rng.integers(low, high + 1))))
         )
@@ -129,9 +138,22 @@ def _milestone_events(plan: AccountPlan, first_roi, today, rng, users):
     return events
 
 
-def _exec_and_upsell(plan: AccountPlan, end: date, rng):
+def _roi_reports_stop(plan: AccountPlan, end: date) -> date:
+    """The last day the customer still produced the report it bought the product for."""
+    if plan.story == "churned":
+        return end - timedelta(days=120)
+    if plan.story == "churned_champion_left":
+        return plan.extra["champion_left_on"]  # the champion was the one who ran it
+    if plan.story == "renewal_without_engagement" and plan.extra.get("severe"):
+        return end - timedelta(days=100)
+    return end
+
+
+def _exec_and_upsell(plan: AccountPlan, end: date, since: date, rng):
     story = plan.story
     if story == "checklist_illusion" and plan.extra.get("severe"):
+        return []
+    if story == "churned_never_got_value":
         return []
     if story in ("renewal_without_engagement", "churned"):
         if story == "renewal_without_engagement":
@@ -147,10 +169,14 @@ def _exec_and_upsell(plan: AccountPlan, end: date, rng):
     first_gap = (100, 150) if story == "stakeholder_misalignment" else (5, 60)
     events = []
     day = end - timedelta(days=int(rng.integers(*first_gap)))
-    while day >= max(plan.contract_start, end - timedelta(days=WINDOW_DAYS)):
+    while day >= since:
         events.append((day, "exec_meeting", "exec", ""))
         day -= timedelta(days=int(rng.integers(60, 90)))
-    if story != "stakeholder_misalignment" and rng.random() < 0.7:
+    if story == "churned_budget_cut":  # a healthy account whose budget went: the one hint
+        events.append(
+            (end - timedelta(days=int(rng.integers(20, 90))), "upsell_call_declined", "exec", "")
+        )
+    elif story not in ("stakeholder_misalignment", "churned_champion_left") and rng.random() < 0.7:
         events.append(
             (end - timedelta(days=int(rng.integers(20, 150))), "upsell_call_accepted", "exec", "")
         )

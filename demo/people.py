@@ -43,11 +43,16 @@ def stakeholders(plan: AccountPlan, today: date, rng: random.Random) -> list[dic
             }
         )
     exec_sponsor, champion = people[0], people[3]
-    disengaged = story == "checklist_illusion" and plan.extra.get("severe")
+    disengaged = story in ("checklist_illusion", "churned_never_got_value") and (
+        plan.extra.get("severe") or story == "churned_never_got_value"
+    )
     if story in ("renewal_without_engagement", "churned") or disengaged:
-        exec_sponsor["last_engaged_on"] = today - timedelta(days=rng.randint(200, 320))
+        exec_sponsor["last_engaged_on"] = end - timedelta(days=rng.randint(200, 320))
     if story == "churned":
         exec_sponsor.update(active=False, left_on=end - timedelta(days=rng.randint(40, 100)))
+    if story == "churned_champion_left":
+        left_on = plan.extra["champion_left_on"]
+        champion.update(active=False, left_on=left_on, last_engaged_on=left_on - timedelta(days=3))
     if story == "stakeholder_misalignment":
         exec_sponsor["last_engaged_on"] = today - timedelta(days=rng.randint(120, 200))
         for someone in rng.sample(people[:4], 3):
@@ -69,8 +74,8 @@ def objective(plan: AccountPlan, today: date, rng: random.Random) -> dict | None
     if story == "stakeholder_misalignment":
         signers = ["project_sponsor"]
         reviewed = today - timedelta(days=rng.randint(150, 260))
-    if story in ("churned", "renewal_without_engagement"):
-        reviewed = today - timedelta(days=rng.randint(150, 300))
+    if story in ("churned", "renewal_without_engagement", "churned_never_got_value"):
+        reviewed = plan.signals_end - timedelta(days=rng.randint(150, 300))
     return {
         "outcome": "Board-ready monthly ROI summary produced in-house by the Ops team.",
         "scope": "ROI summary, regional weekly views, SSO, ERP reconciliation.",
@@ -149,7 +154,7 @@ def milestones(plan: AccountPlan, first_roi: date | None, rng: random.Random) ->
         }
         for i, task in enumerate(texts.TASKS)
     ]
-    capable = plan.story != "checklist_illusion"
+    capable = plan.story not in ("checklist_illusion", "churned_never_got_value")
     for name, proof, due in OUTCOMES:
         reached = capable or name == "First report"
         done = start + timedelta(days=due - rng.randint(2, 10))

@@ -13,7 +13,7 @@ from accounts.models import STANDARD_DEAL_TERMS
 from demo import texts
 
 STORY_SHARES = {
-    "healthy": 0.38,
+    "healthy": 0.31,
     "renewed_healthy": 0.08,
     "checklist_illusion": 0.10,
     "renewal_without_engagement": 0.08,
@@ -24,8 +24,24 @@ STORY_SHARES = {
     "champion_left": 0.04,
     "stale_data": 0.03,
     "churned": 0.04,
+    "churned_champion_left": 0.025,
+    "churned_never_got_value": 0.025,
+    "churned_budget_cut": 0.02,
 }
 STORIES = tuple(STORY_SHARES)
+# How B2B accounts really end (and what a public SaaS churn data set shows: churn follows low
+# satisfaction, narrow adoption, heavy support and a short tenure, yet a fifth of the most
+# satisfied, widest-adopting customers churn too): usage fading with the exec sponsor gone;
+# the champion leaving; a first year that never reached value; and a budget cut nobody saw.
+CHURN_STORIES = (
+    "churned",
+    "churned_champion_left",
+    "churned_never_got_value",
+    "churned_budget_cut",
+)
+# Churns and renewals of the last half year, so that the scores 30, 60 and 90 days before each
+# fall inside the demo's year of signals and its backfilled history.
+OUTCOME_DAYS = (20, 180)
 SEGMENTS = {  # name: (ARR median, ARR range, seats range)
     "smb": (14_000, (5_000, 30_000), (5, 25)),
     "mid_market": (70_000, (30_000, 150_000), (20, 80)),
@@ -87,9 +103,9 @@ def plan_account(n: int, story: str, today: date, rng: random.Random) -> Account
         last_renewed_on=renewed,
         signals_end=today,
     )
-    if story == "renewed_healthy":
+    if renewed and (today - renewed).days <= OUTCOME_DAYS[1]:
         plan.outcome, plan.outcome_on = "renewed", renewed
-    if story == "churned":
+    if story in CHURN_STORIES:
         plan.outcome, plan.outcome_on = "churned", renewal
         plan.signals_end = renewal
     if story == "stale_data":
@@ -98,6 +114,8 @@ def plan_account(n: int, story: str, today: date, rng: random.Random) -> Account
         plan.extra["severe"] = rng.random() < 0.5
     if story == "champion_left":
         plan.extra["champion_left_on"] = today - timedelta(days=rng.randint(20, 60))
+    if story == "churned_champion_left":
+        plan.extra["champion_left_on"] = renewal - timedelta(days=rng.randint(60, 150))
     return plan
 
 
@@ -109,9 +127,9 @@ def _segment_for(story: str, rng: random.Random) -> str:
 
 def _contract_dates(story: str, today: date, rng: random.Random):
     """Contract start, next renewal and last renewal, shaped by the story."""
-    if story == "churned":
-        ended = today - timedelta(days=rng.randint(30, 150))
-        years = rng.randint(1, 3)
+    if story in CHURN_STORIES:
+        ended = today - timedelta(days=rng.randint(*OUTCOME_DAYS))
+        years = 1 if story == "churned_never_got_value" else rng.randint(1, 3)
         start = ended - timedelta(days=365 * years)
         return start, ended, (anniversary(start, years - 1) if years > 1 else None)
     if story == "renewed_healthy":
@@ -158,7 +176,7 @@ def account_fields(plan: AccountPlan, rng: random.Random) -> dict:
     stage = "mature" if crm_status == "Live" else "adoption"
     if story == "checklist_illusion":
         crm_status, stage = "Onboarded", "onboarding"
-    if story == "churned":
+    if story in CHURN_STORIES:
         crm_status, stage = "Churned", "offboarded"
     if story == "renewal_without_engagement" and plan.renewal_date > plan.signals_end:
         stage = "renewal" if (plan.renewal_date - plan.signals_end).days < 120 else stage

@@ -84,12 +84,17 @@ def demo_users(usernames=CSMS):
             role="csm",
             password=DEMO_PASSWORD if name in CSMS else None,
             first_name=name.title(),
+            email=f"{name}@example.com",
         )
         for name in usernames
     ]
     for name in VPS:
         user_create_with_role(
-            username=name, role="vp", password=DEMO_PASSWORD, first_name=name.title()
+            username=name,
+            role="vp",
+            password=DEMO_PASSWORD,
+            first_name=name.title(),
+            email=f"{name}@example.com",
         )
     demo_admin_ensure()
     return csms

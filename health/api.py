@@ -7,7 +7,8 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from kombu.exceptions import OperationalError as BrokerError
-from rest_framework import generics, serializers, status
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,11 +17,19 @@ from accounts import api as accounts_api
 from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
 from candor.renderers import CSVOnLists
 from health import tasks
+from health.backtest import backtest_remembered
+from health.backtest_serializers import AdoptSerializer, window_from
 from health.filters import AccountHealthFilter, HealthFilter
 from health.models import CurrentHealth, HealthScore, QueuedTask
 from health.portfolio import portfolio_summary
-from health.selectors import health_latest, health_trend
-from health.serializers import HealthSerializer, LatestHealthSerializer, RecomputeSerializer
+from health.selectors import health_latest, health_trend, scorecards_with_versions
+from health.serializers import (
+    HealthSerializer,
+    LatestHealthSerializer,
+    RecomputeSerializer,
+    ScorecardSerializer,
+)
+from health.services import scorecard_update, scorecard_version_adopt
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +200,11 @@ def _task_state(task_id) -> dict:
 
 PORTFOLIO = inline_serializer(
     "Portfolio",
-    {"by_rag": serializers.DictField(), "by_flag": serializers.DictField(), "by_csm": serializers.DictField()},
+    {"arr_at_risk": serializers.FloatField(help_text="Red plus amber ARR."),
+     "by_rag": serializers.DictField(),
+     "by_flag": serializers.DictField(help_text="An account can carry several flags, so these "
+                                      "ARR figures overlap and do not add up to ARR at risk."),
+     "by_csm": serializers.DictField()},
 )  # fmt: skip
 
 
@@ -209,3 +222,69 @@ class AccountViewSet(accounts_api.AccountViewSet):
     """Accounts in the caller's book, filterable by their current health."""
 
     filterset_class = AccountHealthFilter
+
+
+BACKTEST_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="First as-of date."),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last as-of date (default: a horizon ago)."),
+    OpenApiParameter("every", OpenApiTypes.INT, description="Days between as-of dates (30)."),
+    OpenApiParameter("horizon", OpenApiTypes.INT, description="Days after a date a churn counts (90)."),
+]  # fmt: skip
+ADOPTED = inline_serializer(
+    "Adopted", {"scorecard": serializers.IntegerField(), "version": serializers.IntegerField()}
+)
+
+
+class ScorecardValidityActions:
+    """A scorecard's backtest and the adoption of a proposed version (VPs only, as every
+    scorecard endpoint is)."""
+
+    @extend_schema(parameters=BACKTEST_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def backtest(self, request, pk=None):
+        """How this scorecard would have foretold past churns: every account active on each
+        as-of date scored from what was known then (nothing written), against later churns."""
+        window = window_from(request.query_params)
+        return Response(backtest_remembered(window=window, scorecard=self.get_object()))
+
+    @extend_schema(request=AdoptSerializer, responses={200: ADOPTED})
+    @action(detail=True, methods=["post"])
+    def adopt(self, request, pk=None):
+        """Make a proposed version (say, from `calibrate`) the live one."""
+        scorecard = self.get_object()
+        body = AdoptSerializer(data=request.data, context={"scorecard": scorecard})
+        body.is_valid(raise_exception=True)
+        scorecard = scorecard_version_adopt(
+            version=body.validated_data["version"], user=request.user
+        )
+        return Response({"scorecard": scorecard.pk, "version": scorecard.version})
+
+
+class IsVP(permissions.BasePermission):
+    message = "Scorecards are for VPs."
+
+    def has_permission(self, request, view):
+        return user_is_vp(request.user)
+
+
+class ScorecardViewSet(
+    ScorecardValidityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
+    """The scorecards with every version each has had (VPs only). A PATCH that changes what a
+    scorecard scores with writes a new version and makes it live."""
+
+    serializer_class = ScorecardSerializer
+    permission_classes = [permissions.IsAuthenticated, IsVP]
+    pagination_class = None
+    ordering = ["segment", "id"]
+    ordering_fields = ["id"]
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_queryset(self):
+        return scorecards_with_versions()
+
+    def perform_update(self, serializer):
+        serializer.instance = scorecard_update(
+            scorecard=serializer.instance, user=self.request.user, **serializer.validated_data
+        )

@@ -15,7 +15,6 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     Func,
     IntegerField,
     Max,
@@ -25,8 +24,9 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce, Trim
+from django.db.models.functions import Coalesce
 
+from accounts import rules
 from accounts.models import (
     CRM_ONBOARDED_STATUSES,
     KEY_ROLES,
@@ -37,15 +37,14 @@ from accounts.models import (
     SharedObjective,
     Stakeholder,
 )
-from signals.models import Signal, SignalDay, SignalFirst, SignalLastSeen
+from health.selectors import scorecard_specs
+from signals.kinds import DEFAULT_USAGE_KINDS
+from signals.models import Signal, SignalDay, SignalFirst, SignalKindDay, SignalLastSeen
 
 MICROS_UTC = "datetime64[us, UTC]"
 # Beyond this many quiet accounts (scoring a date before most of the portfolio was active), one
 # pass over their 90 older days beats an IN list.
 QUIET_LOOKUP_LIMIT = 5_000
-DAY_1, DAYS_7 = timedelta(days=1), timedelta(days=7)
-USAGE_KINDS = ["login", "report_generated", "roi_report_generated", "feature_used", "export"]
-PROOF_KINDS = ["roi_report_generated", "report_generated", "colleague_invited"]
 
 
 def day_end(as_of: date) -> datetime:
@@ -79,17 +78,21 @@ def scorable_accounts(as_of: date, account_ids=None):
     return accounts
 
 
-def build_features(as_of: date, account_ids=None) -> pd.DataFrame:
+def build_features(as_of: date, account_ids=None, cards=None) -> pd.DataFrame:
+    """The features of the accounts scorable at `as_of`. `cards` ({segment: ScorecardSpec}, the
+    live scorecards by default) decide which signal kinds count as value and as usage."""
     accounts = account_frame(scorable_accounts(as_of, account_ids))
     ids = list(accounts.index)
     if not ids:
         return accounts
+    cards = scorecard_specs() if cards is None else cards
     restrict = account_ids if isinstance(account_ids, AccountRange) else None
     if account_ids is not None and restrict is None:
         restrict = ids
-    firsts = first_signals(as_of, restrict)
+    card_of = card_keys(accounts["segment"], cards)
     parts = [
-        signal_aggregates(as_of, restrict, firsts, ids),
+        signal_aggregates(as_of, restrict, ids),
+        value_features(as_of, restrict, card_of, cards),
         milestone_features(as_of, restrict),
         stakeholder_features(as_of, restrict),
         objective_features(as_of, restrict),
@@ -99,7 +102,15 @@ def build_features(as_of: date, account_ids=None) -> pd.DataFrame:
     frame = accounts
     for part in parts:
         frame = frame.join(part, how="left")
+    custom = custom_usage(as_of, card_of, cards)["active_users_30d"]
+    if not custom.empty:
+        frame["active_users_30d"] = custom.reindex(frame.index).fillna(frame["active_users_30d"])
     return _fill(frame)
+
+
+def card_keys(segments: pd.Series, cards: dict) -> pd.Series:
+    """Which scorecard scores each account: its segment's own, or the default one ('')."""
+    return segments.where(segments.isin(list(cards)), "")
 
 
 def _scoped(queryset, restrict):
@@ -113,9 +124,6 @@ def _scoped(queryset, restrict):
     return queryset.filter(account_id__in=restrict)
 
 
-HANDOFF_TEXTS = ("handoff_why_bought", "handoff_real_needs", "handoff_politics")
-
-
 class JSONArrayLength(Func):
     """Length of a JSON list column, counted by the database."""
 
@@ -126,19 +134,13 @@ class JSONArrayLength(Func):
 def account_frame(accounts) -> pd.DataFrame:
     """One row per account; the handoff's blanks and the deviating terms counted in SQL, so
     100,000 accounts' handoff prose and term lists never travel to Python."""
-    blank = [Case(When(**{f"{c}_trim": ""}, then=1), default=0) for c in HANDOFF_TEXTS]
-    unknown_urgency = Case(When(handoff_urgency="unknown", then=1), default=0)
     columns = [
         "id", "segment", "seats", "contract_start", "renewal_date", "last_renewed_on", "crm_status",
     ]  # fmt: skip
-    rows = (
-        accounts.order_by("pk")
-        .annotate(**{f"{c}_trim": Trim(c) for c in HANDOFF_TEXTS})
-        .values(
-            *columns,
-            handoff_missing=sum(blank[1:], blank[0]) + unknown_urgency,
-            deviating_terms_count=Coalesce(JSONArrayLength("deviating_terms"), 0),
-        )
+    rows = accounts.order_by("pk").values(
+        *columns,
+        handoff_missing=rules.handoff_missing_count(),
+        deviating_terms_count=Coalesce(JSONArrayLength("deviating_terms"), 0),
     )
     frame = fetch_rows(rows).set_index("id").rename_axis("account_id")
     frame = frame.rename(columns={"deviating_terms_count": "deviating_terms"})
@@ -148,8 +150,8 @@ def account_frame(accounts) -> pd.DataFrame:
     return frame
 
 
-def signal_aggregates(as_of: date, restrict, firsts, account_ids) -> pd.DataFrame:
-    """Windowed counts from the daily rollup, distinct usage, first proofs of outcome.
+def signal_aggregates(as_of: date, restrict, account_ids) -> pd.DataFrame:
+    """Windowed counts from the daily rollup, and distinct usage.
 
     Only the windows up to 90 days read every day's row. The 180-day facts — upsell calls,
     exec meetings — are rare and read through a partial index of the days that had one, and
@@ -163,7 +165,6 @@ def signal_aggregates(as_of: date, restrict, firsts, account_ids) -> pd.DataFram
         last_signal_at=Max("last_at"),
         activity_30d=Sum("events", filter=Q(day__gt=ago[30])),
         activity_prev_30d=Sum("events", filter=Q(day__gt=ago[60], day__lte=ago[30])),
-        roi_reports_90d=Sum("roi_reports"),
         invites_90d=Sum("invites"),
     )
     rare = days.filter(SignalDay.RARE_EVENTS, day__gt=ago[180]).values("account_id")
@@ -186,7 +187,7 @@ def signal_aggregates(as_of: date, restrict, firsts, account_ids) -> pd.DataFram
         result["last_signal_at"] = latest.fillna(older)
     for part in distinct_usage(as_of, restrict):
         result = result.join(part, how="outer")
-    return result.join(firsts, how="outer")
+    return result
 
 
 def distinct_usage(as_of: date, restrict) -> list[pd.DataFrame]:
@@ -214,22 +215,70 @@ def distinct_usage(as_of: date, restrict) -> list[pd.DataFrame]:
     if not (pd.to_datetime(frame["newest"], utc=True) >= pd.Timestamp(end)).any():
         return [frame.drop(columns="newest")]
     recent = _scoped(Signal.objects.filter(occurred_at__lt=end), restrict)
-    users = recent.filter(occurred_at__gte=end - timedelta(days=30), kind__in=USAGE_KINDS)
-    users = users.values("account_id").annotate(active_users_30d=Count("actor", distinct=True))
     features = recent.filter(occurred_at__gte=end - timedelta(days=90), kind="feature_used")
     features = features.values("account_id").annotate(features_90d=Count("value", distinct=True))
-    return [fetch_frame(users), fetch_frame(features)]
+    return [active_users(as_of, restrict, DEFAULT_USAGE_KINDS), fetch_frame(features)]
 
 
-def first_signals(as_of: date, restrict) -> pd.DataFrame:
-    """When each proof-of-outcome signal kind first happened, if that was by as_of."""
-    rows = _scoped(SignalFirst.objects.filter(first_at__lt=day_end(as_of)), restrict)
-    names = {kind: f"first_{kind}_at" for kind in PROOF_KINDS}
-    names["roi_report_generated"] = "first_roi_at"
-    wide = rows.values("account_id").annotate(
-        **{name: Min("first_at", filter=Q(kind=kind)) for kind, name in names.items()}
+def active_users(as_of: date, restrict, kinds) -> pd.DataFrame:
+    """Distinct actors of `kinds` in the 30 days up to as_of, counted from the signals."""
+    end = day_end(as_of)
+    recent = Signal.objects.filter(occurred_at__lt=end, occurred_at__gte=end - timedelta(days=30))
+    users = _scoped(recent.filter(kind__in=list(kinds)), restrict).values("account_id")
+    return fetch_frame(users.annotate(active_users_30d=Count("actor", distinct=True)))
+
+
+def custom_usage(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFrame:
+    """Active users of the accounts whose scorecard counts other usage kinds than the last-seen
+    rollup tracks (DEFAULT_USAGE_KINDS): exact, from their signals of the last 30 days."""
+    parts = []
+    for key, spec in cards.items():
+        ids = list(card_of.index[card_of == key])
+        if ids and set(spec.usage_kinds) != set(DEFAULT_USAGE_KINDS):
+            counts = active_users(as_of, ids, spec.usage_kinds).reindex(ids, fill_value=0)
+            parts.append(counts)
+    frame = pd.concat(parts) if parts else pd.DataFrame(columns=["active_users_30d"])
+    return frame.rename_axis("account_id")
+
+
+def value_features(as_of: date, restrict, card_of: pd.Series, cards: dict) -> pd.DataFrame:
+    """Each account's first value event and value events in 90 days, of ITS scorecard's value
+    kinds, and whether any account of that scorecard ever sent one (else Outcomes is missing).
+
+    One grouped read of the per-kind daily rollup (value kinds only, so a small table) gives a
+    row per account and kind; each scorecard keeps the rows of its own kinds.
+    """
+    kinds = sorted({kind for spec in cards.values() for kind in spec.value_kinds})
+    rows = _scoped(SignalKindDay.objects.filter(day__lte=as_of, kind__in=kinds), restrict)
+    rows = rows.values("account_id", "kind").annotate(
+        first_value_at=Min("day"),
+        value_events_90d=Sum("events", filter=Q(day__gt=as_of - timedelta(days=90))),
     )
-    return fetch_frame(wide)
+    per_kind = fetch_rows(rows)
+    card = card_of.reindex(per_kind["account_id"]).to_numpy()
+    wanted = np.zeros(len(per_kind), dtype=bool)
+    for key, spec in cards.items():
+        wanted |= (card == key) & per_kind["kind"].isin(spec.value_kinds).to_numpy()
+    frame = (
+        per_kind[wanted]
+        .groupby("account_id")
+        .agg(first_value_at=("first_value_at", "min"), value_events_90d=("value_events_90d", "sum"))
+    )
+    seen = {key: value_kinds_seen(as_of, key, spec, cards) for key, spec in cards.items()}
+    frame = frame.reindex(card_of.index)
+    frame["value_kinds_seen"] = card_of.map(seen).astype(bool)
+    return frame
+
+
+def value_kinds_seen(as_of: date, key: str, spec, cards: dict) -> bool:
+    """Has any account of this scorecard (any: churned ones too) sent one of its value kinds by
+    as_of? An EXISTS over the small per-kind rollup: it stops at the first row it finds."""
+    rows = SignalKindDay.objects.filter(day__lte=as_of, kind__in=list(spec.value_kinds))
+    if key:
+        rows = rows.filter(account__segment=key)
+    else:
+        rows = rows.exclude(account__segment__in=[other for other in cards if other])
+    return rows.exists()
 
 
 def fetch_rows(queryset) -> pd.DataFrame:
@@ -352,35 +401,27 @@ def objective_features(as_of: date, restrict) -> pd.DataFrame:
     )
     rows = (
         _scoped(SharedObjective.objects.filter(created_on__lte=as_of), restrict)
-        .values("account_id", "review_cadence_days", "last_reviewed_on")
+        .annotate(objective_review_overdue=rules.flagged(rules.objective_review_overdue(as_of)))
+        .values("account_id", "objective_review_overdue")
         .annotate(
             objective_key_signers=roles_among("objectivesignature__stakeholder__role", signed)
         )
     )
     o = fetch_frame(rows)
-    age = (pd.Timestamp(as_of) - pd.to_datetime(o["last_reviewed_on"])).dt.days
-    o["objective_review_overdue"] = age.isna() | (age > o["review_cadence_days"])
     o["has_objective"] = True
-    return o.drop(columns=["review_cadence_days", "last_reviewed_on"])
+    return o
 
 
 def decision_features(as_of: date, restrict) -> pd.DataFrame:
     """Decisions of the last 180 days: reopened within 7 days, not circulated within 24 hours."""
     recent = Q(decided_on__lte=as_of, decided_on__gte=as_of - timedelta(days=180))
-    reopened_7d = Q(reopened_on__lte=as_of) & Q(reopened_on__lte=F("decided_on") + DAYS_7)
-    not_circulated = (
-        Q(circulated_on__isnull=True)
-        | Q(circulated_on__gt=as_of)
-        | Q(circulated_on__gt=F("decided_on") + DAY_1)
-    )
-    late = Q(decided_on__lt=as_of - DAY_1) & not_circulated
     rows = (
         _scoped(Decision.objects.filter(recent), restrict)
         .values("account_id")
         .annotate(
             decisions=Count("id"),
-            decisions_reopened_7d=Count("id", filter=reopened_7d),
-            decisions_circulated_late=Count("id", filter=late),
+            decisions_reopened_7d=Count("id", filter=rules.decision_reopened_within_week(as_of)),
+            decisions_circulated_late=Count("id", filter=rules.decision_circulated_late(as_of)),
         )
     )
     return fetch_frame(rows)
@@ -388,27 +429,21 @@ def decision_features(as_of: date, restrict) -> pd.DataFrame:
 
 def commitment_features(as_of: date, restrict) -> pd.DataFrame:
     """Promises known at as_of: told but not committed by product, unscoped, overdue."""
-    known = Q(made_on__isnull=True) | Q(made_on__lte=as_of)
-    told = ~Q(told_text="")
-    gap = told & Q(product_status__in=["under_consideration", "declined"])
-    unscoped_open = Q(scoped=False) & ~Q(product_status__in=["shipped", "declined"])
-    overdue = ~Q(product_status="shipped") & Q(due_on__lt=as_of)
     rows = (
-        _scoped(Commitment.objects.filter(known), restrict)
-        .annotate(told_text=Trim("told_customer"))
+        _scoped(Commitment.objects.filter(rules.commitment_known(as_of)), restrict)
         .values("account_id")
         .annotate(
             commitments=Count("id"),
-            commitments_gap=Count("id", filter=gap),
-            commitments_unscoped_open=Count("id", filter=unscoped_open),
-            commitments_overdue=Count("id", filter=overdue),
+            commitments_gap=Count("id", filter=rules.commitment_uncommitted()),
+            commitments_unscoped_open=Count("id", filter=rules.commitment_unscoped_open()),
+            commitments_overdue=Count("id", filter=rules.commitment_overdue(as_of)),
         )
     )
     return fetch_frame(rows)
 
 
 COUNT_COLUMNS = [
-    "activity_30d", "activity_prev_30d", "roi_reports_90d", "invites_90d", "upsell_accepted_180d",
+    "activity_30d", "activity_prev_30d", "value_events_90d", "invites_90d", "upsell_accepted_180d",
     "upsell_declined_180d", "active_users_30d", "features_90d", "tasks_total", "tasks_done",
     "outcomes_total", "outcomes_due", "outcomes_due_reached", "stakeholders", "key_roles_present",
     "conflicting_definitions", "objective_key_signers", "decisions", "decisions_reopened_7d",
@@ -416,10 +451,10 @@ COUNT_COLUMNS = [
     "commitments_overdue",
 ]  # fmt: skip
 DATE_COLUMNS = [
-    "last_signal_at", "last_exec_meeting_at", "first_roi_at", "first_report_generated_at",
-    "first_colleague_invited_at", "exec_last_engaged_on", "kickoff_on",
+    "last_signal_at", "last_exec_meeting_at", "first_value_at", "exec_last_engaged_on",
+    "kickoff_on",
 ]  # fmt: skip
-FLAG_COLUMNS = ["has_objective", "objective_review_overdue", "champion_left"]
+FLAG_COLUMNS = ["has_objective", "objective_review_overdue", "champion_left", "value_kinds_seen"]
 
 
 def _fill(frame: pd.DataFrame) -> pd.DataFrame:
@@ -430,7 +465,7 @@ def _fill(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in frame:
             frame[column] = pd.NaT
     for column in FLAG_COLUMNS:
-        default = column == "objective_review_overdue"
+        default = column in ("objective_review_overdue", "value_kinds_seen")
         frame[column] = frame[column].fillna(default).astype(bool) if column in frame else default
     frame["seats"] = frame["seats"].astype(float)
     frame["handoff_missing"] = frame["handoff_missing"].astype(float)

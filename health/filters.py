@@ -3,7 +3,6 @@
 import django_filters
 
 from accounts.filters import AccountFilter
-from accounts.models import Segment
 from health.models import Rag
 from health.scoring.flags import FLAG_LABELS
 
@@ -29,7 +28,7 @@ class HealthFilter(django_filters.FilterSet):
     rag = django_filters.ChoiceFilter(choices=Rag.choices)
     flag = django_filters.ChoiceFilter(choices=FLAG_CHOICES, method="filter_flag")
     csm = django_filters.CharFilter(field_name="account__csm__username")
-    segment = django_filters.ChoiceFilter(field_name="account__segment", choices=Segment.choices)
+    segment = django_filters.CharFilter(field_name="account__segment")
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(flag_codes__contains=f",{value},")

@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from health.scoring.constants import (  # noqa: F401  (re-exported for the app)
@@ -12,6 +13,9 @@ from health.scoring.constants import (  # noqa: F401  (re-exported for the app)
     DEFAULT_THRESHOLDS,
     DEFAULT_WEIGHTS,
 )
+from health.scoring.flags import CAPPING_FLAGS, FLAG_CODES
+from signals.kinds import DEFAULT_USAGE_KINDS, DEFAULT_VALUE_KINDS
+from signals.models import SignalKindDef
 
 
 class Rag(models.TextChoices):
@@ -20,18 +24,52 @@ class Rag(models.TextChoices):
     GREEN = "green", "Green"
 
 
+# The one definition of "at risk", wherever ARR at risk is shown: red plus amber.
+AT_RISK_RAGS = (Rag.RED.value, Rag.AMBER.value)
+
+
+# What a new scorecard starts from, for each of its lists left unset (None; [] is a choice).
+DEFAULT_LISTS = {
+    "capping_flags": CAPPING_FLAGS,
+    "value_kinds": DEFAULT_VALUE_KINDS,
+    "usage_kinds": DEFAULT_USAGE_KINDS,
+}
+
+
+# What a scorecard version freezes: everything the scorer and the features read from it.
+SPEC_FIELDS = ("weights", "thresholds", "targets", "capping_flags", "value_kinds", "usage_kinds")
+
+
 class Scorecard(models.Model):
-    """Weights, thresholds and targets. Editing one bumps its version; scores record the version."""
+    """The live weights, thresholds, targets, capping flags and signal kinds of one segment (or
+    of every segment without its own, when `segment` is blank).
+
+    Every edit that changes any of them writes a new immutable `ScorecardVersion` and makes it
+    live (`version` names it); a score records the scorecard and the version that produced it.
+    Set `edited_by` before `save()` to record who made the edit.
+    """
 
     name = models.CharField(max_length=100, default="Default")
     segment = models.CharField(
         max_length=20, blank=True, help_text="Blank: applies to every segment without its own."
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    weights = models.JSONField(default=dict)
-    thresholds = models.JSONField(default=dict)
-    targets = models.JSONField(default=dict)
+    weights = models.JSONField(default=dict, blank=True)
+    thresholds = models.JSONField(default=dict, blank=True)
+    targets = models.JSONField(default=dict, blank=True)
+    capping_flags = models.JSONField(
+        null=True, blank=True, help_text="Flags that cap a green score at amber (blank: defaults)."
+    )
+    value_kinds = models.JSONField(
+        null=True, blank=True,
+        help_text="Signal kinds (of category value) that prove the customer got what they bought.",
+    )  # fmt: skip
+    usage_kinds = models.JSONField(
+        null=True, blank=True, help_text="Signal kinds whose actors count as active users."
+    )
     updated_at = models.DateTimeField(auto_now=True)
+
+    edited_by = None
 
     class Meta:
         constraints = [
@@ -42,34 +80,140 @@ class Scorecard(models.Model):
         return f"{self.name} v{self.version}" + (f" ({self.segment})" if self.segment else "")
 
     def save(self, *args, **kwargs):
-        if self.pk:
-            self.version += 1
-        super().save(*args, **kwargs)
+        for name, default in DEFAULT_LISTS.items():
+            if getattr(self, name) is None:
+                setattr(self, name, list(default))
+        with transaction.atomic():
+            live = self.versions.filter(number=self.version).first() if self.pk else None
+            changed = live is None or live.spec() != self.effective_spec()
+            if changed and live is not None:
+                self.version = self.next_version_number()
+            super().save(*args, **kwargs)
+            if changed:
+                ScorecardVersion.objects.create(
+                    scorecard=self, number=self.version, created_by=self.edited_by,
+                    adopted_at=timezone.now(), **self.effective_spec(),
+                )  # fmt: skip
+
+    def next_version_number(self) -> int:
+        """Numbers are never reused: proposals not (yet) adopted hold theirs too."""
+        latest = self.versions.aggregate(latest=models.Max("number"))["latest"]
+        return (latest or 0) + 1
 
     def clean(self):
-        weights = {**DEFAULT_WEIGHTS, **(self.weights or {})}
-        unknown = set(weights) - set(COMPONENTS)
-        if unknown:
-            raise ValidationError({"weights": f"Unknown components: {', '.join(sorted(unknown))}."})
-        if any(not isinstance(w, int | float) or w < 0 for w in weights.values()):
-            raise ValidationError({"weights": "Weights must be non-negative numbers."})
-        if sum(weights.values()) <= 0:
-            raise ValidationError({"weights": "At least one weight must be above zero."})
-        thresholds = {**DEFAULT_THRESHOLDS, **(self.thresholds or {})}
-        if not 0 <= thresholds["amber"] <= thresholds["green"] <= 100:
-            raise ValidationError({"thresholds": "Need 0 <= amber <= green <= 100."})
+        validate_spec(self.effective_spec())
+
+    def effective_spec(self) -> dict:
+        return {
+            "weights": {**DEFAULT_WEIGHTS, **(self.weights or {})},
+            "thresholds": {**DEFAULT_THRESHOLDS, **(self.thresholds or {})},
+            "targets": {**DEFAULT_TARGETS, **(self.targets or {})},
+            **{
+                name: list(default if getattr(self, name) is None else getattr(self, name))
+                for name, default in DEFAULT_LISTS.items()
+            },
+        }
 
     @property
     def effective_weights(self) -> dict:
-        return {**DEFAULT_WEIGHTS, **(self.weights or {})}
+        return self.effective_spec()["weights"]
 
     @property
     def effective_thresholds(self) -> dict:
-        return {**DEFAULT_THRESHOLDS, **(self.thresholds or {})}
+        return self.effective_spec()["thresholds"]
 
     @property
     def effective_targets(self) -> dict:
-        return {**DEFAULT_TARGETS, **(self.targets or {})}
+        return self.effective_spec()["targets"]
+
+
+def validate_spec(spec: dict) -> None:
+    """The rules every scorecard version keeps (raises ValidationError by field)."""
+    weights, thresholds = spec["weights"], spec["thresholds"]
+    unknown = set(weights) - set(COMPONENTS)
+    if unknown:
+        raise ValidationError({"weights": f"Unknown components: {', '.join(sorted(unknown))}."})
+    if any(
+        not isinstance(w, int | float) or isinstance(w, bool) or w < 0 for w in weights.values()
+    ):
+        raise ValidationError({"weights": "Weights must be non-negative numbers."})
+    if sum(weights.values()) <= 0:
+        raise ValidationError({"weights": "At least one weight must be above zero."})
+    if not 0 <= thresholds["amber"] <= thresholds["green"] <= 100:
+        raise ValidationError({"thresholds": "Need 0 <= amber <= green <= 100."})
+    unknown = set(spec["capping_flags"]) - set(FLAG_CODES)
+    if unknown:
+        raise ValidationError(
+            {"capping_flags": f"Unknown flags: {', '.join(sorted(unknown))}; "
+             f"one of: {', '.join(FLAG_CODES)}."}
+        )  # fmt: skip
+    _validate_kinds(spec)
+
+
+def _validate_kinds(spec: dict) -> None:
+    categories = dict(SignalKindDef.objects.values_list("code", "category"))
+    for name in ("value_kinds", "usage_kinds"):
+        kinds = spec[name]
+        if not kinds or not all(isinstance(kind, str) for kind in kinds):
+            raise ValidationError({name: "Name at least one signal kind (a list of codes)."})
+        unknown = sorted(set(kinds) - set(categories))
+        if unknown:
+            raise ValidationError(
+                {name: f"Unregistered signal kinds: {', '.join(unknown)} "
+                 "(register them with POST /api/v1/signal-kinds/)."}
+            )  # fmt: skip
+    not_value = sorted(k for k in spec["value_kinds"] if categories[k] != "value")
+    if not_value:
+        raise ValidationError(
+            {"value_kinds": f"Not of category value: {', '.join(not_value)}. Only value kinds "
+             "are counted per day, so only they can prove value."}
+        )  # fmt: skip
+
+
+class ScorecardVersion(models.Model):
+    """A scorecard as it was: immutable once written. Live versions were adopted (`adopted_at`);
+    a proposal (say, from `calibrate`) waits with `adopted_at` null until a VP adopts it."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    weights = models.JSONField()
+    thresholds = models.JSONField()
+    targets = models.JSONField()
+    capping_flags = models.JSONField()
+    value_kinds = models.JSONField()
+    usage_kinds = models.JSONField()
+    note = models.TextField(blank=True, help_text="Why this version exists (e.g. a calibration).")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    adopted_at = models.DateTimeField(null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["scorecard", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scorecard", "number"], name="one_scorecard_version_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.scorecard.name} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        """Written once; afterwards only its adoption is recorded."""
+        update_fields = kwargs.get("update_fields")
+        if self.pk and not (update_fields and set(update_fields) <= {"adopted_at", "adopted_by"}):
+            raise ValidationError("A scorecard version is immutable; write a new version.")
+        super().save(*args, **kwargs)
+
+    def spec(self) -> dict:
+        return {name: getattr(self, name) for name in SPEC_FIELDS}
 
 
 class FactsField(models.JSONField):
@@ -280,3 +424,18 @@ class ScoringShard(models.Model):
 
     def __str__(self):
         return f"shard {self.first}-{self.last} of run {self.run_id}"
+
+
+class CalibrationReport(models.Model):
+    """What `calibrate` found when it proposed a version: the fit, the flags that predicted
+    churn and the live and proposed scorecards' backtests on the held-out dates, kept so the
+    VP sees the evidence beside the button that adopts it."""
+
+    version = models.OneToOneField(
+        ScorecardVersion, on_delete=models.CASCADE, related_name="calibration"
+    )
+    report = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calibration of {self.version}"

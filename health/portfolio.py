@@ -16,8 +16,9 @@ from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from accounts.models import crm_says_onboarded
-from health.models import HealthScore
+from accounts import rules
+from accounts.models import Commitment, crm_says_onboarded
+from health.models import AT_RISK_RAGS, HealthScore
 from health.scoring.flags import FLAG_LABELS
 
 RAGS = ("red", "amber", "green")
@@ -83,9 +84,20 @@ def summarise(rows: list[dict]) -> dict:
         _add(csm, n, arr)
         if rag in RAGS:
             csm[rag] += n
-        if rag in ("red", "amber"):
+        if rag in AT_RISK_RAGS:
             csm["arr_at_risk"] += arr
-    return {"by_rag": by_rag, "by_flag": by_flag, "by_csm": dict(sorted(by_csm.items()))}
+    return {
+        "arr_at_risk": arr_at_risk(by_rag),
+        "by_rag": by_rag,
+        "by_flag": by_flag,
+        "by_csm": dict(sorted(by_csm.items())),
+    }
+
+
+def arr_at_risk(by_rag: dict) -> float:
+    """The one definition of ARR at risk: the ARR of red and amber accounts. Sums per flag
+    overlap (an account can carry several flags) and are never added up into it."""
+    return sum(by_rag[rag]["arr"] for rag in AT_RISK_RAGS)
 
 
 def _add(totals: dict, accounts: int, arr: float) -> None:
@@ -146,25 +158,26 @@ DEAL_AGE_BUCKETS = (
 
 
 def commitment_debt(accounts) -> list[dict]:
-    """Open promises told to customers that product has not committed to, by deal age."""
+    """The promises the scorer's commitment_gap flag counts, by deal age: told to the customer
+    but not committed by product (`uncommitted`), or overdue; and the accounts carrying them."""
     today = timezone.now().date()
-    debt = accounts.exclude(outcome="churned").filter(
-        commitments__product_status__in=["under_consideration", "declined"],
-        commitments__told_customer__gt="",
+    debt = Commitment.objects.filter(
+        rules.commitment_known(today),
+        rules.commitment_gap(today),
+        account__in=accounts.exclude(outcome="churned"),
     )
     totals = {}
     for i, (_label, low, high) in enumerate(DEAL_AGE_BUCKETS):
         window = Q(
-            contract_start__lte=today - timedelta(days=low),
-            contract_start__gt=today - timedelta(days=high),
+            account__contract_start__lte=today - timedelta(days=low),
+            account__contract_start__gt=today - timedelta(days=high),
         )
-        totals[f"{i}_commitments"] = Count("commitments", filter=window)
-        totals[f"{i}_accounts"] = Count("pk", filter=window, distinct=True)
-        totals[f"{i}_overdue"] = Count(
-            "commitments", filter=window & Q(commitments__due_on__lt=today)
-        )
-    totals = debt.aggregate(**totals)
-    keys = ("commitments", "accounts", "overdue")
+        totals[f"{i}_commitments"] = Count("pk", filter=window)
+        totals[f"{i}_uncommitted"] = Count("pk", filter=window & rules.commitment_uncommitted())
+        totals[f"{i}_overdue"] = Count("pk", filter=window & rules.commitment_overdue(today))
+        totals[f"{i}_accounts"] = Count("account", filter=window, distinct=True)
+    totals = debt.order_by().aggregate(**totals)
+    keys = ("commitments", "uncommitted", "overdue", "accounts")
     return [
         {"label": label, **{key: totals[f"{i}_{key}"] for key in keys}}
         for i, (label, _low, _high) in enumerate(DEAL_AGE_BUCKETS)

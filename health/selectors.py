@@ -1,8 +1,38 @@
 """Reads of health history: the latest score, history, honest trends and what changed."""
 
+import math
 from datetime import timedelta
 
-from health.models import COMPONENTS, HealthScore
+from django.db.models import F
+
+from health.models import COMPONENTS, HealthScore, Scorecard, ScorecardVersion
+from health.scoring import ScorecardSpec
+from health.scoring.explain import FEATURE_FACTS, read_facts
+from signals.selectors import signal_kind_labels
+
+
+def scorecard_specs() -> dict[str, ScorecardSpec]:
+    """The live version of each scorecard by segment ('' the default), as the scorer reads
+    it; with no default scorecard stored, the built-in defaults score under ''."""
+    live = ScorecardVersion.objects.filter(scorecard__version=F("number"))
+    labels = signal_kind_labels()
+    specs = {
+        version.scorecard.segment: ScorecardSpec.from_version(version, labels)
+        for version in live.select_related("scorecard")
+    }
+    specs.setdefault("", ScorecardSpec())
+    return specs
+
+
+def scorecards_with_versions():
+    return Scorecard.objects.order_by("segment", "pk").prefetch_related("versions")
+
+
+def health_scorecard_version(score: HealthScore) -> ScorecardVersion | None:
+    """The exact scorecard version that produced a past score."""
+    return ScorecardVersion.objects.filter(
+        scorecard_id=score.scorecard_id, number=score.scorecard_version
+    ).first()
 
 
 def health_latest(account) -> HealthScore | None:
@@ -33,9 +63,51 @@ def health_trend(score: HealthScore, since=None) -> dict:
     }
 
 
+# Facts that move with the calendar alone, whatever the customer does.
+CALENDAR_FACTS = {
+    "days_since_kickoff", "days_since_activity", "days_since_exec_touch", "days_to_renewal",
+    "days_since_renewed",
+}  # fmt: skip
+
+
+def scorecard_change(newer: HealthScore, older: HealthScore) -> dict | None:
+    """When two scores came from different scorecard versions, say so: a move that comes from a
+    new scorecard is a change of configuration, not of the customer."""
+    before, after = (older.scorecard_id, older.scorecard_version), (
+        newer.scorecard_id, newer.scorecard_version,
+    )  # fmt: skip
+    if before == after:
+        return None
+    old, new = read_facts(older.facts), read_facts(newer.facts)
+    customer = [n for n in FEATURE_FACTS if n not in CALENDAR_FACTS]
+    unchanged = (
+        old is not None
+        and new is not None
+        and all(_same(getattr(old, n), getattr(new, n)) for n in customer)
+    )
+    versions = f"v{older.scorecard_version} → v{newer.scorecard_version}"
+    note = (
+        f"Scored with a new scorecard version ({versions}); the customer's data did not change, "
+        "so this move comes from the scorecard alone."
+        if unchanged
+        else f"Scored with a new scorecard version ({versions}): part of this move comes from "
+        "the scorecard, not from the customer."
+    )
+    return {"component": "scorecard", "scorecard_before": older.scorecard_version,
+            "scorecard_after": newer.scorecard_version, "customer_unchanged": unchanged,
+            "note": note}  # fmt: skip
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
 def health_diff(newer: HealthScore, older: HealthScore) -> list[dict]:
-    """Component by component, reason by reason: what changed between two scores."""
-    changes = []
+    """Component by component, reason by reason: what changed between two scores, led by a
+    change of scorecard version when there was one."""
+    changes = [change] if (change := scorecard_change(newer, older)) else []
     for name in COMPONENTS:
         new, old = newer.components.get(name, {}), older.components.get(name, {})
         new_reasons, old_reasons = new.get("reasons", []), old.get("reasons", [])
@@ -62,3 +134,18 @@ def _change(latest, earlier):
     if not latest or not earlier or latest.overall is None or earlier.overall is None:
         return None
     return round(latest.overall - earlier.overall, 1)
+
+
+def calibration_proposals_pending() -> list:
+    """Each scorecard's newest calibrated proposal not yet adopted (and newer than the live
+    version), with its report, for the validity page's comparison and adopt button."""
+    pending = (
+        ScorecardVersion.objects.filter(adopted_at__isnull=True, calibration__isnull=False)
+        .select_related("scorecard", "calibration")
+        .order_by("scorecard_id", "-number")
+    )
+    newest = {}
+    for version in pending:
+        if version.number > version.scorecard.version:
+            newest.setdefault(version.scorecard_id, version)
+    return list(newest.values())

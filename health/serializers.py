@@ -1,10 +1,11 @@
 from datetime import date
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from health.models import COMPONENTS, HealthScore
+from health.models import COMPONENTS, HealthScore, Scorecard, ScorecardVersion, validate_spec
 
 EARLIEST_AS_OF = date(2000, 1, 1)
 MISSING = {"score": None, "weight": 0.0, "reasons": []}
@@ -27,6 +28,9 @@ class ComponentsSerializer(serializers.Serializer):
 class FlagSerializer(serializers.Serializer):
     code = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())
+    caps = serializers.BooleanField(
+        required=False, help_text="Whether this flag keeps the score from green."
+    )
 
 
 class HealthSerializer(serializers.ModelSerializer):
@@ -40,8 +44,14 @@ class HealthSerializer(serializers.ModelSerializer):
         model = HealthScore
         fields = [
             "account", "score", "rag", "components", "flags", "reasons", "checklist_completion",
-            "outcome_attainment", "computed_at", "as_of", "scorecard_version",
+            "outcome_attainment", "computed_at", "as_of", "scorecard_version", "scorecard",
+            "colour_rule",
         ]  # fmt: skip
+
+    colour_rule = serializers.CharField(
+        source="explanation.colour_rule", read_only=True,
+        help_text="The colour's cut-offs and capping flags of the scorecard that scored it.",
+    )  # fmt: skip
 
     @extend_schema_field(ComponentsSerializer)
     def get_components(self, score) -> dict:
@@ -59,7 +69,8 @@ class ComparedWithSerializer(serializers.Serializer):
 
 
 class ChangeSerializer(serializers.Serializer):
-    """One component's change (before, after, reasons added and removed), or the flags'."""
+    """One component's change (before, after, reasons added and removed), the flags', or
+    (component "scorecard") a change of scorecard version between the two scores."""
 
     component = serializers.CharField()
     before = serializers.FloatField(allow_null=True, required=False)
@@ -69,6 +80,12 @@ class ChangeSerializer(serializers.Serializer):
     reasons_removed = serializers.ListField(child=serializers.CharField(), required=False)
     flags_raised = serializers.ListField(child=serializers.CharField(), required=False)
     flags_cleared = serializers.ListField(child=serializers.CharField(), required=False)
+    scorecard_before = serializers.IntegerField(required=False, help_text="Scorecard version.")
+    scorecard_after = serializers.IntegerField(required=False, help_text="Scorecard version.")
+    customer_unchanged = serializers.BooleanField(
+        required=False, help_text="The customer's data was the same under both versions."
+    )
+    note = serializers.CharField(required=False)
 
 
 class LatestHealthSerializer(HealthSerializer):
@@ -102,3 +119,62 @@ class RecomputeSerializer(serializers.Serializer):
         if as_of < EARLIEST_AS_OF:
             raise serializers.ValidationError(f"Must be on or after {EARLIEST_AS_OF}.")
         return as_of
+
+
+class ScorecardVersionSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    adopted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    live = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScorecardVersion
+        fields = [
+            "id", "number", "live", "weights", "thresholds", "targets", "capping_flags",
+            "value_kinds", "usage_kinds", "note", "created_at", "created_by", "adopted_at",
+            "adopted_by",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_live(self, version) -> bool:
+        return version.number == version.scorecard.version
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    """A scorecard with its live fields and every version it has had, oldest first. Editing one
+    writes a new version and makes it live."""
+
+    versions = ScorecardVersionSerializer(many=True, read_only=True)
+    weights = serializers.DictField(child=serializers.FloatField(min_value=0), required=False)
+    thresholds = serializers.DictField(child=serializers.FloatField(), required=False)
+    targets = serializers.DictField(child=serializers.FloatField(min_value=0), required=False)
+    capping_flags = serializers.ListField(child=serializers.CharField(), required=False)
+    value_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    usage_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        model = Scorecard
+        fields = [
+            "id", "name", "segment", "version", "weights", "thresholds", "targets",
+            "capping_flags", "value_kinds", "usage_kinds", "updated_at", "versions",
+        ]  # fmt: skip
+        read_only_fields = ["segment", "version", "updated_at"]
+
+    def to_representation(self, scorecard):
+        data = super().to_representation(scorecard)
+        return data | scorecard.effective_spec()
+
+    def validate(self, attrs):
+        spec = self.instance.effective_spec() | {
+            name: {**self.instance.effective_spec()[name], **value}
+            if isinstance(value, dict) else value
+            for name, value in attrs.items() if name != "name"
+        }  # fmt: skip
+        try:
+            validate_spec(spec)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        return {name: spec[name] if name in spec else value for name, value in attrs.items()}

@@ -11,17 +11,23 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from health.features import AccountRange, build_features, scorable_accounts
+from health.features import AccountRange, build_features, card_keys, scorable_accounts
+from health.hooks import scores_written
 from health.models import (
+    SPEC_FIELDS,
+    CalibrationReport,
     CurrentHealth,
     HealthScore,
     RescoreRequest,
     Scorecard,
+    ScorecardVersion,
     ScoringRun,
     ScoringShard,
+    validate_spec,
 )
 from health.partitions import history_partition_ensure
 from health.scoring import ScorecardSpec, score_frame
+from health.selectors import scorecard_specs
 
 logger = logging.getLogger(__name__)
 
@@ -30,16 +36,74 @@ FLUSH_LOCK = "candor:rescore:flush-scheduled"
 
 
 def scorecards_by_segment() -> dict[str, ScorecardSpec]:
-    """The default scorecard (created on first use) under '', and any per-segment overrides."""
+    """The default scorecard (created on first use) under '', and any per-segment overrides,
+    each at its live version."""
     Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})
-    return {card.segment: ScorecardSpec.from_scorecard(card) for card in Scorecard.objects.all()}
+    return scorecard_specs()
 
 
-def score_features(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
+@transaction.atomic
+def scorecard_update(*, scorecard: Scorecard, user=None, **changes) -> Scorecard:
+    """Edit a scorecard. A change to what it scores with writes a new immutable version and
+    makes it live; past scores keep naming the version that produced them."""
+    unknown = set(changes) - {"name", *SPEC_FIELDS}
+    if unknown:
+        raise ValueError(f"Not scorecard fields: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(scorecard, name, value)
+    validate_spec(scorecard.effective_spec())
+    scorecard.edited_by = user
+    scorecard.save()
+    return scorecard
+
+
+def _spec_with(version: ScorecardVersion, changes: dict) -> dict:
+    """A version's spec with some of it changed; partial weights, thresholds or targets are
+    laid over the version's own."""
+    spec = version.spec()
+    for name, value in changes.items():
+        spec[name] = {**spec[name], **value} if isinstance(spec[name], dict) else list(value)
+    return spec
+
+
+@transaction.atomic
+def scorecard_version_propose(
+    *, scorecard: Scorecard, user=None, note: str = "", **changes
+) -> ScorecardVersion:
+    """A candidate version (e.g. calibrated weights), written but not live: nothing scores
+    with it until a VP adopts it (`scorecard_version_adopt`)."""
+    unknown = set(changes) - set(SPEC_FIELDS)
+    if unknown:
+        raise ValueError(f"Not scorecard fields: {', '.join(sorted(unknown))}.")
+    live = scorecard.versions.get(number=scorecard.version)
+    spec = _spec_with(live, changes)
+    validate_spec(spec)
+    return ScorecardVersion.objects.create(
+        scorecard=scorecard, number=scorecard.next_version_number(), created_by=user,
+        note=note, adopted_at=None, **spec,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def scorecard_version_adopt(*, version: ScorecardVersion, user) -> Scorecard:
+    """Make a version live: the scorecard scores with exactly its fields from the next run."""
+    scorecard = Scorecard.objects.select_for_update().get(pk=version.scorecard_id)
+    now = timezone.now()
+    Scorecard.objects.filter(pk=scorecard.pk).update(
+        version=version.number, updated_at=now, **version.spec()
+    )
+    version.adopted_at, version.adopted_by = now, user
+    version.save(update_fields=["adopted_at", "adopted_by"])
+    scorecard.refresh_from_db()
+    return scorecard
+
+
+def score_features(features: pd.DataFrame, as_of: date, cards=None) -> pd.DataFrame:
     """Score each segment with its own scorecard, or the default one: one pass per scorecard
-    (not per segment), so 100 changed accounts are scored in one vectorised call."""
-    cards = scorecards_by_segment()
-    card_of = features["segment"].where(features["segment"].isin(list(cards)), "")
+    (not per segment), so 100 changed accounts are scored in one vectorised call. `cards`
+    must be the ones the features were built with."""
+    cards = scorecards_by_segment() if cards is None else cards
+    card_of = card_keys(features["segment"], cards)
     parts = []
     for segment, group in features.groupby(card_of, sort=False):
         spec = cards[segment]
@@ -83,22 +147,22 @@ def score_accounts(
     failures = [] if failed is None else failed
     run = {"as_of": as_of, "computed_at": computed_at, "current": as_of >= today,
            "keep_history": keep_history}  # fmt: skip
-    return _score_isolating(account_ids, run, failures)
+    return _score_isolating(account_ids, run, failures, scorecards_by_segment())
 
 
-def _score_once(account_ids, run: dict) -> int:
+def _score_once(account_ids, run: dict, cards) -> int:
     with transaction.atomic():  # a failed attempt rolls back to here, not the caller's work
-        features = build_features(run["as_of"], account_ids)
+        features = build_features(run["as_of"], account_ids, cards)
         if features.empty:
             return 0
-        scores = score_features(features, run["as_of"])
+        scores = score_features(features, run["as_of"], cards)
         return health_scores_write(scores, features, **run)
 
 
-def _score_isolating(account_ids, run: dict, failed) -> int:
+def _score_isolating(account_ids, run: dict, failed, cards) -> int:
     as_of = run["as_of"]
     try:
-        return _score_once(account_ids, run)
+        return _score_once(account_ids, run, cards)
     except OUTAGES:
         raise
     except Exception:
@@ -114,7 +178,7 @@ def _score_isolating(account_ids, run: dict, failed) -> int:
                 raise ScoringFailed(f"{len(failed)} accounts failed to score") from None
             return 0
     halves = _halves(account_ids, ids)
-    return sum(_score_isolating(half, run, failed) for half in halves)
+    return sum(_score_isolating(half, run, failed, cards) for half in halves)
 
 
 def _halves(account_ids, ids):
@@ -129,10 +193,24 @@ def _halves(account_ids, ids):
 def health_scores_write(
     scores, features, *, as_of: date, computed_at: datetime, current: bool, keep_history=False
 ) -> int:
-    """Append the scores to history and, when `current`, point CurrentHealth at them."""
+    """Append the scores to history and, when `current`, point CurrentHealth at them.
+
+    Once committed, `scores_written` tells the apps above (the actions rules) which accounts
+    the run wrote."""
     if scores.empty:
         return 0
-    return _write_postgresql(scores, features, as_of, computed_at, current, keep_history)
+    written = _write_postgresql(scores, features, as_of, computed_at, current, keep_history)
+    account_ids = sorted(int(pk) for pk in scores.index)
+    transaction.on_commit(
+        lambda: scores_written.send(
+            sender=HealthScore,
+            as_of=as_of,
+            computed_at=computed_at,
+            account_ids=account_ids,
+            current=current,
+        )
+    )
+    return written
 
 
 def _score_frame(scores, features) -> pd.DataFrame:
@@ -328,3 +406,16 @@ def scoring_shards_overdue(*, older_than: timedelta) -> list[ScoringShard]:
             shard.queued_at, shard.attempts = timezone.now(), shard.attempts + 1
         ScoringShard.objects.bulk_update(shards, ["queued_at", "attempts"])
     return shards
+
+
+@transaction.atomic
+def scorecard_calibration_propose(
+    *, scorecard: Scorecard, weights: dict, thresholds: dict, note: str, report: dict, user=None
+) -> ScorecardVersion:
+    """A calibrated version of `scorecard` waiting for a VP (`scorecard_version_propose`), with
+    the calibration report that argues for it. Nothing live changes until it is adopted."""
+    version = scorecard_version_propose(
+        scorecard=scorecard, user=user, note=note, weights=weights, thresholds=thresholds
+    )
+    CalibrationReport.objects.create(version=version, report=report)
+    return version

@@ -1,6 +1,20 @@
 from django.contrib import admin
 
-from signals.models import Signal
+from signals.models import Signal, SignalKindDef
+
+
+@admin.register(SignalKindDef)
+class SignalKindAdmin(admin.ModelAdmin):
+    """Kinds are registered, never edited: signals already carry them."""
+
+    list_display = ("code", "label", "category", "builtin", "created_at")
+    list_filter = ("category", "builtin")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code", "label", "category", "builtin", "created_at") if obj else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Signal)

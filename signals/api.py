@@ -1,13 +1,20 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from accounts.selectors import accounts_visible_to
 from candor.parsers import JSONParser, RequestTooLarge
 from candor.renderers import CSVOnLists
-from signals.models import Signal
-from signals.services import LIMITS, MAX_ROWS, IngestError, signals_ingest
+from signals.models import Signal, SignalKindDef
+from signals.selectors import signal_kinds
+from signals.services import (
+    LIMITS,
+    MAX_ROWS,
+    IngestError,
+    signal_kind_register,
+    signals_ingest,
+)
 
 
 class SignalSerializer(serializers.ModelSerializer):
@@ -33,7 +40,9 @@ class SignalInSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=LIMITS["external_id"])
     account = serializers.IntegerField(required=False)
     account_external_id = serializers.CharField(required=False)
-    kind = serializers.ChoiceField(choices=Signal._meta.get_field("kind").choices)
+    kind = serializers.CharField(
+        max_length=30, help_text="A registered kind: see GET /api/v1/signal-kinds/."
+    )
     occurred_at = serializers.DateTimeField()
     actor = serializers.CharField(required=False, allow_blank=True, max_length=LIMITS["actor"])
     value = serializers.CharField(required=False, allow_blank=True, max_length=LIMITS["value"])
@@ -106,3 +115,39 @@ class SignalListCreate(CSVOnLists, generics.ListAPIView):
     @extend_schema(parameters=[OpenApiParameter("account", int)])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class SignalKindSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SignalKindDef
+        fields = ["code", "label", "category", "builtin", "created_at"]
+        read_only_fields = ["builtin", "created_at"]
+        extra_kwargs = {
+            "code": {"help_text": "Lower-case letters, digits and '_', e.g. 'invoice_paid'."},
+            "category": {"help_text": "value, usage, people, support or survey."},
+        }
+
+    def validate_code(self, code):
+        if SignalKindDef.objects.filter(code=code).exists():
+            raise serializers.ValidationError(f"The kind '{code}' is already registered.")
+        return code
+
+    def create(self, validated_data):
+        return signal_kind_register(**validated_data)
+
+
+class SignalKindViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The signal kinds Candor accepts: the twelve built in and any a company registers.
+
+    A signal of an unregistered kind is refused, so register a kind before sending it. Its
+    category says what it is; a kind of category `value` can then be named among a scorecard's
+    value kinds (what proves the customer got what they bought). Kinds are never edited.
+    """
+
+    serializer_class = SignalKindSerializer
+    pagination_class = None
+    ordering = ["code"]
+    ordering_fields = ["code"]
+
+    def get_queryset(self):
+        return signal_kinds()

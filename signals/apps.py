@@ -7,6 +7,6 @@ class SignalsConfig(AppConfig):
 
     def ready(self):
         from accounts.hooks import signal_kinds_register
-        from signals.models import SignalKind
+        from signals.selectors import signal_kind_codes
 
-        signal_kinds_register(lambda: SignalKind.values)
+        signal_kinds_register(signal_kind_codes)

@@ -1,22 +1,49 @@
 """Dated events about an account, from product usage and from people. They arrive in bulk."""
 
+from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+
+from signals.kinds import CATEGORIES
+
+KIND_CODE = RegexValidator(
+    r"^[a-z][a-z0-9_]*$", "Lower-case letters, digits and underscores, starting with a letter."
+)
 
 
-class SignalKind(models.TextChoices):
-    LOGIN = "login", "Login"
-    REPORT_GENERATED = "report_generated", "Report generated"
-    ROI_REPORT_GENERATED = "roi_report_generated", "ROI report generated"
-    COLLEAGUE_INVITED = "colleague_invited", "Colleague invited"
-    FEATURE_USED = "feature_used", "Feature used"
-    EXPORT = "export", "Export"
-    API_CALL = "api_call", "API call"
-    SUPPORT_TICKET = "support_ticket", "Support ticket"
-    EXEC_MEETING = "exec_meeting", "Exec meeting"
-    UPSELL_CALL_ACCEPTED = "upsell_call_accepted", "Upsell call accepted"
-    UPSELL_CALL_DECLINED = "upsell_call_declined", "Upsell call declined"
-    CONFIDENCE_SURVEY = "confidence_survey", "Confidence survey answer"
+class SignalCategory(models.TextChoices):
+    VALUE = "value", "Value (proves the customer got what they bought)"
+    USAGE = "usage", "Usage"
+    PEOPLE = "people", "People"
+    SUPPORT = "support", "Support"
+    SURVEY = "survey", "Survey"
+
+
+assert tuple(SignalCategory.values) == CATEGORIES
+
+
+class SignalKindDef(models.Model):
+    """A kind of signal Candor accepts: the twelve built in (signals 0010), and any a company
+    registers. Never edited once signals may carry it: its category decides which rollups
+    count it (value kinds are counted per day in `SignalKindDay`)."""
+
+    code = models.CharField(primary_key=True, max_length=30, validators=[KIND_CODE])
+    label = models.CharField(max_length=100)
+    category = models.CharField(max_length=10, choices=SignalCategory.choices)
+    builtin = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "signal kind"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(category__in=SignalCategory.values),
+                name="signal_kind_category_valid",
+            )
+        ]
+
+    def __str__(self):
+        return self.code
 
 
 class Signal(models.Model):
@@ -27,7 +54,7 @@ class Signal(models.Model):
     # The sender's id for the event: unique per account (the idempotency key), not globally, so
     # one book's ids never collide with, or reveal, another's.
     external_id = models.CharField(max_length=100)
-    kind = models.CharField(max_length=30, choices=SignalKind.choices)
+    kind = models.CharField(max_length=30, help_text="A registered kind (SignalKindDef).")
     occurred_at = models.DateTimeField()
     actor = models.CharField(max_length=200, blank=True)
     value = models.CharField(
@@ -46,9 +73,6 @@ class Signal(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=SignalKind.values), name="signal_kind_valid"
-            ),
             models.UniqueConstraint(
                 fields=["account", "external_id"], name="signal_external_id_per_account"
             ),
@@ -82,7 +106,6 @@ class SignalDay(models.Model):
     )
     day = models.DateField()
     events = models.PositiveIntegerField(default=0)
-    roi_reports = models.PositiveIntegerField(default=0)
     invites = models.PositiveIntegerField(default=0)
     upsell_accepted = models.PositiveIntegerField(default=0)
     upsell_declined = models.PositiveIntegerField(default=0)
@@ -104,7 +127,8 @@ class SignalDay(models.Model):
 
 
 class SignalFirst(models.Model):
-    """When each proof-of-outcome kind first happened for an account (kept by the same triggers)."""
+    """When each kind first happened for an account (kept by the same triggers): any kind can
+    prove an outcome milestone."""
 
     pk = models.CompositePrimaryKey("account", "kind")
     account = models.ForeignKey(
@@ -115,6 +139,27 @@ class SignalFirst(models.Model):
 
     def __str__(self):
         return f"{self.account_id} first {self.kind} {self.first_at:%Y-%m-%d}"
+
+
+class SignalKindDay(models.Model):
+    """Per account, value kind and UTC day: how many signals of that kind (kept by the same
+    triggers, for kinds of category "value" only: they are rare, so this stays small). Each
+    scorecard counts its own value kinds from it, and asks whether any were ever received."""
+
+    pk = models.CompositePrimaryKey("account", "kind", "day")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=30)
+    day = models.DateField()
+    events = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # "Has any account of this scorecard ever sent one of its value kinds?"
+        indexes = [models.Index(fields=["kind", "day"], name="signal_kind_day_kind_idx")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.kind} {self.day}: {self.events}"
 
 
 class SignalLastSeen(models.Model):

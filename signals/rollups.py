@@ -1,25 +1,25 @@
 """Rollups of signals kept up to date at ingest, by PostgreSQL statement triggers.
 
-`signals_signalday` holds per account and UTC day the counts scoring windows over, and
-`signals_signalfirst` when each proof-of-outcome kind first happened. PostgreSQL
-statement-level triggers with transition tables fold each INSERT (the API's one-statement
-batches, the seed's COPY) into them in one grouped upsert, so a duplicate that
+`signals_signalday` holds per account and UTC day the counts scoring windows over,
+`signals_signalfirst` when each kind first happened, `signals_signalkindday` per account, day and
+value kind how many arrived, and `signals_signallastseen` when each person and feature was last
+seen. PostgreSQL statement-level triggers with transition tables fold each INSERT (the API's
+one-statement batches, the seed's COPY) into them in one grouped upsert, so a duplicate that
 `ON CONFLICT DO NOTHING` skipped is never counted; UPDATE and DELETE recompute the
 (account, day) pairs they touch from the signals. Every writer keeps the rollups right, with no
-code path to forget. The triggers' SQL lives in the migrations that install it (signals 0006);
-this module keeps the aggregates a full rebuild needs, which must agree with them.
+code path to forget. The triggers' SQL lives in the migrations that install it (signals 0006,
+then 0010); this module keeps the aggregates a full rebuild needs, which must agree with them.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-PROOF_KINDS = ("roi_report_generated", "report_generated", "colleague_invited")
-_PROOFS = ", ".join(f"'{kind}'" for kind in PROOF_KINDS)
-USAGE_KINDS = ("login", "report_generated", "roi_report_generated", "feature_used", "export")
-_USAGE = ", ".join(f"'{kind}'" for kind in USAGE_KINDS)
+from signals.kinds import DEFAULT_USAGE_KINDS
+
+_USAGE = ", ".join(f"'{kind}'" for kind in DEFAULT_USAGE_KINDS)
+VALUE_KINDS_SQL = "SELECT code FROM signals_signalkinddef WHERE category = 'value'"
 
 DAY_AGGREGATES = """
     count(*),
-    count(*) FILTER (WHERE kind = 'roi_report_generated'),
     count(*) FILTER (WHERE kind = 'colleague_invited'),
     count(*) FILTER (WHERE kind = 'upsell_call_accepted'),
     count(*) FILTER (WHERE kind = 'upsell_call_declined'),
@@ -27,7 +27,7 @@ DAY_AGGREGATES = """
     max(occurred_at) FILTER (WHERE kind = 'exec_meeting')
 """
 DAY_COLUMNS = (
-    "account_id, day, events, roi_reports, invites, upsell_accepted, upsell_declined, "
+    "account_id, day, events, invites, upsell_accepted, upsell_declined, "
     "last_at, last_exec_meeting_at"
 )
 UTC_DAY = "(occurred_at AT TIME ZONE 'UTC')::date"
@@ -38,9 +38,13 @@ def _days_from(rows: str) -> str:
 
 
 def _firsts_from(rows: str) -> str:
+    return f"SELECT account_id, kind, min(occurred_at) FROM {rows} GROUP BY 1, 2"
+
+
+def _kind_days_from(rows: str) -> str:
     return (
-        f"SELECT account_id, kind, min(occurred_at) FROM {rows} "
-        f"WHERE kind IN ({_PROOFS}) GROUP BY 1, 2"
+        f"SELECT account_id, kind, {UTC_DAY}, count(*) FROM {rows} "
+        f"WHERE kind IN ({VALUE_KINDS_SQL}) GROUP BY 1, 2, 3"
     )
 
 
@@ -54,11 +58,16 @@ def _last_seen_from(rows: str) -> str:
     )
 
 
+ROLLUP_TABLES = (
+    "signals_signalday, signals_signalfirst, signals_signalkindday, signals_signallastseen"
+)
+
+
 def rollups_rebuild(using=None) -> None:
     """Recompute the rollups from all signals (to repair, or to check the triggers)."""
     with connections[using or DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending checks
-        cursor.execute("TRUNCATE signals_signalday, signals_signalfirst, signals_signallastseen")
+        cursor.execute(f"TRUNCATE {ROLLUP_TABLES}")
         cursor.execute(
             f"INSERT INTO signals_signalday ({DAY_COLUMNS}) {_days_from('signals_signal')}"
         )
@@ -67,7 +76,11 @@ def rollups_rebuild(using=None) -> None:
             + _firsts_from("signals_signal")
         )
         cursor.execute(
+            "INSERT INTO signals_signalkindday (account_id, kind, day, events) "
+            + _kind_days_from("signals_signal")
+        )
+        cursor.execute(
             "INSERT INTO signals_signallastseen (account_id, what, name, last_at) "
             + _last_seen_from("signals_signal")
         )
-        cursor.execute("ANALYZE signals_signalday, signals_signalfirst, signals_signallastseen")
+        cursor.execute(f"ANALYZE {ROLLUP_TABLES}")

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
 from signals.hooks import signals_ingested
-from signals.models import Signal, SignalKind
+from signals.models import Signal, SignalKindDef
+from signals.selectors import signal_kind_codes
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ ALLOWED_FIELDS = {
     "value",
     "source",
 }
-KINDS = frozenset(SignalKind.values)
 LIMITS = {"external_id": 100, "actor": 200, "value": 255, "source": 50}
 # What makes two signals with one key the same signal (source is where it came from, not what).
 CONTENT = ("kind", "occurred_at", "actor", "value")
@@ -46,6 +46,15 @@ FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of the systems that push signa
 MAX_NUMBER = 1e12
 ATTEMPTS = 4
 RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
+
+
+@transaction.atomic
+def signal_kind_register(*, code: str, label: str, category: str) -> SignalKindDef:
+    """A new kind of signal, accepted from now on (validated by the caller's serializer)."""
+    kind = SignalKindDef(code=code, label=label, category=category)
+    kind.full_clean()
+    kind.save(force_insert=True)
+    return kind
 
 
 class IngestError(Exception):
@@ -81,7 +90,7 @@ def signals_ingest(*, rows, user, source: str = "api") -> IngestResult:
         raise IngestError(
             [_batch_error(f"At most {MAX_ROWS} signals per request; got {len(rows)}.")]
         )
-    parsed, errors = _parse(rows)
+    parsed, errors = _parse(rows, signal_kind_codes())
     _resolve_accounts(parsed, errors, user)
     if errors:
         raise IngestError(_sorted(errors))
@@ -181,7 +190,14 @@ def _error(errors, index, field_name, message, code="invalid"):
     errors.append({"index": index, "field": field_name, "code": code, "message": message})
 
 
-def _parse(rows):
+def _unknown_kind(kind, kinds) -> str:
+    return (
+        f"Unknown kind {kind!r}: register it first with POST /api/v1/signal-kinds/ "
+        f"(code, label, category), or use one of: {', '.join(sorted(kinds))}."
+    )
+
+
+def _parse(rows, kinds):
     parsed, errors = [], []
     now = timezone.now()
     for index, row in enumerate(rows):
@@ -195,13 +211,8 @@ def _parse(rows):
             clean[name] = _text(row.get(name, ""), limit, index, name, errors)
         if not clean["external_id"].strip():
             _error(errors, index, "external_id", "This field is required.", "required")
-        if not isinstance(row.get("kind"), str) or row["kind"] not in KINDS:
-            _error(
-                errors,
-                index,
-                "kind",
-                f"Unknown kind {_printable(row.get('kind'))!r}; one of: {', '.join(sorted(KINDS))}.",
-            )
+        if not isinstance(row.get("kind"), str) or row["kind"] not in kinds:
+            _error(errors, index, "kind", _unknown_kind(_printable(row.get("kind")), kinds))
         clean["kind"] = row.get("kind")
         clean["occurred_at"] = _moment(row.get("occurred_at"), index, errors, now)
         clean["account"] = row.get("account")

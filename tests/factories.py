@@ -53,19 +53,22 @@ def days_ago(days: int) -> date:
 def blank_facts(**values) -> list:
     """A stored facts row with no component data and zero of every count, plus `values`."""
     from health.models import DEFAULT_TARGETS, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
-    from health.scoring.explain import FACTS, SCORE_FACTS
+    from health.scoring.explain import FACTS, LAYOUT, SCORE_FACTS
+    from health.scoring.flags import CAPPING_FLAGS, capping_mask
 
     facts = dict.fromkeys(FACTS, 0)
     facts.update(dict.fromkeys(SCORE_FACTS))
     facts.update({f"weight_{name}": weight for name, weight in DEFAULT_WEIGHTS.items()})
     facts.update(
-        green_threshold=DEFAULT_THRESHOLDS["green"], crm_status="Onboarded",
+        green_threshold=DEFAULT_THRESHOLDS["green"], amber_threshold=DEFAULT_THRESHOLDS["amber"],
+        capping_mask=capping_mask(CAPPING_FLAGS), value_kinds_seen=1, crm_status="Onboarded",
+        value_label="ROI report generated",
         time_to_value_target=DEFAULT_TARGETS["time_to_value_days"],
         renewing_within_days=DEFAULT_TARGETS["renewing_within_days"],
         exec_silence_days=DEFAULT_TARGETS["exec_silence_days"],
     )  # fmt: skip
     facts.update(values)
-    return [facts[name] for name in FACTS]
+    return [f"layout {LAYOUT}", *(facts[name] for name in FACTS)]
 
 
 def give_health(account, *, overall: float, rag: str, flags=(), as_of=None, **facts):

@@ -33,7 +33,7 @@ def money(value) -> str:
 
 @register.filter
 def score(value) -> str:
-    return "—" if value is None else f"{value:.0f}"
+    return "—" if value is None or value == "" else f"{value:.0f}"  # "": an unscored account
 
 
 @register.simple_tag
@@ -83,6 +83,14 @@ def score_change(value, digits: int = 0, suffix: str = ""):
         '<span class="{}">{}{}{} <span class="visually-hidden">({})</span></span>',
         css, lead, number, suffix, words,
     )  # fmt: skip
+
+
+@register.filter
+def pct(value, digits: int = 0) -> str:
+    """A share as a percentage; "–" when there is nothing to divide (no churn, no green)."""
+    if value is None or value == "":
+        return "–"
+    return f"{float(value) * 100:.{int(digits)}f}%"
 
 
 @register.filter

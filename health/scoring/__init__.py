@@ -13,7 +13,7 @@ import pandas as pd
 from health.scoring.components import COMPONENT_FUNCTIONS, days_between
 from health.scoring.constants import COMPONENTS
 from health.scoring.explain import explain, facts_json
-from health.scoring.flags import CAPPING_FLAGS, FLAG_RULES
+from health.scoring.flags import FLAG_RULES
 from health.scoring.spec import ScorecardSpec
 
 __all__ = ["ScorecardSpec", "score_frame", "derive", "explain"]
@@ -26,7 +26,7 @@ def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     kickoff = _kickoff(f)
     f["days_since_kickoff"] = (day - kickoff).dt.days.astype(float)
     f["time_to_value_days"] = days_between(
-        pd.to_datetime(f["first_roi_at"], utc=True).dt.tz_localize(None).dt.normalize(), kickoff
+        pd.to_datetime(f["first_value_at"], utc=True).dt.tz_localize(None).dt.normalize(), kickoff
     )
     last = pd.to_datetime(f["last_signal_at"], utc=True).dt.tz_localize(None).dt.normalize()
     f["days_since_activity"] = (day - last).dt.days.astype(float)
@@ -60,7 +60,7 @@ def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -
     scores["outcome_attainment"] = _percent(f["outcomes_due_reached"], f["outcomes_due"])
     scores["overall"] = _overall(scores, scorecard.weights)
     flags = pd.DataFrame({code: rule(f, scores, scorecard) for code, rule in FLAG_RULES.items()})
-    scores["rag"] = _rag(scores["overall"], flags, scorecard.thresholds)
+    scores["rag"] = _rag(scores["overall"], flags, scorecard)
     scores["flag_codes"] = _flag_codes(flags)
     scores["facts"] = facts_json(f, scores, scorecard)
     return scores
@@ -83,19 +83,32 @@ def _overall(scores: pd.DataFrame, weights: dict) -> pd.Series:
     return pd.Series(np.round(overall, 1), scores.index)
 
 
-def _rag(overall: pd.Series, flags: pd.DataFrame, thresholds: dict) -> pd.Series:
+def _rag(overall: pd.Series, flags: pd.DataFrame, scorecard: ScorecardSpec) -> pd.Series:
+    """Red, amber or green by the thresholds; any of the scorecard's capping flags keeps a
+    green score amber (green means nothing we know is wrong)."""
+    thresholds = scorecard.thresholds
     rag = np.where(
         overall >= thresholds["green"],
         "green",
         np.where(overall >= thresholds["amber"], "amber", "red"),
     )
     rag = np.where(overall.isna(), "red", rag)
-    capped = flags[list(CAPPING_FLAGS)].any(axis=1).to_numpy()
+    capped = flags[list(scorecard.capping_flags)].any(axis=1).to_numpy()
     return pd.Series(np.where(capped & (rag == "green"), "amber", rag), overall.index)
 
 
 def _flag_codes(flags: pd.DataFrame) -> pd.Series:
+    """',code,code,' per account: each row's flags as a bit pattern, worded once per distinct
+    pattern (a portfolio has a few dozen), not once per account."""
     codes = list(flags.columns)
-    matrix = flags.to_numpy()
-    joined = [",".join(c for c, on in zip(codes, row, strict=True) if on) for row in matrix]
-    return pd.Series([f",{j}," if j else "" for j in joined], flags.index)
+    if flags.empty:
+        return pd.Series([], index=flags.index, dtype=object)
+    bits = flags.to_numpy(dtype=np.int64) @ (np.int64(1) << np.arange(len(codes), dtype=np.int64))
+    patterns, inverse = np.unique(bits, return_inverse=True)
+    words = np.array([_joined(codes, int(pattern)) for pattern in patterns], dtype=object)
+    return pd.Series(words[inverse.reshape(-1)], flags.index)
+
+
+def _joined(codes: list[str], pattern: int) -> str:
+    on = [code for i, code in enumerate(codes) if pattern >> i & 1]
+    return f",{','.join(on)}," if on else ""

@@ -28,6 +28,8 @@ def days_between(later, earlier) -> pd.Series:
 
 
 def outcomes(f: pd.DataFrame, target_days: float) -> pd.Series:
+    """Time to first value, outcome milestones reached, and value events recurring, where
+    value is whatever the scorecard's value kinds say it is."""
     ttv = f["time_to_value_days"]
     since_kickoff = f["days_since_kickoff"]
     reached = ramp(ttv, target_days, 3 * target_days)
@@ -41,9 +43,13 @@ def outcomes(f: pd.DataFrame, target_days: float) -> pd.Series:
     )
     recurring_applies = ttv.notna() & (since_kickoff > 90)
     recurring = pd.Series(
-        np.where(recurring_applies, np.clip(f["roi_reports_90d"] / 2, 0, 1) * 100, np.nan), f.index
+        np.where(recurring_applies, np.clip(f["value_events_90d"] / 2, 0, 1) * 100, np.nan),
+        f.index,
     )
-    return weighted([(ttv_score, 0.5), (milestones, 0.3), (recurring, 0.2)])
+    score = weighted([(ttv_score, 0.5), (milestones, 0.3), (recurring, 0.2)])
+    # Missing is missing: a scorecard none of whose accounts ever sent a value event cannot
+    # tell "got no value" from "the integration never sends it", so Outcomes is left out.
+    return score.where(f["value_kinds_seen"].astype(bool))
 
 
 def adoption(f: pd.DataFrame) -> pd.Series:

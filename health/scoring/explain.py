@@ -17,27 +17,59 @@ import pandas as pd
 
 from health.scoring import reasons as why
 from health.scoring.constants import COMPONENTS
-from health.scoring.flags import CAPPING_FLAGS, FLAG_RULES
+from health.scoring.flags import FLAG_BY_CODE, FLAG_CODES, capping_codes, capping_mask
 
-SPEC_FACTS = (
-    *(f"weight_{name}" for name in COMPONENTS),
-    "green_threshold", "time_to_value_target", "renewing_within_days", "exec_silence_days",
-)  # fmt: skip
-FEATURE_FACTS = (
-    "time_to_value_days", "days_since_kickoff", "outcomes_due", "outcomes_due_reached",
-    "roi_reports_90d", "active_users_30d", "seats", "invites_90d", "features_90d",
-    "activity_30d", "activity_prev_30d", "days_since_activity", "days_since_exec_touch",
-    "upsell_accepted_180d", "upsell_declined_180d", "stakeholders", "key_roles_present",
-    "has_objective", "objective_key_signers", "objective_review_overdue",
-    "decisions_reopened_7d", "decisions_circulated_late", "conflicting_definitions",
-    "champion_left", "commitments", "commitments_gap", "commitments_unscoped_open",
-    "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
-    "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
-)  # fmt: skip
-# Layout 1 of a stored facts row; `crm_status`, the one text fact, comes last.
 SCORE_FACTS = tuple(f"score_{name}" for name in COMPONENTS)
-FACTS = (*SCORE_FACTS, *SPEC_FACTS, *FEATURE_FACTS, "crm_status")
+# Every layout a stored facts row was ever written in, by number: a score is explained from the
+# layout it names, so adding a fact never blanks an old score's reasons. A row of layout 1 has
+# no marker; later rows start with "layout N". Never edit a layout that was released: add one.
+LAYOUTS = {
+    1: (
+        *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS),
+        "green_threshold", "time_to_value_target", "renewing_within_days", "exec_silence_days",
+        "time_to_value_days", "days_since_kickoff", "outcomes_due", "outcomes_due_reached",
+        "roi_reports_90d", "active_users_30d", "seats", "invites_90d", "features_90d",
+        "activity_30d", "activity_prev_30d", "days_since_activity", "days_since_exec_touch",
+        "upsell_accepted_180d", "upsell_declined_180d", "stakeholders", "key_roles_present",
+        "has_objective", "objective_key_signers", "objective_review_overdue",
+        "decisions_reopened_7d", "decisions_circulated_late", "conflicting_definitions",
+        "champion_left", "commitments", "commitments_gap", "commitments_unscoped_open",
+        "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
+        "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
+        "crm_status",
+    ),
+    2: (
+        *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS),
+        "green_threshold", "amber_threshold", "capping_mask", "time_to_value_target",
+        "renewing_within_days", "exec_silence_days",
+        "time_to_value_days", "days_since_kickoff", "outcomes_due", "outcomes_due_reached",
+        "value_events_90d", "value_kinds_seen", "active_users_30d", "seats", "invites_90d",
+        "features_90d", "activity_30d", "activity_prev_30d", "days_since_activity",
+        "days_since_exec_touch", "upsell_accepted_180d", "upsell_declined_180d", "stakeholders",
+        "key_roles_present", "has_objective", "objective_key_signers", "objective_review_overdue",
+        "decisions_reopened_7d", "decisions_circulated_late", "conflicting_definitions",
+        "champion_left", "commitments", "commitments_gap", "commitments_unscoped_open",
+        "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
+        "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
+        "crm_status", "value_label",
+    ),
+}  # fmt: skip
+LAYOUT = max(LAYOUTS)
+FACTS = LAYOUTS[LAYOUT]
+TEXT_FACTS = ("crm_status", "value_label")  # written last, after the numbers
+# A fact an older layout did not store, as every score of that layout was computed.
+ADDED_FACTS = {
+    "amber_threshold": 40.0,
+    "capping_mask": float(
+        capping_mask(("renewal_without_engagement", "checklist_illusion", "stale_data"))
+    ),
+    "value_kinds_seen": 1.0,
+    "value_label": "ROI report generated",
+}
+RENAMED_FACTS = {1: {"roi_reports_90d": "value_events_90d"}}
 Facts = namedtuple("Facts", FACTS)
+SPEC_FACTS = FACTS[len(SCORE_FACTS) : FACTS.index("time_to_value_days")]
+FEATURE_FACTS = FACTS[FACTS.index("time_to_value_days") : FACTS.index("crm_status")]
 
 REASON_BUILDERS = {
     "outcomes": lambda r: why.outcome_reasons(r, _int(r.time_to_value_target)),
@@ -48,60 +80,102 @@ REASON_BUILDERS = {
 }
 
 
+def _spec_values(spec) -> list[float]:
+    values = {
+        **{f"weight_{name}": spec.weights.get(name, 0) for name in COMPONENTS},
+        "green_threshold": spec.thresholds["green"],
+        "amber_threshold": spec.thresholds["amber"],
+        "capping_mask": capping_mask(spec.capping_flags),
+        "time_to_value_target": spec.target("time_to_value_days"),
+        "renewing_within_days": spec.target("renewing_within_days"),
+        "exec_silence_days": spec.target("exec_silence_days"),
+    }
+    return [float(values[name]) for name in SPEC_FACTS]
+
+
 def facts_json(f: pd.DataFrame, scores: pd.DataFrame, spec) -> list[str]:
-    """One JSON list per account, in `FACTS` order, as it is stored; NaN (no data) is null.
+    """One JSON list per account, "layout N" then the facts in `FACTS` order, as it is stored;
+    NaN (no data) is null.
 
     The numbers are serialised as one matrix by orjson and split per account, never built as
     a Python list per account: 100,000 rows in ~0.15 s instead of ~0.7 s.
     """
     if f.empty:
         return []
-    spec_values = [float(spec.weights.get(name, 0)) for name in COMPONENTS] + [
-        float(spec.thresholds["green"]),
-        float(spec.target("time_to_value_days")),
-        float(spec.target("renewing_within_days")),
-        float(spec.target("exec_silence_days")),
-    ]
     n = len(f)
     columns = [scores[name].to_numpy(dtype=float) for name in COMPONENTS]
-    columns += [np.full(n, value) for value in spec_values]
+    columns += [np.full(n, value) for value in _spec_values(spec)]
     source = f.join(scores[["outcome_attainment"]])
     columns += [source[name].to_numpy(dtype=float) for name in FEATURE_FACTS]
     matrix = np.column_stack(columns).round(4)
     numbers = orjson.dumps(matrix, option=orjson.OPT_SERIALIZE_NUMPY).decode()[2:-2]
     statuses = f["crm_status"].fillna("").tolist()
+    # A portfolio has a handful of CRM statuses: each is serialised once.
+    texts = {status: orjson.dumps(status).decode() for status in set(statuses)}
+    head, tail = f'["layout {LAYOUT}",', f",{orjson.dumps(spec.value_label).decode()}]"
     return [
-        f"[{row},{orjson.dumps(status).decode()}]"
+        f"{head}{row},{texts[status]}{tail}"
         for row, status in zip(numbers.split("],["), statuses, strict=True)
     ]
 
 
-def explain(facts: list | str, flag_codes: str, overall) -> dict:
-    """Components, flags and headline reasons of one stored score (facts as a list or JSON)."""
+def read_facts(facts: list | str):
+    """The stored facts as the current layout's `Facts`, whatever layout wrote them (None when
+    the row matches no layout)."""
     if isinstance(facts, str):
         facts = orjson.loads(facts)
-    if len(facts) != len(FACTS):
-        return {"components": {}, "flags": [], "reasons": []}
-    r = Facts(*(math.nan if value is None else value for value in facts))
+    layout, values = 1, facts
+    if facts and isinstance(facts[0], str) and facts[0].startswith("layout "):
+        layout, values = int(facts[0].removeprefix("layout ")), facts[1:]
+    names = LAYOUTS.get(layout)
+    if names is None or len(values) != len(names):
+        return None
+    known = dict(zip(names, values, strict=True))
+    for old, new in RENAMED_FACTS.get(layout, {}).items():
+        known[new] = known.pop(old)
+    row = {name: known.get(name, ADDED_FACTS.get(name)) for name in FACTS}
+    return Facts(**{k: math.nan if v is None else v for k, v in row.items()})
+
+
+def explain(facts: list | str, flag_codes: str, overall) -> dict:
+    """Components, flags, the colour's rule and headline reasons of one stored score (facts as
+    a list or JSON, in any layout ever written)."""
+    r = read_facts(facts)
+    if r is None:
+        return {"components": {}, "flags": [], "reasons": [], "colour_rule": ""}
     overall = math.nan if overall is None else float(overall)
+    capping = capping_codes(r.capping_mask)
     components = _components(r)
     flags = [
-        {"code": code, "reasons": why.flag_reasons(code, r)}
-        for code in FLAG_RULES
+        {"code": code, "reasons": FLAG_BY_CODE[code].reasons(r), "caps": code in capping}
+        for code in FLAG_CODES
         if f",{code}," in (flag_codes or "")
     ]
     return {
         "components": components,
         "flags": flags,
-        "reasons": _headline(components, flags, overall, r.green_threshold),
+        "reasons": _headline(components, flags, overall, r),
+        "colour_rule": colour_rule(r.green_threshold, r.amber_threshold, capping),
     }
+
+
+def colour_rule(green: float, amber: float, capping) -> str:
+    """The cut-offs in plain words, with the flags that keep a score from green."""
+    names = ", ".join(FLAG_BY_CODE[code].label.lower() for code in capping)
+    flags = f" and no capping flag ({names})" if capping else ""
+    return f"Green needs {green:g}+{flags}; amber needs {amber:g}+; below {amber:g} is red."
 
 
 def component_scores(facts: list) -> dict:
     """Just the five component scores: what a chart of history needs, without the prose."""
-    if len(facts) != len(FACTS):
+    r = read_facts(facts)
+    if r is None:
         return {}
-    return {name: facts[i] for i, name in enumerate(COMPONENTS)}
+    return {name: _nullable(getattr(r, f"score_{name}")) for name in COMPONENTS}
+
+
+def _nullable(value):
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _components(r) -> dict:
@@ -119,19 +193,25 @@ def _components(r) -> dict:
     }
 
 
-def _headline(components: dict, flags: list, overall: float, green: float) -> list[str]:
-    """Most important first: capping flags, other flags, then the weakest component's reason."""
+def _headline(components: dict, flags: list, overall: float, r) -> list[str]:
+    """Most important first: what capped the colour, flags, then the weakest components."""
+    green = r.green_threshold
     lines = []
-    capping = [flag for flag in flags if flag["code"] in CAPPING_FLAGS]
+    capping = [flag for flag in flags if flag["caps"]]
     if capping and not math.isnan(overall) and overall >= green:
-        names = " and ".join(flag["code"].replace("_", " ") for flag in capping)
-        lines.append(f"Capped at amber despite a score of {overall:.0f}: {names}.")
+        names = " and ".join(FLAG_BY_CODE[flag["code"]].label.lower() for flag in capping)
+        lines.append(
+            f"Capped at amber by {names} despite a score of {overall:.0f}: "
+            f"green needs {green:g}+ and no capping flag."
+        )
     lines += [flag["reasons"][0] for flag in flags if flag["reasons"]]
     scored = [(c["score"], name) for name, c in components.items() if c["score"] is not None]
     for score, name in sorted(scored)[:2]:
         if score < 70 and components[name]["reasons"]:
             lines.append(f"{name.title()} {score:.0f}/100: {components[name]['reasons'][0]}")
     missing = [name for name, c in components.items() if c["score"] is None]
+    if not r.value_kinds_seen:
+        lines.append(why.NO_VALUE_EVENTS)
     if missing:
         lines.append(
             f"Nothing recorded yet for {', '.join(missing)}, so the score is worked out from "

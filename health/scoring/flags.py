@@ -1,16 +1,23 @@
 """Flags: the ways a dashboard stays green while the account is already lost.
 
-Each rule is a vectorised boolean over the features frame; `FLAG_RULES` keeps them in the order
-the reasons should be read.
+`FLAGS` is the one registry of them: each flag once, with its code, the label people read, its
+rule (a vectorised boolean over the features frame), the wording of its reasons (a function of a
+score's stored facts) and whether it caps the colour at amber by default (each scorecard version
+chooses its own capping flags). Filters, pages, the API and `explain` all read it, in this order,
+which is the order the reasons should be read. A flag's position is also its bit in the capping
+mask a score stores (`capping_mask`), so a new flag is appended, never inserted.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from health.scoring.spec import ScorecardSpec
+from health.scoring import reasons as why
 
 
-def renewal_without_engagement(f: pd.DataFrame, s: pd.DataFrame, spec: ScorecardSpec) -> pd.Series:
+def renewal_without_engagement(f: pd.DataFrame, s: pd.DataFrame, spec) -> pd.Series:
     """Renewed recently or renewing soon, while engagement is low or falling and execs are silent."""
     renewed = f["days_since_renewed"].between(0, spec.target("renewed_within_days"))
     renewing = f["days_to_renewal"].between(0, spec.target("renewing_within_days"))
@@ -22,7 +29,7 @@ def renewal_without_engagement(f: pd.DataFrame, s: pd.DataFrame, spec: Scorecard
     return (renewed | renewing) & (low | falling) & silent
 
 
-def checklist_illusion(f: pd.DataFrame, s: pd.DataFrame, spec: ScorecardSpec) -> pd.Series:
+def checklist_illusion(f: pd.DataFrame, s: pd.DataFrame, spec) -> pd.Series:
     """The CRM says onboarded (or every task is ticked) but the customer cannot do the thing."""
     ticked = f["crm_onboarded"] | ((f["tasks_total"] > 0) & (f["tasks_done"] == f["tasks_total"]))
     return ticked & (s["outcome_attainment"] < 50)
@@ -59,27 +66,44 @@ def stale_data(f, s, spec) -> pd.Series:
     return f["days_since_activity"].fillna(np.inf) > spec.target("stale_after_days")
 
 
-FLAG_RULES = {
-    "renewal_without_engagement": renewal_without_engagement,
-    "checklist_illusion": checklist_illusion,
-    "stakeholder_misalignment": stakeholder_misalignment,
-    "commitment_gap": commitment_gap,
-    "champion_left": champion_left,
-    "handoff_context_missing": handoff_context_missing,
-    "custom_terms": custom_terms,
-    "stale_data": stale_data,
-}
-# A lying dashboard, or a score resting on old data, is never shown green.
-CAPPING_FLAGS = ("renewal_without_engagement", "checklist_illusion", "stale_data")
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    label: str
+    rule: Callable[[pd.DataFrame, pd.DataFrame, object], pd.Series]
+    reasons: Callable[[object], list[str]]
+    caps: bool  # caps a green score at amber unless a scorecard chooses otherwise
 
+
+# A lying dashboard, a score resting on old data, or a customer whose people or promises are
+# known to be failing is never shown green; missing handoff notes and custom terms are debt to
+# see, not proof that the customer is failing.
+FLAGS = (
+    Flag("renewal_without_engagement", "Renewal without engagement", renewal_without_engagement,
+         why.renewal_without_engagement_reasons, caps=True),
+    Flag("checklist_illusion", "Checklist illusion", checklist_illusion,
+         why.checklist_illusion_reasons, caps=True),
+    Flag("stakeholder_misalignment", "Stakeholder misalignment", stakeholder_misalignment,
+         why.stakeholder_misalignment_reasons, caps=True),
+    Flag("commitment_gap", "Commitment gap", commitment_gap, why.commitment_reasons, caps=True),
+    Flag("champion_left", "Champion left", champion_left, why.champion_left_reasons, caps=True),
+    Flag("handoff_context_missing", "Handoff context missing", handoff_context_missing,
+         why.handoff_context_missing_reasons, caps=False),
+    Flag("custom_terms", "Custom terms", custom_terms, why.custom_terms_reasons, caps=False),
+    Flag("stale_data", "Stale data", stale_data, why.stale_data_reasons, caps=True),
+)  # fmt: skip
+FLAG_BY_CODE = {flag.code: flag for flag in FLAGS}
+FLAG_CODES = tuple(FLAG_BY_CODE)
+FLAG_RULES = {flag.code: flag.rule for flag in FLAGS}
 # What people read for each flag, on pages, in filters and in exports.
-FLAG_LABELS = {
-    "renewal_without_engagement": "Renewal without engagement",
-    "checklist_illusion": "Checklist illusion",
-    "stakeholder_misalignment": "Stakeholder misalignment",
-    "commitment_gap": "Commitment gap",
-    "champion_left": "Champion left",
-    "handoff_context_missing": "Handoff context missing",
-    "custom_terms": "Custom terms",
-    "stale_data": "Stale data",
-}
+FLAG_LABELS = {flag.code: flag.label for flag in FLAGS}
+CAPPING_FLAGS = tuple(flag.code for flag in FLAGS if flag.caps)
+
+
+def capping_mask(codes) -> int:
+    """The capping flags as bits, by position in `FLAGS`: one number in each score's facts."""
+    return sum(1 << i for i, code in enumerate(FLAG_CODES) if code in set(codes))
+
+
+def capping_codes(mask) -> tuple[str, ...]:
+    return tuple(code for i, code in enumerate(FLAG_CODES) if int(mask) >> i & 1)

@@ -11,6 +11,9 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+NO_VALUE_EVENTS = "No value events received for this scorecard yet; Outcomes left out."
+
+
 def _count(value, one: str, many: str | None = None) -> str:
     """The number and the noun that agrees with it: "1 day", "2 days"."""
     n = _n(value)
@@ -30,25 +33,30 @@ def days_ago(value) -> str:
 
 
 def outcome_reasons(r, target: int) -> list[str]:
+    if not r.value_kinds_seen:
+        return [NO_VALUE_EVENTS]
+    value = f"value event ({r.value_label})"
     reasons = []
     if _missing(r.time_to_value_days):
         reasons.append(
-            f"No ROI report {_count(r.days_since_kickoff, 'day')} after kickoff; target {target} days."
+            f"No {value} {_count(r.days_since_kickoff, 'day')} after kickoff; target {target} days."
         )
     elif r.time_to_value_days > target:
         reasons.append(
-            f"First ROI report took {_count(r.time_to_value_days, 'day')}; target {target} days."
+            f"First {value} took {_count(r.time_to_value_days, 'day')}; target {target} days."
         )
     else:
         reasons.append(
-            f"First ROI report after {_count(r.time_to_value_days, 'day')} (target {target})."
+            f"First {value} after {_count(r.time_to_value_days, 'day')} (target {target})."
         )
     if r.outcomes_due > 0:
         reasons.append(
             f"{_n(r.outcomes_due_reached)} of {_n(r.outcomes_due)} outcome milestones due are reached."
         )
     if not _missing(r.time_to_value_days) and r.days_since_kickoff > 90:
-        reasons.append(f"{_count(r.roi_reports_90d, 'ROI report')} in the last 90 days.")
+        reasons.append(
+            f"{_count(r.value_events_90d, 'value event')} ({r.value_label}) in the last 90 days."
+        )
     return reasons
 
 
@@ -134,45 +142,48 @@ def commitment_reasons(r) -> list[str]:
     return reasons or [f"{_count(r.commitments, 'commitment')}, all committed by product."]
 
 
-def flag_reasons(code: str, r) -> list[str]:
-    if code == "renewal_without_engagement":
-        when = (
-            f"renews in {_count(r.days_to_renewal, 'day')}"
-            if 0
-            <= (r.days_to_renewal if not _missing(r.days_to_renewal) else -1)
-            <= r.renewing_within_days
-            else f"renewed {days_ago(r.days_since_renewed)}"
-        )
-        return [
-            f"Account {when} while engagement is low or falling "
-            f"({_count(r.activity_30d, 'event')} in 30 days vs {_n(r.activity_prev_30d)} before).",
-            f"No exec meeting or expansion call in {_count(r.exec_silence_days, 'day')}: "
-            "inertia, not trust.",
-        ]
-    if code == "checklist_illusion":
-        return [
-            f"CRM says '{r.crm_status}' and {_n(r.tasks_done)} of {_n(r.tasks_total)} checklist tasks are done, "
-            f"but only {_n(r.outcome_attainment)}% of due outcomes are reached."
-        ]
-    if code == "stakeholder_misalignment":
-        return alignment_reasons(r)[1:]
-    if code == "commitment_gap":
-        return commitment_reasons(r)
-    if code == "champion_left":
-        return ["The champion has left and nobody has taken the role."]
-    if code == "handoff_context_missing":
-        return [
-            f"Handoff context missing: {_n(r.handoff_missing)} of 4 items (why they bought, needs, urgency, politics)."
-        ]
-    if code == "custom_terms":
-        n = r.deviating_terms
-        return [
-            f"{_count(n, 'deal term')} {_is(n, 'deviates', 'deviate')} from the standard contract."
-        ]
-    if code == "stale_data":
-        if _missing(r.days_since_activity):
-            return ["No signals ever received: the score has no usage data."]
-        return [
-            f"No signals for {_count(r.days_since_activity, 'day')}: this score rests on old data."
-        ]
-    return []
+def renewal_without_engagement_reasons(r) -> list[str]:
+    renewing = not _missing(r.days_to_renewal) and 0 <= r.days_to_renewal <= r.renewing_within_days
+    when = (
+        f"renews in {_count(r.days_to_renewal, 'day')}"
+        if renewing
+        else f"renewed {days_ago(r.days_since_renewed)}"
+    )
+    return [
+        f"Account {when} while engagement is low or falling "
+        f"({_count(r.activity_30d, 'event')} in 30 days vs {_n(r.activity_prev_30d)} before).",
+        f"No exec meeting or expansion call in {_count(r.exec_silence_days, 'day')}: "
+        "inertia, not trust.",
+    ]
+
+
+def checklist_illusion_reasons(r) -> list[str]:
+    return [
+        f"CRM says '{r.crm_status}' and {_n(r.tasks_done)} of {_n(r.tasks_total)} checklist tasks are done, "
+        f"but only {_n(r.outcome_attainment)}% of due outcomes are reached."
+    ]
+
+
+def stakeholder_misalignment_reasons(r) -> list[str]:
+    return alignment_reasons(r)[1:]
+
+
+def champion_left_reasons(r) -> list[str]:
+    return ["The champion has left and nobody has taken the role."]
+
+
+def handoff_context_missing_reasons(r) -> list[str]:
+    return [
+        f"Handoff context missing: {_n(r.handoff_missing)} of 4 items (why they bought, needs, urgency, politics)."
+    ]
+
+
+def custom_terms_reasons(r) -> list[str]:
+    n = r.deviating_terms
+    return [f"{_count(n, 'deal term')} {_is(n, 'deviates', 'deviate')} from the standard contract."]
+
+
+def stale_data_reasons(r) -> list[str]:
+    if _missing(r.days_since_activity):
+        return ["No signals ever received: the score has no usage data."]
+    return [f"No signals for {_count(r.days_since_activity, 'day')}: this score rests on old data."]

@@ -6,12 +6,16 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min
 
+from accounts import rules
 from accounts.models import STANDARD_DEAL_TERMS, Account
 from accounts.selectors import user_is_vp
-from demo.portfolio import STORIES
+from dashboard.selectors import handoff_missing
+from demo.portfolio import CHURN_STORIES, STORIES
 from demo.seed import ADMIN, CSMS, VPS
+from health.portfolio import score_validity
+from health.services import score_accounts
 from signals.models import Signal
 from tests.accounts.conftest import fast_hashing
 
@@ -101,7 +105,7 @@ def test_healthy_accounts_have_standard_terms_full_handoff_and_an_roi_report(see
     for account in story_accounts("healthy"):
         assert account.deal_terms == STANDARD_DEAL_TERMS
         assert account.deviating_terms == []
-        assert account.handoff_missing == []
+        assert handoff_missing(account) == []
         assert account.signals.filter(kind="roi_report_generated").exists()
         assert not account.milestones.filter(completed_on__isnull=True).exists()
 
@@ -146,8 +150,8 @@ def test_custom_terms_accounts_deviate_in_two_to_four_terms(seeded_db):
 
 def test_handoff_context_missing_accounts_lack_the_sales_context(seeded_db):
     for account in story_accounts("handoff_context_missing"):
-        assert "urgency" in account.handoff_missing
-        assert len(account.handoff_missing) >= 3
+        assert "urgency" in handoff_missing(account)
+        assert len(handoff_missing(account)) >= 3
 
 
 def test_commitment_gap_accounts_promised_what_product_has_not_committed(seeded_db):
@@ -155,7 +159,7 @@ def test_commitment_gap_accounts_promised_what_product_has_not_committed(seeded_
         commitments = list(account.commitments.all())
         assert 2 <= len(commitments) <= 3
         assert all(c.product_status in ("under_consideration", "declined") for c in commitments)
-        assert any(c.is_overdue(TODAY) for c in commitments)
+        assert account.commitments.filter(rules.commitment_overdue(TODAY)).exists()
 
 
 def test_champion_left_accounts_have_an_inactive_champion_who_left_recently(seeded_db):
@@ -167,7 +171,7 @@ def test_champion_left_accounts_have_an_inactive_champion_who_left_recently(seed
 def test_stakeholder_misalignment_accounts_have_conflicting_success_definitions(seeded_db):
     for account in story_accounts("stakeholder_misalignment"):
         assert account.stakeholders.filter(success_definition_conflicts=True).exists()
-        assert any(d.reopened_within_week for d in account.decisions.all())
+        assert account.decisions.filter(rules.decision_reopened_within_week(TODAY)).exists()
 
 
 def test_story_accounts_other_than_custom_terms_keep_standard_terms(seeded_db):
@@ -189,3 +193,55 @@ def test_demo_logins_lists_every_demo_user_with_password_and_url(seeded_db):
     assert "http://127.0.0.1:8000/" in text and "candor-demo" in text
     for username in CSMS + VPS:
         assert username in text
+
+
+def test_every_churn_story_churns_at_renewal_in_the_last_half_year(seeded_db):
+    for story in CHURN_STORIES:
+        accounts = story_accounts(story)
+        assert accounts.exists(), story
+        for account in accounts:
+            assert (account.outcome, account.outcome_on) == ("churned", account.renewal_date)
+            assert TODAY - timedelta(days=180) <= account.outcome_on <= TODAY - timedelta(days=20)
+            assert not account.signals.filter(occurred_at__date__gt=account.outcome_on).exists()
+
+
+def test_a_champion_who_left_months_before_the_churn(seeded_db):
+    for account in story_accounts("churned_champion_left"):
+        champion = account.stakeholders.get(role="champion")
+        assert not champion.active
+        assert 60 <= (account.outcome_on - champion.left_on).days <= 150
+
+
+def test_a_first_year_that_never_reached_value(seeded_db):
+    for account in story_accounts("churned_never_got_value"):
+        assert (account.outcome_on - account.contract_start).days == 365
+        assert not account.signals.filter(kind="roi_report_generated").exists()
+
+
+def test_a_budget_cut_churns_while_the_account_is_still_in_use(seeded_db):
+    for account in story_accounts("churned_budget_cut"):
+        last_month = account.outcome_on - timedelta(days=30)
+        assert account.signals.filter(kind="login", occurred_at__date__gt=last_month).exists()
+
+
+def test_renewals_of_the_last_half_year_are_recorded_as_renewed(seeded_db):
+    recent = Account.objects.filter(last_renewed_on__gte=TODAY - timedelta(days=180))
+    assert recent.exclude(external_id__contains="churned").exists()
+    for account in recent.exclude(outcome="churned"):
+        assert (account.outcome, account.outcome_on) == ("renewed", account.last_renewed_on)
+
+
+def test_signals_reach_a_year_back_for_accounts_that_old(seeded_db):
+    year_ago = TODAY - timedelta(days=365)
+    for account in Account.objects.filter(contract_start__lt=year_ago - timedelta(days=30)):
+        first = account.signals.aggregate(first=Min("occurred_at"))["first"]
+        assert first.date() <= year_ago + timedelta(days=14), account
+
+
+def test_weekly_history_back_nine_months_scores_every_ended_account_before_its_outcome(seeded_db):
+    for days in range(0, 274, 7):
+        score_accounts(as_of=TODAY - timedelta(days=days))
+    validity = score_validity(Account.objects.all())
+    for row in validity["rows"]:
+        assert row["churned_unknown"] == row["renewed_unknown"] == 0, row
+        assert row["churned_caught"] + row["churned_missed"] > 0

@@ -89,7 +89,8 @@ def test_vp_must_name_an_existing_csm(as_vera, alice):
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"segment": "galactic"}, "segment"),
+        ({"segment": "two words"}, "segment"),
+        ({"segment": "a-segment-code-that-is-too-long"}, "segment"),
         ({"arr": "-1"}, "arr"),
         ({"seats": -3}, "seats"),
         ({"renewal_date": "2025-01-01"}, "renewal_date"),
@@ -102,6 +103,14 @@ def test_invalid_account_is_400_and_nothing_stored(as_alice, change, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not Account.objects.exists()
+
+
+def test_segments_are_data_any_short_code_is_accepted(as_alice):
+    response = as_alice.post(
+        "/api/v1/accounts/", {**NEW, "segment": "public_sector"}, format="json"
+    )
+    assert response.status_code == 201
+    assert Account.objects.get().segment == "public_sector"
 
 
 def test_duplicate_external_id_is_400(as_alice, alice):

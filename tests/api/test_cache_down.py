@@ -1,7 +1,12 @@
 """With Redis down the cache fails open: the API throttle reading it never turns an outage into
 500s (Django's own Redis cache raised on every request)."""
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.utils import timezone
 
@@ -12,15 +17,27 @@ pytestmark = pytest.mark.django_db
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
+def production_cache_backend() -> str:
+    """The cache backend Candor's settings choose when REDIS_URL is set."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "candor.settings", "REDIS_URL": DEAD_REDIS}
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.CACHES['default']['BACKEND'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True,
+        cwd=django_settings.BASE_DIR, check=True,
+    )  # fmt: skip
+    return result.stdout.split()[-1]
+
+
+@pytest.fixture(scope="module")
+def backend():
+    return production_cache_backend()
+
+
 @pytest.fixture
-def cache_down(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "candor.cache.FailOpenRedisCache",
-            "LOCATION": DEAD_REDIS,
-            "OPTIONS": {"socket_connect_timeout": 0.5},
-        }
-    }
+def cache_down(settings, backend):
+    options = {"socket_connect_timeout": 0.5}
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": DEAD_REDIS, "OPTIONS": options}}
     yield caches["default"]
     caches["default"].close()
 

@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.models import Account, Decision
+from dashboard.book import BookFilters, book_queryset
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
@@ -12,8 +13,11 @@ RAG_ORDER = {"red": 0, "amber": 1, "green": 2, "unscored": 3}
 
 
 def csm_with_red_accounts() -> str:
-    account = Account.objects.filter(current_health__rag="red").select_related("csm").first()
-    return account.csm.username
+    """A CSM whose riskiest account (the book's default order) is red."""
+    for account in Account.objects.filter(current_health__rag="red").select_related("csm"):
+        if book_queryset(account.csm, BookFilters()).first() == account:
+            return account.csm.username
+    raise AssertionError("The seeded portfolio has no book led by a red account.")
 
 
 def test_csm_book_puts_red_accounts_at_the_top(page, live_server, portfolio, tmp_path):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from health import tasks
-from health.models import HealthScore, RescoreRequest
+from health.models import HealthScore
 from signals.models import Signal
 from tests.factories import make_account
 from tests.faults.processes import FAULT_TESTS, production_env
@@ -44,6 +44,8 @@ def test_with_redis_down_reads_and_ingest_keep_working(own_redis, start_gunicorn
 
 
 def test_with_redis_down_the_rescore_request_waits_for_the_sweep(own_redis, start_gunicorn, alice):
+    from health.models import RescoreRequest
+
     account = make_account(csm=alice)
     server = start_gunicorn(production_env(own_redis.url))
     client = api(server, alice)

@@ -10,7 +10,7 @@ import time
 import psycopg
 from django.db import connection
 
-from health.models import HealthScore, ScoringRun, ScoringShard
+from health.models import HealthScore
 from tests.factories import make_account
 from tests.faults.processes import FAULT_TESTS, ROOT, production_env, wait_for
 
@@ -45,6 +45,8 @@ def a_shard_is_blocked() -> bool:
 def test_a_run_whose_worker_was_killed_completes_once_on_a_new_worker(
     own_redis, start_worker, alice
 ):
+    from health.models import ScoringRun, ScoringShard
+
     accounts = [make_account(csm=alice).pk for _ in range(6)]
     env = production_env(own_redis.url, SCORING_SHARD_SIZE="2", CELERY_VISIBILITY_TIMEOUT="3")
     lock = lock_scorecards()

@@ -91,7 +91,10 @@ def test_https_redirect_and_hsts_follow_the_environment():
 
 
 def test_check_deploy_is_clean_with_the_production_variables():
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for the whole session; a
+    # production process never has it, and check --deploy refuses it.
+    drop = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in drop}
     base.update(DJANGO_SETTINGS_MODULE="candor.settings", **PRODUCTION)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

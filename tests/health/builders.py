@@ -18,10 +18,10 @@ def healthy(**overrides) -> dict:
         "renewal_date": AS_OF + timedelta(days=165), "last_renewed_on": None,
         "crm_status": "Onboarded", "crm_onboarded": True, "handoff_urgency": "high",
         "handoff_missing": 0.0, "deviating_terms": 0.0,
-        "last_signal_at": at(0), "first_roi_at": at(180), "last_exec_meeting_at": at(30),
-        "first_report_generated_at": at(190), "first_colleague_invited_at": at(150),
+        "last_signal_at": at(0), "first_value_at": at(180), "last_exec_meeting_at": at(30),
+        "value_kinds_seen": True,
         "exec_last_engaged_on": AS_OF - timedelta(days=20),
-        "activity_30d": 120.0, "activity_prev_30d": 110.0, "roi_reports_90d": 3.0,
+        "activity_30d": 120.0, "activity_prev_30d": 110.0, "value_events_90d": 3.0,
         "invites_90d": 4.0, "upsell_accepted_180d": 1.0, "upsell_declined_180d": 0.0,
         "active_users_30d": 40.0, "features_90d": 8.0,
         "tasks_total": 5.0, "tasks_done": 5.0, "outcomes_total": 4.0, "outcomes_due": 4.0,
@@ -37,6 +37,6 @@ def healthy(**overrides) -> dict:
 
 def frame(*rows: dict) -> pd.DataFrame:
     f = pd.DataFrame(list(rows), index=pd.Index(range(1, len(rows) + 1), name="account_id"))
-    for column in ("last_signal_at", "first_roi_at", "last_exec_meeting_at"):
+    for column in ("last_signal_at", "first_value_at", "last_exec_meeting_at"):
         f[column] = pd.to_datetime(f[column], utc=True)
     return f.replace({None: np.nan})

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from health.scoring import ScorecardSpec, explain, score_frame
+from health.scoring.flags import CAPPING_FLAGS, FLAG_LABELS, FLAGS
 from tests.health.builders import AS_OF, at, frame, healthy
 
 SPEC = ScorecardSpec()
@@ -26,16 +27,16 @@ def test_healthy_account_scores_100_and_green_without_flags():
 
 def test_no_roi_report_after_94_days_zeroes_time_to_value_and_says_so():
     result = score(
-        contract_start=AS_OF - timedelta(days=94), first_roi_at=None, outcomes_due_reached=1.0
+        contract_start=AS_OF - timedelta(days=94), first_value_at=None, outcomes_due_reached=1.0
     )
     # time to value 0 (x0.5), milestones 1/4 = 25 (x0.3), recurring n/a -> 7.5 / 0.8
     assert result["outcomes"] == pytest.approx(9.375)
     reasons = result["components"]["outcomes"]["reasons"]
-    assert "No ROI report 94 days after kickoff; target 30 days." in reasons
+    assert "No value event (ROI report generated) 94 days after kickoff; target 30 days." in reasons
 
 
 def test_late_first_roi_report_scores_on_a_linear_ramp_to_three_times_target():
-    result = score(contract_start=AS_OF - timedelta(days=60), first_roi_at=at(15))
+    result = score(contract_start=AS_OF - timedelta(days=60), first_value_at=at(15))
     # 45 days against 30: (45 - 90) / (30 - 90) = 0.75; recurring n/a (kickoff < 90 days)
     assert result["outcomes"] == pytest.approx((75 * 0.5 + 100 * 0.3) / 0.8)
 
@@ -110,7 +111,7 @@ def test_rag_thresholds(overall_target, rag):
     # outcomes only; time to value not yet due scores 60 (x.5), milestones (x.3) make the rest
     share = (overall_target * 0.8 - 60 * 0.5) / 0.3
     result = score(
-        spec, contract_start=AS_OF - timedelta(days=10), first_roi_at=None,
+        spec, contract_start=AS_OF - timedelta(days=10), first_value_at=None,
         outcomes_due=1000.0, outcomes_due_reached=share * 10,
     )  # fmt: skip
     assert result["overall"] == pytest.approx(overall_target, abs=0.05)
@@ -123,7 +124,7 @@ FLAG_CASES = {
         last_exec_meeting_at=None, exec_last_engaged_on=AS_OF - timedelta(days=200),
         upsell_accepted_180d=0.0,
     ),
-    "checklist_illusion": dict(outcomes_due_reached=1.0, first_roi_at=None),
+    "checklist_illusion": dict(outcomes_due_reached=1.0, first_value_at=None),
     "stakeholder_misalignment": dict(conflicting_definitions=2.0, decisions_reopened_7d=1.0),
     "commitment_gap": dict(commitments_gap=1.0),
     "champion_left": dict(champion_left=True),
@@ -158,17 +159,51 @@ def test_stakeholder_misalignment_needs_two_signs():
     assert "stakeholder_misalignment" not in score(conflicting_definitions=1.0)["flag_codes"]
 
 
-@pytest.mark.parametrize("code", ["renewal_without_engagement", "checklist_illusion"])
-def test_lying_dashboard_flags_cap_green_to_amber(code):
-    overrides = FLAG_CASES[code]
-    if code == "checklist_illusion":
-        spec = ScorecardSpec(weights={**SPEC.weights, "outcomes": 0})
-    else:
-        spec = ScorecardSpec(weights={**SPEC.weights, "engagement": 0})
-    result = score(spec, **overrides)
+# The component each case drags down weighs nothing here, so the score itself stays green.
+UNWEIGHTED = {"renewal_without_engagement": "engagement", "checklist_illusion": "outcomes",
+              "stale_data": "engagement"}  # fmt: skip
+
+
+def green_but_flagged(code, **spec):
+    weights = {**SPEC.weights, UNWEIGHTED.get(code, "commitments"): 0}
+    return score(ScorecardSpec(weights=weights, **spec), **FLAG_CASES[code])
+
+
+@pytest.mark.parametrize("code", [flag.code for flag in FLAGS if flag.caps])
+def test_each_capping_flag_caps_green_at_amber_and_says_so(code):
+    result = green_but_flagged(code)
     assert result["overall"] >= 70
     assert result["rag"] == "amber"
-    assert result["reasons"][0].startswith("Capped at amber despite a score of")
+    label = FLAG_LABELS[code].lower()
+    assert result["reasons"][0].startswith(f"Capped at amber by {label} despite a score of")
+    assert result["reasons"][0].endswith("green needs 70+ and no capping flag.")
+
+
+def test_capping_flags_by_default_are_the_six_that_say_something_is_wrong():
+    assert set(CAPPING_FLAGS) == {
+        "renewal_without_engagement", "checklist_illusion", "stale_data", "champion_left",
+        "stakeholder_misalignment", "commitment_gap",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("code", ["handoff_context_missing", "custom_terms"])
+def test_debt_flags_show_but_leave_a_green_score_green(code):
+    result = green_but_flagged(code)
+    assert result["rag"] == "green"
+    assert [flag["code"] for flag in result["flags"]] == [code]
+    assert result["flags"][0]["caps"] is False
+
+
+def test_a_scorecard_chooses_its_capping_flags():
+    assert green_but_flagged("champion_left", capping_flags=())["rag"] == "green"
+    assert green_but_flagged("custom_terms", capping_flags=("custom_terms",))["rag"] == "amber"
+
+
+def test_colour_rule_says_the_cut_offs_and_the_capping_flags():
+    spec = ScorecardSpec(thresholds={"green": 75, "amber": 45}, capping_flags=("stale_data",))
+    assert score(spec)["colour_rule"] == (
+        "Green needs 75+ and no capping flag (stale data); amber needs 45+; below 45 is red."
+    )
 
 
 def test_stale_data_caps_green_to_amber():

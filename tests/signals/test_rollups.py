@@ -5,7 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db.models import Max
 
-from signals.models import Signal, SignalDay, SignalFirst, SignalLastSeen
+from signals.models import (
+    Signal,
+    SignalDay,
+    SignalFirst,
+    SignalKindDay,
+    SignalKindDef,
+    SignalLastSeen,
+)
 from signals.rollups import rollups_rebuild
 from signals.services import signals_ingest
 from tests.factories import make_account, make_signal
@@ -24,9 +31,14 @@ def day_row(account, day):
     return SignalDay.objects.get(account=account, day=day)
 
 
+def value_events(account, day, kind="roi_report_generated"):
+    row = SignalKindDay.objects.filter(account=account, kind=kind, day=day).first()
+    return row.events if row else 0
+
+
 def rollup_contents():
     days = SignalDay.objects.order_by("account_id", "day").values_list(
-        "account_id", "day", "events", "roi_reports", "invites", "upsell_accepted",
+        "account_id", "day", "events", "invites", "upsell_accepted",
         "upsell_declined", "last_at", "last_exec_meeting_at",
     )  # fmt: skip
     firsts = SignalFirst.objects.order_by("account_id", "kind").values_list(
@@ -35,7 +47,10 @@ def rollup_contents():
     last_seen = SignalLastSeen.objects.order_by("account_id", "what", "name").values_list(
         "account_id", "what", "name", "last_at"
     )
-    return list(days), list(firsts), list(last_seen)
+    kind_days = SignalKindDay.objects.order_by("account_id", "kind", "day").values_list(
+        "account_id", "kind", "day", "events"
+    )
+    return list(days), list(firsts), list(last_seen), list(kind_days)
 
 
 def ingest(alice, account, *specs):
@@ -51,7 +66,7 @@ def test_ingested_signals_are_counted_per_account_and_utc_day(alice, account):
     ingest(alice, account, ("a", "login", MONDAY), ("b", "roi_report_generated", MONDAY),
            ("c", "exec_meeting", MONDAY + timedelta(hours=3)), ("d", "login", MONDAY + timedelta(days=1)))  # fmt: skip
     monday = day_row(account, MONDAY.date())
-    assert (monday.events, monday.roi_reports, monday.invites) == (3, 1, 0)
+    assert (monday.events, value_events(account, MONDAY.date()), monday.invites) == (3, 1, 0)
     assert monday.last_at == monday.last_exec_meeting_at == MONDAY + timedelta(hours=3)
     assert day_row(account, MONDAY.date() + timedelta(days=1)).events == 1
 
@@ -63,20 +78,30 @@ def test_a_duplicate_signal_is_not_counted_twice(alice, account):
     assert day_row(account, MONDAY.date()).events == 2
 
 
-def test_first_proof_of_outcome_keeps_the_earliest_time(alice, account):
+def test_first_signal_of_each_kind_keeps_the_earliest_time(alice, account):
     ingest(alice, account, ("late", "roi_report_generated", MONDAY))
     ingest(alice, account, ("early", "roi_report_generated", MONDAY - timedelta(days=5)))
+    ingest(alice, account, ("login", "login", MONDAY))
     first = SignalFirst.objects.get(account=account, kind="roi_report_generated")
     assert first.first_at == MONDAY - timedelta(days=5)
-    assert not SignalFirst.objects.filter(kind="login").exists()
+    assert SignalFirst.objects.get(account=account, kind="login").first_at == MONDAY
+
+
+def test_only_value_kinds_are_counted_per_kind_and_day(alice, account):
+    SignalKindDef.objects.create(code="invoice_paid", label="Invoice paid", category="value")
+    ingest(alice, account, ("a", "invoice_paid", MONDAY), ("b", "invoice_paid", MONDAY),
+           ("c", "login", MONDAY), ("d", "roi_report_generated", MONDAY))  # fmt: skip
+    rows = SignalKindDay.objects.filter(account=account).values_list("kind", "events")
+    assert sorted(rows) == [("invoice_paid", 2), ("roi_report_generated", 1)]
 
 
 def test_deleting_a_signal_recomputes_its_day_and_firsts(alice, account):
     ingest(alice, account, ("a", "login", MONDAY), ("b", "roi_report_generated", MONDAY))
     Signal.objects.filter(external_id="b").delete()
-    assert day_row(account, MONDAY.date()).roi_reports == 0
-    assert not SignalFirst.objects.filter(account=account).exists()
+    assert value_events(account, MONDAY.date()) == 0
+    assert list(SignalFirst.objects.filter(account=account).values_list("kind")) == [("login",)]
     Signal.objects.filter(external_id="a").delete()
+    assert not SignalFirst.objects.filter(account=account).exists()
     assert not SignalDay.objects.filter(account=account).exists()
 
 
@@ -145,7 +170,7 @@ def test_deleting_every_signal_empties_the_rollups(alice, account):
     ingest(alice, account, ("a", "login", MONDAY), ("b", "roi_report_generated", MONDAY),
            ("c", "feature_used", MONDAY - timedelta(days=1)))  # fmt: skip
     Signal.objects.all().delete()
-    assert rollup_contents() == ([], [], [])
+    assert rollup_contents() == ([], [], [], [])
 
 
 def test_updates_and_deletes_agree_with_a_full_rebuild(alice, account, bob):

@@ -5,6 +5,10 @@ end as production does: `score_portfolio` shards by id range, one shard per work
 (--workers, default: the machine's cores), each shard running the same service as the Celery
 `score_range` task. `total_s` is that end-to-end wall-clock time; `serial_total_s` the sum of
 the serial phases. Prints one line per phase and, last, ONE JSON object with the medians.
+
+The rules that run after every scoring run (the actions app, through health's `scores_written`
+hook) are part of what is timed; `--rules off` switches them off (CANDOR["ACTION_RULES"]) to
+measure what they cost.
 """
 
 import json
@@ -16,6 +20,7 @@ import resource
 import statistics
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, connections
@@ -57,6 +62,27 @@ def naive_score(account_id, as_of, computed_at) -> int:
     return health_scores_write(scores, features, as_of=as_of, computed_at=computed_at, current=True)
 
 
+def _rules_switch(on: bool) -> None:
+    """The actions rules on or off (CANDOR["ACTION_RULES"]); forked shard workers inherit it."""
+    settings.CANDOR = {**settings.CANDOR, "ACTION_RULES": on}
+
+
+def _medians(results: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def _rules_cost(on: dict, off: dict) -> dict:
+    """What running the rules after scoring costs: medians without them and the overhead."""
+    return {
+        "total_s_rules_off": round(off["total_s"], 3),
+        "serial_total_s_rules_off": round(off["serial_total_s"], 3),
+        "rules_overhead_pct": round(100 * (on["total_s"] / off["total_s"] - 1), 1),
+        "serial_rules_overhead_pct": round(
+            100 * (on["serial_total_s"] / off["serial_total_s"] - 1), 1
+        ),
+    }
+
+
 class Command(BaseCommand):
     help = "Benchmark scoring the whole portfolio (seeds an empty database first)."
 
@@ -68,20 +94,32 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
         parser.add_argument("--shards-per-worker", type=int, default=4)
+        parser.add_argument(
+            "--rules", choices=["on", "off", "both"], default="on",
+            help="Run the actions rules after each scoring run (on, as production does), not, "
+            "or both: each run once without and once with them, to report what they cost.",
+        )  # fmt: skip
 
     def handle(
         self, *args, accounts, signals_per_account, naive_sample, runs, seed, workers,
-        shards_per_worker, **options,
+        shards_per_worker, rules, **options,
     ):  # fmt: skip
         self.shards_per_worker = shards_per_worker
+        _rules_switch(rules != "off")
         self._ensure_data(accounts, signals_per_account, seed)
         as_of = timezone.now().date()
         n_accounts, n_signals = Account.objects.count(), Signal.objects.count()
         self.stdout.write(
             f"Database {connection.vendor}: {n_accounts} accounts, {n_signals} signals"
         )
-        results = [self._run(as_of, i + 1, workers) for i in range(runs)]
-        median = {key: statistics.median(r[key] for r in results) for key in results[0]}
+        results, without = [], []
+        for i in range(runs):
+            if rules == "both":  # interleaved, so the machine's drift touches both alike
+                _rules_switch(False)
+                without.append(self._run(as_of, i + 1, workers, "rules off"))
+                _rules_switch(True)
+            results.append(self._run(as_of, i + 1, workers))
+        median = _medians(results)
         naive_s = self._naive(as_of, naive_sample, median["scored"])
         rescore = [self._rescore_100(as_of, seed + i) for i in range(runs)]
         summary = {
@@ -100,7 +138,9 @@ class Command(BaseCommand):
             "rescore_100_s": round(statistics.median(rescore), 3),
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "runs": runs,
+            "rules": rules,
             "database": connection.vendor,
+            **(_rules_cost(median, _medians(without)) if without else {}),
         }
         self.stdout.write(
             f"Median total {summary['total_s']}s ({summary['accounts_per_s']} accounts/s); "
@@ -123,7 +163,7 @@ class Command(BaseCommand):
         )  # fmt: skip
         self.stdout.write(f"Seeded in {elapsed:.1f}s")
 
-    def _run(self, as_of, number, workers) -> dict:
+    def _run(self, as_of, number, workers, label="") -> dict:
         computed_at = timezone.now()
         features, features_s = timed(build_features, as_of)
         scores, scoring_s = timed(score_features, features, as_of)
@@ -135,7 +175,7 @@ class Command(BaseCommand):
         serial = features_s + scoring_s + write_s
         parallel_scored, total = timed(self._end_to_end, as_of, workers)
         self.stdout.write(
-            f"Run {number}: serial features {features_s:.2f}s, scoring {scoring_s:.2f}s, "
+            f"Run {number}{f' ({label})' if label else ''}: serial features {features_s:.2f}s, scoring {scoring_s:.2f}s, "
             f"write {write_s:.2f}s = {serial:.2f}s; end to end with {workers} workers "
             f"{total:.2f}s for {parallel_scored} accounts ({parallel_scored / total:.0f}/s), "
             f"peak RSS {peak_rss_mb():.0f} MB"

@@ -26,7 +26,8 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Account
 from accounts.services import user_create_with_role
-from signals.models import Signal, SignalKind
+from signals.kinds import BUILTIN_KINDS
+from signals.models import Signal
 
 BENCH_USER = "bench_vp"
 
@@ -169,7 +170,7 @@ def _poster(port, key):
     return post
 
 
-KINDS = [kind.value for kind in SignalKind]
+KINDS = list(BUILTIN_KINDS)
 
 
 def _batch_body(run, number, size, total, account_ids) -> bytes:

@@ -9,7 +9,7 @@ TABLE = "health_healthscore"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("health", "0011_runs_shards_and_requests")]
+    dependencies = [("health", "0013_calibration_reports")]
 
     operations = [
         migrations.SeparateDatabaseAndState(

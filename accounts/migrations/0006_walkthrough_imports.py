@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_portfolio_rollup_index'),
+        ('accounts', '0005_segments_are_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,353 @@
+"""The rules that turn what a scoring run found into actions, set-based over the run's accounts.
+
+After a run commits, one statement compares each account's CurrentHealth with what the rules
+last saw of it (AlertState) and returns only the accounts whose RAG or flags moved: that is
+where `entered_red`, `flag_raised` and the flag/health webhook events come from. `score_drop`,
+`renewal_at_risk` and `sentiment_stale` are each one query over the run's accounts (held in a
+temporary table, sent once). `actions.firings` turns the firings into actions in two statements.
+No query runs per account.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import orjson
+from django.db import connection
+from django.utils import timezone
+
+from actions.firings import Firing, Setting, actions_fire, rule_settings
+from actions.models import AlertState, FlagSnooze, Rule, Sentiment
+from health.models import CurrentHealth, HealthScore
+from health.scoring import explain
+from health.scoring import reasons as why
+from health.scoring.explain import FACTS, Facts
+from health.scoring.flags import FLAG_LABELS
+
+# The history of score_drop's reference day is searched this far back at most.
+REFERENCE_SEARCH_DAYS = 30
+
+
+@dataclass
+class Change:
+    """An account whose RAG or flags moved since the rules last saw it."""
+
+    account_id: int
+    rag: str
+    overall: float | None
+    flags: list[str]
+    previous_rag: str | None
+    previous_flags: list[str]
+    facts: list | None
+
+    @property
+    def first_seen(self) -> bool:
+        return self.previous_rag is None
+
+    @property
+    def raised(self) -> list[str]:
+        return [code for code in self.flags if code not in self.previous_flags]
+
+    @property
+    def cleared(self) -> list[str]:
+        return [code for code in self.previous_flags if code not in self.flags]
+
+
+@dataclass
+class RunResult:
+    changes: list[Change] = field(default_factory=list)
+    created: list[int] = field(default_factory=list)
+    raised: list[tuple[Change, str]] = field(default_factory=list)
+    cleared: list[tuple[Change, str]] = field(default_factory=list)
+
+
+def codes(flag_codes: str | None) -> list[str]:
+    return [code for code in (flag_codes or "").split(",") if code]
+
+
+def _bounds(account_ids) -> dict:
+    """The run's id range: with the candor_run join, an index range scan of it."""
+    return {"lo": min(account_ids), "hi": max(account_ids)}
+
+
+def run_accounts_load(cursor, account_ids) -> None:
+    """The run's accounts in a temporary table, sent once (COPY) and joined by every rule."""
+    cursor.execute("DROP TABLE IF EXISTS candor_run")
+    cursor.execute("CREATE TEMP TABLE candor_run (account_id bigint) ON COMMIT DROP")
+    with cursor.cursor.copy("COPY candor_run (account_id) FROM STDIN") as copy:
+        copy.write("\n".join(map(str, account_ids)) + "\n")
+    cursor.execute("ANALYZE candor_run")
+
+
+CHANGES_SQL = f"""
+WITH changed AS (
+    SELECT c.account_id, c.rag, c.overall, c.flag_codes, c.computed_at,
+           a.rag AS previous_rag, a.flag_codes AS previous_flags, h.facts
+    FROM {CurrentHealth._meta.db_table} c
+    JOIN candor_run r ON r.account_id = c.account_id
+    LEFT JOIN {AlertState._meta.db_table} a ON a.account_id = c.account_id
+    LEFT JOIN {HealthScore._meta.db_table} h ON h.id = c.score_id AND h.as_of = %(as_of)s
+    WHERE c.account_id BETWEEN %(lo)s AND %(hi)s
+      AND (a.account_id IS NULL OR a.rag <> c.rag OR a.flag_codes <> c.flag_codes)
+), seen AS (
+    INSERT INTO {AlertState._meta.db_table} (account_id, rag, flag_codes, computed_at)
+    SELECT account_id, rag, flag_codes, computed_at FROM changed
+    ON CONFLICT (account_id) DO UPDATE
+    SET rag = EXCLUDED.rag, flag_codes = EXCLUDED.flag_codes, computed_at = EXCLUDED.computed_at
+)
+SELECT account_id, rag, overall, flag_codes, previous_rag, previous_flags, facts FROM changed
+"""
+
+
+def changes_since_last_seen(cursor, account_ids, as_of: date) -> list[Change]:
+    """The run's accounts whose RAG or flags moved, and remember what they are now."""
+    cursor.execute(CHANGES_SQL, {**_bounds(account_ids), "as_of": as_of})
+    return [
+        Change(account_id, rag, overall, codes(flags), previous_rag, codes(previous_flags),
+               _facts(facts))
+        for account_id, rag, overall, flags, previous_rag, previous_flags, facts in cursor
+    ]  # fmt: skip
+
+
+def _facts(raw) -> list | None:
+    if raw is None:
+        return None
+    return orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+
+
+def flag_words(change: Change, code: str) -> str:
+    """The flag's own reasons, as the account page words them."""
+    facts = change.facts
+    if not facts or len(facts) != len(FACTS):
+        return f"{FLAG_LABELS.get(code, code)} raised."
+    row = Facts(*(float("nan") if value is None else value for value in facts))
+    words = " ".join(why.flag_reasons(code, row))
+    return words or f"{FLAG_LABELS.get(code, code)} raised."
+
+
+def entered_red(changes: list[Change]) -> list[Firing]:
+    firings = []
+    for change in changes:
+        if change.rag != "red" or change.previous_rag == "red":
+            continue
+        was = f" (was {change.previous_rag})" if change.previous_rag else ""
+        score = "no score" if change.overall is None else f"{change.overall:.0f}"
+        flag_codes = f",{','.join(change.flags)},"
+        headline = explain(change.facts or [], flag_codes, change.overall)["reasons"]
+        reason = " ".join([f"Entered red at {score}{was}.", *headline[:2]])
+        firings.append(Firing(change.account_id, Rule.ENTERED_RED, reason))
+    return firings
+
+
+def flags_raised(changes, snoozed: set[tuple[int, str]]) -> tuple[list[Firing], list]:
+    """One firing per flag newly on an account, unless a CSM snoozed it there."""
+    firings, raised = [], []
+    for change in changes:
+        for code in change.raised:
+            if (change.account_id, code) in snoozed:
+                continue
+            raised.append((change, code))
+            firings.append(
+                Firing(change.account_id, Rule.FLAG_RAISED, flag_words(change, code), flag=code)
+            )
+    return firings, raised
+
+
+def _snoozes_in(account_ids, **lookups):
+    """Snoozes of the run's accounts: few rows, read by the run's id range, kept by membership
+    (never an IN list of the run's 100,000 ids)."""
+    run = set(account_ids)
+    rows = FlagSnooze.objects.filter(
+        account_id__gte=min(run), account_id__lte=max(run), **lookups
+    ).values_list("pk", "account_id", "flag")
+    return [(pk, account_id, flag) for pk, account_id, flag in rows if account_id in run]
+
+
+def snoozed_flags(account_ids, as_of: date) -> set[tuple[int, str]]:
+    return {(a, flag) for _, a, flag in _snoozes_in(account_ids, until__gt=as_of)}
+
+
+def snoozes_ended(account_ids, as_of: date, changes_by_id: dict) -> list[Firing]:
+    """Snoozes that ran out: a flag still on the account is raised again (once)."""
+    ended = _snoozes_in(account_ids, until__lte=as_of, reraised_at__isnull=True)
+    if not ended:
+        return []
+    current = dict(
+        CurrentHealth.objects.filter(account_id__in={a for _, a, _ in ended}).values_list(
+            "account_id", "flag_codes"
+        )
+    )
+    still_on = [(pk, a, code) for pk, a, code in ended if code in codes(current.get(a))]
+    scores = _current_facts({a for _, a, _ in still_on}, as_of, changes_by_id)
+    FlagSnooze.objects.filter(pk__in=[pk for pk, _, _ in ended]).update(reraised_at=_now())
+    return [
+        Firing(a, Rule.FLAG_RAISED, "Snooze ended; still on. " + flag_words(scores[a], code),
+               flag=code)
+        for _, a, code in still_on
+    ]  # fmt: skip
+
+
+def _current_facts(account_ids, as_of, changes_by_id) -> dict[int, Change]:
+    missing = [a for a in account_ids if a not in changes_by_id]
+    found = dict(changes_by_id)
+    if missing:
+        rows = HealthScore.objects.filter(
+            id__in=CurrentHealth.objects.filter(account_id__in=missing).values("score_id"),
+            as_of=as_of,
+        ).values_list("account_id", "rag", "overall", "flag_codes", "facts")
+        for account_id, rag, overall, flags, facts in rows:
+            found[account_id] = Change(account_id, rag, overall, codes(flags), rag, [], facts)
+    return found
+
+
+DROP_SQL = f"""
+WITH maybe AS (
+    -- Any score of the reference day that high: an index-only range of that day.
+    SELECT DISTINCT h.account_id
+    FROM {HealthScore._meta.db_table} h
+    JOIN candor_run r ON r.account_id = h.account_id
+    JOIN {CurrentHealth._meta.db_table} c ON c.account_id = h.account_id
+    WHERE h.as_of = %(day)s AND h.account_id BETWEEN %(lo)s AND %(hi)s
+      AND h.overall - c.overall >= %(points)s
+), reference AS (
+    -- ...then the day's newest score of those few accounts, as the trend reads it.
+    SELECT DISTINCT ON (h.account_id) h.account_id, h.overall
+    FROM {HealthScore._meta.db_table} h JOIN maybe m ON m.account_id = h.account_id
+    WHERE h.as_of = %(day)s
+    ORDER BY h.account_id, h.computed_at DESC
+), fell AS (
+    SELECT c.account_id,
+           format('Score fell %%s points in %%s days (%%s → %%s, since %%s).',
+                  round((r.overall - c.overall)::numeric), %(days)s, round(r.overall::numeric),
+                  round(c.overall::numeric), to_char(%(day)s::date, 'FMDD Mon')) AS reason
+    FROM reference r JOIN {CurrentHealth._meta.db_table} c ON c.account_id = r.account_id
+    WHERE r.overall - c.overall >= %(points)s
+)
+SELECT account_id, reason FROM fell
+WHERE NOT EXISTS (
+    SELECT 1 FROM actions_action x
+    WHERE x.account_id = fell.account_id AND x.rule = 'score_drop' AND x.flag = ''
+      AND ((x.status = 'open' AND x.reason = fell.reason)
+           OR (x.status <> 'open' AND x.created_at >= %(since)s)))
+"""
+
+
+def score_drops(cursor, account_ids, as_of: date, setting: Setting) -> list[Firing]:
+    """Accounts whose score fell `points` or more since the last scoring day `days` before
+    (the day the page's "in 7 days" compares with), read as one index range of that day. Only
+    what would create or change an action comes back; a dismissed drop is not raised again
+    within `days`."""
+    day = _reference_day(cursor, as_of - timedelta(days=setting.days))
+    if day is None:
+        return []
+    since = _now() - timedelta(days=setting.days)
+    params = {**_bounds(account_ids), "day": day, "points": setting.points,
+              "days": setting.days, "since": since}  # fmt: skip
+    cursor.execute(DROP_SQL, params)
+    return [
+        Firing(account_id, Rule.SCORE_DROP, reason, since=since, refresh=False)
+        for account_id, reason in cursor.fetchall()
+    ]
+
+
+def _reference_day(cursor, day: date) -> date | None:
+    cursor.execute(
+        f"SELECT max(as_of) FROM {HealthScore._meta.db_table} WHERE as_of <= %s AND as_of > %s",
+        [day, day - timedelta(days=REFERENCE_SEARCH_DAYS)],
+    )
+    return cursor.fetchone()[0]
+
+
+RENEWAL_SQL = """
+WITH due AS (
+    SELECT c.account_id,
+           format('Renews on %%s and the score is %%s, not green.',
+                  to_char(acc.renewal_date, 'FMDD Mon YYYY'), c.rag) AS reason,
+           (acc.renewal_date - %(days)s)::timestamptz AS window_start
+    FROM health_currenthealth c JOIN candor_run r ON r.account_id = c.account_id
+    JOIN accounts_account acc ON acc.id = c.account_id
+    WHERE c.account_id BETWEEN %(lo)s AND %(hi)s
+      AND acc.renewal_date BETWEEN %(today)s AND %(until)s AND c.rag <> 'green'
+      AND acc.outcome <> 'churned'
+)
+SELECT account_id, reason, window_start FROM due
+WHERE NOT EXISTS (
+    SELECT 1 FROM actions_action x
+    WHERE x.account_id = due.account_id AND x.rule = 'renewal_at_risk' AND x.flag = ''
+      AND ((x.status = 'open' AND x.reason = due.reason)
+           OR (x.status <> 'open' AND x.created_at >= due.window_start)))
+"""
+
+
+def renewals_at_risk(cursor, account_ids, as_of: date, setting: Setting) -> list[Firing]:
+    """Renewing within `days` and not green: one action per renewal window. Only what would
+    create or change an action comes back: an open one already saying the same is left alone."""
+    params = {**_bounds(account_ids), "today": as_of, "until": as_of + timedelta(setting.days),
+              "days": setting.days}  # fmt: skip
+    cursor.execute(RENEWAL_SQL, params)
+    return [
+        Firing(account_id, Rule.RENEWAL_AT_RISK, reason, since=window_start, refresh=False)
+        for account_id, reason, window_start in cursor.fetchall()
+    ]
+
+
+STALE_SQL = f"""
+SELECT DISTINCT ON (s.account_id) s.account_id, s.rating, s.expires_on, acc.renewal_date
+FROM {Sentiment._meta.db_table} s JOIN candor_run r ON r.account_id = s.account_id
+JOIN accounts_account acc ON acc.id = s.account_id
+WHERE s.account_id BETWEEN %(lo)s AND %(hi)s
+  AND acc.renewal_date BETWEEN %(today)s AND %(until)s AND acc.outcome <> 'churned'
+ORDER BY s.account_id, s.created_at DESC, s.id DESC
+"""
+
+
+def sentiments_stale(cursor, account_ids, as_of: date, setting: Setting) -> list[Firing]:
+    """The CSM's latest sentiment has expired and the account renews within `days`."""
+    params = {**_bounds(account_ids), "today": as_of, "until": as_of + timedelta(setting.days)}
+    cursor.execute(STALE_SQL, params)
+    return [
+        Firing(account_id, Rule.SENTIMENT_STALE,
+               f"Your sentiment ({rating}) expired on {expires:%-d %b %Y} and the account renews "
+               f"on {renewal:%-d %b %Y}.", since=_midnight(expires), refresh=False)
+        for account_id, rating, expires, renewal in cursor.fetchall()
+        if expires <= as_of
+    ]  # fmt: skip
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def rules_run(*, account_ids, as_of: date) -> RunResult:
+    """Every rule over the run's accounts (call inside a transaction)."""
+    result = RunResult()
+    if not account_ids:
+        return result
+    settings = rule_settings()
+    with connection.cursor() as cursor:
+        run_accounts_load(cursor, account_ids)
+        result.changes = changes_since_last_seen(cursor, account_ids, as_of)
+        snoozed = snoozed_flags(account_ids, as_of)
+        firings = entered_red(result.changes)
+        flag_firings, result.raised = flags_raised(result.changes, snoozed)
+        firings += flag_firings
+        by_id = {change.account_id: change for change in result.changes}
+        firings += snoozes_ended(account_ids, as_of, by_id)
+        result.cleared = [
+            (change, code)
+            for change in result.changes
+            for code in change.cleared
+            if (change.account_id, code) not in snoozed
+        ]
+        if settings[Rule.SCORE_DROP].active:
+            firings += score_drops(cursor, account_ids, as_of, settings[Rule.SCORE_DROP])
+        if settings[Rule.RENEWAL_AT_RISK].active:
+            firings += renewals_at_risk(cursor, account_ids, as_of, settings[Rule.RENEWAL_AT_RISK])
+        if settings[Rule.SENTIMENT_STALE].active:
+            firings += sentiments_stale(cursor, account_ids, as_of, settings[Rule.SENTIMENT_STALE])
+        result.created = actions_fire(cursor, firings, settings, as_of)
+        cursor.execute("DROP TABLE candor_run")
+    return result

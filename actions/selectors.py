@@ -1,0 +1,97 @@
+"""Reads of the actions app: whose actions, the CSM's sentiment beside the score, snoozes."""
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.selectors import accounts_visible_to
+from actions.models import Action, ActionStatus, FlagSnooze, Sentiment
+from health.scoring.flags import FLAG_LABELS
+
+
+def actions_visible_to(user) -> QuerySet[Action]:
+    """Actions on the accounts the user may see: a CSM's book, a VP's portfolio."""
+    return Action.objects.filter(account__in=accounts_visible_to(user)).select_related(
+        "account", "owner", "playbook"
+    )
+
+
+def actions_of(account) -> list[Action]:
+    """Every action on one account, open ones first by due date, then the closed, newest first."""
+    rows = Action.objects.filter(account=account).select_related("owner", "closed_by", "playbook")
+    rows = list(rows)
+    opened = sorted((a for a in rows if a.status == ActionStatus.OPEN),
+                    key=lambda a: (a.due_on is None, a.due_on, a.created_at, a.pk))  # fmt: skip
+    closed = sorted((a for a in rows if a.status != ActionStatus.OPEN),
+                    key=lambda a: a.closed_at, reverse=True)  # fmt: skip
+    return opened + closed
+
+
+def snoozes_of(account) -> list[FlagSnooze]:
+    return list(FlagSnooze.objects.filter(account=account).select_related("snoozed_by"))
+
+
+def snoozes_running(snoozes, today=None) -> dict[str, FlagSnooze]:
+    """Each flag's running snooze (the newest, if several)."""
+    today = today or timezone.now().date()
+    running = sorted((s for s in snoozes if s.is_active(today)), key=lambda s: s.created_at)
+    return {snooze.flag: snooze for snooze in running}
+
+
+def sentiment_latest(account) -> Sentiment | None:
+    return (
+        Sentiment.objects.filter(account=account)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def sentiment_history(account) -> QuerySet[Sentiment]:
+    return (
+        Sentiment.objects.filter(account=account)
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def sentiment_payload(sentiment: Sentiment | None, today=None) -> dict | None:
+    """The health payload's `sentiment`: {rating, reason, by, at, expires_on, stale}."""
+    if sentiment is None:
+        return None
+    return {
+        "rating": sentiment.rating,
+        "reason": sentiment.reason,
+        "by": sentiment.created_by.username,
+        "at": sentiment.created_at,
+        "expires_on": sentiment.expires_on,
+        "stale": sentiment.is_stale(today),
+    }
+
+
+OPPOSITES = {("green", "red"), ("red", "green")}
+
+
+def sentiment_disagrees(rating: str | None, rag: str | None, stale: bool = False) -> bool:
+    """The CSM says green and the data says red, or the reverse (a current reading only)."""
+    return not stale and (rating, rag) in OPPOSITES
+
+
+def disagreement_words(rating: str, rag: str) -> str:
+    return f"The CSM says {rating}; the data says {rag}."
+
+
+def sentiments_latest_by_account(account_ids) -> dict[int, Sentiment]:
+    """The newest sentiment of each of a page's accounts, in one query."""
+    newest = Sentiment.objects.filter(account=OuterRef("account")).order_by("-created_at", "-id")
+    rows = Sentiment.objects.filter(
+        account_id__in=list(account_ids), pk=Subquery(newest.values("pk")[:1])
+    ).select_related("created_by")
+    return {row.account_id: row for row in rows}
+
+
+def snoozes_active_for(account, today=None) -> dict[str, FlagSnooze]:
+    return snoozes_running(snoozes_of(account), today)
+
+
+def flag_label(code: str) -> str:
+    return FLAG_LABELS.get(code, code)

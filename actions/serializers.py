@@ -1,0 +1,155 @@
+from urllib.parse import urlsplit
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from accounts.models import Account
+from accounts.selectors import accounts_visible_to
+from actions.models import (
+    Action,
+    ActionStatus,
+    Playbook,
+    Rating,
+    Sentiment,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+)
+from actions.timeline import TYPES
+from health.serializers import LatestHealthSerializer
+
+
+class StepSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+    done = serializers.BooleanField(default=False)
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    """An action on an account in the caller's book; `owner` is a username, `playbook` a code."""
+
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.none())
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True),
+        required=False, allow_null=True,
+    )  # fmt: skip
+    playbook = serializers.SlugRelatedField(
+        slug_field="code", queryset=Playbook.objects.all(), required=False, allow_null=True
+    )
+    steps = StepSerializer(many=True, required=False)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id", "account", "title", "reason", "rule", "flag", "playbook", "steps", "owner",
+            "due_on", "status", "created_at", "closed_at", "outcome_note",
+        ]  # fmt: skip
+        read_only_fields = ["rule", "flag", "created_at", "closed_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["account"].queryset = accounts_visible_to(request.user)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["account"].read_only = True
+
+    def validate(self, attrs):
+        status = attrs.get("status", getattr(self.instance, "status", ActionStatus.OPEN))
+        note = attrs.get("outcome_note", getattr(self.instance, "outcome_note", ""))
+        if status == ActionStatus.DISMISSED and not (note or "").strip():
+            raise serializers.ValidationError({"outcome_note": "Say why you dismiss it."})
+        return attrs
+
+
+class SentimentSerializer(serializers.Serializer):
+    """The CSM's read of the account, beside the score: {rating, reason, by, at, expires_on,
+    stale}; POST takes rating, reason and valid_days (7-90, default 30)."""
+
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    reason = serializers.CharField(max_length=2000)
+    valid_days = serializers.IntegerField(min_value=7, max_value=90, default=30, write_only=True)
+    by = serializers.CharField(read_only=True)
+    at = serializers.DateTimeField(read_only=True)
+    expires_on = serializers.DateField(read_only=True)
+    stale = serializers.BooleanField(read_only=True)
+
+    def validate_reason(self, reason):
+        if not reason.strip():
+            raise serializers.ValidationError("Say why.")
+        return reason
+
+
+class SentimentRecordSerializer(serializers.ModelSerializer):
+    """One reading in the history."""
+
+    by = serializers.CharField(source="created_by.username", read_only=True)
+    at = serializers.DateTimeField(source="created_at", read_only=True)
+    stale = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Sentiment
+        fields = ["rating", "reason", "by", "at", "valid_days", "expires_on", "stale"]
+
+    def get_stale(self, sentiment) -> bool:
+        return sentiment.is_stale()
+
+
+class HealthWithSentimentSerializer(LatestHealthSerializer):
+    """The account health payload, with the CSM's sentiment beside the score (never in it)."""
+
+    sentiment = SentimentSerializer(read_only=True, allow_null=True)
+    sentiment_disagrees = serializers.BooleanField(read_only=True)
+
+    class Meta(LatestHealthSerializer.Meta):
+        fields = [*LatestHealthSerializer.Meta.fields, "sentiment", "sentiment_disagrees"]
+
+
+class TimelineQuerySerializer(serializers.Serializer):
+    type = serializers.ListField(child=serializers.ChoiceField(choices=TYPES), required=False)
+    days = serializers.IntegerField(min_value=1, max_value=366, default=90)
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=TYPES)
+    at = serializers.DateTimeField()
+    title = serializers.CharField()
+    detail = serializers.CharField(allow_blank=True)
+    by = serializers.CharField(allow_null=True)
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    """`secret` signs every delivery; it is shown once, in the reply that created it."""
+
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False
+    )
+    secret = serializers.CharField(
+        max_length=200, min_length=16, required=False, write_only=True,
+        help_text="Left out: Candor makes one and returns it once.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "events", "secret", "active", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate_url(self, url):
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise serializers.ValidationError("Only http and https URLs.")
+        return url
+
+    def validate_events(self, events):
+        return sorted(set(events))
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(read_only=True)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id", "event", "status", "status_code", "attempts", "last_error", "created_at",
+            "delivered_at",
+        ]  # fmt: skip

@@ -1,0 +1,166 @@
+"""Writes of the actions app: the rules after a scoring run, actions and their steps, snoozes,
+CSM sentiment, and the webhook deliveries that tell other systems what changed."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from actions import webhooks
+from actions.models import (
+    Action,
+    ActionStatus,
+    FlagSnooze,
+    Playbook,
+    Rule,
+    Sentiment,
+)
+from actions.rules import rules_run
+from health.scoring.flags import FLAG_LABELS
+
+logger = logging.getLogger(__name__)
+
+
+def rules_enabled() -> bool:
+    """The switch for every rule at once (CANDOR["ACTION_RULES"], env ACTION_RULES)."""
+    return bool(settings.CANDOR.get("ACTION_RULES", True))
+
+
+def rules_after_scoring(sender, *, as_of, account_ids, current, **kwargs) -> None:
+    """health's `scores_written` receiver: the rules over the run's accounts, in the same task.
+
+    Only runs that moved CurrentHealth (scoring today) raise actions; a backfill of past days
+    does not. The scores are already committed, so a failure here is logged, not raised: the
+    next run compares with what the rules last saw and catches up.
+    """
+    if not current or not account_ids or not rules_enabled():
+        return
+    try:
+        actions_raise(account_ids=account_ids, as_of=as_of)
+    except Exception:
+        logger.exception("Rules after the scoring run of %d accounts failed", len(account_ids))
+
+
+@transaction.atomic
+def actions_raise(*, account_ids, as_of) -> list[int]:
+    """Run the rules, then queue the webhook events they found (sent after the commit)."""
+    result = rules_run(account_ids=account_ids, as_of=as_of)
+    webhooks.events_from_run(result)
+    return result.created
+
+
+def _steps(texts) -> list[dict]:
+    return [{"text": text, "done": False} for text in texts]
+
+
+@transaction.atomic
+def action_create(*, account, title, owner, reason="", playbook=None, steps=None, due_on=None,
+                  rule=Rule.MANUAL, flag="") -> Action:  # fmt: skip
+    """An action added by hand (or by a client). A playbook given without steps lends its own."""
+    if steps is None:
+        steps = _steps(playbook.steps) if playbook else []
+    action = Action(
+        account=account, title=title, reason=reason, rule=rule, flag=flag, playbook=playbook,
+        steps=steps, owner=owner, due_on=due_on,
+    )  # fmt: skip
+    _guard_one_open(action)
+    action.save()
+    webhooks.action_created([action.pk])
+    return action
+
+
+def _guard_one_open(action: Action) -> None:
+    if action.status != ActionStatus.OPEN or action.rule == Rule.MANUAL:
+        return
+    others = Action.objects.filter(
+        account=action.account, rule=action.rule, flag=action.flag, status=ActionStatus.OPEN
+    ).exclude(pk=action.pk)
+    if others.exists():
+        raise ValidationError(
+            {"rule": "This account already has an open action for this rule and flag."}
+        )
+
+
+@transaction.atomic
+def action_update(*, action: Action, by, **changes) -> Action:
+    """Change an action. Moving it out of `open` closes it (closed_at, closed_by); moving it
+    back reopens it. Ticking steps is bookkeeping: it never rescores the account."""
+    status = changes.pop("status", action.status)
+    for name, value in changes.items():
+        setattr(action, name, value)
+    if status != action.status:
+        _set_status(action, status, by)
+    _guard_one_open(action)
+    action.save()
+    return action
+
+
+def _set_status(action: Action, status: str, by) -> None:
+    action.status = status
+    if status == ActionStatus.OPEN:
+        action.closed_at, action.closed_by = None, None
+    else:
+        action.closed_at, action.closed_by = timezone.now(), by
+
+
+@transaction.atomic
+def action_step_set(*, action: Action, index: int, done: bool) -> Action:
+    if not 0 <= index < len(action.steps):
+        raise ValidationError({"steps": f"No step {index + 1}."})
+    steps = [dict(step) for step in action.steps]
+    steps[index]["done"] = bool(done)
+    action.steps = steps
+    action.save(update_fields=["steps", "updated_at"])
+    return action
+
+
+@transaction.atomic
+def action_close(*, action: Action, status: str, note: str, by) -> Action:
+    """Done or dismissed, with what happened (a dismissal must say why)."""
+    if status not in (ActionStatus.DONE, ActionStatus.DISMISSED):
+        raise ValidationError({"status": "Close an action as done or dismissed."})
+    if status == ActionStatus.DISMISSED and not note.strip():
+        raise ValidationError({"outcome_note": "Say why you dismiss it."})
+    return action_update(action=action, by=by, status=status, outcome_note=note.strip())
+
+
+SNOOZE_DAYS_DEFAULT = 30
+SNOOZE_DAYS_MAX = 180
+
+
+@transaction.atomic
+def flag_snooze(*, account, flag: str, reason: str, days: int, by) -> FlagSnooze:
+    """Silence a flag's alerts on an account for `days`; the flag itself stays on the score."""
+    if flag not in FLAG_LABELS:
+        raise ValidationError({"flag": f"Unknown flag '{flag}'."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you snooze it."})
+    if not 1 <= days <= SNOOZE_DAYS_MAX:
+        raise ValidationError({"days": f"Snooze for 1 to {SNOOZE_DAYS_MAX} days."})
+    today = timezone.now().date()
+    FlagSnooze.objects.filter(account=account, flag=flag, until__gt=today).update(
+        until=today, reraised_at=timezone.now()
+    )
+    return FlagSnooze.objects.create(
+        account=account, flag=flag, reason=reason.strip(), snoozed_by=by,
+        until=today + timedelta(days=days),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def sentiment_record(*, account, rating: str, reason: str, valid_days: int, by) -> Sentiment:
+    """A new reading of the CSM's sentiment; earlier ones stay as history."""
+    sentiment = Sentiment(
+        account=account, rating=rating, reason=reason.strip(), valid_days=valid_days,
+        created_by=by,
+    )  # fmt: skip
+    sentiment.full_clean(exclude=["expires_on"])
+    sentiment.save()
+    return sentiment
+
+
+def playbook_for(code: str) -> Playbook | None:
+    return Playbook.objects.filter(code=code, active=True).first()

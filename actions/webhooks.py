@@ -1,0 +1,254 @@
+"""Webhooks: what changed, as signed JSON, delivered by its own Celery task.
+
+A scoring run only writes delivery rows (inside its transaction) and, after the commit, hands
+their ids to the `actions.tasks.webhook_deliver` task: a slow or failing receiver delays its own
+delivery, never the run. Each body is signed with the webhook's secret:
+`X-Candor-Signature: sha256=<hex HMAC-SHA256 of the body>`; `X-Candor-Event` names the event.
+"""
+
+import hashlib
+import hmac
+import logging
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import orjson
+from celery import current_app
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from actions.models import (
+    PING,
+    Action,
+    DeliveryStatus,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+)
+from health.scoring.flags import FLAG_LABELS
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "actions.tasks.webhook_deliver"
+USER_AGENT = "Candor-Webhooks/1"
+
+
+def signature(body: bytes, secret: str) -> str:
+    """What a receiver recomputes: sha256=<hex HMAC-SHA256 of the raw body with the secret>."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def body_for(event: str, data: dict) -> str:
+    envelope = {
+        "id": str(uuid.uuid4()),
+        "event": event,
+        "created_at": timezone.now().isoformat(),
+        "data": data,
+    }
+    return orjson.dumps(envelope, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def subscribers() -> dict[str, list[int]]:
+    """Active webhook ids by the events they want."""
+    wanted: dict[str, list[int]] = {}
+    for pk, events in Webhook.objects.filter(active=True).values_list("pk", "events"):
+        for event in events or []:
+            wanted.setdefault(event, []).append(pk)
+    return wanted
+
+
+def deliveries_queue(events: list[tuple[str, dict]], wanted=None) -> list[int]:
+    """One delivery row per (event, subscribed webhook); sent once the transaction commits."""
+    wanted = subscribers() if wanted is None else wanted
+    rows = []
+    for event, data in events:
+        hooks = wanted.get(event, [])
+        if hooks:
+            body = body_for(event, data)
+            rows += [WebhookDelivery(webhook_id=pk, event=event, body=body) for pk in hooks]
+    if not rows:
+        return []
+    ids = [row.pk for row in WebhookDelivery.objects.bulk_create(rows)]
+    transaction.on_commit(lambda: deliveries_send(ids))
+    return ids
+
+
+def _account(account_id: int, accounts: dict) -> dict:
+    account = accounts.get(account_id)
+    if account is None:
+        return {"id": account_id}
+    return {"id": account["id"], "external_id": account["external_id"], "name": account["name"]}
+
+
+def _accounts(ids) -> dict:
+    from accounts.models import Account
+
+    rows = Account.objects.filter(pk__in=list(ids)).values("id", "external_id", "name")
+    return {row["id"]: row for row in rows}
+
+
+def events_from_run(result) -> list[int]:
+    """health.changed, flag.raised, flag.cleared and action.created from one rules run —
+    built only when some active webhook wants them."""
+    wanted = subscribers()
+    if not wanted:
+        return []
+    involved = {c.account_id for c in result.changes}
+    accounts = _accounts(involved) if involved else {}
+    events = []
+    if WebhookEvent.HEALTH_CHANGED in wanted:
+        events += [
+            (WebhookEvent.HEALTH_CHANGED, {
+                "account": _account(c.account_id, accounts), "rag": c.rag,
+                "previous_rag": c.previous_rag, "score": c.overall,
+            })
+            for c in result.changes if c.previous_rag and c.previous_rag != c.rag
+        ]  # fmt: skip
+    for event, pairs in ((WebhookEvent.FLAG_RAISED, result.raised),
+                         (WebhookEvent.FLAG_CLEARED, result.cleared)):  # fmt: skip
+        if event in wanted:
+            events += [
+                (event, {"account": _account(c.account_id, accounts), "flag": code,
+                         "label": FLAG_LABELS.get(code, code), "rag": c.rag})
+                for c, code in pairs
+            ]  # fmt: skip
+    ids = deliveries_queue(events, wanted)
+    return ids + action_created(result.created, wanted)
+
+
+def action_payload(action: Action) -> dict:
+    return {
+        "id": action.pk,
+        "account": {"id": action.account_id, "external_id": action.account.external_id,
+                    "name": action.account.name},
+        "title": action.title, "reason": action.reason, "rule": action.rule,
+        "flag": action.flag, "owner": action.owner.username if action.owner else None,
+        "due_on": action.due_on.isoformat() if action.due_on else None,
+        "status": action.status,
+    }  # fmt: skip
+
+
+def action_created(action_ids, wanted=None) -> list[int]:
+    wanted = subscribers() if wanted is None else wanted
+    if not action_ids or WebhookEvent.ACTION_CREATED not in wanted:
+        return []
+    actions = Action.objects.filter(pk__in=action_ids).select_related("account", "owner")
+    events = [(WebhookEvent.ACTION_CREATED, action_payload(action)) for action in actions]
+    return deliveries_queue(events, wanted)
+
+
+def ping_queue(webhook: Webhook) -> WebhookDelivery:
+    body = body_for(PING, {"webhook": webhook.pk, "message": "Candor says hello."})
+    return WebhookDelivery.objects.create(webhook=webhook, event=PING, body=body)
+
+
+_inline_pool: ThreadPoolExecutor | None = None
+inline_futures: list = []  # deliveries the inline pool has not finished (tests wait on them)
+
+
+def inline_pool() -> ThreadPoolExecutor:
+    """Without a broker (eager Celery, local development), deliveries still leave the run's
+    thread: a small pool sends them, so scoring never waits for a receiver."""
+    global _inline_pool
+    if _inline_pool is None:
+        _inline_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="candor-webhooks")
+    return _inline_pool
+
+
+def _deliver_inline(delivery_id: int) -> None:
+    try:
+        current_app.tasks[DELIVER_TASK].apply(args=[delivery_id], throw=False)
+    except Exception:
+        logger.exception("Webhook delivery %s failed", delivery_id)
+    finally:
+        connections.close_all()
+
+
+def delivery_send_now(pk: int) -> None:
+    """A delivery someone is waiting for (a ping): inline when Celery is eager, else queued."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        current_app.tasks[DELIVER_TASK].apply(args=[pk], throw=False)
+    else:
+        deliveries_send([pk])
+
+
+def deliveries_send(ids) -> list:
+    """Queue each delivery on the broker, or on the inline pool when Celery is eager."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        futures = [inline_pool().submit(_deliver_inline, pk) for pk in ids]
+        inline_futures[:] = [f for f in inline_futures if not f.done()] + futures
+        return futures
+    for pk in ids:
+        try:
+            current_app.send_task(DELIVER_TASK, args=[pk])
+        except Exception:
+            logger.warning("Webhook delivery %s not queued", pk, exc_info=True)
+    return []
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver answers for itself: a redirect is an answer (3xx), never followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int | None, str]:
+    """POST the body; (status code or None, error text or '')."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, f"HTTP {error.code} {error.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return None, str(getattr(error, "reason", error))[:500]
+
+
+def delivery_attempt(*, delivery_id: int) -> str:
+    """Send one delivery once. Returns its status after the attempt: succeeded, failed (no
+    attempts left) or pending (the task retries it later). Safe to repeat: a delivery that is
+    no longer pending is not sent again."""
+    delivery = (
+        WebhookDelivery.objects.select_related("webhook")
+        .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+        .first()
+    )
+    if delivery is None:
+        return "gone"
+    hook = delivery.webhook
+    body = delivery.body.encode()
+    headers = {
+        "Content-Type": "application/json", "User-Agent": USER_AGENT,
+        "X-Candor-Event": delivery.event, "X-Candor-Delivery": str(delivery.pk),
+        "X-Candor-Signature": signature(body, hook.secret),
+    }  # fmt: skip
+    code, error = post(hook.url, body, headers, settings.CANDOR["WEBHOOK_TIMEOUT_SECONDS"])
+    return _record(delivery, code, error)
+
+
+def _record(delivery, code, error) -> str:
+    attempts = delivery.attempts + 1
+    if code is not None and 200 <= code < 300:
+        status, error = DeliveryStatus.SUCCEEDED, ""
+    elif attempts >= settings.CANDOR["WEBHOOK_MAX_ATTEMPTS"]:
+        status = DeliveryStatus.FAILED
+    else:
+        status = DeliveryStatus.PENDING
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=F("attempts") + 1, status_code=code, last_error=error, status=status,
+        delivered_at=timezone.now() if status == DeliveryStatus.SUCCEEDED else None,
+    )  # fmt: skip
+    return status
+
+
+def backoff_seconds(retries: int) -> int:
+    """Exponential: base, 2 x base, 4 x base ... capped at an hour."""
+    return min(settings.CANDOR["WEBHOOK_BACKOFF_SECONDS"] * 2**retries, 3600)

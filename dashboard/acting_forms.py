@@ -1,0 +1,39 @@
+"""Forms for acting on an account: closing an action, snoozing a flag, setting sentiment."""
+
+from django import forms
+
+from actions.models import Rating
+from actions.services import SNOOZE_DAYS_DEFAULT, SNOOZE_DAYS_MAX
+from health.scoring.flags import FLAG_LABELS
+
+
+class ActionCloseForm(forms.Form):
+    status = forms.ChoiceField(choices=[("done", "Done"), ("dismissed", "Dismiss")])
+    outcome_note = forms.CharField(
+        label="What happened", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == "dismissed" and not data.get("outcome_note", "").strip():
+            self.add_error("outcome_note", "Say why you dismiss it.")
+        return data
+
+
+class SnoozeForm(forms.Form):
+    flag = forms.ChoiceField(choices=list(FLAG_LABELS.items()), widget=forms.HiddenInput)
+    reason = forms.CharField(label="Because", max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    days = forms.IntegerField(
+        label="Raise it again after (days)", min_value=1, max_value=SNOOZE_DAYS_MAX,
+        initial=SNOOZE_DAYS_DEFAULT,
+    )  # fmt: skip
+
+
+class SentimentForm(forms.Form):
+    rating = forms.ChoiceField(label="Your read", choices=Rating.choices)
+    reason = forms.CharField(label="Why", max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    valid_days = forms.IntegerField(label="Valid for (days)", min_value=7, max_value=90,
+                                    initial=30)  # fmt: skip

@@ -1,0 +1,89 @@
+"""Calibrate a scorecard on the company's own outcomes, in the open.
+
+Scores earlier as-of dates (training) and later ones (testing) from what was known on each,
+fits non-negative component weights on the training account-dates
+(`health.scoring.calibration`), and backtests the live and the proposed scorecard side by side
+on the held-out test dates. Nothing here writes: `scorecard_propose` records the proposal, and
+only an adoption by a VP makes it live.
+"""
+
+from dataclasses import replace
+
+import pandas as pd
+
+from health.backtest import (
+    BacktestWindow,
+    backtest_cards,
+    backtest_rows,
+    portfolio_as_of,
+    score_as_known,
+    with_outcomes,
+)
+from health.models import Scorecard
+from health.scoring.backtest import backtest_metrics, churned_within, time_split
+from health.scoring.calibration import (
+    MIN_CHURNS,
+    FitError,
+    churns_needed,
+    fit_weights,
+    flag_lifts,
+    propose_thresholds,
+)
+
+CALIBRATION_DATES = 9  # four to learn from, three to test on, a horizon apart
+
+
+class TooFewChurns(FitError):
+    def __init__(self, have: int):
+        self.have, self.need = have, MIN_CHURNS
+        super().__init__(
+            f"Calibration needs at least {MIN_CHURNS} churned accounts in the training period; "
+            f"it has {have}, so it needs {churns_needed(have)} more. Widen the window "
+            "(--start earlier) or wait for more outcomes to be recorded."
+        )
+
+
+def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: int = 1) -> dict:
+    """Fit on the window's earlier dates, compare live and proposed on its later ones."""
+    train_dates, test_dates = time_split(window.dates, window.horizon)
+    if not train_dates or not test_dates:
+        raise FitError(
+            f"The window has no training date at least {window.horizon} days before its "
+            "test dates; widen it (--start earlier) or shorten --horizon."
+        )
+    cards, key = backtest_cards(scorecard)
+    current = cards[key]
+    train = backtest_rows(train_dates, cards=cards, key=key, workers=workers)
+    churned = churned_within(train, window.horizon)
+    have = int(train.loc[churned, "account_id"].nunique())
+    if have < MIN_CHURNS:
+        raise TooFewChurns(have)
+    weights = fit_weights(train, churned)
+    thresholds = propose_thresholds(train, churned, weights, current)
+    proposed = {**cards, key: replace(current, weights=weights, thresholds=thresholds)}
+    live_rows, proposed_rows = _score_both(test_dates, key, cards, proposed)
+    figures = {"horizon": window.horizon, "every": window.every}
+    return {
+        "scorecard": scorecard.pk,
+        "train_dates": [d.isoformat() for d in train_dates],
+        "test_dates": [d.isoformat() for d in test_dates],
+        "train_account_dates": len(train),
+        "train_churned": have,
+        "current_weights": dict(current.weights),
+        "proposed_weights": weights,
+        "current_thresholds": dict(current.thresholds),
+        "proposed_thresholds": thresholds,
+        "flags": flag_lifts(train, churned),
+        "current": backtest_metrics(live_rows, **figures),
+        "proposed": backtest_metrics(proposed_rows, **figures),
+    }
+
+
+def _score_both(dates, key, cards, proposed):
+    """Each test date's features read once (only weights differ), scored by both scorecards."""
+    live, new = [], []
+    for as_of in dates:
+        features = portfolio_as_of(as_of, cards, key)
+        live.append(score_as_known(features, as_of, cards))
+        new.append(score_as_known(features, as_of, proposed))
+    return (with_outcomes(pd.concat(parts, ignore_index=True)) for parts in (live, new))

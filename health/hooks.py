@@ -1,0 +1,11 @@
+"""What the health app tells the apps above it without importing them.
+
+`scores_written` is sent once a scoring run's scores have committed, with `as_of`, `computed_at`,
+`account_ids` (the accounts the run wrote, a sorted list) and `current` (whether the run moved
+CurrentHealth). The actions app connects its rules in `ActionsConfig.ready()`; a receiver runs in
+the same process as the run (the same Celery task), after the commit.
+"""
+
+import django.dispatch
+
+scores_written = django.dispatch.Signal()

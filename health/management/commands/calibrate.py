@@ -1,0 +1,112 @@
+"""python manage.py calibrate: propose weights fitted on the company's own churns, in the open."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from health.calibration import CALIBRATION_DATES, calibration_run
+from health.management.commands.backtest import (
+    add_window_arguments,
+    scorecard_or_error,
+    window_or_error,
+)
+from health.models import Scorecard
+from health.scoring.calibration import FitError
+from health.services import scorecard_calibration_propose
+
+ROWS = (  # label, key, format
+    ("AUC (risk against churn within the horizon)", "auc", "{:.3f}"),
+    ("Churning account-dates red or amber", "recall_non_green", "{:.0%}"),
+    ("Churners red or amber 60 days before", "recall_60", "{:.0%}"),
+    ("Green account-dates that churned", "green_churn_rate", "{:.1%}"),
+    ("Median lead (days)", "median_lead_days", "{:.0f}"),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Fit non-negative component weights on earlier as-of dates, compare the live and the "
+        "proposed scorecard on later ones, and record the proposal for a VP to adopt. Changes "
+        "nothing live. Last line: one JSON object."
+    )
+
+    def add_arguments(self, parser):
+        add_window_arguments(parser)
+
+    def handle(self, *args, **options):
+        scorecard = (
+            scorecard_or_error(options["scorecard"])
+            or Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})[0]
+        )
+        window = window_or_error(options, CALIBRATION_DATES)
+        try:
+            report = calibration_run(scorecard=scorecard, window=window, workers=options["workers"])
+        except FitError as error:
+            raise CommandError(str(error)) from None
+        report["proposal"] = None
+        if changes_anything(report):
+            proposal = scorecard_calibration_propose(
+                scorecard=scorecard, weights=report["proposed_weights"],
+                thresholds=report["proposed_thresholds"], note=proposal_note(report),
+                report=report,
+            )  # fmt: skip
+            report["proposal"] = {"id": proposal.pk, "number": proposal.number}
+        self.stdout.write(describe(scorecard, report))
+        self.stdout.write(json.dumps(report))
+
+
+def changes_anything(report: dict) -> bool:
+    return (report["proposed_weights"], report["proposed_thresholds"]) != (
+        report["current_weights"],
+        report["current_thresholds"],
+    )
+
+
+def proposal_note(report: dict) -> str:
+    return (
+        f"Calibrated on {report['train_churned']} churns as of {', '.join(report['train_dates'])}; "
+        f"tested on {', '.join(report['test_dates'])}: AUC {report['current']['auc']} -> "
+        f"{report['proposed']['auc']}."
+    )
+
+
+def describe(scorecard, report: dict) -> str:
+    lines = [
+        f"Calibrating {scorecard}: trained on {report['train_account_dates']} account-dates as of "
+        f"{', '.join(report['train_dates'])} ({report['train_churned']} churned within "
+        f"{report['current']['horizon']} days); tested on {', '.join(report['test_dates'])}.",
+        "",
+        f"{'Weight':<14}{'current':>10}{'proposed':>10}",
+    ]
+    for name, weight in report["current_weights"].items():
+        lines.append(f"{name:<14}{weight:>10g}{report['proposed_weights'][name]:>10g}")
+    for name, cut in report["current_thresholds"].items():
+        lines.append(f"{name + ' from':<14}{cut:>10g}{report['proposed_thresholds'][name]:>10g}")
+    predictive = [flag for flag in report["flags"] if flag["predicted_churn"]]
+    lines += ["", "Flags that predicted churn in training:" if predictive else
+              "No flag predicted churn in training."]  # fmt: skip
+    for flag in predictive:
+        lines.append(
+            f"  {flag['label']}: {flag['churn_rate']:.0%} of {flag['account_dates']} "
+            f"account-dates churned (x{flag['lift']}, p={flag['p_value']})"
+        )
+    lines += ["", f"{'Held-out backtest':<46}{'current':>10}{'proposed':>10}"]
+    for label, key, fmt in ROWS:
+        cells = [_cell(report[side], key, fmt) for side in ("current", "proposed")]
+        lines.append(f"{label:<46}{cells[0]:>10}{cells[1]:>10}")
+    proposal = report["proposal"]
+    if proposal is None:
+        lines += ["", "The fit agrees with the live scorecard: nothing to propose."]
+        return "\n".join(lines)
+    lines += [
+        "",
+        f"Proposed as version {proposal['number']} (id {proposal['id']}). Nothing changes until "
+        f"a VP adopts it: POST /api/v1/scorecards/{scorecard.pk}/adopt/ "
+        f'{{"version": {proposal["id"]}}}, or the button on the portfolio page.',
+    ]
+    return "\n".join(lines)
+
+
+def _cell(figures: dict, key: str, fmt: str) -> str:
+    value = figures["recall_at_lead"]["60"]["share"] if key == "recall_60" else figures[key]
+    return "n/a" if value is None else fmt.format(value)
