@@ -34,29 +34,3 @@ def vera(db):
 @pytest.fixture
 def charlie(db, django_user_model):
     return django_user_model.objects.create_user(username="charlie", password=PASSWORD)
-
-
-@pytest.fixture(autouse=True)
-def builtin_signal_kinds(request):
-    """The built-in signal kinds, as signals 0010 seeds them. A transactional test (live server,
-    worker, browser) ends with a flush that empties every table, data migrations' rows too, so
-    each test that uses the database starts with them in place again."""
-    names = request.fixturenames
-    if request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("_django_db_helper")
-    elif "transactional_db" in names or "live_server" in names:
-        request.getfixturevalue("transactional_db")
-    elif "db" in names:
-        request.getfixturevalue("db")
-    else:
-        return
-    from signals.kinds import BUILTIN_KINDS
-    from signals.models import SignalKindDef
-
-    SignalKindDef.objects.bulk_create(
-        [
-            SignalKindDef(code=code, label=label, category=category, builtin=True)
-            for code, (label, category) in BUILTIN_KINDS.items()
-        ],
-        ignore_conflicts=True,
-    )
