@@ -74,11 +74,10 @@ def test_a_logged_decision_appears_in_the_log(page, live_server, portfolio):
     form.get_by_label("Decided on").fill("2026-11-20")
     form.get_by_role("button", name="Log decision").click()
     page.wait_for_url("**#decisions")
-    assert (
-        page.locator("#decisions table")
-        .get_by_text("Finance signs off the ROI formula")
-        .is_visible()
+    logged = page.locator("#decisions table").get_by_role(
+        "cell", name="Finance signs off the ROI formula"
     )
+    assert logged.first.is_visible()
     assert Decision.objects.filter(account=account, summary__startswith="Finance signs").exists()
 
 

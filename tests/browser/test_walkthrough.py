@@ -107,7 +107,7 @@ def test_a_note_is_edited_and_a_decision_marked_reopened_from_the_page(
     assert Note.objects.get(account=account).edited_at is not None
     decision = account.decisions.filter(reopened_on__isnull=True).first()
     row = page.locator(f"#decision-{decision.pk}")
-    row.get_by_role("button", name="Mark reopened").click()
+    row.get_by_role("button", name="reopened").click()
     page.wait_for_url("**#decisions")
     assert page.locator(f"#decision-{decision.pk}").get_by_text("Reopened").is_visible()
     assert in_view(page, page.locator("#decisions .messages"))

@@ -17,8 +17,8 @@ def test_bench_pages_reports_medians_and_query_counts_as_json():
     summary = json.loads(out.getvalue().strip().splitlines()[-1])
     assert summary["accounts"] == 15
     assert summary["book_ms"] > 0 and summary["portfolio_ms"] > 0
-    assert 0 < summary["book_queries"] <= 10
-    assert 0 < summary["portfolio_queries"] <= 22  # as test_portfolio_query_count_is_bounded
+    assert 0 < summary["book_queries"] <= 11  # 10, and the CSM sentiments beside the scores
+    assert 0 < summary["portfolio_queries"] <= 24  # as test_portfolio_query_count_is_bounded
     assert summary["api_health_ms"] > 0 and 0 < summary["api_health_queries"] <= 8
 
 

@@ -98,7 +98,7 @@ def test_a_score_written_in_layout_1_still_explains_itself_after_facts_were_adde
     assert explained["components"]["outcomes"]["reasons"] == [
         "First value event (ROI report generated) after 20 days (target 30).",
         "4 of 4 outcome milestones due are reached.",
-        "1 value events (ROI report generated) in the last 90 days.",
+        "1 value event (ROI report generated) in the last 90 days.",
     ]
     assert [flag["caps"] for flag in explained["flags"]] == [False, True]
 
