@@ -14,3 +14,11 @@ def receiver():
         receiver.hold.set()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def inline_deliveries(settings):
+    """Deliveries sent by the in-process pool, as without a broker, whatever REDIS_URL says:
+    these tests watch one delivery reach the local receiver; delivery by a real worker on Redis
+    is test_celery_worker's."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True

@@ -245,7 +245,7 @@ def test_webhooks_need_authentication():
     assert APIClient().get("/api/v1/webhooks/").status_code == 401
 
 
-def test_ping_sends_a_test_and_logs_the_delivery(as_vera, receiver):
+def test_ping_sends_a_test_and_logs_the_delivery(as_vera, receiver, inline_deliveries):
     hook = Webhook.objects.create(url=receiver.url, secret="s" * 20, events=["flag.raised"])
     response = as_vera.post(f"/api/v1/webhooks/{hook.pk}/ping/")
     assert response.status_code == 202
@@ -255,7 +255,7 @@ def test_ping_sends_a_test_and_logs_the_delivery(as_vera, receiver):
     assert receiver.requests[0].headers["X-Candor-Event"] == "ping"
 
 
-def test_the_delivery_log_shows_the_last_error(as_vera, receiver, settings):
+def test_the_delivery_log_shows_the_last_error(as_vera, receiver, settings, inline_deliveries):
     settings.CANDOR = {**settings.CANDOR, "WEBHOOK_MAX_ATTEMPTS": 2}
     receiver.answers = [503, 503]
     hook = Webhook.objects.create(url=receiver.url, secret="s" * 20, events=["flag.raised"])

@@ -34,7 +34,7 @@ def test_scoring_a_past_day_raises_no_action(db, alice, django_capture_on_commit
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_slow_receiver_does_not_hold_up_scoring(alice, receiver):
+def test_a_slow_receiver_does_not_hold_up_scoring(alice, receiver, inline_deliveries):
     Webhook.objects.create(url=receiver.url, secret="x" * 20, events=["action.created"])
     account = make_account(csm=alice, crm_status="Onboarded")
     make_signal(account=account, kind="login", occurred_at=timezone.now())
