@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.models import Account, Decision, Note
+from candor.celery import app as celery_app
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
@@ -176,8 +177,17 @@ def test_the_board_view_draws_both_charts_with_their_tables(page, live_server, p
     page.locator("#board").screenshot(path="/tmp/candor-15-board.png")
 
 
+@pytest.fixture
+def tasks_in_process():
+    """The import task runs in-process, as without a broker: no worker serves this test."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
 def test_a_vp_imports_accounts_with_a_preview_and_a_progress_bar(
-    page, live_server, portfolio, tmp_path
+    page, live_server, portfolio, tmp_path, tasks_in_process
 ):
     csv = tmp_path / "accounts.csv"
     csv.write_text(
