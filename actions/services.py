@@ -20,6 +20,8 @@ from actions.models import (
 )
 from actions.rules import rules_run
 from health.scoring.flags import FLAG_LABELS
+from health.selectors import scorecard_specs
+from health.services import rescore_request
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +161,17 @@ def sentiment_record(*, account, rating: str, reason: str, valid_days: int, by) 
     )  # fmt: skip
     sentiment.full_clean(exclude=["expires_on"])
     sentiment.save()
+    if _weighs_sentiment(account):
+        transaction.on_commit(lambda: rescore_request(account_ids=[account.pk]))
     return sentiment
+
+
+def _weighs_sentiment(account) -> bool:
+    """Whether the account's scorecard mixes the CSM's sentiment into the score (default: no),
+    so a new reading must rescore it."""
+    cards = scorecard_specs()
+    card = cards.get(account.segment) or cards.get("")
+    return bool(card and card.weights.get("sentiment", 0) > 0)
 
 
 def playbook_for(code: str) -> Playbook | None:

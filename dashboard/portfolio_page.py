@@ -50,6 +50,9 @@ def portfolio_page_data(accounts) -> dict:
     }
 
 
+NOT_WEIGHED = "—"  # a component a report written before it existed does not name
+
+
 def proposals_with_evidence() -> list:
     """Pending calibrated proposals, each with its live and proposed settings side by side and
     the flags its training found predictive."""
@@ -58,7 +61,11 @@ def proposals_with_evidence() -> list:
         report = proposal.calibration.report
         proposal.predictive_flags = [f for f in report.get("flags", []) if f["predicted_churn"]]
         proposal.settings = [
-            (name.capitalize(), report["current_weights"][name], report["proposed_weights"][name])
+            (
+                name.capitalize(),
+                report["current_weights"].get(name, NOT_WEIGHED),
+                report["proposed_weights"].get(name, NOT_WEIGHED),
+            )
             for name in COMPONENTS
         ] + [
             (

@@ -37,9 +37,17 @@ from accounts.models import (
     SharedObjective,
     Stakeholder,
 )
+from health.hooks import feature_sources
 from health.selectors import scorecard_specs
 from signals.kinds import DEFAULT_USAGE_KINDS
-from signals.models import Signal, SignalDay, SignalFirst, SignalKindDay, SignalLastSeen
+from signals.models import (
+    Signal,
+    SignalDay,
+    SignalFirst,
+    SignalKindDay,
+    SignalKindDef,
+    SignalLastSeen,
+)
 
 MICROS_UTC = "datetime64[us, UTC]"
 # Beyond this many quiet accounts (scoring a date before most of the portfolio was active), one
@@ -93,11 +101,13 @@ def build_features(as_of: date, account_ids=None, cards=None) -> pd.DataFrame:
     parts = [
         signal_aggregates(as_of, restrict, ids),
         value_features(as_of, restrict, card_of, cards),
+        survey_features(as_of, restrict),
         milestone_features(as_of, restrict),
         stakeholder_features(as_of, restrict),
         objective_features(as_of, restrict),
         decision_features(as_of, restrict),
         commitment_features(as_of, restrict),
+        *(source(as_of, restrict) for source in feature_sources.values()),
     ]
     frame = accounts
     for part in parts:
@@ -113,7 +123,7 @@ def card_keys(segments: pd.Series, cards: dict) -> pd.Series:
     return segments.where(segments.isin(list(cards)), "")
 
 
-def _scoped(queryset, restrict):
+def scoped(queryset, restrict):
     """The rows of the accounts being scored, unordered: a model ordered by "account" would
     otherwise join every row to its account (for the name) even under GROUP BY."""
     queryset = queryset.order_by()
@@ -159,7 +169,7 @@ def signal_aggregates(as_of: date, restrict, account_ids) -> pd.DataFrame:
     rows of one 180-day pass.
     """
     ago = {d: as_of - timedelta(days=d) for d in (30, 60, 90, 180)}
-    days = _scoped(SignalDay.objects.filter(day__lte=as_of), restrict)
+    days = scoped(SignalDay.objects.filter(day__lte=as_of), restrict)
     recent = days.filter(day__gt=ago[90]).values("account_id")
     recent = recent.annotate(
         last_signal_at=Max("last_at"),
@@ -199,7 +209,7 @@ def distinct_usage(as_of: date, restrict) -> list[pd.DataFrame]:
     """
     end = day_end(as_of)
     counts = (
-        _scoped(SignalLastSeen.objects.all(), restrict)
+        scoped(SignalLastSeen.objects.all(), restrict)
         .values("account_id")
         .annotate(
             active_users_30d=Count(
@@ -214,7 +224,7 @@ def distinct_usage(as_of: date, restrict) -> list[pd.DataFrame]:
     frame = fetch_frame(counts)
     if not (pd.to_datetime(frame["newest"], utc=True) >= pd.Timestamp(end)).any():
         return [frame.drop(columns="newest")]
-    recent = _scoped(Signal.objects.filter(occurred_at__lt=end), restrict)
+    recent = scoped(Signal.objects.filter(occurred_at__lt=end), restrict)
     features = recent.filter(occurred_at__gte=end - timedelta(days=90), kind="feature_used")
     features = features.values("account_id").annotate(features_90d=Count("value", distinct=True))
     return [active_users(as_of, restrict, DEFAULT_USAGE_KINDS), fetch_frame(features)]
@@ -224,7 +234,7 @@ def active_users(as_of: date, restrict, kinds) -> pd.DataFrame:
     """Distinct actors of `kinds` in the 30 days up to as_of, counted from the signals."""
     end = day_end(as_of)
     recent = Signal.objects.filter(occurred_at__lt=end, occurred_at__gte=end - timedelta(days=30))
-    users = _scoped(recent.filter(kind__in=list(kinds)), restrict).values("account_id")
+    users = scoped(recent.filter(kind__in=list(kinds)), restrict).values("account_id")
     return fetch_frame(users.annotate(active_users_30d=Count("actor", distinct=True)))
 
 
@@ -249,7 +259,7 @@ def value_features(as_of: date, restrict, card_of: pd.Series, cards: dict) -> pd
     row per account and kind; each scorecard keeps the rows of its own kinds.
     """
     kinds = sorted({kind for spec in cards.values() for kind in spec.value_kinds})
-    rows = _scoped(SignalKindDay.objects.filter(day__lte=as_of, kind__in=kinds), restrict)
+    rows = scoped(SignalKindDay.objects.filter(day__lte=as_of, kind__in=kinds), restrict)
     rows = rows.values("account_id", "kind").annotate(
         first_value_at=Min("day"),
         value_events_90d=Sum("events", filter=Q(day__gt=as_of - timedelta(days=90))),
@@ -279,6 +289,23 @@ def value_kinds_seen(as_of: date, key: str, spec, cards: dict) -> bool:
     else:
         rows = rows.exclude(account__segment__in=[other for other in cards if other])
     return rows.exists()
+
+
+SURVEY_WINDOW_DAYS = 365
+
+
+def survey_features(as_of: date, restrict) -> pd.DataFrame:
+    """The customer's survey answers (kinds of category "survey", 0-10) of the last year: how
+    many were numbers, and their mean. Read from the per-kind daily rollup."""
+    kinds = list(SignalKindDef.objects.filter(category="survey").values_list("code", flat=True))
+    since = as_of - timedelta(days=SURVEY_WINDOW_DAYS)
+    rows = SignalKindDay.objects.filter(day__lte=as_of, day__gt=since, kind__in=kinds)
+    rows = scoped(rows, restrict).values("account_id")
+    rows = rows.annotate(survey_answers=Sum("answers"), answer_sum=Sum("answer_sum"))
+    frame = fetch_frame(rows.filter(answers__gt=0))
+    answered = frame["survey_answers"].where(frame["survey_answers"] > 0)
+    frame["confidence_mean"] = frame.pop("answer_sum") / answered
+    return frame
 
 
 def fetch_rows(queryset) -> pd.DataFrame:
@@ -336,12 +363,12 @@ KICKOFF_TASK = Q(kind="task", name__iregex=r"kick.?off")
 
 def milestone_features(as_of: date, restrict) -> pd.DataFrame:
     """Checklist tasks done, and outcome milestones reached — by date or by their proof signal."""
-    firsts = _scoped(SignalFirst.objects.filter(first_at__lt=day_end(as_of)), restrict)
+    firsts = scoped(SignalFirst.objects.filter(first_at__lt=day_end(as_of)), restrict)
     proven = firsts.filter(account_id=OuterRef("account_id"), kind=OuterRef("proof_signal"))
     reached = Q(completed_on__lte=as_of) | Q(proven=True)
     outcome, task = Q(kind="outcome"), Q(kind="task")
     rows = (
-        _scoped(OnboardingMilestone.objects.all(), restrict)
+        scoped(OnboardingMilestone.objects.all(), restrict)
         .annotate(proven=Exists(proven))
         .values("account_id")
         .annotate(
@@ -372,7 +399,7 @@ def stakeholder_features(as_of: date, restrict) -> pd.DataFrame:
     gone_recently = Q(left_on__lte=as_of, left_on__gt=as_of - timedelta(days=180))
     champion = Q(role="champion")
     rows = (
-        _scoped(Stakeholder.objects.all(), restrict)
+        scoped(Stakeholder.objects.all(), restrict)
         .values("account_id")
         .annotate(
             stakeholders=Count("id", filter=here),
@@ -400,7 +427,7 @@ def objective_features(as_of: date, restrict) -> pd.DataFrame:
         objectivesignature__stakeholder__role__in=KEY_ROLES,
     )
     rows = (
-        _scoped(SharedObjective.objects.filter(created_on__lte=as_of), restrict)
+        scoped(SharedObjective.objects.filter(created_on__lte=as_of), restrict)
         .annotate(objective_review_overdue=rules.flagged(rules.objective_review_overdue(as_of)))
         .values("account_id", "objective_review_overdue")
         .annotate(
@@ -416,7 +443,7 @@ def decision_features(as_of: date, restrict) -> pd.DataFrame:
     """Decisions of the last 180 days: reopened within 7 days, not circulated within 24 hours."""
     recent = Q(decided_on__lte=as_of, decided_on__gte=as_of - timedelta(days=180))
     rows = (
-        _scoped(Decision.objects.filter(recent), restrict)
+        scoped(Decision.objects.filter(recent), restrict)
         .values("account_id")
         .annotate(
             decisions=Count("id"),
@@ -430,7 +457,7 @@ def decision_features(as_of: date, restrict) -> pd.DataFrame:
 def commitment_features(as_of: date, restrict) -> pd.DataFrame:
     """Promises known at as_of: told but not committed by product, unscoped, overdue."""
     rows = (
-        _scoped(Commitment.objects.filter(rules.commitment_known(as_of)), restrict)
+        scoped(Commitment.objects.filter(rules.commitment_known(as_of)), restrict)
         .values("account_id")
         .annotate(
             commitments=Count("id"),
@@ -448,8 +475,10 @@ COUNT_COLUMNS = [
     "outcomes_total", "outcomes_due", "outcomes_due_reached", "stakeholders", "key_roles_present",
     "conflicting_definitions", "objective_key_signers", "decisions", "decisions_reopened_7d",
     "decisions_circulated_late", "commitments", "commitments_gap", "commitments_unscoped_open",
-    "commitments_overdue",
+    "commitments_overdue", "survey_answers",
 ]  # fmt: skip
+# Numbers that stay missing (NaN) where a part has no row: there is no mean of no answers.
+MEASURE_COLUMNS = ["confidence_mean", "csm_sentiment"]
 DATE_COLUMNS = [
     "last_signal_at", "last_exec_meeting_at", "first_value_at", "exec_last_engaged_on",
     "kickoff_on",
@@ -461,6 +490,8 @@ def _fill(frame: pd.DataFrame) -> pd.DataFrame:
     """Absent rows in a joined part mean zero of that thing, not unknown."""
     for column in COUNT_COLUMNS:
         frame[column] = frame[column].fillna(0).astype(float) if column in frame else 0.0
+    for column in MEASURE_COLUMNS:
+        frame[column] = frame[column].astype(float) if column in frame else np.nan
     for column in DATE_COLUMNS:
         if column not in frame:
             frame[column] = pd.NaT

@@ -4,8 +4,14 @@
 `account_ids` (the accounts the run wrote, a sorted list) and `current` (whether the run moved
 CurrentHealth). The actions app connects its rules in `ActionsConfig.ready()`; a receiver runs in
 the same process as the run (the same Celery task), after the commit.
+
+`feature_sources` lets an app above add feature columns the scorer reads (the actions app adds
+the CSM's sentiment in force): name -> callable(as_of, restrict) returning a frame indexed by
+account_id, where `restrict` is what `health.features` passes its own parts (None, a list of ids
+or an AccountRange).
 """
 
 import django.dispatch
 
 scores_written = django.dispatch.Signal()
+feature_sources: dict = {}

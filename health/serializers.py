@@ -23,6 +23,8 @@ class ComponentsSerializer(serializers.Serializer):
     engagement = ComponentSerializer()
     alignment = ComponentSerializer()
     commitments = ComponentSerializer()
+    confidence = ComponentSerializer()
+    sentiment = ComponentSerializer()
 
 
 class FlagSerializer(serializers.Serializer):
@@ -55,7 +57,7 @@ class HealthSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ComponentsSerializer)
     def get_components(self, score) -> dict:
-        """All five components, always; one without data has a null score."""
+        """Every component, always; one without data has a null score."""
         stored = score.components or {}
         return {
             name: {**MISSING, **{k: stored.get(name, {}).get(k, MISSING[k]) for k in MISSING}}

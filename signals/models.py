@@ -142,9 +142,11 @@ class SignalFirst(models.Model):
 
 
 class SignalKindDay(models.Model):
-    """Per account, value kind and UTC day: how many signals of that kind (kept by the same
-    triggers, for kinds of category "value" only: they are rare, so this stays small). Each
-    scorecard counts its own value kinds from it, and asks whether any were ever received."""
+    """Per account, kind and UTC day: how many signals of that kind, kept by the same triggers
+    for the kinds of category "value" and "survey" only (they are rare, so this stays small).
+    Each scorecard counts its own value kinds from it and asks whether any were ever received;
+    for survey kinds `answers` counts the answers that were numbers and `answer_sum` adds them
+    up, so a window's mean answer is one grouped read."""
 
     pk = models.CompositePrimaryKey("account", "kind", "day")
     account = models.ForeignKey(
@@ -153,6 +155,8 @@ class SignalKindDay(models.Model):
     kind = models.CharField(max_length=30)
     day = models.DateField()
     events = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0)
+    answer_sum = models.FloatField(default=0)
 
     class Meta:
         # "Has any account of this scorecard ever sent one of its value kinds?"

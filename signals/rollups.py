@@ -2,13 +2,14 @@
 
 `signals_signalday` holds per account and UTC day the counts scoring windows over,
 `signals_signalfirst` when each kind first happened, `signals_signalkindday` per account, day and
-value kind how many arrived, and `signals_signallastseen` when each person and feature was last
-seen. PostgreSQL statement-level triggers with transition tables fold each INSERT (the API's
-one-statement batches, the seed's COPY) into them in one grouped upsert, so a duplicate that
-`ON CONFLICT DO NOTHING` skipped is never counted; UPDATE and DELETE recompute the
-(account, day) pairs they touch from the signals. Every writer keeps the rollups right, with no
-code path to forget. The triggers' SQL lives in the migrations that install it (signals 0006,
-then 0010); this module keeps the aggregates a full rebuild needs, which must agree with them.
+value or survey kind how many arrived (and, for surveys, the numeric answers and their sum), and
+`signals_signallastseen` when each person and feature was last seen. PostgreSQL statement-level
+triggers with transition tables fold each INSERT (the API's one-statement batches, the seed's
+COPY) into them in one grouped upsert, so a duplicate that `ON CONFLICT DO NOTHING` skipped is
+never counted; UPDATE and DELETE recompute the (account, day) pairs they touch from the signals.
+Every writer keeps the rollups right, with no code path to forget. The triggers' SQL lives in the
+migrations that install it (signals 0006, 0010, then 0012); this module keeps the aggregates a
+full rebuild needs, which must agree with them.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -16,7 +17,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from signals.kinds import DEFAULT_USAGE_KINDS
 
 _USAGE = ", ".join(f"'{kind}'" for kind in DEFAULT_USAGE_KINDS)
-VALUE_KINDS_SQL = "SELECT code FROM signals_signalkinddef WHERE category = 'value'"
+KIND_DAY_KINDS_SQL = "SELECT code FROM signals_signalkinddef WHERE category IN ('value', 'survey')"
+NUMBER = r"CASE WHEN value ~ '^\s*-?[0-9]+(\.[0-9]+)?\s*$' THEN value::float8 END"
 
 DAY_AGGREGATES = """
     count(*),
@@ -43,8 +45,9 @@ def _firsts_from(rows: str) -> str:
 
 def _kind_days_from(rows: str) -> str:
     return (
-        f"SELECT account_id, kind, {UTC_DAY}, count(*) FROM {rows} "
-        f"WHERE kind IN ({VALUE_KINDS_SQL}) GROUP BY 1, 2, 3"
+        f"SELECT account_id, kind, {UTC_DAY}, count(*), count({NUMBER}), "
+        f"coalesce(sum({NUMBER}), 0) FROM {rows} WHERE kind IN ({KIND_DAY_KINDS_SQL}) "
+        "GROUP BY 1, 2, 3"
     )
 
 
@@ -76,7 +79,7 @@ def rollups_rebuild(using=None) -> None:
             + _firsts_from("signals_signal")
         )
         cursor.execute(
-            "INSERT INTO signals_signalkindday (account_id, kind, day, events) "
+            "INSERT INTO signals_signalkindday (account_id, kind, day, events, answers, answer_sum) "
             + _kind_days_from("signals_signal")
         )
         cursor.execute(

@@ -1,4 +1,4 @@
-"""The five outcome components, each 0–100 per account, computed column-wise with numpy.
+"""The outcome components, each 0–100 per account, computed column-wise with numpy.
 
 Every function takes the features frame and returns a float Series (NaN = no data) and never
 looks at checklist completion: ticked tasks are shown beside the score, never inside it.
@@ -108,10 +108,26 @@ def commitments(f: pd.DataFrame) -> pd.Series:
     return (100 - penalty).clip(lower=0).where(f["commitments"] > 0)
 
 
+def confidence(f: pd.DataFrame) -> pd.Series:
+    """The customer's own word: the mean survey answer (0-10) in the window. 10 is full
+    confidence; an average of 5 or less, none. Missing when nobody answered."""
+    return pd.Series(ramp(f["confidence_mean"], 10, 5), f.index).where(f["survey_answers"] > 0)
+
+
+SENTIMENT_SCORES = {"green": 100.0, "amber": 50.0, "red": 0.0}
+
+
+def sentiment(f: pd.DataFrame) -> pd.Series:
+    """The CSM's rating in force (green 100, amber 50, red 0); missing when none is."""
+    return f["csm_sentiment"].astype(float)
+
+
 COMPONENT_FUNCTIONS = {
     "outcomes": lambda f, spec: outcomes(f, spec.target("time_to_value_days")),
     "adoption": lambda f, spec: adoption(f),
     "engagement": lambda f, spec: engagement(f),
     "alignment": lambda f, spec: alignment(f),
     "commitments": lambda f, spec: commitments(f),
+    "confidence": lambda f, spec: confidence(f),
+    "sentiment": lambda f, spec: sentiment(f),
 }

@@ -1,13 +1,26 @@
 """The scorecard's vocabulary and defaults: plain data, importable with no Django at all."""
 
-COMPONENTS = ("outcomes", "adoption", "engagement", "alignment", "commitments")
+COMPONENTS = (
+    "outcomes",
+    "adoption",
+    "engagement",
+    "alignment",
+    "commitments",
+    "confidence",
+    "sentiment",
+)
 
+# Confidence is the customer's own answer to "how confident are you in it?" (DOMAIN.md: setup is
+# mechanical, confidence is human); Sentiment is the CSM's belief, shown beside the score and
+# weighed only where a scorecard says so (issue 14).
 DEFAULT_WEIGHTS = {
     "outcomes": 35,
     "adoption": 20,
     "engagement": 20,
     "alignment": 15,
     "commitments": 10,
+    "confidence": 10,
+    "sentiment": 0,
 }
 DEFAULT_THRESHOLDS = {"green": 70, "amber": 40}
 DEFAULT_TARGETS = {

@@ -19,13 +19,17 @@ from health.scoring import reasons as why
 from health.scoring.constants import COMPONENTS
 from health.scoring.flags import FLAG_BY_CODE, FLAG_CODES, capping_codes, capping_mask
 
+# The components layouts 1 and 2 stored (Confidence and Sentiment came with layout 3).
+FIRST_COMPONENTS = ("outcomes", "adoption", "engagement", "alignment", "commitments")
+FIRST_SCORE_FACTS = tuple(f"score_{name}" for name in FIRST_COMPONENTS)
+FIRST_WEIGHT_FACTS = tuple(f"weight_{name}" for name in FIRST_COMPONENTS)
 SCORE_FACTS = tuple(f"score_{name}" for name in COMPONENTS)
 # Every layout a stored facts row was ever written in, by number: a score is explained from the
 # layout it names, so adding a fact never blanks an old score's reasons. A row of layout 1 has
 # no marker; later rows start with "layout N". Never edit a layout that was released: add one.
 LAYOUTS = {
     1: (
-        *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS),
+        *FIRST_SCORE_FACTS, *FIRST_WEIGHT_FACTS,
         "green_threshold", "time_to_value_target", "renewing_within_days", "exec_silence_days",
         "time_to_value_days", "days_since_kickoff", "outcomes_due", "outcomes_due_reached",
         "roi_reports_90d", "active_users_30d", "seats", "invites_90d", "features_90d",
@@ -39,6 +43,21 @@ LAYOUTS = {
         "crm_status",
     ),
     2: (
+        *FIRST_SCORE_FACTS, *FIRST_WEIGHT_FACTS,
+        "green_threshold", "amber_threshold", "capping_mask", "time_to_value_target",
+        "renewing_within_days", "exec_silence_days",
+        "time_to_value_days", "days_since_kickoff", "outcomes_due", "outcomes_due_reached",
+        "value_events_90d", "value_kinds_seen", "active_users_30d", "seats", "invites_90d",
+        "features_90d", "activity_30d", "activity_prev_30d", "days_since_activity",
+        "days_since_exec_touch", "upsell_accepted_180d", "upsell_declined_180d", "stakeholders",
+        "key_roles_present", "has_objective", "objective_key_signers", "objective_review_overdue",
+        "decisions_reopened_7d", "decisions_circulated_late", "conflicting_definitions",
+        "champion_left", "commitments", "commitments_gap", "commitments_unscoped_open",
+        "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
+        "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
+        "crm_status", "value_label",
+    ),
+    3: (
         *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS),
         "green_threshold", "amber_threshold", "capping_mask", "time_to_value_target",
         "renewing_within_days", "exec_silence_days",
@@ -51,6 +70,7 @@ LAYOUTS = {
         "champion_left", "commitments", "commitments_gap", "commitments_unscoped_open",
         "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
         "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
+        "survey_answers", "confidence_mean", "csm_sentiment",
         "crm_status", "value_label",
     ),
 }  # fmt: skip
@@ -65,6 +85,13 @@ ADDED_FACTS = {
     ),
     "value_kinds_seen": 1.0,
     "value_label": "ROI report generated",
+    "weight_confidence": 0.0,
+    "weight_sentiment": 0.0,
+    "survey_answers": 0.0,
+    "score_confidence": None,  # None: no data, as every older score had for these
+    "score_sentiment": None,
+    "confidence_mean": None,
+    "csm_sentiment": None,
 }
 RENAMED_FACTS = {1: {"roi_reports_90d": "value_events_90d"}}
 Facts = namedtuple("Facts", FACTS)
@@ -77,6 +104,8 @@ REASON_BUILDERS = {
     "engagement": why.engagement_reasons,
     "alignment": why.alignment_reasons,
     "commitments": why.commitment_reasons,
+    "confidence": why.confidence_reasons,
+    "sentiment": why.sentiment_reasons,
 }
 
 
@@ -167,7 +196,7 @@ def colour_rule(green: float, amber: float, capping) -> str:
 
 
 def component_scores(facts: list) -> dict:
-    """Just the five component scores: what a chart of history needs, without the prose."""
+    """Just the component scores: what a chart of history needs, without the prose."""
     r = read_facts(facts)
     if r is None:
         return {}
@@ -205,11 +234,17 @@ def _headline(components: dict, flags: list, overall: float, r) -> list[str]:
             f"green needs {green:g}+ and no capping flag."
         )
     lines += [flag["reasons"][0] for flag in flags if flag["reasons"]]
-    scored = [(c["score"], name) for name, c in components.items() if c["score"] is not None]
+    scored = [
+        (c["score"], name)
+        for name, c in components.items()
+        if c["score"] is not None and c["configured_weight"]
+    ]
     for score, name in sorted(scored)[:2]:
         if score < 70 and components[name]["reasons"]:
             lines.append(f"{name.title()} {score:.0f}/100: {components[name]['reasons'][0]}")
-    missing = [name for name, c in components.items() if c["score"] is None]
+    missing = [
+        name for name, c in components.items() if c["score"] is None and c["configured_weight"]
+    ]
     if not r.value_kinds_seen:
         lines.append(why.NO_VALUE_EVENTS)
     if missing:

@@ -123,6 +123,24 @@ def alignment_reasons(r) -> list[str]:
     return reasons
 
 
+def confidence_reasons(r) -> list[str]:
+    if not r.survey_answers:
+        return ["No survey answers from the customer in the last year."]
+    return [
+        f"The customer's confidence averages {r.confidence_mean:.1f}/10 over "
+        f"{_count(r.survey_answers, 'survey answer')} in the last year."
+    ]
+
+
+SENTIMENT_WORDS = {100.0: "green", 50.0: "amber", 0.0: "red"}
+
+
+def sentiment_reasons(r) -> list[str]:
+    if _missing(r.csm_sentiment):
+        return ["No current CSM sentiment."]
+    return [f"The CSM rates the account {SENTIMENT_WORDS.get(r.csm_sentiment, 'rated')}."]
+
+
 def commitment_reasons(r) -> list[str]:
     if r.commitments == 0:
         return ["No commitments recorded."]

@@ -25,6 +25,8 @@ def test_account_health_explains_itself(as_alice, account):
         "engagement",
         "alignment",
         "commitments",
+        "confidence",
+        "sentiment",
     }
     for component in body["components"].values():
         assert set(component) >= {"score", "weight", "reasons"}

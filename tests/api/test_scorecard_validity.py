@@ -6,7 +6,8 @@ from health.models import Scorecard, ScorecardVersion
 from health.services import scorecard_calibration_propose
 from tests.health.outcomes import WINDOW, churn_portfolio
 
-PROPOSED = {"outcomes": 10, "adoption": 40, "engagement": 40, "alignment": 5, "commitments": 5}
+PROPOSED = {"outcomes": 10, "adoption": 35, "engagement": 35, "alignment": 5, "commitments": 5,
+            "confidence": 10, "sentiment": 0}  # fmt: skip
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from health.models import Scorecard
 from health.services import scorecard_calibration_propose
 from tests.health.outcomes import churn_portfolio
 
-PROPOSED = {"outcomes": 10, "adoption": 40, "engagement": 40, "alignment": 5, "commitments": 5}
+PROPOSED = {"outcomes": 10, "adoption": 35, "engagement": 35, "alignment": 5, "commitments": 5,
+            "confidence": 10, "sentiment": 0}  # fmt: skip
 FIGURES = {"auc": 0.8, "recall_non_green": 0.7, "green_churn_rate": 0.02, "median_lead_days": 40,
            "recall_at_lead": {"60": {"churned": 10, "caught": 7, "share": 0.7}}}  # fmt: skip
 REPORT = {
@@ -36,7 +37,9 @@ def test_a_calibrated_proposal_is_shown_beside_its_adopt_button(client, vera, pr
     page = client.get(reverse("portfolio")).content.decode()
     assert f"Proposed: Default v{proposal.number}" in page
     assert "Champion left" in page and "0.61" in page and "0.8" in page
-    assert '<th scope="row">Adoption</th><td class="num">20</td><td class="num">40</td>' in page
+    assert '<th scope="row">Adoption</th><td class="num">20</td><td class="num">35</td>' in page
+    # a report written before Confidence existed does not name it for the live scorecard
+    assert '<th scope="row">Confidence</th><td class="num">—</td><td class="num">10</td>' in page
     assert reverse("scorecard_adopt", args=[proposal.scorecard_id]) in page
 
 

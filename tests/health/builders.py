@@ -30,6 +30,7 @@ def healthy(**overrides) -> dict:
         "objective_review_overdue": False, "decisions": 3.0, "decisions_reopened_7d": 0.0,
         "decisions_circulated_late": 0.0, "champion_left": False, "commitments": 1.0,
         "commitments_gap": 0.0, "commitments_unscoped_open": 0.0, "commitments_overdue": 0.0,
+        "survey_answers": 2.0, "confidence_mean": 10.0, "csm_sentiment": None,
     }  # fmt: skip
     row.update(overrides)
     return row

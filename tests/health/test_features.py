@@ -175,3 +175,29 @@ def test_many_quiet_accounts_are_read_in_one_pass(account, monkeypatch):
     last = timezone.now() - timedelta(days=120)
     make_signal(account=account, kind="login", occurred_at=last)
     assert features_of(account)["last_signal_at"] == pd.Timestamp(last)
+
+
+def survey(account, answer, days):
+    make_signal(account=account, kind="confidence_survey", value=answer,
+                occurred_at=timezone.now() - timedelta(days=days))  # fmt: skip
+
+
+def test_confidence_is_the_mean_numeric_survey_answer_of_the_last_year(account):
+    survey(account, "6", 10)
+    survey(account, "9", 200)
+    survey(account, "no idea", 20)
+    survey(account, "1", 400)
+    row = features_of(account)
+    assert (row["survey_answers"], row["confidence_mean"]) == (2, 7.5)
+
+
+def test_no_survey_answers_leave_confidence_missing(account):
+    row = features_of(account)
+    assert row["survey_answers"] == 0
+    assert pd.isna(row["confidence_mean"])
+
+
+def test_a_survey_answer_after_as_of_is_not_known_then(account):
+    survey(account, "3", 5)
+    survey(account, "8", 40)
+    assert features_of(account, as_of=days_ago(30))["confidence_mean"] == 8

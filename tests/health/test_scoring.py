@@ -85,15 +85,46 @@ def test_missing_component_is_reported_as_missing_and_weights_renormalise():
     assert result["components"]["commitments"]["score"] is None
     assert result["components"]["alignment"]["score"] is None
     adoption = 50 * 0.5 + 100 / 3 * 0.25 + 100 * 0.25
-    assert result["overall"] == pytest.approx((100 * 35 + adoption * 20 + 100 * 20) / 75, abs=0.05)
-    assert result["components"]["outcomes"]["weight"] == pytest.approx(35 / 75, abs=1e-4)
+    overall = (100 * 35 + adoption * 20 + 100 * 20 + 100 * 10) / 85
+    assert result["overall"] == pytest.approx(overall, abs=0.05)
+    assert result["components"]["outcomes"]["weight"] == pytest.approx(35 / 85, abs=1e-4)
     assert result["components"]["alignment"]["weight"] == 0
 
 
 def test_weights_need_not_add_to_100():
     spec = ScorecardSpec(weights=dict.fromkeys(SPEC.weights, 1))
     result = score(spec, active_users_30d=15.0, invites_90d=1.0, features_90d=3.0)
-    assert result["overall"] == pytest.approx((400 + result["adoption"]) / 5, abs=0.05)
+    # seven weights of 1; Sentiment has no rating in force, so six components count
+    assert result["overall"] == pytest.approx((500 + result["adoption"]) / 6, abs=0.05)
+
+
+def test_confidence_is_the_mean_survey_answer_on_a_ramp_from_5_to_10():
+    assert score(confidence_mean=8.0)["confidence"] == pytest.approx(60)
+    assert score(confidence_mean=4.0)["confidence"] == 0
+
+
+def test_confidence_is_missing_when_nobody_answered_a_survey():
+    result = score(survey_answers=0.0, confidence_mean=None)
+    assert result["components"]["confidence"]["score"] is None
+    assert result["components"]["confidence"]["reasons"] == [
+        "No survey answers from the customer in the last year."
+    ]
+
+
+def test_low_confidence_lowers_the_score():
+    assert score(confidence_mean=5.0)["overall"] < score()["overall"]
+
+
+def test_csm_sentiment_is_shown_but_not_weighed_by_default():
+    result = score(csm_sentiment=0.0)
+    assert result["components"]["sentiment"]["score"] == 0
+    assert result["components"]["sentiment"]["reasons"] == ["The CSM rates the account red."]
+    assert result["overall"] == score()["overall"]
+
+
+def test_a_scorecard_that_weighs_sentiment_moves_the_score_with_it():
+    spec = ScorecardSpec(weights={**SPEC.weights, "sentiment": 10})
+    assert score(spec, csm_sentiment=0.0)["overall"] < score(spec, csm_sentiment=100.0)["overall"]
 
 
 def test_checklist_completion_has_no_weight_in_the_score():

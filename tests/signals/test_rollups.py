@@ -48,7 +48,7 @@ def rollup_contents():
         "account_id", "what", "name", "last_at"
     )
     kind_days = SignalKindDay.objects.order_by("account_id", "kind", "day").values_list(
-        "account_id", "kind", "day", "events"
+        "account_id", "kind", "day", "events", "answers", "answer_sum"
     )
     return list(days), list(firsts), list(last_seen), list(kind_days)
 
@@ -93,6 +93,24 @@ def test_only_value_kinds_are_counted_per_kind_and_day(alice, account):
            ("c", "login", MONDAY), ("d", "roi_report_generated", MONDAY))  # fmt: skip
     rows = SignalKindDay.objects.filter(account=account).values_list("kind", "events")
     assert sorted(rows) == [("invoice_paid", 2), ("roi_report_generated", 1)]
+
+
+def test_survey_answers_are_counted_and_summed_per_kind_and_day(alice, account):
+    rows = [
+        {"external_id": f"s{n}", "account": account.pk, "kind": "confidence_survey",
+         "actor": "ana", "value": value, "occurred_at": MONDAY.isoformat()}
+        for n, value in enumerate(["7", "9", "not sure"])
+    ]  # fmt: skip
+    signals_ingest(rows=rows, user=alice)
+    row = SignalKindDay.objects.get(account=account, kind="confidence_survey")
+    assert (row.events, row.answers, row.answer_sum) == (3, 2, 16.0)
+
+
+def test_editing_a_survey_answer_recomputes_its_sum(alice, account):
+    make_signal(account=account, kind="confidence_survey", value="4", occurred_at=MONDAY)
+    Signal.objects.filter(kind="confidence_survey").update(value="8")
+    row = SignalKindDay.objects.get(account=account, kind="confidence_survey")
+    assert (row.answers, row.answer_sum) == (1, 8.0)
 
 
 def test_deleting_a_signal_recomputes_its_day_and_firsts(alice, account):
@@ -140,10 +158,11 @@ def test_signals_saved_through_the_orm_are_rolled_up_too(account):
 def test_triggers_agree_with_a_full_rebuild(alice, account, bob):
     other = make_account(csm=bob)
     kinds = ["login", "roi_report_generated", "colleague_invited", "exec_meeting",
-             "upsell_call_accepted", "upsell_call_declined", "feature_used"]  # fmt: skip
+             "upsell_call_accepted", "upsell_call_declined", "feature_used",
+             "confidence_survey"]  # fmt: skip
     for n in range(40):
         target = account if n % 3 else other
-        make_signal(account=target, kind=kinds[n % len(kinds)],
+        make_signal(account=target, kind=kinds[n % len(kinds)], value=str(n % 11),
                     occurred_at=MONDAY - timedelta(hours=7 * n))  # fmt: skip
     Signal.objects.filter(account=other, kind="login").delete()
     kept = rollup_contents()
@@ -176,7 +195,8 @@ def test_deleting_every_signal_empties_the_rollups(alice, account):
 def test_updates_and_deletes_agree_with_a_full_rebuild(alice, account, bob):
     other = make_account(csm=bob)
     kinds = ["login", "roi_report_generated", "colleague_invited", "exec_meeting",
-             "upsell_call_accepted", "feature_used", "report_generated"]  # fmt: skip
+             "upsell_call_accepted", "feature_used", "report_generated",
+             "confidence_survey"]  # fmt: skip
     for n in range(60):
         make_signal(account=account if n % 2 else other, kind=kinds[n % len(kinds)],
                     actor=f"user{n % 4}", value=f"feature{n % 3}",
@@ -185,6 +205,7 @@ def test_updates_and_deletes_agree_with_a_full_rebuild(alice, account, bob):
     Signal.objects.filter(pk__in=list(newest_first.values_list("pk", flat=True)[:15])).delete()
     Signal.objects.filter(kind="login").update(occurred_at=MONDAY - timedelta(days=30))
     Signal.objects.filter(kind="report_generated").update(kind="roi_report_generated")
+    Signal.objects.filter(kind="confidence_survey").update(value="6")
     kept = rollup_contents()
     rollups_rebuild()
     assert rollup_contents() == kept
