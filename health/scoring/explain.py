@@ -24,6 +24,20 @@ FIRST_COMPONENTS = ("outcomes", "adoption", "engagement", "alignment", "commitme
 FIRST_SCORE_FACTS = tuple(f"score_{name}" for name in FIRST_COMPONENTS)
 FIRST_WEIGHT_FACTS = tuple(f"weight_{name}" for name in FIRST_COMPONENTS)
 SCORE_FACTS = tuple(f"score_{name}" for name in COMPONENTS)
+# The spec and feature facts of layout 2, in order; layout 3 added components and features.
+LAYOUT_2_FACTS = (
+    "green_threshold", "amber_threshold", "capping_mask", "time_to_value_target",
+    "renewing_within_days", "exec_silence_days",
+    "time_to_value_days", "days_since_kickoff", "outcomes_due", "outcomes_due_reached",
+    "value_events_90d", "value_kinds_seen", "active_users_30d", "seats", "invites_90d",
+    "features_90d", "activity_30d", "activity_prev_30d", "days_since_activity",
+    "days_since_exec_touch", "upsell_accepted_180d", "upsell_declined_180d", "stakeholders",
+    "key_roles_present", "has_objective", "objective_key_signers", "objective_review_overdue",
+    "decisions_reopened_7d", "decisions_circulated_late", "conflicting_definitions",
+    "champion_left", "commitments", "commitments_gap", "commitments_unscoped_open",
+    "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
+    "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
+)  # fmt: skip
 # Every layout a stored facts row was ever written in, by number: a score is explained from the
 # layout it names, so adding a fact never blanks an old score's reasons. A row of layout 1 has
 # no marker; later rows start with "layout N". Never edit a layout that was released: add one.
@@ -42,36 +56,10 @@ LAYOUTS = {
         "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
         "crm_status",
     ),
-    2: (
-        *FIRST_SCORE_FACTS, *FIRST_WEIGHT_FACTS,
-        "green_threshold", "amber_threshold", "capping_mask", "time_to_value_target",
-        "renewing_within_days", "exec_silence_days",
-        "time_to_value_days", "days_since_kickoff", "outcomes_due", "outcomes_due_reached",
-        "value_events_90d", "value_kinds_seen", "active_users_30d", "seats", "invites_90d",
-        "features_90d", "activity_30d", "activity_prev_30d", "days_since_activity",
-        "days_since_exec_touch", "upsell_accepted_180d", "upsell_declined_180d", "stakeholders",
-        "key_roles_present", "has_objective", "objective_key_signers", "objective_review_overdue",
-        "decisions_reopened_7d", "decisions_circulated_late", "conflicting_definitions",
-        "champion_left", "commitments", "commitments_gap", "commitments_unscoped_open",
-        "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
-        "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
-        "crm_status", "value_label",
-    ),
+    2: (*FIRST_SCORE_FACTS, *FIRST_WEIGHT_FACTS, *LAYOUT_2_FACTS, "crm_status", "value_label"),
     3: (
-        *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS),
-        "green_threshold", "amber_threshold", "capping_mask", "time_to_value_target",
-        "renewing_within_days", "exec_silence_days",
-        "time_to_value_days", "days_since_kickoff", "outcomes_due", "outcomes_due_reached",
-        "value_events_90d", "value_kinds_seen", "active_users_30d", "seats", "invites_90d",
-        "features_90d", "activity_30d", "activity_prev_30d", "days_since_activity",
-        "days_since_exec_touch", "upsell_accepted_180d", "upsell_declined_180d", "stakeholders",
-        "key_roles_present", "has_objective", "objective_key_signers", "objective_review_overdue",
-        "decisions_reopened_7d", "decisions_circulated_late", "conflicting_definitions",
-        "champion_left", "commitments", "commitments_gap", "commitments_unscoped_open",
-        "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
-        "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
-        "survey_answers", "confidence_mean", "csm_sentiment",
-        "crm_status", "value_label",
+        *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS), *LAYOUT_2_FACTS,
+        "survey_answers", "confidence_mean", "csm_sentiment", "crm_status", "value_label",
     ),
 }  # fmt: skip
 LAYOUT = max(LAYOUTS)
