@@ -117,10 +117,10 @@ def test_a_snoozed_flag_still_caps_the_colour_and_says_why(
         give_health(account, overall=85, rag="amber", flags=["checklist_illusion"],
                     tasks_done=10, tasks_total=10)  # fmt: skip
 
+    score_with_illusion()
     client.force_login(alice)
     data = {"flag": "checklist_illusion", "reason": "Training booked for Monday", "days": 30}
     client.post(reverse("flag_snooze", args=[account.pk]), data)
-    score_with_illusion()
     actions_raise(account_ids=[account.pk], as_of=timezone.now().date())
     content = page(client, account)
     assert "badge big amber" in content  # 85 would be green: the flag still caps it
@@ -128,6 +128,16 @@ def test_a_snoozed_flag_still_caps_the_colour_and_says_why(
     assert "because “Training booked for Monday”" in content
     assert 'id="flag-checklist_illusion"' in content
     assert not Action.objects.filter(flag="checklist_illusion").exists()
+
+
+def test_snoozing_a_flag_not_on_the_account_is_refused(client, alice, account):
+    give_health(account, overall=60, rag="amber", flags=["custom_terms"])
+    client.force_login(alice)
+    data = {"flag": "champion_left", "reason": "Not yet", "days": 30}
+    response = client.post(reverse("flag_snooze", args=[account.pk]), data)
+    assert response.status_code == 400
+    assert "not a flag on this account" in response.content.decode()
+    assert not FlagSnooze.objects.exists()
 
 
 def test_the_scorer_still_caps_a_snoozed_flag(alice, account):
