@@ -16,6 +16,7 @@ from actions.models import (
     WebhookDelivery,
     WebhookEvent,
 )
+from actions.receivers import url_refusal
 from actions.services import SNOOZE_DAYS_DEFAULT, SNOOZE_DAYS_MAX
 from actions.timeline import TYPES
 from health.serializers import FlagSerializer, LatestHealthSerializer
@@ -180,6 +181,9 @@ class WebhookSerializer(serializers.ModelSerializer):
     def validate_url(self, url):
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             raise serializers.ValidationError("Only http and https URLs.")
+        refused = url_refusal(url)
+        if refused:
+            raise serializers.ValidationError(refused)
         return url
 
     def validate_events(self, events):

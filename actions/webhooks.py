@@ -21,6 +21,7 @@ from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from actions import receivers
 from actions.models import (
     PING,
     Action,
@@ -197,18 +198,28 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+# Straight to the receiver, never through a proxy from the environment: the connection goes
+# only to the public addresses just checked (actions.receivers).
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _NoRedirects, receivers.PublicHTTPHandler,
+    receivers.PublicHTTPSHandler,
+)  # fmt: skip
 
 
 def post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int | None, str]:
-    """POST the body; (status code or None, error text or '')."""
+    """POST the body; (status code or None, error text or ''). Raises HostRefused, before
+    anything is sent, when the URL's host is not public."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with _opener.open(request, timeout=timeout) as response:
             return response.status, ""
     except urllib.error.HTTPError as error:
         return error.code, f"HTTP {error.code} {error.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, receivers.HostRefused):
+            raise error.reason from None
+        return None, str(error.reason)[:500]
+    except (OSError, ValueError) as error:
         return None, str(getattr(error, "reason", error))[:500]
 
 
@@ -230,15 +241,18 @@ def delivery_attempt(*, delivery_id: int) -> str:
         "X-Candor-Event": delivery.event, "X-Candor-Delivery": str(delivery.pk),
         "X-Candor-Signature": signature(body, hook.secret),
     }  # fmt: skip
-    code, error = post(hook.url, body, headers, settings.CANDOR["WEBHOOK_TIMEOUT_SECONDS"])
+    try:
+        code, error = post(hook.url, body, headers, settings.CANDOR["WEBHOOK_TIMEOUT_SECONDS"])
+    except receivers.HostRefused as refused:
+        return _record(delivery, None, f"Not sent: {refused}", final=True)
     return _record(delivery, code, error)
 
 
-def _record(delivery, code, error) -> str:
+def _record(delivery, code, error, final=False) -> str:
     attempts = delivery.attempts + 1
     if code is not None and 200 <= code < 300:
         status, error = DeliveryStatus.SUCCEEDED, ""
-    elif attempts >= settings.CANDOR["WEBHOOK_MAX_ATTEMPTS"]:
+    elif final or attempts >= settings.CANDOR["WEBHOOK_MAX_ATTEMPTS"]:
         status = DeliveryStatus.FAILED
     else:
         status = DeliveryStatus.PENDING

@@ -318,6 +318,10 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Webhooks post only to public hosts (never loopback, private, link-local, multicast, reserved
+# or unspecified addresses): on for a receiver inside Candor's own network.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", "False")
+
 CANDOR = {
     # How long scoring waits after an ingest before rescoring the touched accounts.
     "RESCORE_DEBOUNCE_SECONDS": int(os.environ.get("RESCORE_DEBOUNCE_SECONDS", 30)),
