@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import orjson
 from celery import current_app
@@ -178,17 +179,51 @@ def delivery_send_now(pk: int) -> None:
 
 
 def deliveries_send(ids) -> list:
-    """Queue each delivery on the broker, or on the inline pool when Celery is eager."""
+    """Queue each delivery on the broker, or on the inline pool when Celery is eager, and mark
+    it queued. One the broker refused stays unqueued (and pending) for the resend sweep."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         futures = [inline_pool().submit(_deliver_inline, pk) for pk in ids]
         inline_futures[:] = [f for f in inline_futures if not f.done()] + futures
+        _mark_queued(ids, timezone.now())
         return futures
-    for pk in ids:
-        try:
-            current_app.send_task(DELIVER_TASK, args=[pk])
-        except Exception:
-            logger.warning("Webhook delivery %s not queued", pk, exc_info=True)
+    refused = [pk for pk in ids if not _publish(pk)]
+    _mark_queued(set(ids) - set(refused), timezone.now())
+    _mark_queued(refused, None)
     return []
+
+
+def _publish(pk: int) -> bool:
+    try:
+        current_app.send_task(DELIVER_TASK, args=[pk])
+    except Exception:
+        logger.warning("Webhook delivery %s not queued; the resend sweep will", pk, exc_info=True)
+        return False
+    return True
+
+
+def _mark_queued(ids, when) -> None:
+    if ids:
+        WebhookDelivery.objects.filter(pk__in=list(ids)).update(queued_at=when)
+
+
+UNQUEUED_GRACE = timedelta(minutes=1)  # covers the moment between the commit and the queueing
+RESEND_BATCH = 1000
+
+
+def deliveries_unqueued_send() -> list[int]:
+    """The resend sweep: pending deliveries the broker never took (it was down), older than a
+    minute, are claimed and queued again. A delivery on the queue, being retried or finished
+    is never claimed, so none is sent twice."""
+    cutoff = timezone.now() - UNQUEUED_GRACE
+    with transaction.atomic():
+        waiting = WebhookDelivery.objects.select_for_update(skip_locked=True).filter(
+            status=DeliveryStatus.PENDING, queued_at__isnull=True, created_at__lt=cutoff
+        )
+        ids = list(waiting.order_by("created_at", "pk").values_list("pk", flat=True)[:RESEND_BATCH])
+        _mark_queued(ids, timezone.now())
+    if ids:
+        deliveries_send(ids)
+    return ids
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.rescore_stale_accounts",
         "schedule": float(os.environ.get("RESCORE_SWEEP_SECONDS", 300)),
     },
+    "resend-unqueued-webhook-deliveries": {
+        "task": "actions.tasks.webhook_deliveries_resend",
+        "schedule": float(os.environ.get("WEBHOOK_RESEND_SWEEP_SECONDS", 300)),
+    },
     "send-digests-every-morning": {
         "task": "actions.tasks.send_digests",
         "schedule": crontab(
