@@ -14,13 +14,23 @@ CSM_GROUP = "csm"
 VP_GROUP = "vp"
 
 
+VP_MEMO = "_candor_is_vp"
+
+
 def user_is_vp(user: AbstractBaseUser) -> bool:
-    """VPs, staff and superusers see the whole portfolio."""
+    """VPs, staff and superusers see the whole portfolio.
+
+    The answer is kept on the user object: a request loads its user once, and a page asks
+    many times. A role changed meanwhile counts from the user's next request."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return user.groups.filter(name=VP_GROUP).exists()
+    memo = getattr(user, VP_MEMO, None)
+    if memo is None:
+        memo = user.groups.filter(name=VP_GROUP).exists()
+        setattr(user, VP_MEMO, memo)
+    return memo
 
 
 def accounts_visible_to(user: AbstractBaseUser) -> QuerySet[Account]:

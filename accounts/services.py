@@ -10,7 +10,7 @@ from accounts import imports
 from accounts.hooks import account_changed
 from accounts.import_writes import import_write
 from accounts.models import Account, CsvImport, ImportStatus
-from accounts.selectors import CSM_GROUP, VP_GROUP, import_progress_key
+from accounts.selectors import CSM_GROUP, VP_GROUP, VP_MEMO, import_progress_key
 
 User = get_user_model()
 
@@ -35,6 +35,7 @@ def user_set_role(*, user, role: str) -> None:
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in (CSM_GROUP, VP_GROUP)}
     user.groups.remove(*groups.values())
     user.groups.add(groups[role])
+    vars(user).pop(VP_MEMO, None)
 
 
 def account_rescore_on_commit(*, account_ids) -> None:

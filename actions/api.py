@@ -1,6 +1,7 @@
 import secrets
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -15,10 +16,13 @@ from actions import services, webhooks
 from actions.models import Action, ActionStatus, Rule, Webhook
 from actions.selectors import (
     actions_visible_to,
+    flags_with_snoozes,
     sentiment_disagrees,
     sentiment_history,
     sentiment_latest,
     sentiment_payload,
+    snoozes_active_for,
+    snoozes_of,
 )
 from actions.serializers import (
     ActionSerializer,
@@ -26,6 +30,7 @@ from actions.serializers import (
     HealthWithSentimentSerializer,
     SentimentRecordSerializer,
     SentimentSerializer,
+    SnoozeSerializer,
     TimelineEventSerializer,
     TimelineQuerySerializer,
     WebhookCreatedSerializer,
@@ -126,10 +131,48 @@ class AccountHealth(health_api.AccountHealth):
         score = super().get_object()
         sentiment = sentiment_payload(sentiment_latest(score.account))
         score.sentiment = sentiment
+        score.flags_with_snoozes = flags_with_snoozes(
+            score.flags, snoozes_active_for(score.account)
+        )
         score.sentiment_disagrees = bool(sentiment) and sentiment_disagrees(
             sentiment["rating"], score.rag, sentiment["stale"]
         )
         return score
+
+
+class AccountSnoozes(APIView):
+    """Snoozes of one account's flags, newest first: GET lists them (ended ones too), POST
+    snoozes a flag on its current score. Only alerts pause; the flag still counts."""
+
+    @extend_schema(responses={200: SnoozeSerializer(many=True)})
+    def get(self, request, pk):
+        account = account_get_for_user(request.user, pk)
+        return Response(SnoozeSerializer(snoozes_of(account)[:100], many=True).data)
+
+    @extend_schema(request=SnoozeSerializer, responses={201: SnoozeSerializer})
+    def post(self, request, pk):
+        account = account_get_for_user(request.user, pk)
+        body = SnoozeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            snooze = services.flag_snooze(account=account, by=request.user, **body.validated_data)
+        except DjangoValidationError as error:
+            raise _drf(error) from error
+        return Response(SnoozeSerializer(snooze).data, status=status.HTTP_201_CREATED)
+
+
+class AccountSnooze(APIView):
+    """DELETE ends a running snooze early: the flag's alerts resume."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk, snooze_id):
+        account = account_get_for_user(request.user, pk)
+        snooze = get_object_or_404(account.snoozes.select_related("snoozed_by"), pk=snooze_id)
+        try:
+            services.flag_snooze_end(snooze=snooze)
+        except DjangoValidationError as error:
+            raise _drf(error) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 TYPE_PARAM = OpenApiParameter(

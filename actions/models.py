@@ -290,11 +290,22 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(
+        null=True, help_text="When it was handed to the task queue; empty while the broker was "
+        "down, until the resend sweep hands it over.",
+    )  # fmt: skip
     delivered_at = models.DateTimeField(null=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["webhook", "created_at"], name="delivery_webhook_idx")]
+        indexes = [
+            models.Index(fields=["webhook", "created_at"], name="delivery_webhook_idx"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending", queued_at__isnull=True),
+                name="delivery_unqueued_idx",
+            ),  # fmt: skip
+        ]
         constraints = [_choices_check("status", DeliveryStatus, "delivery_status_valid")]
 
     def __str__(self):

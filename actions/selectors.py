@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
 from actions.models import Action, ActionStatus, FlagSnooze, Sentiment
+from health.models import CurrentHealth
 from health.scoring.flags import FLAG_LABELS
 
 
@@ -28,6 +29,26 @@ def actions_of(account) -> list[Action]:
 
 def snoozes_of(account) -> list[FlagSnooze]:
     return list(FlagSnooze.objects.filter(account=account).select_related("snoozed_by"))
+
+
+def flags_on(account) -> list[str]:
+    """The lying flags on the account's current score (none before it is scored)."""
+    codes = (
+        CurrentHealth.objects.filter(account=account).values_list("flag_codes", flat=True).first()
+    )
+    return [code for code in (codes or "").split(",") if code]
+
+
+def snooze_note(snooze: FlagSnooze | None) -> dict | None:
+    """A flag's snooze as the health payload shows it: {until, by, reason}."""
+    if snooze is None:
+        return None
+    return {"until": snooze.until, "by": snooze.snoozed_by.username, "reason": snooze.reason}
+
+
+def flags_with_snoozes(flags: list[dict], snoozes: dict[str, FlagSnooze]) -> list[dict]:
+    """The score's flags, each saying whether its alerts are snoozed: the flag stays."""
+    return [{**flag, "snoozed": snooze_note(snoozes.get(flag["code"]))} for flag in flags]
 
 
 def snoozes_running(snoozes, today=None) -> dict[str, FlagSnooze]:

@@ -8,6 +8,7 @@ from accounts.selectors import accounts_visible_to
 from actions.models import (
     Action,
     ActionStatus,
+    FlagSnooze,
     Playbook,
     Rating,
     Sentiment,
@@ -15,8 +16,10 @@ from actions.models import (
     WebhookDelivery,
     WebhookEvent,
 )
+from actions.receivers import url_refusal
+from actions.services import SNOOZE_DAYS_DEFAULT, SNOOZE_DAYS_MAX
 from actions.timeline import TYPES
-from health.serializers import LatestHealthSerializer
+from health.serializers import FlagSerializer, LatestHealthSerializer
 
 
 class StepSerializer(serializers.Serializer):
@@ -94,9 +97,51 @@ class SentimentRecordSerializer(serializers.ModelSerializer):
         return sentiment.is_stale()
 
 
-class HealthWithSentimentSerializer(LatestHealthSerializer):
-    """The account health payload, with the CSM's sentiment beside the score (never in it)."""
+class SnoozeSerializer(serializers.ModelSerializer):
+    """A flag's snooze on an account: its alerts pause until `until` (also `ends_on`), the flag
+    stays on the score. POST takes flag (one on the account's current score), reason and days
+    (the re-raise period, 1-180, default 30)."""
 
+    flag = serializers.CharField(max_length=40)
+    reason = serializers.CharField(max_length=2000)
+    days = serializers.IntegerField(
+        min_value=1, max_value=SNOOZE_DAYS_MAX, default=SNOOZE_DAYS_DEFAULT, write_only=True
+    )
+    ends_on = serializers.DateField(source="until", read_only=True)
+    by = serializers.CharField(source="snoozed_by.username", read_only=True)
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FlagSnooze
+        fields = ["id", "flag", "reason", "days", "until", "ends_on", "by", "created_at", "active"]
+        read_only_fields = ["until", "created_at"]
+
+    def validate_reason(self, reason):
+        if not reason.strip():
+            raise serializers.ValidationError("Say why you snooze it.")
+        return reason
+
+    def get_active(self, snooze) -> bool:
+        return snooze.is_active()
+
+
+class SnoozeNoteSerializer(serializers.Serializer):
+    until = serializers.DateField()
+    by = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class FlagWithSnoozeSerializer(FlagSerializer):
+    snoozed = SnoozeNoteSerializer(
+        allow_null=True, help_text="Its alerts are snoozed (until, by, reason); it still counts."
+    )
+
+
+class HealthWithSentimentSerializer(LatestHealthSerializer):
+    """The account health payload, with the CSM's sentiment beside the score (never in it) and
+    each flag saying whether its alerts are snoozed (a snoozed flag still caps the colour)."""
+
+    flags = FlagWithSnoozeSerializer(source="flags_with_snoozes", many=True, read_only=True)
     sentiment = SentimentSerializer(read_only=True, allow_null=True)
     sentiment_disagrees = serializers.BooleanField(read_only=True)
 
@@ -136,6 +181,9 @@ class WebhookSerializer(serializers.ModelSerializer):
     def validate_url(self, url):
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             raise serializers.ValidationError("Only http and https URLs.")
+        refused = url_refusal(url)
+        if refused:
+            raise serializers.ValidationError(refused)
         return url
 
     def validate_events(self, events):

@@ -19,7 +19,7 @@ from actions.models import (
     Sentiment,
 )
 from actions.rules import rules_run
-from health.scoring.flags import FLAG_LABELS
+from actions.selectors import flags_on
 from health.selectors import scorecard_specs
 from health.services import rescore_request
 
@@ -136,8 +136,12 @@ SNOOZE_DAYS_MAX = 180
 @transaction.atomic
 def flag_snooze(*, account, flag: str, reason: str, days: int, by) -> FlagSnooze:
     """Silence a flag's alerts on an account for `days`; the flag itself stays on the score."""
-    if flag not in FLAG_LABELS:
-        raise ValidationError({"flag": f"Unknown flag '{flag}'."})
+    raised = flags_on(account)
+    if flag not in raised:
+        on = ", ".join(raised) if raised else "none"
+        raise ValidationError(
+            {"flag": f"'{flag}' is not a flag on this account's current score (on it: {on})."}
+        )
     if not reason.strip():
         raise ValidationError({"reason": "Say why you snooze it."})
     if not 1 <= days <= SNOOZE_DAYS_MAX:
@@ -150,6 +154,18 @@ def flag_snooze(*, account, flag: str, reason: str, days: int, by) -> FlagSnooze
         account=account, flag=flag, reason=reason.strip(), snoozed_by=by,
         until=today + timedelta(days=days),
     )  # fmt: skip
+
+
+@transaction.atomic
+def flag_snooze_end(*, snooze: FlagSnooze) -> FlagSnooze:
+    """End a snooze early: its flag's alerts resume, and the next rules run raises the flag
+    again if it is still on the account."""
+    today = timezone.now().date()
+    if not snooze.is_active(today):
+        raise ValidationError({"snooze": "This snooze has already ended."})
+    snooze.until, snooze.reraised_at = today, None
+    snooze.save(update_fields=["until", "reraised_at"])
+    return snooze
 
 
 @transaction.atomic

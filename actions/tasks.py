@@ -20,6 +20,12 @@ def webhook_deliver(self, delivery_id):
     return status
 
 
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def webhook_deliveries_resend():
+    """Beat: queue again the pending deliveries the broker could not take when they were made."""
+    return len(webhooks.deliveries_unqueued_send())
+
+
 @shared_task(bind=True, acks_late=True)
 def send_digests(self):
     """The morning digest (beat schedule): each CSM's new actions and biggest drops, each VP's

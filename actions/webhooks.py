@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import orjson
 from celery import current_app
@@ -21,6 +22,7 @@ from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from actions import receivers
 from actions.models import (
     PING,
     Action,
@@ -177,17 +179,51 @@ def delivery_send_now(pk: int) -> None:
 
 
 def deliveries_send(ids) -> list:
-    """Queue each delivery on the broker, or on the inline pool when Celery is eager."""
+    """Queue each delivery on the broker, or on the inline pool when Celery is eager, and mark
+    it queued. One the broker refused stays unqueued (and pending) for the resend sweep."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         futures = [inline_pool().submit(_deliver_inline, pk) for pk in ids]
         inline_futures[:] = [f for f in inline_futures if not f.done()] + futures
+        _mark_queued(ids, timezone.now())
         return futures
-    for pk in ids:
-        try:
-            current_app.send_task(DELIVER_TASK, args=[pk])
-        except Exception:
-            logger.warning("Webhook delivery %s not queued", pk, exc_info=True)
+    refused = [pk for pk in ids if not _publish(pk)]
+    _mark_queued(set(ids) - set(refused), timezone.now())
+    _mark_queued(refused, None)
     return []
+
+
+def _publish(pk: int) -> bool:
+    try:
+        current_app.send_task(DELIVER_TASK, args=[pk])
+    except Exception:
+        logger.warning("Webhook delivery %s not queued; the resend sweep will", pk, exc_info=True)
+        return False
+    return True
+
+
+def _mark_queued(ids, when) -> None:
+    if ids:
+        WebhookDelivery.objects.filter(pk__in=list(ids)).update(queued_at=when)
+
+
+UNQUEUED_GRACE = timedelta(minutes=1)  # covers the moment between the commit and the queueing
+RESEND_BATCH = 1000
+
+
+def deliveries_unqueued_send() -> list[int]:
+    """The resend sweep: pending deliveries the broker never took (it was down), older than a
+    minute, are claimed and queued again. A delivery on the queue, being retried or finished
+    is never claimed, so none is sent twice."""
+    cutoff = timezone.now() - UNQUEUED_GRACE
+    with transaction.atomic():
+        waiting = WebhookDelivery.objects.select_for_update(skip_locked=True).filter(
+            status=DeliveryStatus.PENDING, queued_at__isnull=True, created_at__lt=cutoff
+        )
+        ids = list(waiting.order_by("created_at", "pk").values_list("pk", flat=True)[:RESEND_BATCH])
+        _mark_queued(ids, timezone.now())
+    if ids:
+        deliveries_send(ids)
+    return ids
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -197,18 +233,28 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+# Straight to the receiver, never through a proxy from the environment: the connection goes
+# only to the public addresses just checked (actions.receivers).
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _NoRedirects, receivers.PublicHTTPHandler,
+    receivers.PublicHTTPSHandler,
+)  # fmt: skip
 
 
 def post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int | None, str]:
-    """POST the body; (status code or None, error text or '')."""
+    """POST the body; (status code or None, error text or ''). Raises HostRefused, before
+    anything is sent, when the URL's host is not public."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with _opener.open(request, timeout=timeout) as response:
             return response.status, ""
     except urllib.error.HTTPError as error:
         return error.code, f"HTTP {error.code} {error.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, receivers.HostRefused):
+            raise error.reason from None
+        return None, str(error.reason)[:500]
+    except (OSError, ValueError) as error:
         return None, str(getattr(error, "reason", error))[:500]
 
 
@@ -230,15 +276,18 @@ def delivery_attempt(*, delivery_id: int) -> str:
         "X-Candor-Event": delivery.event, "X-Candor-Delivery": str(delivery.pk),
         "X-Candor-Signature": signature(body, hook.secret),
     }  # fmt: skip
-    code, error = post(hook.url, body, headers, settings.CANDOR["WEBHOOK_TIMEOUT_SECONDS"])
+    try:
+        code, error = post(hook.url, body, headers, settings.CANDOR["WEBHOOK_TIMEOUT_SECONDS"])
+    except receivers.HostRefused as refused:
+        return _record(delivery, None, f"Not sent: {refused}", final=True)
     return _record(delivery, code, error)
 
 
-def _record(delivery, code, error) -> str:
+def _record(delivery, code, error, final=False) -> str:
     attempts = delivery.attempts + 1
     if code is not None and 200 <= code < 300:
         status, error = DeliveryStatus.SUCCEEDED, ""
-    elif attempts >= settings.CANDOR["WEBHOOK_MAX_ATTEMPTS"]:
+    elif final or attempts >= settings.CANDOR["WEBHOOK_MAX_ATTEMPTS"]:
         status = DeliveryStatus.FAILED
     else:
         status = DeliveryStatus.PENDING

@@ -41,6 +41,14 @@ urlpatterns = [
         name="account-sentiment",
     ),
     path(
+        "accounts/<int:pk>/snoozes/", actions_api.AccountSnoozes.as_view(), name="account-snoozes"
+    ),
+    path(
+        "accounts/<int:pk>/snoozes/<int:snooze_id>/",
+        actions_api.AccountSnooze.as_view(),
+        name="account-snooze",
+    ),
+    path(
         "accounts/<int:pk>/timeline/",
         actions_api.AccountTimeline.as_view(),
         name="account-timeline",

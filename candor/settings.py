@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.rescore_stale_accounts",
         "schedule": float(os.environ.get("RESCORE_SWEEP_SECONDS", 300)),
     },
+    "resend-unqueued-webhook-deliveries": {
+        "task": "actions.tasks.webhook_deliveries_resend",
+        "schedule": float(os.environ.get("WEBHOOK_RESEND_SWEEP_SECONDS", 300)),
+    },
     "send-digests-every-morning": {
         "task": "actions.tasks.send_digests",
         "schedule": crontab(
@@ -317,6 +321,10 @@ SPECTACULAR_SETTINGS = {
         "candor.exceptions.document_error_responses",
     ],
 }
+
+# Webhooks post only to public hosts (never loopback, private, link-local, multicast, reserved
+# or unspecified addresses): on for a receiver inside Candor's own network.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", "False")
 
 CANDOR = {
     # How long scoring waits after an ingest before rescoring the touched accounts.

@@ -62,8 +62,12 @@ def flag_snooze(request, pk):
     if not form.is_valid():
         return _page(request, account, snooze_form=form)
     data = form.cleaned_data
-    snooze = services.flag_snooze(account=account, flag=data["flag"], reason=data["reason"],
-                                  days=data["days"], by=request.user)  # fmt: skip
+    try:
+        snooze = services.flag_snooze(account=account, flag=data["flag"], reason=data["reason"],
+                                      days=data["days"], by=request.user)  # fmt: skip
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _page(request, account, snooze_form=form)
     messages.success(request, f"Alerts snoozed until {snooze.until:%-d %b %Y}; the flag still "
                      "counts in the score.")  # fmt: skip
     return _back(account, f"flag-{snooze.flag}")

@@ -6,8 +6,10 @@ from tests.health.test_celery_worker import worker  # noqa: F401  (a real worker
 
 
 @pytest.fixture
-def receiver():
-    """A webhook receiver on 127.0.0.1 (see receiver.py), stopped after the test."""
+def receiver(settings):
+    """A webhook receiver on 127.0.0.1 (see receiver.py), stopped after the test. Webhooks may
+    post to it: private hosts are allowed while it runs."""
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
     receiver, server = start_receiver()
     yield receiver
     if receiver.hold is not None:

@@ -69,6 +69,7 @@ def test_a_receiver_that_keeps_failing_is_given_up_after_the_last_attempt(hook, 
 
 def test_an_unreachable_receiver_is_logged_with_its_error(vera, settings):
     settings.CANDOR = {**settings.CANDOR, "WEBHOOK_MAX_ATTEMPTS": 1}
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
     hook = Webhook.objects.create(url="http://127.0.0.1:9/nothing", secret=SECRET, events=[])
     delivery = webhooks.ping_queue(hook)
     webhook_deliver.apply(args=[delivery.pk])

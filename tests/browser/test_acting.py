@@ -86,3 +86,19 @@ def test_setting_sentiment_shows_it_beside_the_score(page, live_server, account)
     assert "CSM says" in block.inner_text() and "Green" in block.inner_text()
     assert "The sponsor renewed her team's seats" in block.inner_text()
     assert Sentiment.objects.get().rating == "green"
+
+
+def test_sentiment_against_the_data_is_called_out(page, live_server, transactional_db, alice):
+    red = make_account(csm=alice, name="Quay Metals")
+    give_health(red, overall=31, rag="red")
+    open_account(page, live_server, red)
+    page.get_by_text("Set your sentiment").click()
+    form = page.get_by_role("form", name="Set your sentiment")
+    form.get_by_label("Your read").select_option("green")
+    form.get_by_label("Why").fill("The sponsor says they will renew")
+    form.get_by_role("button", name="Save sentiment").click()
+    page.wait_for_url("**#sentiment")
+    notice = page.locator("#sentiment .disagreement")
+    assert notice.inner_text().startswith("The CSM says green; the data says red.")
+    page.goto(f"{live_server.url}/")
+    assert page.locator(".chip.disagreement", has_text="CSM says green").is_visible()

@@ -117,10 +117,10 @@ def test_a_snoozed_flag_still_caps_the_colour_and_says_why(
         give_health(account, overall=85, rag="amber", flags=["checklist_illusion"],
                     tasks_done=10, tasks_total=10)  # fmt: skip
 
+    score_with_illusion()
     client.force_login(alice)
     data = {"flag": "checklist_illusion", "reason": "Training booked for Monday", "days": 30}
     client.post(reverse("flag_snooze", args=[account.pk]), data)
-    score_with_illusion()
     actions_raise(account_ids=[account.pk], as_of=timezone.now().date())
     content = page(client, account)
     assert "badge big amber" in content  # 85 would be green: the flag still caps it
@@ -128,6 +128,16 @@ def test_a_snoozed_flag_still_caps_the_colour_and_says_why(
     assert "because “Training booked for Monday”" in content
     assert 'id="flag-checklist_illusion"' in content
     assert not Action.objects.filter(flag="checklist_illusion").exists()
+
+
+def test_snoozing_a_flag_not_on_the_account_is_refused(client, alice, account):
+    give_health(account, overall=60, rag="amber", flags=["custom_terms"])
+    client.force_login(alice)
+    data = {"flag": "champion_left", "reason": "Not yet", "days": 30}
+    response = client.post(reverse("flag_snooze", args=[account.pk]), data)
+    assert response.status_code == 400
+    assert "not a flag on this account" in response.content.decode()
+    assert not FlagSnooze.objects.exists()
 
 
 def test_the_scorer_still_caps_a_snoozed_flag(alice, account):
@@ -155,6 +165,26 @@ def test_setting_sentiment_on_the_page_shows_it_beside_the_score(client, alice, 
     assert "CSM says" in content and "Sponsor loves us" in content
     assert "The CSM says green; the data says red." in content
     assert HealthScore.objects.get(account=account).overall == 30
+
+
+def test_the_page_says_when_the_csm_says_red_and_the_data_says_green(client, alice, account):
+    give_health(account, overall=88, rag="green")
+    Sentiment.objects.create(account=account, rating="red", reason="Sponsor is shopping around",
+                             created_by=alice)  # fmt: skip
+    client.force_login(alice)
+    content = page(client, account)
+    assert "The CSM says red; the data says green." in content
+    assert "One of them is wrong: find out which." in content
+
+
+def test_the_page_raises_no_disagreement_when_they_differ_by_one_colour(client, alice, account):
+    give_health(account, overall=30, rag="red")
+    Sentiment.objects.create(account=account, rating="amber", reason="Could go either way",
+                             created_by=alice)  # fmt: skip
+    client.force_login(alice)
+    content = page(client, account)
+    assert "Could go either way" in content
+    assert "One of them is wrong" not in content
 
 
 def test_bad_sentiment_on_the_page_is_refused(client, alice, account):
@@ -200,3 +230,25 @@ def test_the_book_marks_where_the_csm_and_the_data_disagree(client, alice):
     content = client.get(reverse("home")).content.decode()
     assert "1 account on this page where the CSM" in content
     assert content.count(">CSM says green<") == 1
+
+
+def test_the_book_marks_a_csm_saying_red_where_the_data_says_green(client, alice):
+    green = make_account(csm=alice, name="Green But Doubted")
+    give_health(green, overall=88, rag="green")
+    Sentiment.objects.create(account=green, rating="red", reason="Shopping around",
+                             created_by=alice)  # fmt: skip
+    client.force_login(alice)
+    content = client.get(reverse("home")).content.decode()
+    assert "1 account on this page where the CSM" in content
+    assert content.count(">CSM says red<") == 1
+    assert 'title="The CSM says red; the data says green."' in content
+
+
+def test_the_book_ignores_an_expired_sentiment_that_disagrees(client, alice):
+    green = make_account(csm=alice, name="Green Once Doubted")
+    give_health(green, overall=88, rag="green")
+    Sentiment.objects.create(account=green, rating="red", reason="Old worry", valid_days=7,
+                             created_by=alice, created_at=timezone.now() - timedelta(days=9))  # fmt: skip
+    client.force_login(alice)
+    content = client.get(reverse("home")).content.decode()
+    assert "where the CSM" not in content and ">CSM says red<" not in content

@@ -1,6 +1,7 @@
 import pytest
 
 from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
+from accounts.services import user_set_role
 from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +39,14 @@ def test_another_csms_account_is_not_found(alice, bob):
     theirs = make_account(csm=bob)
     with pytest.raises(Http404):
         account_get_for_user(alice, theirs.pk)
+
+
+def test_the_role_is_read_once_per_user_object(vera, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert user_is_vp(vera) and user_is_vp(vera) and user_is_vp(vera)
+
+
+def test_changing_a_role_forgets_the_remembered_answer(alice):
+    assert not user_is_vp(alice)
+    user_set_role(user=alice, role="vp")
+    assert user_is_vp(alice)
