@@ -3,9 +3,11 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# The SQL as this migration installed it (later changes come in their own migrations). Statement
-# triggers with transition tables: one set-based insert per statement, so a 100,000-row CSV
-# import pays one join, not 100,000 trigger calls.
+# The SQL as this migration installed it (later changes come in their own migrations). A new
+# row's ARR is recorded by one statement trigger over its transition table (one insert per COPY
+# or batch); a change by row triggers whose WHEN clause PostgreSQL checks without calling them,
+# so an update that leaves ARR alone (most of a CSV re-import) costs nothing. Row triggers fire
+# in name order: a contract start moved earlier takes the opening ARR along first.
 TRIGGERS_SQL = r"""
 INSERT INTO accounts_arrchange (account_id, valid_from, arr)
     SELECT id, contract_start, arr FROM accounts_account;
@@ -18,35 +20,38 @@ BEGIN
     RETURN NULL;
 END $$;
 
+CREATE OR REPLACE FUNCTION accounts_arr_start_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE accounts_arrchange SET valid_from = NEW.contract_start
+        WHERE account_id = NEW.id AND valid_from = OLD.contract_start;
+    RETURN NULL;
+END $$;
+
 CREATE OR REPLACE FUNCTION accounts_arr_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- A contract start moved earlier takes the opening ARR with it.
-    UPDATE accounts_arrchange c SET valid_from = n.contract_start
-        FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE n.contract_start < o.contract_start
-          AND c.account_id = n.id AND c.valid_from = o.contract_start;
     INSERT INTO accounts_arrchange (account_id, valid_from, arr)
-        SELECT n.id, greatest((now() AT TIME ZONE 'UTC')::date, n.contract_start), n.arr
-        FROM new_rows n JOIN old_rows o ON o.id = n.id
-        WHERE n.arr IS DISTINCT FROM o.arr
+        VALUES (NEW.id, greatest((now() AT TIME ZONE 'UTC')::date, NEW.contract_start), NEW.arr)
     ON CONFLICT (account_id, valid_from) DO UPDATE SET arr = EXCLUDED.arr;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER accounts_arr_opened AFTER INSERT ON accounts_account
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION accounts_arr_opened();
-CREATE TRIGGER accounts_arr_changed AFTER UPDATE ON accounts_account
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION accounts_arr_changed();
+CREATE TRIGGER accounts_arr_1_start_moved AFTER UPDATE OF contract_start ON accounts_account
+    FOR EACH ROW WHEN (NEW.contract_start < OLD.contract_start)
+    EXECUTE FUNCTION accounts_arr_start_moved();
+CREATE TRIGGER accounts_arr_2_changed AFTER UPDATE OF arr ON accounts_account
+    FOR EACH ROW WHEN (NEW.arr IS DISTINCT FROM OLD.arr) EXECUTE FUNCTION accounts_arr_changed();
 """
 
 DROP_SQL = r"""
-DROP TRIGGER IF EXISTS accounts_arr_changed ON accounts_account;
+DROP TRIGGER IF EXISTS accounts_arr_2_changed ON accounts_account;
+DROP TRIGGER IF EXISTS accounts_arr_1_start_moved ON accounts_account;
 DROP TRIGGER IF EXISTS accounts_arr_opened ON accounts_account;
 DROP FUNCTION IF EXISTS accounts_arr_changed();
+DROP FUNCTION IF EXISTS accounts_arr_start_moved();
 DROP FUNCTION IF EXISTS accounts_arr_opened();
 """
-
 
 
 class Migration(migrations.Migration):

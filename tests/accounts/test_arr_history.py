@@ -76,3 +76,12 @@ def test_a_csv_import_of_a_new_account_opens_its_arr_at_its_contract_start(alice
     csv_rows_import(kind="accounts", content=content)
     account = Account.objects.get(external_id="crm-9")
     assert arr_history(account) == [(date(2026, 1, 1), Decimal("12000"))]
+
+
+def test_a_future_start_moved_earlier_with_a_new_arr_keeps_one_opening_arr(alice):
+    start = timezone.now().date() + timedelta(days=60)
+    account = make_account(csm=alice, arr=Decimal("12000"), contract_start=start,
+                           renewal_date=start + timedelta(days=365))  # fmt: skip
+    earlier = start - timedelta(days=30)
+    Account.objects.filter(pk=account.pk).update(contract_start=earlier, arr=Decimal("9000"))
+    assert arr_history(account) == [(earlier, Decimal("9000"))]

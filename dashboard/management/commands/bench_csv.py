@@ -21,7 +21,7 @@ from dashboard.exports import PORTFOLIO_TABLES
 from health.services import score_accounts
 
 
-def accounts_file(n: int, csms: list[str]) -> str:
+def accounts_file(n: int, csms: list[str], raise_by: int = 0) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["external_id", "name", "segment", "arr", "seats", "contract_start",
@@ -30,7 +30,7 @@ def accounts_file(n: int, csms: list[str]) -> str:
     for i in range(n):
         begun = start + timedelta(days=i % 365)
         writer.writerow([f"bench-{i}", f"Bench Account {i}", ("smb", "mid_market", "enterprise")[i % 3],
-                         1000 + i % 90_000, 5 + i % 200, begun.isoformat(),
+                         1000 + i % 90_000 + raise_by, 5 + i % 200, begun.isoformat(),
                          (begun + timedelta(days=365 * 2)).isoformat(), csms[i % len(csms)],
                          "Onboarded", "adoption"])  # fmt: skip
     return out.getvalue()
@@ -82,10 +82,11 @@ class Command(BaseCommand):
             lambda: csv_rows_import(kind="accounts", content=content),
         )
         assert created["created"] == rows, created
+        changed = accounts_file(rows, csms, raise_by=500)  # every ARR changes: its history grows
         again = self._timed(
             summary,
             "import_accounts_update",
-            lambda: csv_rows_import(kind="accounts", content=content),
+            lambda: csv_rows_import(kind="accounts", content=changed),
         )
         assert again["updated"] == rows, again
         people = stakeholders_file(rows)
