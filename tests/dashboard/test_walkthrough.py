@@ -158,5 +158,5 @@ def test_the_account_pages_why_says_a_missing_component_in_plain_words(client, a
     score_accounts(account_ids=[account.pk])
     client.force_login(alice)
     content = client.get(account.get_absolute_url()).content.decode()
-    assert "Nothing recorded yet for commitments" in content
+    assert "so the score is worked out from the other components." in content
     assert "re-normalised" not in content and "No data for" not in content
