@@ -5,11 +5,14 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# A developer's machine: DEBUG on unless the environment says otherwise (Candor's own default is
-# off; production never runs make).
-export DEBUG ?= 1
+# A developer's machine: Candor's local profile (a throwaway key, local hosts, plain http, static
+# files from the source tree) with DEBUG off, so a newcomer sees the pages production shows, the
+# styled 404 and 403 included. `DEBUG=1 make run` brings Django's debug pages back. Production
+# never runs make; `make test` reads its own settings (candor/test_settings.py).
+LOCAL_TARGETS := migrate seed score run serve
+$(LOCAL_TARGETS): export CANDOR_LOCAL ?= 1
 
-.PHONY: install run test lint format migrate seed score bench stop clean
+.PHONY: install run serve test lint format migrate seed score bench stop clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +33,10 @@ score: seed
 
 run: score
 	$(MANAGE) demo_logins --host $(HOST) --port $(PORT)
+	@$(MAKE) --no-print-directory serve
+
+# The server alone, as `make run` starts it (the browser test of the 404/403 pages runs this).
+serve: install
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install

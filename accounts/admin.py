@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from accounts.models import (
     Account,
+    ArrChange,
     Commitment,
     Decision,
     Note,
@@ -18,6 +19,18 @@ class StakeholderInline(admin.TabularInline):
     fields = ("name", "role", "function", "last_engaged_on", "active", "left_on")
 
 
+class ArrChangeInline(admin.TabularInline):
+    """The ARR history is written by the database whenever the ARR changes, so it is read-only."""
+
+    model = ArrChange
+    extra = 0
+    fields = readonly_fields = ("valid_from", "arr")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ("name", "segment", "arr", "renewal_date", "csm", "lifecycle_stage", "outcome")
@@ -26,7 +39,7 @@ class AccountAdmin(admin.ModelAdmin):
     readonly_fields = ("deviating_terms", "created_at", "updated_at")
     date_hierarchy = "renewal_date"
     list_select_related = ("csm",)
-    inlines = [StakeholderInline]
+    inlines = [StakeholderInline, ArrChangeInline]
 
 
 @admin.register(Stakeholder)

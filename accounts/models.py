@@ -179,6 +179,28 @@ class Account(models.Model):
         return crm_says_onboarded(self.crm_status)
 
 
+class ArrChange(models.Model):
+    """The ARR an account carried from a day on, so a past month is valued at the ARR then in
+    force, not today's. Written by database triggers on the account table (migration 0007), so
+    every writer keeps it: the ORM, the API, the admin and the CSV import's set-based SQL. A new
+    account's ARR holds from its contract start; a later change from the day it was made."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="arr_changes")
+    valid_from = models.DateField()
+    arr = models.DecimalField("ARR", max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["account", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "valid_from"], name="arrchange_one_per_account_and_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id}: {self.arr} from {self.valid_from}"
+
+
 def deviating_terms(terms: dict) -> list[str]:
     if not isinstance(terms, dict):
         return []

@@ -3,8 +3,11 @@
 PostgreSQL is the only database. With no `DATABASE_URL`, Candor starts (or reuses) a private
 PostgreSQL server from a pip wheel, with its data in `.pgdata/` (see `candor.embedded_db`), and
 Celery runs eagerly in-process, so `make run` needs no services. DEBUG is off unless the
-environment turns it on (`make run` does); production sets SECRET_KEY, ALLOWED_HOSTS,
-DATABASE_URL and REDIS_URL, and HTTPS behaviour (SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, ...).
+environment turns it on. `make run` sets CANDOR_LOCAL=1, the local profile: DEBUG stays off (a
+newcomer sees the pages production shows, styled 404 and 403 included) but a throwaway key,
+local hosts, plain http and static files straight from the source tree are allowed. Production
+sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL, and HTTPS behaviour
+(SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, ...).
 """
 
 import os
@@ -28,14 +31,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", "False")
+# A developer's machine, with or without DEBUG: the defaults below that production must not have.
+LOCAL = DEBUG or env_bool("CANDOR_LOCAL")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    if not LOCAL:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (CANDOR_LOCAL=1 on a developer's machine)."
+        )
     SECRET_KEY = "django-insecure-candor-local-development-only"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver" if LOCAL else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -145,26 +152,30 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if LOCAL
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Locally WhiteNoise serves static files from the apps and static/ as they are (no collectstatic,
+# edits show on reload), which with DEBUG off runserver would not do.
+WHITENOISE_USE_FINDERS = LOCAL
+WHITENOISE_AUTOREFRESH = LOCAL
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", str(not DEBUG))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", str(not LOCAL))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# HTTPS, from the environment: on by default with DEBUG off, so `check --deploy` is clean;
-# set SECURE_SSL_REDIRECT=0 / SECURE_HSTS_SECONDS=0 only to try the image over plain http.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", str(not DEBUG))
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not DEBUG))
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", str(not DEBUG))  # asks, never submits
+# HTTPS, from the environment: on by default outside a developer's machine, so `check --deploy`
+# is clean; set SECURE_SSL_REDIRECT=0 / SECURE_HSTS_SECONDS=0 only to try the image over http.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", str(not LOCAL))
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0 if LOCAL else 31536000))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(not LOCAL))
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", str(not LOCAL))  # asks, never submits
 if env_bool("BEHIND_PROXY"):
     # The proxy terminates TLS and says so; without this the redirect would loop.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

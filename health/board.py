@@ -4,9 +4,10 @@ ARR at risk is the ARR of red and amber accounts. For each of the last twelve mo
 newest scoring day in that month is found through the day index (one probe per month), and only
 that day's scores are read, from the same index (it carries computed_at and rag): twelve days of
 history, never every score ever written, in one query. An account scored more than once that
-day counts once, by its latest run. ARR is the account's ARR today (history keeps scores, not
-contracts). The figures are remembered until a score is written or the accounts' ARR changes,
-as score validity is.
+day counts once, by its latest run. Each account counts at the ARR in force at that month end
+(accounts.ArrChange), and not at all if its contract had not started or it had churned by then.
+The figures are remembered until a score is written or an account or its ARR changes, as score
+validity is.
 """
 
 import hashlib
@@ -18,6 +19,7 @@ from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
+from accounts.models import ArrChange
 from health.models import HealthScore
 
 RAGS = ("red", "amber", "green", "unscored")
@@ -38,8 +40,9 @@ def arr_at_risk_by_month(accounts, months: int = 12, today: date | None = None) 
     at_risk_share}] for each sampled month end, oldest first; as_of is None for a month with
     no scores. Remembered until a score is written or the accounts' ARR changes."""
     ends = month_ends(today or timezone.now().date(), months)
-    version = accounts.aggregate(n=Count("pk"), arr=Sum("arr"))
+    version = accounts.aggregate(n=Count("pk"), arr=Sum("arr"), edited=Max("updated_at"))
     version["newest_score"] = HealthScore.objects.aggregate(newest=Max("pk"))["newest"]
+    version |= ArrChange.objects.aggregate(changes=Count("pk"), newest_change=Max("pk"))
     inputs = f"{accounts.query}|{ends}|{sorted(version.items())}"
     key = f"candor:board-arr-at-risk:{hashlib.sha256(inputs.encode()).hexdigest()}"
     return cache.get_or_set(key, lambda: _arr_at_risk(accounts, ends), 24 * 3600)
@@ -48,9 +51,13 @@ def arr_at_risk_by_month(accounts, months: int = 12, today: date | None = None) 
 def _arr_at_risk(accounts, ends: list[date]) -> list[dict]:
     """One query: per month end, its last scoring day (an index probe), that day's latest score
     per account (an index-only range scan, newest run first per account, no sort), joined to
-    the accounts in scope."""
-    table = HealthScore._meta.db_table
-    scope, scope_params = accounts.order_by().values("id", "arr").query.sql_with_params()
+    the accounts in scope that were customers then, each at the ARR in force that day."""
+    table, changes = HealthScore._meta.db_table, ArrChange._meta.db_table
+    scope, scope_params = (
+        accounts.order_by()
+        .values("id", "contract_start", "outcome", "outcome_on")
+        .query.sql_with_params()
+    )
     sql = f"""
         WITH days AS (
             SELECT m.month_end, (
@@ -63,8 +70,17 @@ def _arr_at_risk(accounts, ends: list[date]) -> list[dict]:
                 SELECT DISTINCT ON (h.account_id) h.account_id, h.rag FROM {table} h
                 WHERE h.as_of = d.as_of ORDER BY h.account_id DESC, h.computed_at DESC
             ) l
+        ), arr_periods AS (
+            SELECT account_id, arr, valid_from,
+                   lead(valid_from) OVER (PARTITION BY account_id ORDER BY valid_from) AS valid_to
+            FROM {changes}
         ), scored AS (
-            SELECT l.month_end, l.rag, a.arr FROM latest l JOIN ({scope}) a ON a.id = l.account_id
+            SELECT l.month_end, l.rag, p.arr FROM latest l
+            JOIN ({scope}) a ON a.id = l.account_id
+            JOIN arr_periods p ON p.account_id = l.account_id AND p.valid_from <= l.month_end
+                AND (p.valid_to IS NULL OR p.valid_to > l.month_end)
+            WHERE a.contract_start <= l.month_end
+              AND (a.outcome <> 'churned' OR a.outcome_on > l.month_end)
         )
         SELECT d.month_end, d.as_of, count(s.arr), sum(s.arr),
                sum(s.arr) FILTER (WHERE s.rag = 'red'), sum(s.arr) FILTER (WHERE s.rag = 'amber'),

@@ -127,6 +127,14 @@ def test_a_vp_navigates_all_accounts_and_picks_a_csm_from_a_list(page, live_serv
     assert page.get_by_text("There is no CSM called “May”").is_visible()
 
 
+@pytest.mark.parametrize(("width", "display"), [(599, "grid"), (601, "table-row")])
+def test_the_book_turns_into_cards_below_600_px(page, live_server, portfolio, width, display):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, "rachel")
+    first = page.locator("table.book tbody tr").first
+    assert first.evaluate("row => getComputedStyle(row).display") == display
+
+
 def test_the_account_page_says_where_the_colours_start(page, live_server, portfolio):
     log_in(page, live_server, "rachel")
     page.goto(f"{live_server.url}{an_account_of('maya').get_absolute_url()}")

@@ -41,8 +41,9 @@ def test_portfolio_shows_arr_by_health_lies_debt_and_validity(client, vera, port
 def test_portfolio_query_count_is_bounded(client, vera, portfolio, django_assert_max_num_queries):
     client.force_login(vera)
     # 16, the validity section's remembered backtest (scorecards, accounts, newest signal) and
-    # pending proposals, and the board view; the role is asked once per request.
-    with django_assert_max_num_queries(21):
+    # pending proposals, and the board view (its ARR history read once); the role is asked once
+    # per request.
+    with django_assert_max_num_queries(22):
         assert client.get(reverse("portfolio")).status_code == 200
 
 

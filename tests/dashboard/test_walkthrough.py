@@ -121,3 +121,42 @@ def test_money_reads_billions_as_billions():
     assert (money(2_139_600_000), money(1_117_700_000 / 1000), money(999)) == (
         "$2.1B", "$1.1M", "$999",
     )  # fmt: skip
+
+
+def test_the_book_and_the_account_page_word_last_activity_alike(client, alice):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from health.services import score_accounts
+    from tests.factories import make_signal
+
+    account = make_account(csm=alice, name="Harbor Foods")
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time()))
+    make_signal(account=account, occurred_at=midnight - timedelta(hours=1))  # 1 to 25 hours ago
+    score_accounts(account_ids=[account.pk])
+    client.force_login(alice)
+    book = client.get(reverse("home")).content.decode()
+    page = client.get(account.get_absolute_url()).content.decode()
+    assert '<td data-label="Last activity">Yesterday</td>' in book
+    assert "Last activity yesterday." in page
+    assert not any(words in text for text in (book, page) for words in ("hours ago", "1 days"))
+
+
+def test_a_note_written_a_moment_ago_reads_just_now(client, alice, account):
+    client.force_login(alice)
+    client.post(reverse("note_create", args=[account.pk]), {"body": "Met the new sponsor."})
+    content = client.get(account.get_absolute_url()).content.decode()
+    assert "alice, just now" in content
+    assert "0 minutes ago" not in content
+
+
+def test_the_account_pages_why_says_a_missing_component_in_plain_words(client, alice):
+    from health.services import score_accounts
+
+    account = make_account(csm=alice, name="Harbor Foods")
+    score_accounts(account_ids=[account.pk])
+    client.force_login(alice)
+    content = client.get(account.get_absolute_url()).content.decode()
+    assert "so the score is worked out from the other components." in content
+    assert "re-normalised" not in content and "No data for" not in content
