@@ -48,8 +48,14 @@ def test_a_past_date_sees_the_rating_given_by_then(account, alice):
     assert sentiment_on(account, days_ago(10)) == 50
 
 
+@pytest.fixture
+def rescores_inline(settings):
+    """Rescore requests scored at once, as without a broker (with REDIS_URL a worker would)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 def test_recording_sentiment_rescores_an_account_whose_scorecard_weighs_it(
-    account, alice, django_capture_on_commit_callbacks
+    account, alice, django_capture_on_commit_callbacks, rescores_inline
 ):
     scorecard, _ = Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})
     scorecard_update(scorecard=scorecard, weights={**DEFAULT_WEIGHTS, "sentiment": 10})
@@ -62,7 +68,7 @@ def test_recording_sentiment_rescores_an_account_whose_scorecard_weighs_it(
 
 
 def test_recording_sentiment_does_not_rescore_when_no_scorecard_weighs_it(
-    account, alice, django_capture_on_commit_callbacks
+    account, alice, django_capture_on_commit_callbacks, rescores_inline
 ):
     with django_capture_on_commit_callbacks(execute=True):
         sentiment_record(
