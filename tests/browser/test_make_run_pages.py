@@ -4,14 +4,19 @@ CANDOR_LOCAL=1) and Candor's own settings module, on the test database."""
 
 import os
 import shutil
-import socket
 
 import pytest
 
 from accounts.services import user_create_with_role
 from tests.browser.conftest import log_in
 from tests.factories import make_account
-from tests.faults.processes import Process, database_url_of_tests, free_port, wait_for
+from tests.faults.processes import (
+    Process,
+    database_url_of_tests,
+    free_port,
+    port_answers,
+    wait_for,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,11 +40,7 @@ class MakeServe(Process):
         assert wait_for(self.answers, 60), self.output()
 
     def answers(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            return True
-        except OSError:
-            return False
+        return port_answers(self.port)
 
 
 @pytest.fixture

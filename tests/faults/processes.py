@@ -33,6 +33,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def port_answers(port: int) -> bool:
+    """Whether something listens on 127.0.0.1:port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_for(condition, seconds=30.0, every=0.2):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -135,8 +144,4 @@ class Gunicorn(Process):
         assert wait_for(self.answers, 60), self.output()
 
     def answers(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            return True
-        except OSError:
-            return False
+        return port_answers(self.port)
