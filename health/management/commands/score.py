@@ -38,7 +38,7 @@ class Command(BaseCommand):
             account_ids=accounts, as_of=as_of, failed=failed, keep_history=keep_history
         )
         elapsed = time.perf_counter() - started
-        kept = " (the others already had a score that day)" if keep_history else ""
+        kept = " (accounts that already had a score that day keep it)" if keep_history else ""
         self.stdout.write(f"Scored {count} accounts as of {as_of} in {elapsed:.2f}s{kept}")
         if failed:
             ids = ", ".join(str(pk) for pk in failed)
