@@ -7,7 +7,7 @@ import pandas as pd
 
 from actions.models import Sentiment
 from health.features import day_end, fetch_frame, scoped
-from health.scoring.components import SENTIMENT_SCORES
+from health.scoring.constants import SENTIMENT_SCORES
 
 
 def sentiment_features(as_of: date, restrict) -> pd.DataFrame:

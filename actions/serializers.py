@@ -116,11 +116,6 @@ class SnoozeSerializer(serializers.ModelSerializer):
         fields = ["id", "flag", "reason", "days", "until", "ends_on", "by", "created_at", "active"]
         read_only_fields = ["until", "created_at"]
 
-    def validate_reason(self, reason):
-        if not reason.strip():
-            raise serializers.ValidationError("Say why you snooze it.")
-        return reason
-
     def get_active(self, snooze) -> bool:
         return snooze.is_active()
 

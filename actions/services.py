@@ -186,8 +186,7 @@ def _weighs_sentiment(account) -> bool:
     """Whether the account's scorecard mixes the CSM's sentiment into the score (default: no),
     so a new reading must rescore it."""
     cards = scorecard_specs()
-    card = cards.get(account.segment) or cards.get("")
-    return bool(card and card.weights.get("sentiment", 0) > 0)
+    return cards.get(account.segment, cards[""]).weights.get("sentiment", 0) > 0
 
 
 def playbook_for(code: str) -> Playbook | None:

@@ -297,14 +297,14 @@ SURVEY_WINDOW_DAYS = 365
 def survey_features(as_of: date, restrict) -> pd.DataFrame:
     """The customer's survey answers (kinds of category "survey", 0-10) of the last year: how
     many were numbers, and their mean. Read from the per-kind daily rollup."""
-    kinds = list(SignalKindDef.objects.filter(category="survey").values_list("code", flat=True))
+    kinds = SignalKindDef.objects.filter(category="survey").values("code")
     since = as_of - timedelta(days=SURVEY_WINDOW_DAYS)
-    rows = SignalKindDay.objects.filter(day__lte=as_of, day__gt=since, kind__in=kinds)
+    rows = SignalKindDay.objects.filter(
+        day__lte=as_of, day__gt=since, kind__in=kinds, answers__gt=0
+    )
     rows = scoped(rows, restrict).values("account_id")
-    rows = rows.annotate(survey_answers=Sum("answers"), answer_sum=Sum("answer_sum"))
-    frame = fetch_frame(rows.filter(answers__gt=0))
-    answered = frame["survey_answers"].where(frame["survey_answers"] > 0)
-    frame["confidence_mean"] = frame.pop("answer_sum") / answered
+    frame = fetch_frame(rows.annotate(survey_answers=Sum("answers"), answer_sum=Sum("answer_sum")))
+    frame["confidence_mean"] = frame.pop("answer_sum") / frame["survey_answers"]
     return frame
 
 

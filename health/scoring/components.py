@@ -114,9 +114,6 @@ def confidence(f: pd.DataFrame) -> pd.Series:
     return pd.Series(ramp(f["confidence_mean"], 10, 5), f.index).where(f["survey_answers"] > 0)
 
 
-SENTIMENT_SCORES = {"green": 100.0, "amber": 50.0, "red": 0.0}
-
-
 def sentiment(f: pd.DataFrame) -> pd.Series:
     """The CSM's rating in force (green 100, amber 50, red 0); missing when none is."""
     return f["csm_sentiment"].astype(float)

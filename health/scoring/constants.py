@@ -22,6 +22,8 @@ DEFAULT_WEIGHTS = {
     "confidence": 10,
     "sentiment": 0,
 }
+# The Sentiment component's score for each rating the CSM can give.
+SENTIMENT_SCORES = {"green": 100.0, "amber": 50.0, "red": 0.0}
 DEFAULT_THRESHOLDS = {"green": 70, "amber": 40}
 DEFAULT_TARGETS = {
     "time_to_value_days": 30,

@@ -2,6 +2,8 @@
 
 import math
 
+from health.scoring.constants import SENTIMENT_SCORES
+
 
 def _n(value) -> int:
     return 0 if value is None or (isinstance(value, float) and math.isnan(value)) else int(value)
@@ -132,7 +134,7 @@ def confidence_reasons(r) -> list[str]:
     ]
 
 
-SENTIMENT_WORDS = {100.0: "green", 50.0: "amber", 0.0: "red"}
+SENTIMENT_WORDS = {score: rating for rating, score in SENTIMENT_SCORES.items()}
 
 
 def sentiment_reasons(r) -> list[str]:
