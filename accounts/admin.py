@@ -10,6 +10,7 @@ from accounts.models import (
     OnboardingMilestone,
     SharedObjective,
     Stakeholder,
+    TermsChange,
 )
 
 
@@ -19,16 +20,30 @@ class StakeholderInline(admin.TabularInline):
     fields = ("name", "role", "function", "last_engaged_on", "active", "left_on")
 
 
-class ArrChangeInline(admin.TabularInline):
-    """The ARR history is written by the database whenever the ARR changes, so it is read-only."""
+class HistoryInline(admin.TabularInline):
+    """A history the database writes whenever the account changes, so it is read-only."""
 
-    model = ArrChange
     extra = 0
-    fields = readonly_fields = ("valid_from", "arr")
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class ArrChangeInline(HistoryInline):
+    model = ArrChange
+    fields = readonly_fields = ("valid_from", "arr")
+
+
+class TermsChangeInline(HistoryInline):
+    model = TermsChange
+    fields = readonly_fields = (
+        "valid_from",
+        "renewal_date",
+        "last_renewed_on",
+        "crm_status",
+        "seats",
+    )
 
 
 @admin.register(Account)
@@ -39,7 +54,7 @@ class AccountAdmin(admin.ModelAdmin):
     readonly_fields = ("deviating_terms", "created_at", "updated_at")
     date_hierarchy = "renewal_date"
     list_select_related = ("csm",)
-    inlines = [StakeholderInline, ArrChangeInline]
+    inlines = [StakeholderInline, ArrChangeInline, TermsChangeInline]
 
 
 @admin.register(Stakeholder)

@@ -201,6 +201,36 @@ class ArrChange(models.Model):
         return f"{self.account_id}: {self.arr} from {self.valid_from}"
 
 
+class TermsChange(models.Model):
+    """The renewal dates, CRM status and seats an account carried from a day on, so a backtest
+    scores a past date by the terms in force then, not by today's (an account that renewed last
+    month was, three months ago, an account renewing soon). Kept by database triggers on the
+    account table (migration 0008), like ArrChange, for every writer.
+
+    An account written with its history already behind it (an import, a loader, the demo) is
+    read with two inferences, and no more: before its last renewal it was due to renew that day,
+    and before its churn its CRM status is unknown (blank), since the status it was written
+    with ("Churned") is the outcome, not what the CRM said while it was a customer."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="terms_changes")
+    valid_from = models.DateField()
+    renewal_date = models.DateField()
+    last_renewed_on = models.DateField(null=True, blank=True)
+    crm_status = models.CharField("CRM status", max_length=40, blank=True)
+    seats = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["account", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "valid_from"], name="termschange_one_per_account_and_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id}: renews {self.renewal_date} from {self.valid_from}"
+
+
 def deviating_terms(terms: dict) -> list[str]:
     if not isinstance(terms, dict):
         return []

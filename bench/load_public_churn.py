@@ -14,6 +14,10 @@ How a row becomes an account (decided before any result was seen; see MAPPING be
 - segment from company size, a few seats (the finance users of payroll and accounting),
   ARR from the storage plan; no CRM status, handoff, deal terms, objective or decisions
   (the data set has none);
+- annual terms from the contract start: the renewal date is the first anniversary after the
+  account's last day, and the last renewal the anniversary before it (the data set's plans
+  are monthly; until 2026-12-03 the loader set the first anniversary, in the past for any
+  company older than a year, and no last renewal: a mistake, mended after results were seen);
 - one stakeholder: the contact who answered the satisfaction survey, role "user";
 - signals spread at random over the account's life, since the data set has totals, not dates:
   each Active product used weekly (`feature_used`, its name as value), a Free-Trial product
@@ -112,6 +116,7 @@ def map_row(index: int, row: dict, *, today: date, csm: str, seed: int = 12) -> 
     rng = random.Random(seed * 100_003 + index)
     start, churned_on = life(row, today, rng)
     segment, seats = SEGMENTS[row["company_size"]]
+    renewals = _renewals(start, churned_on or today)
     external_id = f"pysurvival-churn-{index:04d}"
     account = {
         "external_id": external_id,
@@ -120,7 +125,8 @@ def map_row(index: int, row: dict, *, today: date, csm: str, seed: int = 12) -> 
         "arr": str(1200 + 2 * int(float(row["product_data_storage"]))),
         "seats": seats,
         "contract_start": start.isoformat(),
-        "renewal_date": _anniversary(start).isoformat(),
+        "renewal_date": _anniversary(start, renewals + 1).isoformat(),
+        "last_renewed_on": _anniversary(start, renewals).isoformat() if renewals else None,
         "csm": csm,
         "lifecycle_stage": "offboarded" if churned_on else "adoption",
         "outcome": "churned" if churned_on else "active",
@@ -135,11 +141,17 @@ def map_row(index: int, row: dict, *, today: date, csm: str, seed: int = 12) -> 
     return Mapped(account, contact, _signals(external_id, row, start, last, seats, rng))
 
 
-def _anniversary(start: date) -> date:
+def _anniversary(start: date, years: int) -> date:
     try:
-        return start.replace(year=start.year + 1)
+        return start.replace(year=start.year + years)
     except ValueError:  # 29 February
-        return start.replace(year=start.year + 1, day=28)
+        return start.replace(year=start.year + years, day=28)
+
+
+def _renewals(start: date, last: date) -> int:
+    """How many yearly renewals fell before the account's last day (annual terms assumed)."""
+    years = last.year - start.year
+    return years if _anniversary(start, years) < last else years - 1
 
 
 def _signals(external_id, row, start: date, last: date, seats: int, rng) -> list[dict]:

@@ -25,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts import rules
 from accounts.models import (
@@ -36,6 +37,7 @@ from accounts.models import (
     OnboardingMilestone,
     SharedObjective,
     Stakeholder,
+    TermsChange,
 )
 from health.hooks import feature_sources
 from health.selectors import scorecard_specs
@@ -89,7 +91,8 @@ def scorable_accounts(as_of: date, account_ids=None):
 def build_features(as_of: date, account_ids=None, cards=None) -> pd.DataFrame:
     """The features of the accounts scorable at `as_of`. `cards` ({segment: ScorecardSpec}, the
     live scorecards by default) decide which signal kinds count as value and as usage."""
-    accounts = account_frame(scorable_accounts(as_of, account_ids))
+    scorable = scorable_accounts(as_of, account_ids)
+    accounts = terms_in_force(account_frame(scorable), as_of, scorable)
     ids = list(accounts.index)
     if not ids:
         return accounts
@@ -154,6 +157,26 @@ def account_frame(accounts) -> pd.DataFrame:
     )
     frame = fetch_rows(rows).set_index("id").rename_axis("account_id")
     frame = frame.rename(columns={"deviating_terms_count": "deviating_terms"})
+    return frame
+
+
+HISTORY_TERMS = ["renewal_date", "last_renewed_on", "crm_status", "seats"]
+
+
+def terms_in_force(frame: pd.DataFrame, as_of: date, accounts) -> pd.DataFrame:
+    """The renewal dates, CRM status and seats each account had on `as_of` (accounts.TermsChange),
+    where today's row would tell a past date what had not happened yet. Today and later read
+    the account rows as they are."""
+    if as_of < timezone.now().date() and not frame.empty:
+        history = (
+            TermsChange.objects.filter(valid_from__lte=as_of, account__in=accounts.values("pk"))
+            .order_by("account_id", "-valid_from")
+            .distinct("account_id")
+            .values("account_id", *HISTORY_TERMS)
+        )
+        then = fetch_frame(history)
+        for column in HISTORY_TERMS:
+            frame.loc[then.index, column] = then[column]
     frame["crm_onboarded"] = (
         frame["crm_status"].str.strip().str.lower().isin(CRM_ONBOARDED_STATUSES)
     )

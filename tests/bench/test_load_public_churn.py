@@ -96,3 +96,18 @@ def test_a_second_load_resumes_without_duplicating_anything(rows, vera, alice):
     assert Account.objects.count() == 2
     assert Signal.objects.count() == sum(len(m.signals) for m in mapped)
     assert all(account.stakeholders.count() == 1 for account in Account.objects.all())
+
+
+def test_terms_renew_yearly_from_the_start_up_to_the_accounts_last_day(rows):
+    mapped = map_row(1, rows[1], today=TODAY, csm="alice").account  # eight months active
+    assert mapped["last_renewed_on"] is None
+    assert date.fromisoformat(mapped["renewal_date"]) > TODAY
+
+
+def test_a_company_older_than_a_year_renewed_on_its_last_anniversary(rows):
+    row = {**rows[1], "months_active": "30.0"}
+    mapped = map_row(1, row, today=TODAY, csm="alice").account
+    start = date.fromisoformat(mapped["contract_start"])
+    renewed = date.fromisoformat(mapped["last_renewed_on"])
+    assert (renewed.year - start.year, renewed.month, renewed.day) == (2, start.month, start.day)
+    assert renewed < TODAY < date.fromisoformat(mapped["renewal_date"])
