@@ -197,6 +197,9 @@ class Api:
     def get(self, path: str) -> dict:
         return self._send("GET", path, None)
 
+    def patch(self, path: str, payload) -> dict:
+        return self._send("PATCH", path, json.dumps(payload).encode())
+
     def _send(self, method: str, path: str, body: bytes | None) -> dict:
         request = urllib.request.Request(
             f"{self.url}/api/v1/{path}", data=body, method=method,
@@ -213,7 +216,7 @@ def load(api, mapped: list[Mapped], out=sys.stdout) -> dict:
     """Accounts, then their contacts, then signals in batches: every write through the API."""
     started = time.perf_counter()
     for n, row in enumerate(mapped, 1):
-        account_id = _existing_account(api, row.account["external_id"])
+        account_id = existing_account(api, row.account["external_id"])
         if account_id is None:
             account_id = api.post("accounts/", row.account)["id"]
         if not api.get(f"stakeholders/?account={account_id}")["results"]:
@@ -232,7 +235,7 @@ def load(api, mapped: list[Mapped], out=sys.stdout) -> dict:
     }
 
 
-def _existing_account(api, external_id: str) -> int | None:
+def existing_account(api, external_id: str) -> int | None:
     """A re-run resumes: an account loaded before is found by its external id, not re-created."""
     found = api.get(f"accounts/?external_id={external_id}")["results"]
     return found[0]["id"] if found else None

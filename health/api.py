@@ -29,7 +29,7 @@ from health.serializers import (
     RecomputeSerializer,
     ScorecardSerializer,
 )
-from health.services import scorecard_update, scorecard_version_adopt
+from health.services import default_scorecard, scorecard_update, scorecard_version_adopt
 
 logger = logging.getLogger(__name__)
 
@@ -283,6 +283,10 @@ class ScorecardViewSet(
 
     def get_queryset(self):
         return scorecards_with_versions()
+
+    def list(self, request, *args, **kwargs):
+        default_scorecard()  # an API client finds the default one to edit before any scoring
+        return super().list(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         serializer.instance = scorecard_update(

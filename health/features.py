@@ -105,6 +105,7 @@ def build_features(as_of: date, account_ids=None, cards=None) -> pd.DataFrame:
         signal_aggregates(as_of, restrict, ids),
         value_features(as_of, restrict, card_of, cards),
         survey_features(as_of, restrict),
+        portfolio_records(as_of, card_of, cards),
         milestone_features(as_of, restrict),
         stakeholder_features(as_of, restrict),
         objective_features(as_of, restrict),
@@ -307,11 +308,44 @@ def value_kinds_seen(as_of: date, key: str, spec, cards: dict) -> bool:
     """Has any account of this scorecard (any: churned ones too) sent one of its value kinds by
     as_of? An EXISTS over the small per-kind rollup: it stops at the first row it finds."""
     rows = SignalKindDay.objects.filter(day__lte=as_of, kind__in=list(spec.value_kinds))
+    return of_scorecard(rows, key, cards).exists()
+
+
+def of_scorecard(rows, key: str, cards: dict):
+    """The rows of the accounts scorecard `key` scores: its segment's, or (the default card,
+    '') those of every segment without a scorecard of its own."""
     if key:
-        rows = rows.filter(account__segment=key)
-    else:
-        rows = rows.exclude(account__segment__in=[other for other in cards if other])
-    return rows.exists()
+        return rows.filter(account__segment=key)
+    return rows.exclude(account__segment__in=[other for other in cards if other])
+
+
+def portfolio_records(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFrame:
+    """Whether the accounts of each account's scorecard ever had, by as_of, an exec sponsor
+    touch, an expansion call and a shared objective on record.
+
+    Missing is missing, as for value events: a company whose systems never send exec meetings
+    or expansion calls, or that does not keep shared objectives in Candor, cannot tell "none
+    happened" from "none is recorded", so that part of Engagement or Alignment is left out for
+    its accounts instead of scoring every one of them zero. One EXISTS per record and scorecard.
+    """
+    sources = {
+        "exec_touch_recorded": [
+            SignalDay.objects.filter(day__lte=as_of, last_exec_meeting_at__isnull=False),
+            Stakeholder.objects.filter(role="exec_sponsor", last_engaged_on__lte=as_of),
+        ],
+        "expansion_recorded": [
+            SignalDay.objects.filter(Q(upsell_accepted__gt=0) | Q(upsell_declined__gt=0)).filter(
+                day__lte=as_of
+            )
+        ],
+        "objectives_recorded": [SharedObjective.objects.filter(created_on__lte=as_of)],
+    }
+    recorded = {
+        column: {key: any(of_scorecard(rows, key, cards).exists() for rows in queries)
+                 for key in cards}
+        for column, queries in sources.items()
+    }  # fmt: skip
+    return pd.DataFrame({column: card_of.map(by_card) for column, by_card in recorded.items()})
 
 
 SURVEY_WINDOW_DAYS = 365
@@ -500,13 +534,17 @@ COUNT_COLUMNS = [
     "decisions_circulated_late", "commitments", "commitments_gap", "commitments_unscoped_open",
     "commitments_overdue", "survey_answers",
 ]  # fmt: skip
+RECORDED_COLUMNS = ["exec_touch_recorded", "expansion_recorded", "objectives_recorded"]
 # Numbers that stay missing (NaN) where a part has no row: there is no mean of no answers.
 MEASURE_COLUMNS = ["confidence_mean", "csm_sentiment"]
 DATE_COLUMNS = [
     "last_signal_at", "last_exec_meeting_at", "first_value_at", "exec_last_engaged_on",
     "kickoff_on",
 ]  # fmt: skip
-FLAG_COLUMNS = ["has_objective", "objective_review_overdue", "champion_left", "value_kinds_seen"]
+FLAG_COLUMNS = [
+    "has_objective", "objective_review_overdue", "champion_left", "value_kinds_seen",
+    *RECORDED_COLUMNS,
+]  # fmt: skip
 
 
 def _fill(frame: pd.DataFrame) -> pd.DataFrame:
@@ -519,7 +557,7 @@ def _fill(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in frame:
             frame[column] = pd.NaT
     for column in FLAG_COLUMNS:
-        default = column in ("objective_review_overdue", "value_kinds_seen")
+        default = column in ("objective_review_overdue", "value_kinds_seen", *RECORDED_COLUMNS)
         frame[column] = frame[column].fillna(default).astype(bool) if column in frame else default
     frame["seats"] = frame["seats"].astype(float)
     frame["handoff_missing"] = frame["handoff_missing"].astype(float)

@@ -35,10 +35,15 @@ PENDING_KEY = "candor:rescore:pending"
 FLUSH_LOCK = "candor:rescore:flush-scheduled"
 
 
+def default_scorecard() -> Scorecard:
+    """The scorecard of every segment without one of its own, created on first use."""
+    return Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})[0]
+
+
 def scorecards_by_segment() -> dict[str, ScorecardSpec]:
     """The default scorecard (created on first use) under '', and any per-segment overrides,
     each at its live version."""
-    Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})
+    default_scorecard()
     return scorecard_specs()
 
 

@@ -109,21 +109,29 @@ def propose_thresholds(rows: pd.DataFrame, churned: pd.Series, weights: dict, sp
     lowest whole score at which the account-dates that would be green (at or above it, with no
     capping flag) churned within the horizon at most GREEN_CHURN_TARGET of the time, and at
     least RECALL_TARGET of the churning account-dates would be red or amber. The lowest such
-    cut-off flags the fewest accounts that stay. Amber stays unless it would sit above green;
-    with no such cut-off the thresholds stay as they are."""
+    cut-off flags the fewest accounts that stay.
+
+    Where no cut-off meets both (churn so common that no green is that safe), the lowest one
+    that still keeps RECALL_TARGET of the churning account-dates red or amber: new weights
+    move every score, so the old cut-off would mean something else. Amber stays unless it
+    would sit above green; with neither bar reachable the thresholds stay as they are."""
     overall = weighted_overall(rows, weights)
     capping = "|".join(f",{code}," for code in spec.capping_flags)
     capped = rows["flag_codes"].fillna("").str.contains(capping) if capping else False
-    thresholds = dict(spec.thresholds)
+    thresholds, catching = dict(spec.thresholds), None
     for green in range(0, 101):
         would_be_green = (overall >= green) & ~capped
         if would_be_green.sum() < MIN_GREEN:
             break
         recall = 1 - would_be_green[churned].mean() if churned.any() else 1.0
+        if recall >= RECALL_TARGET and catching is None:
+            catching = green
         if churned[would_be_green].mean() <= GREEN_CHURN_TARGET and recall >= RECALL_TARGET:
-            thresholds["green"] = green
-            thresholds["amber"] = min(thresholds["amber"], green)
+            catching = green
             break
+    if catching is not None:
+        thresholds["green"] = catching
+        thresholds["amber"] = min(thresholds["amber"], catching)
     return thresholds
 
 

@@ -62,6 +62,8 @@ def adoption(f: pd.DataFrame) -> pd.Series:
 
 
 def engagement(f: pd.DataFrame) -> pd.Series:
+    """Activity trend and recency, exec sponsor touch and expansion calls; the last two only
+    where the scorecard's portfolio records them at all (missing is missing)."""
     recent, previous = f["activity_30d"], f["activity_prev_30d"]
     ratio = recent / previous.where(previous > 0)
     trend = np.where(previous > 0, np.clip(ratio, 0, 1) * 100, np.where(recent > 0, 100.0, 0.0))
@@ -70,16 +72,24 @@ def engagement(f: pd.DataFrame) -> pd.Series:
     upsell = np.where(
         f["upsell_accepted_180d"] > 0, 100.0, np.where(f["upsell_declined_180d"] > 0, 30.0, 50.0)
     )
-    score = trend * 0.35 + recency * 0.25 + exec_touch * 0.25 + upsell * 0.15
-    return pd.Series(score, f.index).where(f["last_signal_at"].notna())
+    score = weighted(
+        [
+            (pd.Series(trend, f.index), 0.35),
+            (pd.Series(recency, f.index), 0.25),
+            (pd.Series(exec_touch, f.index).where(f["exec_touch_recorded"]), 0.25),
+            (pd.Series(upsell, f.index).where(f["expansion_recorded"]), 0.15),
+        ]
+    )
+    return score.where(f["last_signal_at"].notna())
 
 
 def alignment(f: pd.DataFrame) -> pd.Series:
     roles = f["key_roles_present"] / 3 * 100
     signed = f["objective_key_signers"] / 3 * 70
-    objective = np.where(
-        f["has_objective"], signed + np.where(f["objective_review_overdue"], 0, 30), 0
-    )
+    objective = pd.Series(
+        np.where(f["has_objective"], signed + np.where(f["objective_review_overdue"], 0, 30), 0),
+        f.index,
+    ).where(f["objectives_recorded"])
     decisions = f["decisions"]
     bad_share = (f["decisions_reopened_7d"] + f["decisions_circulated_late"]) / (
         2 * decisions.clip(lower=1)
@@ -90,7 +100,7 @@ def alignment(f: pd.DataFrame) -> pd.Series:
     score = weighted(
         [
             (roles, 0.3),
-            (pd.Series(objective, f.index), 0.3),
+            (objective, 0.3),
             (decision_score, 0.2),
             (conflicts, 0.1),
             (champion, 0.1),

@@ -38,6 +38,8 @@ LAYOUT_2_FACTS = (
     "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
     "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
 )  # fmt: skip
+# Whether the scorecard's portfolio records exec touch, expansion calls and objectives at all.
+RECORDED_FACTS = ("exec_touch_recorded", "expansion_recorded", "objectives_recorded")
 # Every layout a stored facts row was ever written in, by number: a score is explained from the
 # layout it names, so adding a fact never blanks an old score's reasons. A row of layout 1 has
 # no marker; later rows start with "layout N". Never edit a layout that was released: add one.
@@ -61,6 +63,11 @@ LAYOUTS = {
         *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS), *LAYOUT_2_FACTS,
         "survey_answers", "confidence_mean", "csm_sentiment", "crm_status", "value_label",
     ),
+    4: (
+        *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS), *LAYOUT_2_FACTS,
+        "survey_answers", "confidence_mean", "csm_sentiment", *RECORDED_FACTS,
+        "crm_status", "value_label",
+    ),
 }  # fmt: skip
 LAYOUT = max(LAYOUTS)
 FACTS = LAYOUTS[LAYOUT]
@@ -80,6 +87,7 @@ ADDED_FACTS = {
     "score_sentiment": None,
     "confidence_mean": None,
     "csm_sentiment": None,
+    **{name: 1.0 for name in RECORDED_FACTS},  # scored as recorded before layout 4
 }
 RENAMED_FACTS = {1: {"roi_reports_90d": "value_events_90d"}}
 Facts = namedtuple("Facts", FACTS)

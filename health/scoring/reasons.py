@@ -86,15 +86,25 @@ def engagement_reasons(r) -> list[str]:
             f"({_n(r.activity_30d)} vs {_count(r.activity_prev_30d, 'event')})."
         )
     reasons.append(f"Last activity {days_ago(r.days_since_activity)}.")
-    if _missing(r.days_since_exec_touch):
+    if not r.exec_touch_recorded:
+        reasons.append(NOT_RECORDED.format(what="exec sponsor touches", part="exec touch"))
+    elif _missing(r.days_since_exec_touch):
         reasons.append("No exec sponsor contact on record.")
     else:
         reasons.append(f"Last exec sponsor touch {days_ago(r.days_since_exec_touch)}.")
-    if r.upsell_accepted_180d > 0:
+    if not r.expansion_recorded:
+        reasons.append(NOT_RECORDED.format(what="expansion calls", part="expansion"))
+    elif r.upsell_accepted_180d > 0:
         reasons.append("Took an expansion call in the last 180 days.")
     elif r.upsell_declined_180d > 0:
         reasons.append("Declined an expansion call in the last 180 days.")
     return reasons
+
+
+NOT_RECORDED = (
+    "No {what} recorded for any account of this scorecard yet, so {part} is left out "
+    "rather than scored zero."
+)
 
 
 def alignment_reasons(r) -> list[str]:
@@ -103,7 +113,9 @@ def alignment_reasons(r) -> list[str]:
     reasons = [
         f"{_n(r.key_roles_present)} of 3 key roles (exec, project sponsor, operating owner) in place."
     ]
-    if not r.has_objective:
+    if not r.objectives_recorded:
+        reasons.append(NOT_RECORDED.format(what="shared objectives", part="the objective"))
+    elif not r.has_objective:
         reasons.append("No shared objective.")
     else:
         reasons.append(f"Shared objective signed by {_n(r.objective_key_signers)} of 3.")

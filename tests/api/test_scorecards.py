@@ -57,3 +57,8 @@ def test_each_score_says_its_colour_rule(as_alice, alice, card):
     body = as_alice.get(f"/api/v1/accounts/{account.pk}/health/").json()
     assert body["colour_rule"].startswith("Green needs 70+ and no capping flag (")
     assert body["scorecard"] == card.pk and body["scorecard_version"] == 2
+
+
+def test_the_list_holds_the_default_scorecard_before_anything_was_scored(as_vera):
+    cards = as_vera.get("/api/v1/scorecards/").json()
+    assert [card["segment"] for card in cards] == [""]

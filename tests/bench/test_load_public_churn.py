@@ -8,7 +8,7 @@ import pytest
 from accounts.models import Account
 from bench.load_public_churn import ApiError, load, map_row, read_rows
 from signals.models import Signal
-from tests.api.conftest import client_for
+from tests.bench.api_client import InProcessApi
 
 TODAY = date(2026, 12, 1)
 CSV = """\
@@ -16,24 +16,6 @@ product_data_storage,product_travel_expense,product_payroll,product_accounting,c
 2048,Free-Trial,Active,No,9,4,0,14,1,8.3,10-50,West North Central,3.0,1.0
 500,Active,Free-Trial,Active,10,0,2,14,0,0.0,50-100,East South Central,8.0,0.0
 """
-
-
-class InProcessApi:
-    """The loader's client, answered by Django's test client instead of a socket."""
-
-    def __init__(self, user):
-        self.client = client_for(user)
-
-    def post(self, path, payload):
-        return self._answer(self.client.post(f"/api/v1/{path}", payload, format="json"))
-
-    def get(self, path):
-        return self._answer(self.client.get(f"/api/v1/{path}"))
-
-    def _answer(self, response):
-        if response.status_code >= 400:
-            raise ApiError(f"{response.status_code} {response.content[:300]}")
-        return response.json()
 
 
 @pytest.fixture

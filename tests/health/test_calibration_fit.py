@@ -85,6 +85,17 @@ def test_green_starts_at_the_lowest_score_meeting_both_bars_in_training():
     assert thresholds == {"green": 61, "amber": 40}
 
 
+def test_where_no_green_is_that_safe_green_starts_where_churners_are_still_caught():
+    # Churn: 20 of 40 at 30, 8 of 40 at 60, 6 of 40 at 90 (34 churning account-dates).
+    overalls = [30.0] * 40 + [60.0] * 40 + [90.0] * 40
+    churns = [i < 20 for i in range(40)] + [i < 8 for i in range(40)] + [i < 6 for i in range(40)]
+    rows, churned = rows_scored(overalls, churns)
+    # From 31: 14 of 80 green churned and only 20 of 34 churners are caught (59%). From 61:
+    # 6 of 40 green churned (15%, above 5%), but 28 of 34 are caught (82%): green from 61.
+    thresholds = propose_thresholds(rows, churned, dict.fromkeys(COMPONENTS, 20), ScorecardSpec())
+    assert thresholds == {"green": 61, "amber": 40}
+
+
 def test_thresholds_stay_when_no_cut_off_keeps_green_honest():
     rows, churned = rows_scored([80.0] * 60, [i % 2 == 0 for i in range(60)])
     spec = ScorecardSpec()

@@ -172,3 +172,11 @@ def test_days_after_kickoff_count_from_the_contract_start_without_a_kickoff_call
         "No value event (ROI report generated) 120 days after kickoff; target 30 days."
         in reasons["reasons"]
     )
+
+
+def test_a_score_from_before_layout_4_reads_exec_touch_expansion_and_objectives_as_recorded():
+    explained = explain(LAYOUT_1_FACTS, ",champion_left,stale_data,", 91.9)
+    engagement = explained["components"]["engagement"]["reasons"]
+    assert any(reason.startswith("Last exec sponsor touch") for reason in engagement)
+    reasons = [reason for c in explained["components"].values() for reason in c["reasons"]]
+    assert not [reason for reason in reasons if "left out" in reason]

@@ -10,9 +10,8 @@ from health.management.commands.backtest import (
     scorecard_or_error,
     window_or_error,
 )
-from health.models import Scorecard
 from health.scoring.calibration import FitError
-from health.services import scorecard_calibration_propose
+from health.services import default_scorecard, scorecard_calibration_propose
 
 ROWS = (  # label, key, format
     ("AUC (risk against churn within the horizon)", "auc", "{:.3f}"),
@@ -34,10 +33,7 @@ class Command(BaseCommand):
         add_window_arguments(parser)
 
     def handle(self, *args, **options):
-        scorecard = (
-            scorecard_or_error(options["scorecard"])
-            or Scorecard.objects.get_or_create(segment="", defaults={"name": "Default"})[0]
-        )
+        scorecard = scorecard_or_error(options["scorecard"]) or default_scorecard()
         window = window_or_error(options, CALIBRATION_DATES)
         try:
             report = calibration_run(scorecard=scorecard, window=window, workers=options["workers"])
