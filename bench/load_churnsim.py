@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bench.load_public_churn import SIGNAL_BATCH, Api, existing_account
+from bench.load_public_churn import SIGNAL_BATCH, Api, existing_account, register_kind
 
 PACKAGES = [
     "fightchurn==1.2.0", "pandas~=2.0", "numpy~=2.0", "python-dateutil~=2.8", "omegaconf~=2.3",
@@ -135,9 +135,7 @@ def _signal(external_id: str, row: dict) -> dict:
 
 def prepare_vocabulary(api) -> None:
     """Register the value kind and name it as the default scorecard's (both idempotent)."""
-    codes = {kind["code"] for kind in _all(api.get("signal-kinds/?page_size=500"))}
-    if VALUE_KIND["code"] not in codes:
-        api.post("signal-kinds/", VALUE_KIND)
+    register_kind(api, VALUE_KIND)
     default = next(card for card in _all(api.get("scorecards/")) if card["segment"] == "")
     if default["value_kinds"] != [VALUE_KIND["code"]]:
         api.patch(f"scorecards/{default['id']}/", {"value_kinds": [VALUE_KIND["code"]]})

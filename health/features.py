@@ -105,6 +105,7 @@ def build_features(as_of: date, account_ids=None, cards=None) -> pd.DataFrame:
         signal_aggregates(as_of, restrict, ids),
         value_features(as_of, restrict, card_of, cards),
         survey_features(as_of, restrict),
+        support_features(as_of, restrict),
         portfolio_records(as_of, card_of, cards),
         milestone_features(as_of, restrict),
         stakeholder_features(as_of, restrict),
@@ -323,10 +324,11 @@ def portfolio_records(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFr
     """Whether the accounts of each account's scorecard ever had, by as_of, an exec sponsor
     touch, an expansion call and a shared objective on record.
 
-    Missing is missing, as for value events: a company whose systems never send exec meetings
-    or expansion calls, or that does not keep shared objectives in Candor, cannot tell "none
-    happened" from "none is recorded", so that part of Engagement or Alignment is left out for
-    its accounts instead of scoring every one of them zero. One EXISTS per record and scorecard.
+    Missing is missing, as for value events: a company whose systems never send exec meetings,
+    expansion calls or support tickets, or that does not keep shared objectives in Candor,
+    cannot tell "none happened" from "none is recorded", so that part of Engagement or
+    Alignment (or Support) is left out for its accounts instead of scoring every one of them
+    zero (or, for Support, 100). One EXISTS per record and scorecard.
     """
     sources = {
         "exec_touch_recorded": [
@@ -339,6 +341,9 @@ def portfolio_records(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFr
             )
         ],
         "objectives_recorded": [SharedObjective.objects.filter(created_on__lte=as_of)],
+        "support_recorded": [
+            SignalKindDay.objects.filter(day__lte=as_of, kind__in=support_kinds())
+        ],
     }
     recorded = {
         column: {key: any(of_scorecard(rows, key, cards).exists() for rows in queries)
@@ -349,6 +354,20 @@ def portfolio_records(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFr
 
 
 SURVEY_WINDOW_DAYS = 365
+SUPPORT_WINDOW_DAYS = 90
+
+
+def support_kinds():
+    return SignalKindDef.objects.filter(category="support").values("code")
+
+
+def support_features(as_of: date, restrict) -> pd.DataFrame:
+    """How much help the customer needed in the last 90 days: signals of the kinds of category
+    "support" (tickets, help-centre visits), read from the per-kind daily rollup."""
+    since = as_of - timedelta(days=SUPPORT_WINDOW_DAYS)
+    rows = SignalKindDay.objects.filter(day__lte=as_of, day__gt=since, kind__in=support_kinds())
+    rows = scoped(rows, restrict).values("account_id")
+    return fetch_frame(rows.annotate(support_events_90d=Sum("events")))
 
 
 def survey_features(as_of: date, restrict) -> pd.DataFrame:
@@ -532,9 +551,11 @@ COUNT_COLUMNS = [
     "outcomes_total", "outcomes_due", "outcomes_due_reached", "stakeholders", "key_roles_present",
     "conflicting_definitions", "objective_key_signers", "decisions", "decisions_reopened_7d",
     "decisions_circulated_late", "commitments", "commitments_gap", "commitments_unscoped_open",
-    "commitments_overdue", "survey_answers",
+    "commitments_overdue", "survey_answers", "support_events_90d",
 ]  # fmt: skip
-RECORDED_COLUMNS = ["exec_touch_recorded", "expansion_recorded", "objectives_recorded"]
+RECORDED_COLUMNS = [
+    "exec_touch_recorded", "expansion_recorded", "objectives_recorded", "support_recorded",
+]  # fmt: skip
 # Numbers that stay missing (NaN) where a part has no row: there is no mean of no answers.
 MEASURE_COLUMNS = ["confidence_mean", "csm_sentiment"]
 DATE_COLUMNS = [

@@ -2,14 +2,14 @@
 
 `signals_signalday` holds per account and UTC day the counts scoring windows over,
 `signals_signalfirst` when each kind first happened, `signals_signalkindday` per account, day and
-value or survey kind how many arrived (and, for surveys, the numeric answers and their sum), and
-`signals_signallastseen` when each person and feature was last seen. PostgreSQL statement-level
+value, survey or support kind how many arrived (and, for surveys, the numeric answers and their
+sum), and `signals_signallastseen` when each person and feature was last seen. PostgreSQL statement-level
 triggers with transition tables fold each INSERT (the API's one-statement batches, the seed's
 COPY) into them in one grouped upsert, so a duplicate that `ON CONFLICT DO NOTHING` skipped is
 never counted; UPDATE and DELETE recompute the (account, day) pairs they touch from the signals.
 Every writer keeps the rollups right, with no code path to forget. The triggers' SQL lives in the
-migrations that install it (signals 0006, 0010, then 0012); this module keeps the aggregates a
-full rebuild needs, which must agree with them.
+migrations that install it (signals 0006, 0010, 0012, then 0013); this module keeps the
+aggregates a full rebuild needs, which must agree with them.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -17,7 +17,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from signals.kinds import DEFAULT_USAGE_KINDS
 
 _USAGE = ", ".join(f"'{kind}'" for kind in DEFAULT_USAGE_KINDS)
-KIND_DAY_KINDS_SQL = "SELECT code FROM signals_signalkinddef WHERE category IN ('value', 'survey')"
+KIND_DAY_KINDS_SQL = (
+    "SELECT code FROM signals_signalkinddef WHERE category IN ('value', 'survey', 'support')"
+)
 NUMBER = r"CASE WHEN value ~ '^\s*-?[0-9]+(\.[0-9]+)?\s*$' THEN value::float8 END"
 
 DAY_AGGREGATES = """

@@ -62,7 +62,7 @@ def blank_facts(**values) -> list:
     facts.update(
         green_threshold=DEFAULT_THRESHOLDS["green"], amber_threshold=DEFAULT_THRESHOLDS["amber"],
         capping_mask=capping_mask(CAPPING_FLAGS), value_kinds_seen=1, crm_status="Onboarded",
-        exec_touch_recorded=1, expansion_recorded=1, objectives_recorded=1,
+        exec_touch_recorded=1, expansion_recorded=1, objectives_recorded=1, support_recorded=1,
         value_label="ROI report generated",
         time_to_value_target=DEFAULT_TARGETS["time_to_value_days"],
         renewing_within_days=DEFAULT_TARGETS["renewing_within_days"],

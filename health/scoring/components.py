@@ -129,6 +129,13 @@ def sentiment(f: pd.DataFrame) -> pd.Series:
     return f["csm_sentiment"].astype(float)
 
 
+def support(f: pd.DataFrame) -> pd.Series:
+    """The customer's friction: 100 with no support signal in 90 days, halving at one per
+    seat, a third at two. Missing where the scorecard's portfolio records no support at all."""
+    per_seat = f["support_events_90d"] / f["seats"].clip(lower=1)
+    return (100 / (1 + per_seat)).where(f["support_recorded"])
+
+
 COMPONENT_FUNCTIONS = {
     "outcomes": lambda f, spec: outcomes(f, spec.target("time_to_value_days")),
     "adoption": lambda f, spec: adoption(f),
@@ -137,4 +144,5 @@ COMPONENT_FUNCTIONS = {
     "commitments": lambda f, spec: commitments(f),
     "confidence": lambda f, spec: confidence(f),
     "sentiment": lambda f, spec: sentiment(f),
+    "support": lambda f, spec: support(f),
 }

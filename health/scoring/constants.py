@@ -8,11 +8,14 @@ COMPONENTS = (
     "commitments",
     "confidence",
     "sentiment",
+    "support",
 )
 
 # Confidence is the customer's own answer to "how confident are you in it?" (DOMAIN.md: setup is
 # mechanical, confidence is human); Sentiment is the CSM's belief, shown beside the score and
-# weighed only where a scorecard says so (issue 14).
+# weighed only where a scorecard says so (issue 14). Support is the customer's friction: how
+# much help they needed (support tickets, help-centre visits: the `support` category); shown
+# beside the score and weighed where calibration on a company's own churns says it predicts.
 DEFAULT_WEIGHTS = {
     "outcomes": 35,
     "adoption": 20,
@@ -21,6 +24,7 @@ DEFAULT_WEIGHTS = {
     "commitments": 10,
     "confidence": 10,
     "sentiment": 0,
+    "support": 0,
 }
 # The Sentiment component's score for each rating the CSM can give.
 SENTIMENT_SCORES = {"green": 100.0, "amber": 50.0, "red": 0.0}

@@ -19,10 +19,12 @@ from health.scoring import reasons as why
 from health.scoring.constants import COMPONENTS
 from health.scoring.flags import FLAG_BY_CODE, FLAG_CODES, capping_codes, capping_mask
 
-# The components layouts 1 and 2 stored (Confidence and Sentiment came with layout 3).
+# The components layouts 1 and 2 stored (Confidence and Sentiment came with layout 3, Support
+# with layout 4).
 FIRST_COMPONENTS = ("outcomes", "adoption", "engagement", "alignment", "commitments")
 FIRST_SCORE_FACTS = tuple(f"score_{name}" for name in FIRST_COMPONENTS)
 FIRST_WEIGHT_FACTS = tuple(f"weight_{name}" for name in FIRST_COMPONENTS)
+THIRD_COMPONENTS = (*FIRST_COMPONENTS, "confidence", "sentiment")
 SCORE_FACTS = tuple(f"score_{name}" for name in COMPONENTS)
 # The spec and feature facts of layout 2, in order; layout 3 added components and features.
 LAYOUT_2_FACTS = (
@@ -39,7 +41,9 @@ LAYOUT_2_FACTS = (
     "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
 )  # fmt: skip
 # Whether the scorecard's portfolio records exec touch, expansion calls and objectives at all.
-RECORDED_FACTS = ("exec_touch_recorded", "expansion_recorded", "objectives_recorded")
+RECORDED_FACTS = (
+    "exec_touch_recorded", "expansion_recorded", "objectives_recorded", "support_recorded",
+)  # fmt: skip
 # Every layout a stored facts row was ever written in, by number: a score is explained from the
 # layout it names, so adding a fact never blanks an old score's reasons. A row of layout 1 has
 # no marker; later rows start with "layout N". Never edit a layout that was released: add one.
@@ -60,13 +64,14 @@ LAYOUTS = {
     ),
     2: (*FIRST_SCORE_FACTS, *FIRST_WEIGHT_FACTS, *LAYOUT_2_FACTS, "crm_status", "value_label"),
     3: (
-        *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS), *LAYOUT_2_FACTS,
+        *(f"score_{name}" for name in THIRD_COMPONENTS),
+        *(f"weight_{name}" for name in THIRD_COMPONENTS), *LAYOUT_2_FACTS,
         "survey_answers", "confidence_mean", "csm_sentiment", "crm_status", "value_label",
     ),
     4: (
         *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS), *LAYOUT_2_FACTS,
         "survey_answers", "confidence_mean", "csm_sentiment", *RECORDED_FACTS,
-        "crm_status", "value_label",
+        "support_events_90d", "crm_status", "value_label",
     ),
 }  # fmt: skip
 LAYOUT = max(LAYOUTS)
@@ -88,6 +93,10 @@ ADDED_FACTS = {
     "confidence_mean": None,
     "csm_sentiment": None,
     **{name: 1.0 for name in RECORDED_FACTS},  # scored as recorded before layout 4
+    "support_recorded": 0.0,  # ...but support was not scored at all
+    "score_support": None,
+    "weight_support": 0.0,
+    "support_events_90d": 0.0,
 }
 RENAMED_FACTS = {1: {"roi_reports_90d": "value_events_90d"}}
 Facts = namedtuple("Facts", FACTS)
@@ -102,6 +111,7 @@ REASON_BUILDERS = {
     "commitments": why.commitment_reasons,
     "confidence": why.confidence_reasons,
     "sentiment": why.sentiment_reasons,
+    "support": why.support_reasons,
 }
 
 

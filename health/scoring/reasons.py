@@ -146,6 +146,17 @@ def confidence_reasons(r) -> list[str]:
     ]
 
 
+def support_reasons(r) -> list[str]:
+    if not r.support_recorded:
+        return [NOT_RECORDED.format(what="support tickets or help-centre visits", part="Support")]
+    if not r.support_events_90d:
+        return ["No support requests in the last 90 days."]
+    return [
+        f"{_count(r.support_events_90d, 'support request')} in the last 90 days for "
+        f"{_count(r.seats, 'seat')}."
+    ]
+
+
 SENTIMENT_WORDS = {score: rating for rating, score in SENTIMENT_SCORES.items()}
 
 

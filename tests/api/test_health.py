@@ -27,6 +27,7 @@ def test_account_health_explains_itself(as_alice, account):
         "commitments",
         "confidence",
         "sentiment",
+        "support",
     }
     for component in body["components"].values():
         assert set(component) >= {"score", "weight", "reasons"}

@@ -20,7 +20,7 @@ def healthy(**overrides) -> dict:
         "handoff_missing": 0.0, "deviating_terms": 0.0,
         "last_signal_at": at(0), "first_value_at": at(180), "last_exec_meeting_at": at(30),
         "value_kinds_seen": True, "exec_touch_recorded": True, "expansion_recorded": True,
-        "objectives_recorded": True,
+        "objectives_recorded": True, "support_recorded": True, "support_events_90d": 0.0,
         "exec_last_engaged_on": AS_OF - timedelta(days=20),
         "activity_30d": 120.0, "activity_prev_30d": 110.0, "value_events_90d": 3.0,
         "invites_90d": 4.0, "upsell_accepted_180d": 1.0, "upsell_declined_180d": 0.0,
