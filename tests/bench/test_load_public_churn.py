@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import Account
 from bench.load_public_churn import ApiError, load, map_row, read_rows
-from signals.models import Signal, SignalKindDef
+from signals.models import Signal
 from tests.bench.api_client import InProcessApi
 
 TODAY = date(2026, 12, 1)
@@ -50,7 +50,7 @@ def test_active_products_are_used_weekly_and_marketing_is_not_sent(rows):
     weekly = [s for s in mapped.signals if s["value"] == "accounting"]
     assert len(weekly) >= 34  # eight months of weeks
     assert {s["kind"] for s in mapped.signals} <= {
-        "feature_used", "login", "support_ticket", "confidence_survey", "help_article_viewed",
+        "feature_used", "login", "support_ticket", "confidence_survey",
     }  # fmt: skip
 
 
@@ -93,10 +93,3 @@ def test_a_company_older_than_a_year_renewed_on_its_last_anniversary(rows):
     renewed = date.fromisoformat(mapped["last_renewed_on"])
     assert (renewed.year - start.year, renewed.month, renewed.day) == (2, start.month, start.day)
     assert renewed < TODAY < date.fromisoformat(mapped["renewal_date"])
-
-
-def test_help_centre_visits_arrive_as_a_support_kind_the_loader_registers(rows, vera, alice):
-    mapped = [map_row(i, row, today=TODAY, csm="alice") for i, row in enumerate(rows)]
-    load(InProcessApi(vera), mapped, out=StringIO())
-    assert SignalKindDef.objects.get(code="help_article_viewed").category == "support"
-    assert Signal.objects.filter(kind="help_article_viewed").count() == 4  # articles_viewed
