@@ -20,7 +20,7 @@ from health.backtest import (
     with_outcomes,
 )
 from health.models import Scorecard
-from health.scoring.backtest import backtest_metrics, churned_within, time_split
+from health.scoring.backtest import backtest_metrics, churned_within, lead_readings, time_split
 from health.scoring.calibration import (
     MIN_CHURNS,
     FitError,
@@ -31,6 +31,7 @@ from health.scoring.calibration import (
 )
 
 CALIBRATION_DATES = 9  # four to learn from, three to test on, a horizon apart
+RECALL_LEAD_DAYS = 60  # issue 12: churners red or amber 60 days before churning
 
 
 class TooFewChurns(FitError):
@@ -59,7 +60,8 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
     if have < MIN_CHURNS:
         raise TooFewChurns(have)
     weights = fit_weights(train, churned)
-    thresholds = propose_thresholds(train, churned, weights, current)
+    catch = lead_readings(train, RECALL_LEAD_DAYS, window.every)
+    thresholds = propose_thresholds(train, churned, weights, current, catch=catch)
     proposed = {**cards, key: replace(current, weights=weights, thresholds=thresholds)}
     live_rows, proposed_rows = _score_both(test_dates, key, cards, proposed)
     figures = {"horizon": window.horizon, "every": window.every}

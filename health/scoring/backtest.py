@@ -70,14 +70,22 @@ def backtest_metrics(frame: pd.DataFrame, *, horizon: int, every: int, leads=LEA
     }
 
 
+def lead_readings(frame: pd.DataFrame, lead: int, every: int) -> pd.Series:
+    """True on each churned account's last account-date at least `lead` days (and less than
+    `lead` + `every` days) before its churn: the score it showed about that long before."""
+    days_before = (pd.to_datetime(frame["churned_on"]) - pd.to_datetime(frame["as_of"])).dt.days
+    window = frame[
+        frame["churned_on"].notna() & (days_before >= lead) & (days_before < lead + every)
+    ]
+    latest = window.sort_values("as_of").groupby("account_id").tail(1)
+    return pd.Series(frame.index.isin(latest.index), frame.index)
+
+
 def _recall_at_lead(frame: pd.DataFrame, leads, every: int) -> dict:
     """{lead: {"churned": n, "caught": n, "share": x}} over churners scored about lead days before."""
-    ended = frame[frame["churned_on"].notna()]
-    days_before = (pd.to_datetime(ended["churned_on"]) - pd.to_datetime(ended["as_of"])).dt.days
     result = {}
     for lead in leads:
-        window = ended[(days_before >= lead) & (days_before < lead + every)]
-        latest = window.sort_values("as_of").groupby("account_id").tail(1)
+        latest = frame[lead_readings(frame, lead, every)]
         caught = int((latest["rag"] != "green").sum())
         result[str(lead)] = {
             "churned": len(latest),

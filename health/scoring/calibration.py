@@ -104,12 +104,15 @@ def flag_lifts(rows: pd.DataFrame, churned: pd.Series) -> list[dict]:
     return lifts
 
 
-def propose_thresholds(rows: pd.DataFrame, churned: pd.Series, weights: dict, spec) -> dict:
+def propose_thresholds(
+    rows: pd.DataFrame, churned: pd.Series, weights: dict, spec, catch: pd.Series | None = None
+) -> dict:
     """The green cut-off that meets both of issue 12's bars on the training account-dates: the
     lowest whole score at which the account-dates that would be green (at or above it, with no
     capping flag) churned within the horizon at most GREEN_CHURN_TARGET of the time, and at
-    least RECALL_TARGET of the churning account-dates would be red or amber. The lowest such
-    cut-off flags the fewest accounts that stay.
+    least RECALL_TARGET of the churners would be red or amber; `catch` marks the account-dates
+    that bar counts (the issue's: each churner's reading 60 days before; by default every
+    churning account-date). The lowest such cut-off flags the fewest accounts that stay.
 
     Where no cut-off meets both (churn so common that no green is that safe), the lowest one
     that still keeps RECALL_TARGET of the churning account-dates red or amber: new weights
@@ -119,11 +122,12 @@ def propose_thresholds(rows: pd.DataFrame, churned: pd.Series, weights: dict, sp
     capping = "|".join(f",{code}," for code in spec.capping_flags)
     capped = rows["flag_codes"].fillna("").str.contains(capping) if capping else False
     thresholds, catching = dict(spec.thresholds), None
+    catch = churned if catch is None else catch
     for green in range(0, 101):
         would_be_green = (overall >= green) & ~capped
         if would_be_green.sum() < MIN_GREEN:
             break
-        recall = 1 - would_be_green[churned].mean() if churned.any() else 1.0
+        recall = 1 - would_be_green[catch].mean() if catch.any() else 1.0
         if recall >= RECALL_TARGET and catching is None:
             catching = green
         if churned[would_be_green].mean() <= GREEN_CHURN_TARGET and recall >= RECALL_TARGET:

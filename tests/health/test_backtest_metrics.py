@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from health.scoring.backtest import as_of_dates, auc, backtest_metrics, time_split
+from health.scoring.backtest import as_of_dates, auc, backtest_metrics, lead_readings, time_split
 
 BASE = date(2026, 1, 1)
 D0, D1, D2 = BASE, BASE + timedelta(days=30), BASE + timedelta(days=60)
@@ -96,3 +96,9 @@ def test_time_split_keeps_training_labels_before_the_test_period():
     train, test = time_split(dates, horizon=90)
     assert test == [day(120), day(150)]
     assert train == [day(0), day(30)]  # day 60 + 90 would see into the test period
+
+
+def test_lead_readings_mark_each_churners_last_score_that_long_before():
+    frame = pd.DataFrame(ROWS, columns=["account_id", "as_of", "overall", "rag", "churned_on"])
+    marked = frame[lead_readings(frame, 60, 30)]
+    assert list(zip(marked["account_id"], marked["as_of"], strict=True)) == [("A", D0)]  # day 70

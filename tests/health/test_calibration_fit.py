@@ -109,3 +109,16 @@ def test_a_capped_account_date_is_not_counted_as_green():
     rows, churned = rows_scored(overalls, churns, flags)
     thresholds = propose_thresholds(rows, churned, dict.fromkeys(COMPONENTS, 20), ScorecardSpec())
     assert thresholds["green"] == 0  # green from any score: the churners were all capped amber
+
+
+def test_the_recall_bar_counts_only_the_account_dates_it_is_told_to_catch():
+    # The data of the test above, with no cut-off meeting both bars. Counting every churning
+    # account-date, green starts at 61; counting only the churners among the 30s (say, the
+    # ones read 60 days before their churn), green from 31 already leaves all of them amber.
+    overalls = [30.0] * 40 + [60.0] * 40 + [90.0] * 40
+    churns = [i < 20 for i in range(40)] + [i < 8 for i in range(40)] + [i < 6 for i in range(40)]
+    rows, churned = rows_scored(overalls, churns)
+    catch = churned & (rows["outcomes"] == 30.0)
+    weights = dict.fromkeys(COMPONENTS, 20)
+    assert propose_thresholds(rows, churned, weights, ScorecardSpec())["green"] == 61
+    assert propose_thresholds(rows, churned, weights, ScorecardSpec(), catch=catch)["green"] == 31
