@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bench.load_public_churn import SIGNAL_BATCH, Api, existing_account, register_kind
+from bench.load_public_churn import Api, existing_account, register_kind, signals_load
 
 PACKAGES = [
     "fightchurn==1.2.0", "pandas~=2.0", "numpy~=2.0", "python-dateutil~=2.8", "omegaconf~=2.3",
@@ -153,16 +153,7 @@ def load(api, mapped: list[Mapped], out=sys.stdout) -> dict:
             api.post("accounts/", row.account)
         if n % 250 == 0:
             out.write(f"  {n} accounts\n")
-    signals = [signal for row in mapped for signal in row.signals]
-    created = 0
-    for first in range(0, len(signals), SIGNAL_BATCH):
-        created += api.post("signals/", signals[first : first + SIGNAL_BATCH])["created"]
-    return {
-        "accounts": len(mapped),
-        "churned": sum(row.account["outcome"] == "churned" for row in mapped),
-        "signals": created,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
+    return signals_load(api, mapped, started)
 
 
 def main(argv=None) -> int:

@@ -225,6 +225,11 @@ def load(api, mapped: list[Mapped], out=sys.stdout) -> dict:
             api.post("stakeholders/", {**row.contact, "account": account_id})
         if n % 250 == 0:
             out.write(f"  {n} accounts\n")
+    return signals_load(api, mapped, started)
+
+
+def signals_load(api, mapped: list, started: float) -> dict:
+    """Every mapped row's signals in batches, then what was loaded: the loaders' last step."""
     signals = [signal for row in mapped for signal in row.signals]
     created = 0
     for first in range(0, len(signals), SIGNAL_BATCH):

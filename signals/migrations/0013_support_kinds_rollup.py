@@ -8,14 +8,11 @@ import importlib
 
 from django.db import migrations
 
-PREVIOUS_TRIGGERS_SQL = importlib.import_module(
-    "signals.migrations.0012_survey_answers_rollup"
-).TRIGGERS_SQL
+PREVIOUS = importlib.import_module("signals.migrations.0012_survey_answers_rollup")
+PREVIOUS_TRIGGERS_SQL, NUMBER = PREVIOUS.TRIGGERS_SQL, PREVIOUS.NUMBER
 BEFORE, AFTER = "category IN ('value', 'survey')", "category IN ('value', 'survey', 'support')"
 assert PREVIOUS_TRIGGERS_SQL.count(BEFORE) == 2
 TRIGGERS_SQL = PREVIOUS_TRIGGERS_SQL.replace(BEFORE, AFTER)
-
-NUMBER = r"CASE WHEN value ~ '^\s*-?[0-9]+(\.[0-9]+)?\s*$' THEN value::float8 END"
 
 # The support rows for the signals already there, counted as the triggers count them.
 FILL_SQL = rf"""

@@ -20,12 +20,17 @@ def today():
     return timezone.now().date()
 
 
+def renewed_on(day, csm, years: int = 1):
+    """An account `years` into its contract that renewed on `day` for another year."""
+    return make_account(
+        csm=csm, contract_start=day - timedelta(days=365 * years),
+        renewal_date=day + timedelta(days=365), last_renewed_on=day,
+    )  # fmt: skip
+
+
 def test_before_a_renewal_the_features_see_the_renewal_then_due(alice, today):
     renewed = today - timedelta(days=30)
-    account = make_account(
-        csm=alice, contract_start=renewed - timedelta(days=365),
-        renewal_date=renewed + timedelta(days=365), last_renewed_on=renewed,
-    )  # fmt: skip
+    account = renewed_on(renewed, alice)
     before = build_features(renewed - timedelta(days=45)).loc[account.pk]
     assert before["renewal_date"].date() == renewed
     assert pd.isna(before["last_renewed_on"])
@@ -33,10 +38,7 @@ def test_before_a_renewal_the_features_see_the_renewal_then_due(alice, today):
 
 def test_after_a_renewal_the_features_see_the_next_one(alice, today):
     renewed = today - timedelta(days=30)
-    account = make_account(
-        csm=alice, contract_start=renewed - timedelta(days=365),
-        renewal_date=renewed + timedelta(days=365), last_renewed_on=renewed,
-    )  # fmt: skip
+    account = renewed_on(renewed, alice)
     after = build_features(renewed + timedelta(days=5)).loc[account.pk]
     assert after["renewal_date"].date() == renewed + timedelta(days=365)
     assert after["last_renewed_on"].date() == renewed
@@ -55,10 +57,7 @@ def test_a_past_date_reads_the_crm_status_and_seats_of_that_day(alice, today):
 
 def test_a_quiet_account_backtested_before_its_renewal_is_flagged_as_renewing(alice, today):
     renewed = today - timedelta(days=20)
-    account = make_account(
-        csm=alice, contract_start=renewed - timedelta(days=730),
-        renewal_date=renewed + timedelta(days=365), last_renewed_on=renewed,
-    )  # fmt: skip
+    account = renewed_on(renewed, alice, years=2)
     cards, _ = backtest_cards()
     as_of = renewed - timedelta(days=60)
     rows = score_as_known(portfolio_as_of(as_of, cards), as_of, cards).set_index("account_id")
