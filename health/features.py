@@ -322,7 +322,7 @@ def of_scorecard(rows, key: str, cards: dict):
 
 def portfolio_records(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFrame:
     """Whether the accounts of each account's scorecard ever had, by as_of, an exec sponsor
-    touch, an expansion call and a shared objective on record.
+    touch, an expansion call, a shared objective and a support signal on record.
 
     Missing is missing, as for value events: a company whose systems never send exec meetings,
     expansion calls or support tickets, or that does not keep shared objectives in Candor,
