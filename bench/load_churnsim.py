@@ -37,7 +37,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bench.load_public_churn import Api, existing_account, register_kind, signals_load
+from bench.load_public_churn import (
+    Api,
+    existing_account,
+    register_kind,
+    results_of,
+    signals_load,
+)
 
 PACKAGES = [
     "fightchurn==1.2.0", "pandas~=2.0", "numpy~=2.0", "python-dateutil~=2.8", "omegaconf~=2.3",
@@ -136,13 +142,9 @@ def _signal(external_id: str, row: dict) -> dict:
 def prepare_vocabulary(api) -> None:
     """Register the value kind and name it as the default scorecard's (both idempotent)."""
     register_kind(api, VALUE_KIND)
-    default = next(card for card in _all(api.get("scorecards/")) if card["segment"] == "")
+    default = next(card for card in results_of(api.get("scorecards/")) if card["segment"] == "")
     if default["value_kinds"] != [VALUE_KIND["code"]]:
         api.patch(f"scorecards/{default['id']}/", {"value_kinds": [VALUE_KIND["code"]]})
-
-
-def _all(answer):
-    return answer["results"] if isinstance(answer, dict) else answer
 
 
 def load(api, mapped: list[Mapped], out=sys.stdout) -> dict:

@@ -244,10 +244,14 @@ def signals_load(api, mapped: list, started: float) -> dict:
 
 def register_kind(api, kind: dict) -> None:
     """A company's own signal kind, registered once (a re-run finds it)."""
-    answer = api.get("signal-kinds/?page_size=500")
-    known = answer["results"] if isinstance(answer, dict) else answer
+    known = results_of(api.get("signal-kinds/?page_size=500"))
     if kind["code"] not in {row["code"] for row in known}:
         api.post("signal-kinds/", kind)
+
+
+def results_of(answer) -> list:
+    """The rows of a list answer, paginated or not (some lists, like scorecards, are not)."""
+    return answer["results"] if isinstance(answer, dict) else answer
 
 
 def existing_account(api, external_id: str) -> int | None:

@@ -167,8 +167,8 @@ HISTORY_TERMS = ["renewal_date", "last_renewed_on", "crm_status", "seats"]
 
 def terms_in_force(frame: pd.DataFrame, as_of: date, accounts) -> pd.DataFrame:
     """The renewal dates, CRM status and seats each account had on `as_of` (accounts.TermsChange),
-    where today's row would tell a past date what had not happened yet. Today and later read
-    the account rows as they are."""
+    where today's row would tell a past date what had not happened yet, and whether the CRM
+    status then said onboarded. Today and later read the account rows as they are."""
     if as_of < timezone.now().date() and not frame.empty:
         history = (
             TermsChange.objects.filter(valid_from__lte=as_of, account__in=accounts.values("pk"))
@@ -342,7 +342,7 @@ def portfolio_records(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFr
         ],
         "objectives_recorded": [SharedObjective.objects.filter(created_on__lte=as_of)],
         "support_recorded": [
-            SignalKindDay.objects.filter(day__lte=as_of, kind__in=support_kinds())
+            SignalKindDay.objects.filter(day__lte=as_of, kind__in=kinds_of("support"))
         ],
     }
     recorded = {
@@ -357,15 +357,16 @@ SURVEY_WINDOW_DAYS = 365
 SUPPORT_WINDOW_DAYS = 90
 
 
-def support_kinds():
-    return SignalKindDef.objects.filter(category="support").values("code")
+def kinds_of(category: str):
+    """The codes of the signal kinds of a category, as a subquery."""
+    return SignalKindDef.objects.filter(category=category).values("code")
 
 
 def support_features(as_of: date, restrict) -> pd.DataFrame:
     """How much help the customer needed in the last 90 days: signals of the kinds of category
     "support" (tickets, help-centre visits), read from the per-kind daily rollup."""
     since = as_of - timedelta(days=SUPPORT_WINDOW_DAYS)
-    rows = SignalKindDay.objects.filter(day__lte=as_of, day__gt=since, kind__in=support_kinds())
+    rows = SignalKindDay.objects.filter(day__lte=as_of, day__gt=since, kind__in=kinds_of("support"))
     rows = scoped(rows, restrict).values("account_id")
     return fetch_frame(rows.annotate(support_events_90d=Sum("events")))
 
@@ -373,10 +374,9 @@ def support_features(as_of: date, restrict) -> pd.DataFrame:
 def survey_features(as_of: date, restrict) -> pd.DataFrame:
     """The customer's survey answers (kinds of category "survey", 0-10) of the last year: how
     many were numbers, and their mean. Read from the per-kind daily rollup."""
-    kinds = SignalKindDef.objects.filter(category="survey").values("code")
     since = as_of - timedelta(days=SURVEY_WINDOW_DAYS)
     rows = SignalKindDay.objects.filter(
-        day__lte=as_of, day__gt=since, kind__in=kinds, answers__gt=0
+        day__lte=as_of, day__gt=since, kind__in=kinds_of("survey"), answers__gt=0
     )
     rows = scoped(rows, restrict).values("account_id")
     frame = fetch_frame(rows.annotate(survey_answers=Sum("answers"), answer_sum=Sum("answer_sum")))

@@ -3,13 +3,13 @@
 `signals_signalday` holds per account and UTC day the counts scoring windows over,
 `signals_signalfirst` when each kind first happened, `signals_signalkindday` per account, day and
 value, survey or support kind how many arrived (and, for surveys, the numeric answers and their
-sum), and `signals_signallastseen` when each person and feature was last seen. PostgreSQL statement-level
-triggers with transition tables fold each INSERT (the API's one-statement batches, the seed's
-COPY) into them in one grouped upsert, so a duplicate that `ON CONFLICT DO NOTHING` skipped is
-never counted; UPDATE and DELETE recompute the (account, day) pairs they touch from the signals.
-Every writer keeps the rollups right, with no code path to forget. The triggers' SQL lives in the
-migrations that install it (signals 0006, 0010, 0012, then 0013); this module keeps the
-aggregates a full rebuild needs, which must agree with them.
+sum), and `signals_signallastseen` when each person and feature was last seen. PostgreSQL
+statement-level triggers with transition tables fold each INSERT (the API's one-statement
+batches, the seed's COPY) into them in one grouped upsert, so a duplicate that `ON CONFLICT DO
+NOTHING` skipped is never counted; UPDATE and DELETE recompute the (account, day) pairs they
+touch from the signals. Every writer keeps the rollups right, with no code path to forget. The
+triggers' SQL lives in the migrations that install it (signals 0006, 0010, 0012, then 0013); this
+module keeps the aggregates a full rebuild needs, which must agree with them.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections

@@ -40,7 +40,8 @@ LAYOUT_2_FACTS = (
     "commitments_overdue", "handoff_missing", "deviating_terms", "days_to_renewal",
     "days_since_renewed", "tasks_done", "tasks_total", "outcome_attainment",
 )  # fmt: skip
-# Whether the scorecard's portfolio records exec touch, expansion calls and objectives at all.
+# Whether the scorecard's portfolio records exec touch, expansion calls, objectives and support
+# at all.
 RECORDED_FACTS = (
     "exec_touch_recorded", "expansion_recorded", "objectives_recorded", "support_recorded",
 )  # fmt: skip
