@@ -266,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.rescore_stale_accounts",
         "schedule": float(os.environ.get("RESCORE_SWEEP_SECONDS", 300)),
     },
+    # Shards of a run whose worker died: re-queued within a lease and a sweep (about a minute).
+    "requeue-lapsed-scoring-shards": {
+        "task": "health.tasks.scoring_shards_requeue",
+        "schedule": float(os.environ.get("SHARD_SWEEP_SECONDS", 30)),
+    },
     "resend-unqueued-webhook-deliveries": {
         "task": "actions.tasks.webhook_deliveries_resend",
         "schedule": float(os.environ.get("WEBHOOK_RESEND_SWEEP_SECONDS", 300)),
@@ -347,11 +352,12 @@ CANDOR = {
     "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 5)),
     "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 5)),
     "WEBHOOK_BACKOFF_SECONDS": int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", 30)),
-    # The sweep re-queues a shard of a portfolio run still unfinished this long after it was
-    # queued (a worker died with it): past the time limit, so never while it may still run.
-    "SHARD_REQUEUE_SECONDS": int(
-        os.environ.get("SHARD_REQUEUE_SECONDS", CELERY_VISIBILITY_TIMEOUT + 60)
-    ),
+    # A worker scoring a shard holds a lease on it, renewed every third of this while it works;
+    # a lease that lapsed means the worker died, and the shard sweep re-queues the shard.
+    "SHARD_LEASE_SECONDS": int(os.environ.get("SHARD_LEASE_SECONDS", 30)),
+    # The shard sweep also re-queues a shard no worker claimed this long after it was queued (its
+    # message went with a dead worker or a lost broker); a surplus copy loses the claim.
+    "SHARD_REQUEUE_SECONDS": int(os.environ.get("SHARD_REQUEUE_SECONDS", 60)),
 }
 
 LOGGING = {
