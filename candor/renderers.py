@@ -4,15 +4,16 @@ A list stays paginated exactly as in JSON (same `page`, same page size, same ord
 count and the next and previous pages move from the JSON envelope to `X-Total-Count` and a
 `Link` header (RFC 8288), so a client walks the pages the same way. Nested objects become
 dotted columns (`health.score`), lists of plain values are joined with "; ", anything deeper
-is kept as JSON in its cell.
+is kept as JSON in its cell. Cells a spreadsheet would run are neutralised (candor.spreadsheet).
 """
 
-import csv
 import io
 
 import orjson
 from rest_framework.mixins import ListModelMixin
 from rest_framework.renderers import BaseRenderer
+
+from candor.spreadsheet import SpreadsheetWriter
 
 
 class CSVRenderer(BaseRenderer):
@@ -25,9 +26,9 @@ class CSVRenderer(BaseRenderer):
         rows = _rows(data, response)
         header = list(dict.fromkeys(key for row in rows for key in row))
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = SpreadsheetWriter(out)
+        writer.writerow(header)
+        writer.writerows([row.get(key, "") for key in header] for row in rows)
         return out.getvalue().encode(self.charset)
 
 

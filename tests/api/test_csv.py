@@ -81,3 +81,18 @@ def test_the_schema_documents_csv_for_list_operations_only(client, alice):
         "text/csv"
         not in schema["paths"]["/api/v1/accounts/{id}/"]["get"]["responses"]["200"]["content"]
     )
+
+
+def test_an_api_csv_neutralises_formulas_in_text_cells(client, alice):
+    make_account(csm=alice, name='=HYPERLINK("http://evil.example")', handoff_politics="@SUM(1)")
+    client.force_login(alice)
+    [row] = rows(client.get("/api/v1/accounts/", {"format": "csv"}))
+    assert row["name"] == '\'=HYPERLINK("http://evil.example")'
+    assert row["handoff_politics"] == "'@SUM(1)"
+
+
+def test_an_api_csv_keeps_a_negative_number_a_number(client, alice, book):
+    make_signal(account=book[0], kind="login", value="-2+3", actor="-7")
+    client.force_login(alice)
+    [row] = rows(client.get("/api/v1/signals/", {"format": "csv"}))
+    assert (row["value"], row["actor"]) == ("'-2+3", "-7")
