@@ -34,7 +34,13 @@ class CSVRenderer(BaseRenderer):
 
 class CSVOnLists:
     """A view mixin: a GET of a list may also be rendered as CSV (and the schema says so for
-    those operations only). Errors stay JSON, as every API error is."""
+    those operations only). Errors stay JSON, as every API error is.
+
+    A viewset lists in its `list` action and any named in `csv_actions`; a plain APIView whose
+    GET answers a list says so with `lists_on_get = True`."""
+
+    csv_actions: tuple[str, ...] = ()
+    lists_on_get = False
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -45,9 +51,10 @@ class CSVOnLists:
     def _lists(self) -> bool:
         action = getattr(self, "action", None)
         if action is not None:
-            return action == "list"
+            return action == "list" or action in self.csv_actions
         request = getattr(self, "request", None)
-        return isinstance(self, ListModelMixin) and request is not None and request.method == "GET"
+        lists = self.lists_on_get or isinstance(self, ListModelMixin)
+        return lists and request is not None and request.method == "GET"
 
 
 def _rows(data, response) -> list[dict]:

@@ -164,7 +164,7 @@ class WritesForVPs(permissions.BasePermission):
 
 
 class SignalKindViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+    CSVOnLists, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """The signal kinds Candor accepts: the twelve built in and any a company registers.
