@@ -41,6 +41,11 @@ def accounts_visible_to(user: AbstractBaseUser) -> QuerySet[Account]:
     return Account.objects.filter(csm=user)
 
 
+def account_visible_to(user, account: Account) -> bool:
+    """Whether `user` may see `account` (the same gate as accounts_visible_to, for one row)."""
+    return user is not None and accounts_visible_to(user).filter(pk=account.pk).exists()
+
+
 def account_get_for_user(user: AbstractBaseUser, pk: int) -> Account:
     """The account, or 404 — also when it exists but belongs to another CSM's book."""
     return get_object_or_404(accounts_visible_to(user).select_related("csm"), pk=pk)

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from accounts.limits import STEP_TEXT_LIMIT, STEPS_LIMIT, TEXT_LIMIT
 from accounts.models import Account
 from accounts.selectors import accounts_visible_to
 from actions.models import (
@@ -23,7 +24,7 @@ from health.serializers import FlagSerializer, LatestHealthSerializer
 
 
 class StepSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=500)
+    text = serializers.CharField(max_length=STEP_TEXT_LIMIT)
     done = serializers.BooleanField(default=False)
 
 
@@ -38,7 +39,7 @@ class ActionSerializer(serializers.ModelSerializer):
     playbook = serializers.SlugRelatedField(
         slug_field="code", queryset=Playbook.objects.all(), required=False, allow_null=True
     )
-    steps = StepSerializer(many=True, required=False)
+    steps = StepSerializer(many=True, required=False, max_length=STEPS_LIMIT)
 
     class Meta:
         model = Action
@@ -69,7 +70,7 @@ class SentimentSerializer(serializers.Serializer):
     stale}; POST takes rating, reason and valid_days (7-90, default 30)."""
 
     rating = serializers.ChoiceField(choices=Rating.choices)
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=TEXT_LIMIT)
     valid_days = serializers.IntegerField(min_value=7, max_value=90, default=30, write_only=True)
     by = serializers.CharField(read_only=True)
     at = serializers.DateTimeField(read_only=True)
@@ -103,7 +104,7 @@ class SnoozeSerializer(serializers.ModelSerializer):
     (the re-raise period, 1-180, default 30)."""
 
     flag = serializers.CharField(max_length=40)
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=TEXT_LIMIT)
     days = serializers.IntegerField(
         min_value=1, max_value=SNOOZE_DAYS_MAX, default=SNOOZE_DAYS_DEFAULT, write_only=True
     )

@@ -268,7 +268,7 @@ class IsVP(permissions.BasePermission):
 
 
 class ScorecardViewSet(
-    ScorecardValidityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    CSVOnLists, ScorecardValidityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """The scorecards with every version each has had (VPs only). A PATCH that changes what a
