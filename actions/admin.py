@@ -69,7 +69,7 @@ class SentimentAdmin(admin.ModelAdmin):
 
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
-    list_display = ("url", "active", "created_at")
+    list_display = ("url", "kind", "active", "created_at")
 
 
 @admin.register(WebhookDelivery)

@@ -1,5 +1,3 @@
-import secrets
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
@@ -218,8 +216,11 @@ class IsVP(BasePermission):
 
 
 class WebhookViewSet(CSVOnLists, viewsets.ModelViewSet):
-    """Where Candor tells other systems what changed (VPs only). Each delivery is JSON signed
-    with `X-Candor-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>`."""
+    """Where Candor tells other systems what changed (VPs only). Each delivery is signed as
+    Standard Webhooks defines (`webhook-id`, `webhook-timestamp`, `webhook-signature` with the
+    `whsec_` secret), and with `X-Candor-Signature: sha256=<hex HMAC-SHA256 of the body with the
+    secret>`. `kind`: `generic` (Candor's JSON) or `slack` (Block Kit messages to a Slack
+    incoming webhook: flag raised, entered red, renewal at risk, the daily digest)."""
 
     serializer_class = WebhookSerializer
     queryset = Webhook.objects.all()
@@ -235,7 +236,7 @@ class WebhookViewSet(CSVOnLists, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        secret = serializer.validated_data.get("secret") or secrets.token_urlsafe(32)
+        secret = serializer.validated_data.get("secret") or webhooks.secret_issue()
         hook = serializer.save(secret=secret, created_by=request.user)
         return Response(WebhookCreatedSerializer(hook).data, status=status.HTTP_201_CREATED)
 

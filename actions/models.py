@@ -256,15 +256,26 @@ class WebhookEvent(models.TextChoices):
     FLAG_RAISED = "flag.raised", "Flag raised"
     FLAG_CLEARED = "flag.cleared", "Flag cleared"
     ACTION_CREATED = "action.created", "Action created"
+    DIGEST = "digest", "Daily digest"
 
 
 PING = "ping"
 
 
+class WebhookKind(models.TextChoices):
+    GENERIC = "generic", "Generic JSON (Standard Webhooks)"
+    SLACK = "slack", "Slack incoming webhook (Block Kit messages)"
+
+
 class Webhook(models.Model):
     url = models.URLField(max_length=500)
     events = models.JSONField(default=list)
-    secret = models.CharField(max_length=200)
+    secret = models.CharField(
+        max_length=200,
+        help_text="Signs every delivery. Issued as whsec_<base64>: Standard Webhooks signs with "
+        "the decoded bytes (an older secret without the prefix, with its own bytes).",
+    )
+    kind = models.CharField(max_length=10, choices=WebhookKind.choices, default="generic")
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -273,6 +284,7 @@ class Webhook(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [_choices_check("kind", WebhookKind, "webhook_kind_valid")]
 
     def __str__(self):
         return self.url

