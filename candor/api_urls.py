@@ -10,6 +10,7 @@ from actions import api as actions_api
 from candor.exceptions import api_not_found
 from health import api as health_api
 from signals import api as signals_api
+from sources import api as sources_api
 
 router = DefaultRouter(trailing_slash=True)
 router.register("accounts", health_api.AccountViewSet, basename="account")
@@ -22,6 +23,7 @@ router.register("signal-kinds", signals_api.SignalKindViewSet, basename="signal-
 router.register("scorecards", health_api.ScorecardViewSet, basename="scorecard")
 router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
+router.register("sources", sources_api.SourceViewSet, basename="source")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

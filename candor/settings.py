@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_guid",
     "accounts",
     "signals",
+    "sources",
     "health",
     "actions",
     "dashboard",
@@ -286,6 +287,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.tasks.webhook_deliveries_resend",
         "schedule": float(os.environ.get("WEBHOOK_RESEND_SWEEP_SECONDS", 300)),
     },
+    "drop-raw-messages-past-retention": {
+        "task": "sources.tasks.raw_messages_prune",
+        "schedule": crontab(hour=os.environ.get("RAW_PRUNE_HOUR", "3"), minute="30"),
+    },
     "send-digests-every-morning": {
         "task": "actions.tasks.send_digests",
         "schedule": crontab(
@@ -297,6 +302,8 @@ CELERY_BEAT_SCHEDULE = {
 # Email (digests) from one URL: console:// prints them (the default), smtp+tls://… sends them.
 globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Candor <candor@localhost>")
+# Segment-spec sources keep every message raw this long (whole months are dropped past it).
+SOURCES_RAW_RETENTION_DAYS = int(os.environ.get("SOURCES_RAW_RETENTION_DAYS", 400))
 # Links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

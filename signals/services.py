@@ -163,6 +163,37 @@ def signals_ingest(*, rows, user, source: str = "api") -> IngestResult:
     return IngestResult(created=created, duplicates=len(parsed) - created, account_ids=account_ids)
 
 
+def signals_store(*, rows: list[dict], source: str) -> int:
+    """Store signals a trusted feed already checked and resolved to account ids (a Segment
+    source: its key, not a person, decides what it may write). Idempotent like `signals_ingest`
+    (a stored key is skipped) and rescored the same way; returns how many were new."""
+    if not rows:
+        return 0
+    unique, conflicts = _distinct(rows)
+    if conflicts:
+        raise IngestConflict(_sorted(conflicts))
+    unique.sort(key=lambda row: (row["account_id"], row["external_id"]))
+    return _store(unique, source)
+
+
+@transaction.atomic
+def signals_remove(*, keys: list[tuple[int, str]]) -> int:
+    """Delete signals by (account id, external_id), e.g. when a feed's event map changes their
+    kind; the rollup triggers take them out, and the accounts are rescored once committed."""
+    if not keys:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM signals_signal s USING unnest(%s::bigint[], %s::text[]) AS t(a, e) "
+            "WHERE s.account_id = t.a AND s.external_id = t.e",
+            [[account for account, _ in keys], [external for _, external in keys]],
+        )
+        removed = cursor.rowcount
+    account_ids = {account for account, _ in keys}
+    transaction.on_commit(lambda: _request_rescore(account_ids))
+    return removed
+
+
 def _batch_error(message):
     return {"index": None, "field": None, "code": "invalid", "message": message}
 
