@@ -105,14 +105,17 @@ def _no_progress(phase: str, done: int, total: int) -> None:
 
 
 @transaction.atomic
-def csv_rows_import(*, kind: str, content: str, progress=_no_progress) -> dict:
-    """Check and write a CSV file of accounts or stakeholders, all or nothing (ImportRefused
-    with row/column errors, and nothing written, when any cell or row is wrong). The accounts
-    it touched are rescored once it has committed, in batches."""
+def csv_rows_import(
+    *, kind: str, content: str, progress=_no_progress, mapping=None, date_order="auto"
+) -> dict:
+    """Check and write a CSV file of accounts, stakeholders or outcomes, all or nothing
+    (ImportRefused with every row/column problem, and nothing written, when any cell or row is
+    wrong). `mapping` ({header: field or None}) overrides the automatic one where it names a
+    header. The accounts it touched are rescored once it has committed, in batches."""
     progress("checking", 0, 0)
-    typed, columns = imports.parse(kind, content)
+    typed, columns, cell_errors = imports.parse(kind, content, mapping, date_order)
     progress("writing", 0, len(typed))
-    result = import_write(imports.SPECS[kind], typed, columns, progress)
+    result = import_write(imports.SPECS[kind], typed, columns, progress, cell_errors)
     touched = result.pop("account_ids")
     transaction.on_commit(lambda: _rescore_in_batches(touched))
     return result
