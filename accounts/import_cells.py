@@ -18,12 +18,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Value
 from django.db.models.functions import Concat, Lower
 
-MONTH_FIRST, DAY_FIRST, AUTOMATIC = "mdy", "dmy", "auto"
-DATE_ORDERS = {
-    AUTOMATIC: "Automatic: month first (1/5/2026 is 5 January) unless a day is over 12",
-    MONTH_FIRST: "Month first, as in the US: 1/5/2026 is 5 January",
-    DAY_FIRST: "Day first: 1/5/2026 is 1 May",
-}
+from accounts.models import DateOrder
+
+MONTH_FIRST, DAY_FIRST, AUTOMATIC = DateOrder.MONTH_FIRST, DateOrder.DAY_FIRST, DateOrder.AUTOMATIC
 
 
 @dataclass(frozen=True)
@@ -118,7 +115,7 @@ def _from_parts(year, month, day) -> pd.Series:
 
 
 def read_dates(values: pd.Series, order: str) -> pd.Series:
-    """Timestamps (NaT where not a date) from every form `DATE_ORDERS` and the module name."""
+    """Timestamps (NaT where not a date) from every form the module docstring names."""
     days = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     iso = values.str.extract(ISO).astype(float)
     days = days.fillna(_from_parts(iso["y"], iso["m"], iso["d"]))
