@@ -457,6 +457,15 @@ class Note(models.Model):
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", "Accounts"
     STAKEHOLDERS = "stakeholders", "Stakeholders"
+    OUTCOMES = "outcomes", "Outcomes (renewed or churned, and when)"
+
+
+class DateOrder(models.TextChoices):
+    """How an import reads a date such as 3/4/2026 (ISO and worded dates read either way)."""
+
+    AUTOMATIC = "auto", "Automatic: month first, unless a day in the file is over 12"
+    MONTH_FIRST = "mdy", "Month first, as in the US: 1/5/2026 is 5 January"
+    DAY_FIRST = "dmy", "Day first: 1/5/2026 is 1 May"
 
 
 class ImportStatus(models.TextChoices):
@@ -487,13 +496,52 @@ class CsvImport(models.Model):
         default=list, blank=True, help_text="[{row, column, message}]: why nothing was imported."
     )
     error_count = models.PositiveIntegerField(default=0, help_text="All of them, listed or not.")
+    mapping = models.JSONField(
+        default=dict, blank=True,
+        help_text="{header: field or null}: the columns as chosen; a header not named maps itself.",
+    )  # fmt: skip
+    date_order = models.CharField(max_length=4, choices=DateOrder.choices, default="auto")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             enum_check("kind", ImportKind, "csvimport_kind_valid"),
             enum_check("status", ImportStatus, "csvimport_status_valid"),
+            enum_check("date_order", DateOrder, "csvimport_date_order_valid"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} from {self.filename} ({self.get_status_display()})"
+
+
+class ImportMapping(models.Model):
+    """A column mapping someone chose, offered again for the next file of the same kind with
+    the same set of headers: their own first, else the one kept for everyone (no user)."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    headers_key = models.CharField(max_length=64, help_text="sha256 of the sorted header keys.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        help_text="Whose it is; empty: the company's, for everyone.",
+    )  # fmt: skip
+    headers = models.JSONField(default=list, help_text="The headers as the file wrote them.")
+    mapping = models.JSONField(default=dict, help_text="{header: field or null}")
+    date_order = models.CharField(max_length=4, choices=DateOrder.choices, default="auto")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "headers_key", "user"], name="importmapping_one_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "headers_key"],
+                condition=Q(user__isnull=True),
+                name="importmapping_one_for_everyone",
+            ),  # fmt: skip
+            enum_check("kind", ImportKind, "importmapping_kind_valid"),
+        ]
+
+    def __str__(self):
+        whose = self.user.username if self.user_id else "everyone"
+        return f"{self.get_kind_display()} mapping of {len(self.headers)} columns for {whose}"

@@ -85,3 +85,43 @@ def csv_import_progress(csv_import) -> dict:
         "error_count": csv_import.error_count,
         "finished": csv_import.status in ("done", "failed"),
     }
+
+
+def import_mapping_remembered(*, kind: str, headers_key: str, user):
+    """The mapping kept for files of `kind` with these headers: the user's own, else the one
+    kept for everyone; None when there is neither."""
+    from django.db.models import F, Q
+
+    from accounts.models import ImportMapping
+
+    found = ImportMapping.objects.filter(kind=kind, headers_key=headers_key)
+    found = found.filter(Q(user=user) | Q(user__isnull=True))
+    return found.order_by(F("user").asc(nulls_last=True)).first()
+
+
+def crm_data_imported() -> dict:
+    """What has come in from the CRM so far (the "Connect your data" page reads it): accounts,
+    how many of them an import created, the accounts with a recorded outcome (renewed or
+    churned, with its day) and of those the churns and renewals that label a backtest, and when
+    each kind of file was last imported (None: never)."""
+    from django.db.models import Count, Max, Q, Sum
+
+    from accounts.models import CsvImport, ImportKind, ImportStatus
+
+    ended = Q(outcome_on__isnull=False)
+    counts = Account.objects.aggregate(
+        accounts=Count("pk"),
+        with_outcome=Count("pk", filter=ended & Q(outcome__in=["churned", "renewed"])),
+        churned=Count("pk", filter=ended & Q(outcome="churned")),
+        renewed=Count("pk", filter=ended & Q(outcome="renewed")),
+    )
+    done = CsvImport.objects.filter(status=ImportStatus.DONE)
+    created = done.filter(kind=ImportKind.ACCOUNTS).aggregate(n=Sum("created"))["n"] or 0
+    last = dict(
+        done.values_list("kind").annotate(last=Max("finished_at")).values_list("kind", "last")
+    )
+    return {
+        **counts,
+        "accounts_imported": created,
+        "last_imported": {kind: last.get(kind) for kind in ImportKind.values},
+    }

@@ -195,6 +195,12 @@ if env_bool("BEHIND_PROXY"):
 # Signal batches of 10,000 rows are a few MB of JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024))
 
+# CSV imports: a file over any of these is refused before it is parsed (accounts/import_limits.py).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 32 * 1024 * 1024))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 200))
+IMPORT_MAX_LINE_BYTES = int(os.environ.get("IMPORT_MAX_LINE_BYTES", 256 * 1024))
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/", import_views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/start/", import_views.import_start, name="import_start"),
+    path("imports/<int:pk>/mapping/", import_views.import_map, name="import_map"),
     path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
     path("accounts/<int:pk>/", account_views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/decisions/", account_views.decision_create, name="decision_create"),
