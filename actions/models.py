@@ -243,7 +243,7 @@ class AlertState(models.Model):
         "accounts.Account", primary_key=True, on_delete=models.CASCADE, related_name="+",
         db_constraint=False,
     )  # fmt: skip
-    rag = models.CharField(max_length=5)
+    rag = models.CharField(max_length=7)
     flag_codes = models.CharField(max_length=400, blank=True)
     computed_at = models.DateTimeField()
 

@@ -22,8 +22,12 @@ class Rag(models.TextChoices):
     RED = "red", "Red"
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
+    # No signal received yet and still within the scorecard's silence_grace_days: no colour.
+    UNKNOWN = "unknown", "Unknown"
 
 
+# The colours a score can have, in the order pages count them.
+RAGS = tuple(Rag.values)
 # The one definition of "at risk", wherever ARR at risk is shown: red plus amber.
 AT_RISK_RAGS = (Rag.RED.value, Rag.AMBER.value)
 
@@ -251,7 +255,7 @@ class HealthScore(models.Model):
     as_of = models.DateField(help_text="The date the data was scored as of.")
     computed_at = models.DateTimeField()
     overall = models.FloatField(null=True, help_text="0-100; null when no component has data.")
-    rag = models.CharField(max_length=5, choices=Rag.choices)
+    rag = models.CharField(max_length=7, choices=Rag.choices)
     facts = FactsField(
         default=list,
         help_text="The numbers the explanation is worded from (scoring.explain.FACTS).",
@@ -346,7 +350,7 @@ class CurrentHealth(models.Model):
         db_index=False,
     )
     overall = models.FloatField(null=True)
-    rag = models.CharField(max_length=5, choices=Rag.choices)
+    rag = models.CharField(max_length=7, choices=Rag.choices)
     flag_codes = models.CharField(max_length=400, blank=True)
     computed_at = models.DateTimeField()
     last_signal_at = models.DateTimeField(null=True)
