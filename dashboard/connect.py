@@ -3,15 +3,15 @@ done and what is missing, ending with whether Candor would have warned before it
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
 from django.urls import reverse
 
-from accounts.models import Account, AccountOutcome
+from accounts.selectors import crm_data_imported
 from health.backtest import churn_warnings_remembered
 from health.calibration import CALIBRATION_DATES
 from health.scoring.calibration import MIN_CHURNS
 from health.services import default_scorecard
 from signals.models import Signal
+from sources.selectors import source_status, sources_list
 
 
 @dataclass
@@ -25,30 +25,63 @@ class Step:
     extra: dict = field(default_factory=dict)
 
 
+def source_steps() -> list[Step]:
+    """Make a source key, send events and see them in the debugger, map the events."""
+    sources = [source for source in sources_list() if not source.revoked]
+    if not sources:
+        return [
+            Step("source", "Make a source key", False,
+                 "No source yet: make one, and Segment, RudderStack or any HTTP client can send "
+                 "to it.", reverse("sources"), "Make a source"),
+            Step("send", "Send events and watch the debugger", False, "Needs a source first."),
+            Step("map", "Map the events", False, "Needs events first."),
+        ]  # fmt: skip
+    status = {source.pk: source_status(source=source) for source in sources}
+    received = [source for source in sources if status[source.pk]["received"]]
+    first = (received or sources)[0]
+    signals = sum(facts["signals"] for facts in status.values())
+    mapped = sum(facts["mapped_events"] for facts in status.values())
+    unmapped = sorted({event for facts in status.values() for event in facts["unmapped_events"]})
+    detail = reverse("source_detail", args=[first.pk])
+    return [
+        Step("source", "Make a source key", True,
+             f"{len(sources)} source{'s' if len(sources) > 1 else ''}: "
+             f"{', '.join(source.name for source in sources)}.", reverse("sources"), "Sources"),
+        Step("send", "Send events and watch the debugger", bool(received),
+             f"{len(received)} of {len(sources)} sources have received messages; "
+             f"{signals} signals stored." if received else
+             "Nothing received yet: paste the set-up snippet for Segment, RudderStack or plain "
+             "HTTP from the source's page, then watch the debugger.",
+             detail, f"{first.name}: set-up and debugger"),
+        Step("map", "Map the events", mapped > 0,
+             (f"{mapped} event names mapped to a kind. " if mapped else "No event mapped yet. ")
+             + (f"Not mapped (ignored until you map them; mapping later backfills): "
+                f"{', '.join(unmapped[:10])}{' …' if len(unmapped) > 10 else ''}." if unmapped
+                else ""),
+             detail + "#map-h", "The event map", {"unmapped": unmapped}),
+    ]  # fmt: skip
+
+
 def import_step() -> Step:
-    counts = Account.objects.aggregate(
-        accounts=Count("pk"),
-        churned=Count("pk", filter=Q(outcome=AccountOutcome.CHURNED, outcome_on__isnull=False)),
-        renewed=Count("pk", filter=Q(outcome=AccountOutcome.RENEWED, outcome_on__isnull=False)),
-    )
-    outcomes = counts["churned"] + counts["renewed"]
+    counts = crm_data_imported()
     if not counts["accounts"]:
         status = (
             "No accounts yet: import your CRM's account export (HubSpot, Salesforce or any CSV)."
         )
-    elif not outcomes:
+    elif not counts["with_outcome"]:
         status = (
             f"{counts['accounts']} accounts, but no outcome recorded: import past renewals and "
             "churns (outcome, outcome_on) so the backtest can check the score against them."
         )
     else:
         status = (
-            f"{counts['accounts']} accounts; outcomes recorded for {outcomes}: "
+            f"{counts['accounts']} accounts; outcomes recorded for {counts['with_outcome']}: "
             f"{counts['churned']} churned, {counts['renewed']} renewed."
         )
     return Step(
-        "import", "Import accounts and outcomes from your CRM", bool(counts["accounts"] and outcomes),
-        status, reverse("import_upload"), "Import a CRM export", counts,
+        "import", "Import accounts and outcomes from your CRM",
+        bool(counts["accounts"] and counts["with_outcome"]), status, reverse("import_upload"),
+        "Import a CRM export", counts,
     )  # fmt: skip
 
 
@@ -113,6 +146,7 @@ def connect_steps(today) -> list[Step]:
     """The walk-through's steps, in order, from what the database holds now."""
     warnings = warnings_step(today)
     return [
+        *source_steps(),
         import_step(),
         value_step(),
         warnings,

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from health.backtest import churn_warnings_run
+from sources.ingest import messages_ingest
+from sources.services import event_mappings_update, source_create
 from tests.factories import days_ago, make_account
 from tests.health.outcomes import churn_portfolio
 
@@ -89,3 +91,33 @@ def test_too_few_churns_explain_why_calibration_waits(client, vera, history):
     client.post(reverse("connect_backtest"))
     found = steps(client)["calibrate"]
     assert not found.extra["enough"] and "needs at least 30" in found.status
+
+
+def test_with_no_source_the_first_step_asks_for_one(client, vera):
+    client.force_login(vera)
+    found = steps(client)
+    assert not found["source"].done and found["source"].link == reverse("sources")
+    assert not found["send"].done and not found["map"].done
+
+
+def test_a_source_that_received_nothing_says_so(client, vera):
+    source_create(name="Segment prod", created_by=vera)
+    client.force_login(vera)
+    found = steps(client)
+    assert found["source"].done and "Segment prod" in found["source"].status
+    assert not found["send"].done and "Nothing received yet" in found["send"].status
+
+
+def test_an_unmapped_event_is_named_until_it_is_mapped(client, vera, alice):
+    source, _ = source_create(name="Segment prod", created_by=vera, default_csm=alice)
+    messages_ingest(source=source, received_at=timezone.now(), items=[
+        {"type": "group", "groupId": "acme", "userId": "u1", "traits": {"name": "Acme"},
+         "messageId": "m1"},
+        {"type": "track", "event": "Report Exported", "userId": "u1", "messageId": "m2"},
+    ])  # fmt: skip
+    client.force_login(vera)
+    found = steps(client)
+    assert found["send"].done
+    assert not found["map"].done and "Report Exported" in found["map"].status
+    event_mappings_update(source=source, changes=[{"event": "Report Exported", "kind": "login"}])
+    assert steps(client)["map"].done
