@@ -46,7 +46,7 @@ def _detail(request, source, *, key=None, errors=None, status=200):
         "ingest_url": f"{settings.SITE_URL}/ingest/segment",
         "events": selectors.source_event_map(source=source),
         "kinds": signal_kinds(),
-        "messages": selectors.source_debugger(source=source),
+        "received": selectors.source_debugger(source=source),
         "counts": selectors.source_outcome_counts(source=source),
         "errors": errors,
     }
@@ -58,7 +58,7 @@ def source_debugger(request, pk):
     """The debugger's table alone: the page fetches it every few seconds."""
     _vp_only(request)
     source = get_object_or_404(Source, pk=pk)
-    context = {"messages": selectors.source_debugger(source=source)}
+    context = {"received": selectors.source_debugger(source=source)}
     return render(request, "sources/_debugger.html", context)
 
 
