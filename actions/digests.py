@@ -175,8 +175,9 @@ def vp_digest(user, actions, drops, moves, days) -> Digest | None:
     return Digest(user.email, subject, "\n".join(lines), user.username, drops)
 
 
-def digests_build(days: int = 1) -> tuple[list[Digest], list[str]]:
-    """Every digest to send, and the people skipped for having no email address."""
+def digests_build(days: int = 1) -> tuple[list[Digest], list[Digest]]:
+    """Every digest to send, and those of people with no email address (never sent; a dry run
+    still shows them)."""
     since = timezone.now() - timedelta(days=days)
     day = _reference_day(days)
     drops, moves = drops_since(day), rag_moves_since(day)
@@ -205,12 +206,15 @@ def digests_build(days: int = 1) -> tuple[list[Digest], list[str]]:
 def _keep(digest, digests, skipped) -> None:
     if digest is None:
         return
-    (digests if digest.to else skipped).append(digest if digest.to else digest.username)
+    (digests if digest.to else skipped).append(digest)
 
 
 def digests_send(*, dry_run: bool, days: int = 1) -> dict:
-    digests, skipped = digests_build(days)
+    digests, unaddressed = digests_build(days)
     if not dry_run and digests:
         with get_connection() as mail:
             mail.send_messages([digest.message() for digest in digests])
-    return {"sent": 0 if dry_run else len(digests), "digests": digests, "skipped": skipped}
+    return {
+        "sent": 0 if dry_run else len(digests), "digests": digests, "unaddressed": unaddressed,
+        "skipped": [digest.username for digest in unaddressed],
+    }  # fmt: skip
