@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "candor.exceptions.ApiErrorsAsJsonMiddleware",
+    "candor.security.refuse_trace",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -310,6 +311,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "6000/min")},
     "EXCEPTION_HANDLER": "candor.exceptions.api_exception_handler",
+    # An empty ?format= is refused as an unknown one is, not read as no format.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "candor.negotiation.StrictFormatNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
