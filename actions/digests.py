@@ -189,8 +189,9 @@ def portfolio_changes(days: int) -> tuple[list[Drop], list[tuple], list[Action]]
     return drops_since(day), rag_moves_since(day), new
 
 
-def digests_build(days: int = 1, changes=None) -> tuple[list[Digest], list[str]]:
-    """Every digest to send, and the people skipped for having no email address."""
+def digests_build(days: int = 1, changes=None) -> tuple[list[Digest], list[Digest]]:
+    """Every digest to send, and those of people with no email address (never sent; a dry run
+    still shows them)."""
     drops, moves, new = changes or portfolio_changes(days)
     actions_by_csm, drops_by_csm = defaultdict(list), defaultdict(list)
     for action in new:
@@ -212,7 +213,7 @@ def digests_build(days: int = 1, changes=None) -> tuple[list[Digest], list[str]]
 def _keep(digest, digests, skipped) -> None:
     if digest is None:
         return
-    (digests if digest.to else skipped).append(digest if digest.to else digest.username)
+    (digests if digest.to else skipped).append(digest)
 
 
 def digest_payload(days: int, drops, moves, new) -> dict | None:
@@ -233,11 +234,14 @@ def digest_payload(days: int, drops, moves, new) -> dict | None:
 
 def digests_send(*, dry_run: bool, days: int = 1) -> dict:
     changes = portfolio_changes(days)
-    digests, skipped = digests_build(days, changes)
+    digests, unaddressed = digests_build(days, changes)
     if not dry_run and digests:
         with get_connection() as mail:
             mail.send_messages([digest.message() for digest in digests])
     payload = digest_payload(days, *changes)
     if not dry_run and payload is not None:
         webhooks.deliveries_queue([(WebhookEvent.DIGEST, payload)])
-    return {"sent": 0 if dry_run else len(digests), "digests": digests, "skipped": skipped}
+    return {
+        "sent": 0 if dry_run else len(digests), "digests": digests, "unaddressed": unaddressed,
+        "skipped": [digest.username for digest in unaddressed],
+    }  # fmt: skip

@@ -2,12 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from actions import api as actions_api
 from candor.exceptions import api_not_found
+from candor.schema import CachedSchemaView
 from health import api as health_api
 from signals import api as signals_api
 from sources import api as sources_api
@@ -26,7 +27,7 @@ router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
 router.register("sources", sources_api.SourceViewSet, basename="source")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", CachedSchemaView.as_view(), name="api-schema"),
     path(
         "docs/",
         login_required(

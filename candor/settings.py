@@ -11,6 +11,7 @@ sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL, and HTTPS behaviour
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "candor.probes.ProbeMiddleware",
     "candor.exceptions.ApiErrorsAsJsonMiddleware",
+    "candor.security.refuse_trace",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "candor.headers.PrivateNoStoreMiddleware",
@@ -144,6 +146,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # the default 4 MB work_mem makes a 100,000-group aggregate spill to disk.
 _work_mem = os.environ.get("DATABASE_WORK_MEM", "64MB")
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit=off -c work_mem={_work_mem}"
+# runserver serves each client connection on a thread of its own with its own database
+# connection: a few loaders at once exhausted PostgreSQL's connections and clients saw 503s.
+# There (or wherever DATABASE_POOL_MAX_SIZE is set) a psycopg pool shares a few connections
+# among the threads; a request waits up to DATABASE_POOL_TIMEOUT seconds for one.
+_pool_size = int(
+    os.environ.get("DATABASE_POOL_MAX_SIZE", 20 if "runserver" in sys.argv[1:2] else 0)
+)
+if _pool_size:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections, not each thread
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1, "max_size": _pool_size,
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 30)),
+    }  # fmt: skip
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -334,6 +349,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "6000/min")},
     "EXCEPTION_HANDLER": "candor.exceptions.api_exception_handler",
+    # An empty ?format= is refused as an unknown one is, not read as no format.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "candor.negotiation.StrictFormatNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

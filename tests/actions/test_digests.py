@@ -105,3 +105,12 @@ def test_a_long_list_of_new_actions_is_cut_short(people):
     body = digest_for("alice", digests_build()[0]).body
     assert f"New actions in your book ({TOP_ACTIONS + 3})" in body
     assert "… and 3 more" in body
+
+
+def test_a_dry_run_shows_the_digest_of_someone_without_an_email_address(alice, vera):
+    dropped(alice, "Harbor Foods", 100_000, 80, 30, rag="red")
+    out = StringIO()
+    call_command("send_digests", "--dry-run", stdout=out)
+    printed = out.getvalue()
+    assert "To: (no email address: alice, would be skipped)" in printed
+    assert printed.count("Harbor Foods") == 2  # alice's digest and vera's
