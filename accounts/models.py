@@ -107,9 +107,7 @@ class Account(models.Model):
 
     handoff_why_bought = FreeTextField(blank=True)
     handoff_real_needs = FreeTextField(blank=True)
-    handoff_signed_for = FreeTextField(
-        blank=True, help_text="What the contract says they bought."
-    )
+    handoff_signed_for = FreeTextField(blank=True, help_text="What the contract says they bought.")
     handoff_urgency = models.CharField(
         max_length=10, choices=Urgency.choices, default=Urgency.UNKNOWN
     )
