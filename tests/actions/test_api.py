@@ -302,3 +302,12 @@ def test_several_actions_can_be_added_by_hand_to_one_account(as_alice, alices):
         body = {"account": alices.pk, "title": title}
         assert as_alice.post("/api/v1/actions/", body, format="json").status_code == 201
     assert Action.objects.filter(account=alices, status="open").count() == 2
+
+
+def test_a_patch_may_give_steps_without_saying_whether_they_are_done(as_alice, alices):
+    action = make_action(alices)
+    body = {"steps": [{"text": "Book the call"}]}
+    response = as_alice.patch(f"/api/v1/actions/{action.pk}/", body, format="json")
+    assert response.status_code == 200
+    action.refresh_from_db()
+    assert action.steps == [{"text": "Book the call", "done": False}]
