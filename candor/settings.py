@@ -440,3 +440,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+# An expected 403 or 404 is one line in the console, not a traceback (candor.logs).
+LOGGING["filters"] = {"expected_client_errors": {"()": "candor.logs.ExpectedClientErrors"}}
+LOGGING["loggers"]["django.request"] = {"filters": ["expected_client_errors"]}

@@ -104,11 +104,12 @@ def _books_by_csm(accounts):
 
 
 def _commitment_debt(accounts):
-    header = ["deal_age", "commitments", "accounts", "overdue"]
+    header = ["deal_age", "commitments", "accounts", "overdue", "uncommitted", "committed_overdue"]
     rows = [
-        [row["label"], row["commitments"], row["accounts"], row["overdue"]]
+        [row["label"], row["commitments"], row["accounts"], row["overdue"], row["uncommitted"],
+         row["committed_overdue"]]
         for row in commitment_debt(accounts)
-    ]
+    ]  # fmt: skip
     return header, rows
 
 
@@ -125,7 +126,7 @@ def _riskiest_accounts(accounts):
 
 def _score_validity(accounts):
     keys = ["churned_caught", "churned_missed", "churned_unknown", "renewed_green",
-            "renewed_flagged", "renewed_unknown"]  # fmt: skip
+            "renewed_flagged", "renewed_unknown", "churned_caught_share"]  # fmt: skip
     rows = [
         [row["horizon"], *(row[key] for key in keys)] for row in score_validity(accounts)["rows"]
     ]

@@ -316,3 +316,12 @@ def test_the_timeline_shows_a_flag_raised_and_cleared_within_one_day(as_alice, a
         "Flag cleared: Champion left",
         "Flag raised: Champion left",
     ]
+
+
+def test_a_patch_may_give_steps_without_saying_whether_they_are_done(as_alice, alices):
+    action = make_action(alices)
+    body = {"steps": [{"text": "Book the call"}]}
+    response = as_alice.patch(f"/api/v1/actions/{action.pk}/", body, format="json")
+    assert response.status_code == 200
+    action.refresh_from_db()
+    assert action.steps == [{"text": "Book the call", "done": False}]
