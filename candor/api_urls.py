@@ -9,6 +9,7 @@ from accounts import api as accounts_api
 from actions import api as actions_api
 from candor.exceptions import api_not_found
 from health import api as health_api
+from integrations import api as integrations_api
 from signals import api as signals_api
 
 router = DefaultRouter(trailing_slash=True)
@@ -22,6 +23,7 @@ router.register("signal-kinds", signals_api.SignalKindViewSet, basename="signal-
 router.register("scorecards", health_api.ScorecardViewSet, basename="scorecard")
 router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
+router.register("keys", integrations_api.ApiKeyViewSet, basename="api-key")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
