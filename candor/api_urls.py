@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from actions import api as actions_api
+from audit import api as audit_api
 from candor.exceptions import api_not_found
 from health import api as health_api
 from integrations import api as integrations_api
@@ -66,6 +67,7 @@ urlpatterns = [
     path("health/recompute/", health_api.Recompute.as_view(), name="health-recompute"),
     path("tasks/<str:task_id>/", health_api.TaskState.as_view(), name="task-state"),
     path("portfolio/", health_api.Portfolio.as_view(), name="portfolio-api"),
+    path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
     *router.urls,
     re_path(r"^.*$", api_not_found),
 ]

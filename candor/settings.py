@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "health",
     "actions",
     "integrations",
+    "pgtrigger",
+    "pghistory",
+    "audit",
     "dashboard",
     "demo",
 ]
@@ -89,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The audit trail's context (who, which request) for the writes a request makes.
+    "audit.middleware.AuditContextMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -367,6 +372,11 @@ CANDOR = {
         os.environ.get("SHARD_REQUEUE_SECONDS", CELERY_VISIBILITY_TIMEOUT + 60)
     ),
 }
+
+# The audit trail's triggers (django-pghistory on django-pgtrigger) are installed after each
+# `migrate`, not written into the migrations of the apps they watch (Django's auth among them).
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # One line per record, with its request id; LOG_FORMAT=json makes each line a JSON object.
 LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "INFO"))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("candor.api_urls")),
     path("keys/", include("integrations.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("dashboard.urls")),
 ]
 
