@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "audit",
+    "mozilla_django_oidc",
+    "sso",
     "dashboard",
     "demo",
 ]
@@ -181,6 +183,29 @@ WHITENOISE_AUTOREFRESH = LOCAL
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+
+# Single sign-on with OpenID Connect when OIDC_ISSUER is set (sso/): endpoints and keys come from
+# the issuer's discovery document; OIDC_ROLE_GROUPS maps the provider's groups to roles
+# ("vp=cs-leaders,csm=cs-team"). PASSWORD_LOGIN=0 turns password sign-in off.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_ROLE_GROUPS = os.environ.get("OIDC_ROLE_GROUPS", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATE_CLASS = "sso.views.AuthenticateView"
+LOGIN_REDIRECT_URL_FAILURE = "/oidc/refused/"
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", "True")
+if OIDC_ISSUER:
+    if not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+        raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+    AUTHENTICATION_BACKENDS.append("sso.backends.CandorOIDCBackend")
+if not PASSWORD_LOGIN:
+    if not OIDC_ISSUER:
+        raise ImproperlyConfigured("PASSWORD_LOGIN=0 needs single sign-on (OIDC_ISSUER).")
+    AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", str(not LOCAL))
