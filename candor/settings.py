@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "accounts.models.MilestoneKind",
         # A score's RAG and a CSM's sentiment rating are the same three colours.
         "RagEnum": "health.models.Rag",
+        "WebhookKindEnum": "actions.models.WebhookKind",
     },
     "SECURITY": [{"tokenAuth": []}],
     # The schema and its docs page are for signed-in people and API tokens, like everything else.
