@@ -7,9 +7,11 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from actions import api as actions_api
+from audit import api as audit_api
 from candor.exceptions import api_not_found
 from candor.schema import CachedSchemaView
 from health import api as health_api
+from integrations import api as integrations_api
 from signals import api as signals_api
 from sources import api as sources_api
 
@@ -25,6 +27,7 @@ router.register("scorecards", health_api.ScorecardViewSet, basename="scorecard")
 router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
 router.register("sources", sources_api.SourceViewSet, basename="source")
+router.register("keys", integrations_api.ApiKeyViewSet, basename="api-key")
 
 urlpatterns = [
     path("schema/", CachedSchemaView.as_view(), name="api-schema"),
@@ -67,6 +70,7 @@ urlpatterns = [
     path("health/recompute/", health_api.Recompute.as_view(), name="health-recompute"),
     path("tasks/<str:task_id>/", health_api.TaskState.as_view(), name="task-state"),
     path("portfolio/", health_api.Portfolio.as_view(), name="portfolio-api"),
+    path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
     *router.urls,
     re_path(r"^.*$", api_not_found),
 ]
