@@ -131,11 +131,10 @@ def _lock(cursor, source, ids) -> None:
     if len(ids) > MAX_ID_LOCKS:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SOURCE_LOCK + source.pk])
         return
-    cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SOURCE_LOCK + source.pk])
-    cursor.execute(
-        "SELECT count(pg_advisory_xact_lock(%s, h)) FROM "
-        "(SELECT DISTINCT hashtext(m) AS h FROM unnest(%s::text[]) AS m ORDER BY h) AS t",
-        [source.pk, ids],
+    cursor.execute(  # one round trip: the source's shared lock first, then the ids in order
+        "SELECT pg_advisory_xact_lock_shared(%s), (SELECT count(pg_advisory_xact_lock(%s, h)) "
+        "FROM (SELECT DISTINCT hashtext(m) AS h FROM unnest(%s::text[]) AS m ORDER BY h) AS t)",
+        [SOURCE_LOCK + source.pk, source.pk, ids],
     )
 
 
@@ -390,14 +389,27 @@ def _count(source, counts: Counter, received_at) -> None:
 
 
 def raw_rows_write(source, batch, received_at) -> None:
-    """Every message of the batch as received (a duplicate without its body again), by COPY."""
+    """Every message of the batch as received (a duplicate without its body again): one
+    INSERT for a request's batch, COPY for a file's chunk."""
+    rows = [
+        (m.message_id, m.type or "?", m.event, m.user_id, m.account_id, m.outcome, m.detail,
+         m.compact.decode() if m.compact and m.outcome != Outcome.DUPLICATE else None)
+        for m in batch
+    ]  # fmt: skip
+    if not rows:
+        return
+    if len(rows) <= MAX_ID_LOCKS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({', '.join(RAW_COLUMNS)}) "
+                "SELECT %s, %s, m, t, e, u, a, o, d, b::jsonb FROM unnest(%s::text[], "
+                "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], "
+                "%s::text[]) AS x(m, t, e, u, a, o, d, b)",
+                [source.pk, received_at, *map(list, zip(*rows, strict=True))],
+            )
+        return
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        columns = ", ".join(RAW_COLUMNS)
-        with cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:
-            for m in batch:
-                body = m.compact.decode() if m.compact and m.outcome != Outcome.DUPLICATE else None
-                copy.write_row((
-                    source.pk, received_at, m.message_id, m.type or "?", m.event, m.user_id,
-                    m.account_id, m.outcome, m.detail, body,
-                ))  # fmt: skip
+        with cursor.copy(f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((source.pk, received_at, *row))
