@@ -16,6 +16,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import psutil
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -31,6 +32,29 @@ from sources.models import RawMessage, Source
 from sources.services import event_mappings_update, source_create, source_key_rotate
 
 SOURCE = "bench-segment"
+
+
+def cpu_seconds(server=None) -> float:
+    """CPU time used so far by this process (the client), the server's process tree and the
+    database's backends for this database: on a shared machine events/s depends on the share
+    of the cores the bench gets; CPU per event does not."""
+    processes = [psutil.Process()]
+    if server is not None:
+        parent = psutil.Process(server.pid)
+        processes += [parent, *parent.children(recursive=True)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        processes += [psutil.Process(pid) for (pid,) in cursor.fetchall() if psutil.pid_exists(pid)]
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
 EVENTS = {"Login": "login", "Report Generated": "report_generated", "Feature Used": "feature_used",
           "Report Exported": "export"}  # fmt: skip
 
@@ -55,7 +79,7 @@ class Command(BaseCommand):
         port = _free_port()
         server = _start_server(port, options["workers"])
         try:
-            runs = [self._client_run(options, source, key, port, account_ids)
+            runs = [self._client_run(options, source, key, port, account_ids, server)
                     for _ in range(options["runs"])]  # fmt: skip
             webhook = self._webhook_run(options, source, key, port, account_ids)
         finally:
@@ -65,13 +89,14 @@ class Command(BaseCommand):
         rates = ", ".join(f"{r['events_per_s']:,}" for r in runs)
         self.stdout.write(
             f"Segment client: median {report['events_per_s']:,} events/s accepted and stored "
-            f"(runs {rates}); webhook: "
+            f"(runs {rates}); CPU {report['cpu_ms_per_1000']} ms per 1,000 events "
+            f"(two whole cores: {report['two_core_events_per_s']:,}/s); webhook: "
             f"{webhook['posts_per_s']:,} posts/s; rows ok: {report['ok']} "
             f"({connection.vendor}, REDIS_URL {'set' if settings.REDIS_URL else 'unset: eager rescoring'})"
         )
         self.stdout.write(json.dumps(report))
 
-    def _client_run(self, options, source, key, port, account_ids) -> dict:
+    def _client_run(self, options, source, key, port, account_ids, server=None) -> dict:
         from segment.analytics import Client
 
         run, total = uuid.uuid4().hex[:10], options["events"]
@@ -83,12 +108,14 @@ class Command(BaseCommand):
         )  # fmt: skip
         calls = _calls(run, total, account_ids)
         started_at = datetime.now(UTC)
+        cpu = cpu_seconds(server)
         started = time.perf_counter()
         for user_id, event, properties, context, message_id, when in calls:
             client.track(user_id, event, properties, context=context, message_id=message_id,
                          timestamp=when)  # fmt: skip
         client.flush()
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(server) - cpu
         client.shutdown()
         if errors:
             raise CommandError(f"The client reported {len(errors)} errors: {errors[0]}")
@@ -100,7 +127,8 @@ class Command(BaseCommand):
         self.stdout.write(f"run {run}: {total:,} events in {elapsed:.1f} s, "
                           f"{total / elapsed:,.0f}/s; signals {stored:,}, raw {kept:,}")  # fmt: skip
         return {"events": total, "seconds": round(elapsed, 2),
-                "events_per_s": round(total / elapsed), "signals": stored, "raw": kept}  # fmt: skip
+                "events_per_s": round(total / elapsed), "signals": stored, "raw": kept,
+                "cpu_ms_per_1000": round(cpu / total * 1e6)}  # fmt: skip
 
     def _webhook_run(self, options, source, key, port, account_ids) -> dict:
         run, total = uuid.uuid4().hex[:10], options["webhooks"]
@@ -174,6 +202,11 @@ def _report(options, runs, webhook) -> dict:
         "events": options["events"],
         "runs": runs,
         "events_per_s": round(statistics.median(r["events_per_s"] for r in runs)),
+        # What the rate would be with two whole cores (client, server and database included).
+        "cpu_ms_per_1000": round(statistics.median(r["cpu_ms_per_1000"] for r in runs)),
+        "two_core_events_per_s": round(
+            2 * 1e6 / statistics.median(r["cpu_ms_per_1000"] for r in runs)
+        ),
         "webhook": webhook,
         "posts_per_s": webhook["posts_per_s"],
         "gunicorn_workers": options["workers"],
