@@ -286,6 +286,7 @@ def preview(kind: str, content: str, mapping: dict | None = None, rows: int | No
         "rows": count_rows(content) if rows is None else rows,
         "mapping": [{"header": h, "field": f} for h, f in mapping.items()],
         "missing": [c.field for c in spec.columns if c.required and c.field not in mapped],
+        "updates_only": spec.updates_only,
         "headers": list(table.columns),
         "first_rows": table.fillna("").values.tolist(),
     }

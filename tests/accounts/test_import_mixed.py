@@ -70,3 +70,10 @@ def test_a_text_column_at_the_text_limit_is_stored_whole(alice):
     )
     csv_rows_import(kind="accounts", content=content)
     assert len(Account.objects.get().handoff_politics) == TEXT_LIMIT
+
+
+def test_a_row_without_its_external_id_is_reported_once_not_as_a_new_account_lacking_all(alice):
+    content = HEADER + "crm-1,Harbor Foods,12000,2026-01-01,2027-01-01,alice\n,,,,,\n"
+    with pytest.raises(ImportRefused) as refused:
+        csv_rows_import(kind="accounts", content=content)
+    assert [(e["row"], e["column"]) for e in refused.value.errors] == [(3, "external_id")]

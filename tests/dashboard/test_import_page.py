@@ -320,3 +320,10 @@ def test_an_upload_needs_the_csrf_token(vera, alice):
     response = guarded.post(reverse("import_upload"), {"kind": "accounts", "file": file})
     assert response.status_code == 403
     assert not CsvImport.objects.exists()
+
+
+def test_an_outcomes_preview_says_every_row_needs_what_the_file_lacks(client, vera):
+    client.force_login(vera)
+    location = upload(client, "Account ID,Note\ncrm-1,hi\n", kind="outcomes")["Location"]
+    page = client.get(location).content.decode()
+    assert "No column is read as outcome: every row needs it." in page
