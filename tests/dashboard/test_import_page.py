@@ -327,3 +327,20 @@ def test_an_outcomes_preview_says_every_row_needs_what_the_file_lacks(client, ve
     location = upload(client, "Account ID,Note\ncrm-1,hi\n", kind="outcomes")["Location"]
     page = client.get(location).content.decode()
     assert "No column is read as outcome: every row needs it." in page
+
+
+def test_a_run_that_stops_unexpectedly_shows_why_on_its_page(
+    client, vera, alice, django_capture_on_commit_callbacks, monkeypatch
+):
+    from accounts import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "import_write", broken)
+    client.force_login(vera)
+    location = upload(client, GOOD)["Location"]
+    assert start(client, location, None, django_capture_on_commit_callbacks)["Location"] == location
+    page = client.get(location).content.decode()
+    assert "The import stopped: the disk is full. Nothing was imported." in page
+    assert "Failed: 1 problem" in client.get(reverse("import_upload")).content.decode()
