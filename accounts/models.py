@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.hooks import signal_kind_codes
+from accounts.limits import FreeTextField
 
 # What a contract looks like when nobody negotiated anything. A term that differs, or a term
 # that is not in this list at all (a bespoke clause), is a deviation.
@@ -104,15 +105,13 @@ class Account(models.Model):
     )
     outcome_on = models.DateField(null=True, blank=True, help_text="When it renewed or churned.")
 
-    handoff_why_bought = models.TextField(blank=True)
-    handoff_real_needs = models.TextField(blank=True)
-    handoff_signed_for = models.TextField(
-        blank=True, help_text="What the contract says they bought."
-    )
+    handoff_why_bought = FreeTextField(blank=True)
+    handoff_real_needs = FreeTextField(blank=True)
+    handoff_signed_for = FreeTextField(blank=True, help_text="What the contract says they bought.")
     handoff_urgency = models.CharField(
         max_length=10, choices=Urgency.choices, default=Urgency.UNKNOWN
     )
-    handoff_politics = models.TextField(blank=True)
+    handoff_politics = FreeTextField(blank=True)
 
     deal_terms = models.JSONField(default=dict, blank=True)
     deviating_terms = models.JSONField(
@@ -267,7 +266,7 @@ class Stakeholder(models.Model):
     email = models.EmailField(blank=True)
     role = models.CharField(max_length=20, choices=StakeholderRole.choices)
     function = models.CharField(max_length=100, blank=True, help_text="e.g. Finance, Operations")
-    success_definition = models.TextField(blank=True, help_text="Success, in their own words.")
+    success_definition = FreeTextField(blank=True, help_text="Success, in their own words.")
     success_definition_conflicts = models.BooleanField(
         default=False, help_text="Marked by the CSM: disagrees with the other stakeholders."
     )
@@ -298,10 +297,10 @@ class SharedObjective(models.Model):
     """The one-pager signed by the exec sponsor, project sponsor and operating owner."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="objective")
-    outcome = models.TextField()
-    scope = models.TextField(blank=True)
-    non_scope = models.TextField(blank=True)
-    success_criteria = models.TextField(blank=True)
+    outcome = FreeTextField()
+    scope = FreeTextField(blank=True)
+    non_scope = FreeTextField(blank=True)
+    success_criteria = FreeTextField(blank=True)
     review_cadence_days = models.PositiveIntegerField(default=90)
     signed_by = models.ManyToManyField(
         Stakeholder, through="ObjectiveSignature", related_name="signed_objectives", blank=True
@@ -342,7 +341,7 @@ class ObjectiveSignature(models.Model):
 
 class Decision(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="decisions")
-    summary = models.TextField()
+    summary = FreeTextField()
     owner = models.ForeignKey(
         Stakeholder, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
@@ -388,7 +387,7 @@ class Commitment(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="commitments")
     title = models.CharField(max_length=200)
-    told_customer = models.TextField(blank=True, help_text="What the customer was told.")
+    told_customer = FreeTextField(blank=True, help_text="What the customer was told.")
     product_status = models.CharField(
         max_length=20, choices=ProductStatus.choices, default=ProductStatus.UNDER_CONSIDERATION
     )
@@ -421,7 +420,7 @@ class OnboardingMilestone(models.Model):
     )
     target_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
-    evidence = models.TextField(blank=True)
+    evidence = FreeTextField(blank=True)
 
     class Meta:
         ordering = ["account", "target_on", "id"]
@@ -442,7 +441,7 @@ class OnboardingMilestone(models.Model):
 class Note(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    body = models.TextField()
+    body = FreeTextField()
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
 

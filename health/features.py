@@ -120,7 +120,28 @@ def build_features(as_of: date, account_ids=None, cards=None) -> pd.DataFrame:
     custom = custom_usage(as_of, card_of, cards)["active_users_30d"]
     if not custom.empty:
         frame["active_users_30d"] = custom.reindex(frame.index).fillna(frame["active_users_30d"])
-    return _fill(frame)
+    frame = _fill(frame)
+    frame["has_any_signal"] = any_signal(as_of, restrict, frame["last_signal_at"])
+    return frame
+
+
+def any_signal(as_of: date, restrict, last_signal_at: pd.Series) -> pd.Series:
+    """Whether any signal at all had been received from each account by the end of as_of.
+
+    An account seen in the last 180 days has; the quiet rest are looked up in the first-signal
+    rollup (one row per account and kind), by id while they are few."""
+    seen = last_signal_at.notna()
+    quiet = list(seen.index[~seen])
+    if not quiet:
+        return seen
+    firsts = SignalFirst.objects.filter(first_at__lt=day_end(as_of))
+    firsts = (
+        firsts.filter(account_id__in=quiet)
+        if len(quiet) <= QUIET_LOOKUP_LIMIT
+        else scoped(firsts, restrict)
+    )
+    ever = set(firsts.order_by().values_list("account_id", flat=True).distinct())
+    return seen | pd.Series(seen.index.isin(list(ever)), seen.index)
 
 
 def card_keys(segments: pd.Series, cards: dict) -> pd.Series:
@@ -151,6 +172,7 @@ def account_frame(accounts) -> pd.DataFrame:
     100,000 accounts' handoff prose and term lists never travel to Python."""
     columns = [
         "id", "segment", "seats", "contract_start", "renewal_date", "last_renewed_on", "crm_status",
+        "created_at",
     ]  # fmt: skip
     rows = accounts.order_by("pk").values(
         *columns,
@@ -159,6 +181,8 @@ def account_frame(accounts) -> pd.DataFrame:
     )
     frame = fetch_rows(rows).set_index("id").rename_axis("account_id")
     frame = frame.rename(columns={"deviating_terms_count": "deviating_terms"})
+    # The UTC day the account arrived in Candor: its silence is forgiven for a grace from then.
+    frame["arrived_on"] = frame.pop("created_at").dt.tz_convert(None).dt.normalize()
     return frame
 
 

@@ -22,8 +22,12 @@ class Rag(models.TextChoices):
     RED = "red", "Red"
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
+    # No signal received yet and still within the scorecard's silence_grace_days: no colour.
+    UNKNOWN = "unknown", "Unknown"
 
 
+# The colours a score can have, in the order pages count them.
+RAGS = tuple(Rag.values)
 # The one definition of "at risk", wherever ARR at risk is shown: red plus amber.
 AT_RISK_RAGS = (Rag.RED.value, Rag.AMBER.value)
 
@@ -251,7 +255,7 @@ class HealthScore(models.Model):
     as_of = models.DateField(help_text="The date the data was scored as of.")
     computed_at = models.DateTimeField()
     overall = models.FloatField(null=True, help_text="0-100; null when no component has data.")
-    rag = models.CharField(max_length=5, choices=Rag.choices)
+    rag = models.CharField(max_length=7, choices=Rag.choices)
     facts = FactsField(
         default=list,
         help_text="The numbers the explanation is worded from (scoring.explain.FACTS).",
@@ -346,7 +350,7 @@ class CurrentHealth(models.Model):
         db_index=False,
     )
     overall = models.FloatField(null=True)
-    rag = models.CharField(max_length=5, choices=Rag.choices)
+    rag = models.CharField(max_length=7, choices=Rag.choices)
     flag_codes = models.CharField(max_length=400, blank=True)
     computed_at = models.DateTimeField()
     last_signal_at = models.DateTimeField(null=True)
@@ -402,13 +406,21 @@ class ScoringRun(models.Model):
 
 
 class ScoringShard(models.Model):
-    """An id range of a run. Queued, then done; the sweep re-queues one left undone too long."""
+    """An id range of a run. Queued, then leased by the worker scoring it, then done.
+
+    The worker claims the shard with a conditional update and renews its lease while it scores;
+    a lease that lapsed (its worker died) lets the sweep re-queue the shard and another worker
+    claim it, long before the broker would hand the dead worker's message out again."""
 
     run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="shards")
     first = models.BigIntegerField()
     last = models.BigIntegerField()
     queued_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=1)
+    leased_by = models.CharField(
+        max_length=255, blank=True, default="", help_text="The worker holding the lease."
+    )
+    lease_until = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     scored = models.PositiveIntegerField(null=True, blank=True)
     failed_accounts = models.JSONField(
@@ -424,6 +436,10 @@ class ScoringShard(models.Model):
 
     def __str__(self):
         return f"shard {self.first}-{self.last} of run {self.run_id}"
+
+    def lease_held(self, now) -> bool:
+        """Whether a live worker holds the shard: leased, and renewed in time."""
+        return self.lease_until is not None and self.lease_until >= now
 
 
 class CalibrationReport(models.Model):

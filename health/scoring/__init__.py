@@ -13,7 +13,7 @@ import pandas as pd
 from health.scoring.components import COMPONENT_FUNCTIONS, days_between
 from health.scoring.constants import COMPONENTS
 from health.scoring.explain import explain, facts_json
-from health.scoring.flags import FLAG_RULES
+from health.scoring.flags import ACTIVITY_FLAGS, FLAG_RULES, awaiting_data
 from health.scoring.spec import ScorecardSpec
 
 __all__ = ["ScorecardSpec", "score_frame", "derive", "explain"]
@@ -38,6 +38,20 @@ def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     engaged = pd.to_datetime(f["exec_last_engaged_on"])
     f["days_since_exec_touch"] = (day - pd.concat([meeting, engaged], axis=1).max(axis=1)).dt.days
     f["days_since_exec_touch"] = f["days_since_exec_touch"].astype(float)
+    return _silence(f, day)
+
+
+def _silence(f: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """`has_any_signal` (a frame without it: whether a signal was ever seen) and
+    `days_since_arrival`: days since the later of contract start and arrival in Candor
+    (`arrived_on`; the contract start where a frame has none)."""
+    if "has_any_signal" not in f:
+        f["has_any_signal"] = f["last_signal_at"].notna()
+    f["has_any_signal"] = f["has_any_signal"].fillna(False).astype(bool)
+    start = pd.to_datetime(f["contract_start"])
+    if "arrived_on" in f:
+        start = pd.concat([start, pd.to_datetime(f["arrived_on"])], axis=1).max(axis=1)
+    f["days_since_arrival"] = (day - start).dt.days.astype(float)
     return f
 
 
@@ -61,6 +75,7 @@ def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -
     scores["overall"] = _overall(scores, scorecard.weights)
     flags = pd.DataFrame({code: rule(f, scores, scorecard) for code, rule in FLAG_RULES.items()})
     scores["rag"] = _rag(scores["overall"], flags, scorecard)
+    _await_data(scores, flags, awaiting_data(f, scorecard))
     scores["flag_codes"] = _flag_codes(flags)
     scores["facts"] = facts_json(f, scores, scorecard)
     return scores
@@ -95,6 +110,16 @@ def _rag(overall: pd.Series, flags: pd.DataFrame, scorecard: ScorecardSpec) -> p
     rag = np.where(overall.isna(), "red", rag)
     capped = flags[list(scorecard.capping_flags)].any(axis=1).to_numpy()
     return pd.Series(np.where(capped & (rag == "green"), "amber", rag), overall.index)
+
+
+def _await_data(scores: pd.DataFrame, flags: pd.DataFrame, waiting: pd.Series) -> None:
+    """Nothing is red because no data has arrived yet: an account awaiting its first signal is
+    `unknown`, with no score and no flag that rests on missing activity."""
+    if not waiting.any():
+        return
+    scores.loc[waiting, "overall"] = np.nan
+    scores.loc[waiting, "rag"] = "unknown"
+    flags.loc[waiting, list(ACTIVITY_FLAGS)] = False
 
 
 def _flag_codes(flags: pd.DataFrame) -> pd.Series:

@@ -37,4 +37,7 @@ DEFAULT_TARGETS = {
     "exec_silence_days": 180,
     "active_window_days": 30,
     "invite_window_days": 90,
+    # How long an account from which no signal has ever come stays `unknown` (not red) after
+    # the later of its contract start and its arrival in Candor: missing is missing, at first.
+    "silence_grace_days": 30,
 }

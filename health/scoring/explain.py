@@ -74,6 +74,13 @@ LAYOUTS = {
         "survey_answers", "confidence_mean", "csm_sentiment", *RECORDED_FACTS,
         "support_events_90d", "crm_status", "value_label",
     ),
+    5: (
+        *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS),
+        *LAYOUT_2_FACTS[:6], "silence_grace_days", *LAYOUT_2_FACTS[6:],
+        "survey_answers", "confidence_mean", "csm_sentiment", *RECORDED_FACTS,
+        "support_events_90d", "has_any_signal", "days_since_arrival", "crm_status",
+        "value_label",
+    ),
 }  # fmt: skip
 LAYOUT = max(LAYOUTS)
 FACTS = LAYOUTS[LAYOUT]
@@ -98,6 +105,10 @@ ADDED_FACTS = {
     "score_support": None,
     "weight_support": 0.0,
     "support_events_90d": 0.0,
+    # Before layout 5 every account was scored as if data had arrived.
+    "silence_grace_days": 30.0,
+    "has_any_signal": 1.0,
+    "days_since_arrival": None,
 }
 RENAMED_FACTS = {1: {"roi_reports_90d": "value_events_90d"}}
 Facts = namedtuple("Facts", FACTS)
@@ -125,6 +136,7 @@ def _spec_values(spec) -> list[float]:
         "time_to_value_target": spec.target("time_to_value_days"),
         "renewing_within_days": spec.target("renewing_within_days"),
         "exec_silence_days": spec.target("exec_silence_days"),
+        "silence_grace_days": spec.target("silence_grace_days"),
     }
     return [float(values[name]) for name in SPEC_FACTS]
 
@@ -229,8 +241,17 @@ def _components(r) -> dict:
     }
 
 
+def awaiting_data(r) -> bool:
+    """Whether this score is `unknown`: no signal ever, still within the grace."""
+    return not r.has_any_signal and r.days_since_arrival < r.silence_grace_days
+
+
 def _headline(components: dict, flags: list, overall: float, r) -> list[str]:
     """Most important first: what capped the colour, flags, then the weakest components."""
+    if awaiting_data(r):
+        return why.no_data_yet_reasons(r) + [
+            flag["reasons"][0] for flag in flags if flag["reasons"]
+        ]
     green = r.green_threshold
     lines = []
     capping = [flag for flag in flags if flag["caps"]]

@@ -66,6 +66,17 @@ def stale_data(f, s, spec) -> pd.Series:
     return f["days_since_activity"].fillna(np.inf) > spec.target("stale_after_days")
 
 
+def awaiting_data(f: pd.DataFrame, spec) -> pd.Series:
+    """No signal ever received, and still within `silence_grace_days` of the later of contract
+    start and arrival in Candor: missing, not red (the score is `unknown`)."""
+    return ~f["has_any_signal"] & (f["days_since_arrival"] < spec.target("silence_grace_days"))
+
+
+def never_active(f, s, spec) -> pd.Series:
+    """No signal ever received, past the grace: the silence is real."""
+    return ~f["has_any_signal"] & ~awaiting_data(f, spec)
+
+
 @dataclass(frozen=True)
 class Flag:
     code: str
@@ -91,6 +102,7 @@ FLAGS = (
          why.handoff_context_missing_reasons, caps=False),
     Flag("custom_terms", "Custom terms", custom_terms, why.custom_terms_reasons, caps=False),
     Flag("stale_data", "Stale data", stale_data, why.stale_data_reasons, caps=True),
+    Flag("never_active", "Never active", never_active, why.never_active_reasons, caps=True),
 )  # fmt: skip
 FLAG_BY_CODE = {flag.code: flag for flag in FLAGS}
 FLAG_CODES = tuple(FLAG_BY_CODE)
@@ -98,6 +110,8 @@ FLAG_RULES = {flag.code: flag.rule for flag in FLAGS}
 # What people read for each flag, on pages, in filters and in exports.
 FLAG_LABELS = {flag.code: flag.label for flag in FLAGS}
 CAPPING_FLAGS = tuple(flag.code for flag in FLAGS if flag.caps)
+# The flags that rest on missing activity: an account still awaiting its first signal has none.
+ACTIVITY_FLAGS = ("renewal_without_engagement", "stale_data")
 
 
 def capping_mask(codes) -> int:

@@ -14,6 +14,7 @@ def _missing(value) -> bool:
 
 
 NO_VALUE_EVENTS = "No value events received for this scorecard yet; Outcomes left out."
+NO_DATA_YET = "No data received yet"
 
 
 def _count(value, one: str, many: str | None = None) -> str:
@@ -230,3 +231,19 @@ def stale_data_reasons(r) -> list[str]:
     if _missing(r.days_since_activity):
         return ["No signals ever received: the score has no usage data."]
     return [f"No signals for {_count(r.days_since_activity, 'day')}: this score rests on old data."]
+
+
+def no_data_yet_reasons(r) -> list[str]:
+    """Why an account without a single signal, still within its grace, has no colour."""
+    left = _n(r.silence_grace_days) - _n(r.days_since_arrival)
+    return [
+        f"{NO_DATA_YET}: no signal since the account started {days_ago(r.days_since_arrival)}. "
+        f"It is scored when data arrives, or as never active in {_count(left, 'day')}."
+    ]
+
+
+def never_active_reasons(r) -> list[str]:
+    return [
+        f"Never active: no signal in the {_count(r.days_since_arrival, 'day')} since the account "
+        f"started (grace {_count(r.silence_grace_days, 'day')}): the silence is real."
+    ]

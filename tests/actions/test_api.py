@@ -302,3 +302,14 @@ def test_several_actions_can_be_added_by_hand_to_one_account(as_alice, alices):
         body = {"account": alices.pk, "title": title}
         assert as_alice.post("/api/v1/actions/", body, format="json").status_code == 201
     assert Action.objects.filter(account=alices, status="open").count() == 2
+
+
+def test_the_timeline_shows_a_flag_raised_and_cleared_within_one_day(as_alice, alices):
+    give_health(alices, overall=60, rag="amber", as_of=days_ago(1))
+    give_health(alices, overall=60, rag="amber", flags=["champion_left"])
+    give_health(alices, overall=60, rag="amber")  # cleared again the same day
+    rows = as_alice.get(f"/api/v1/accounts/{alices.pk}/timeline/?type=flag").json()
+    assert [row["title"] for row in rows] == [
+        "Flag cleared: Champion left",
+        "Flag raised: Champion left",
+    ]

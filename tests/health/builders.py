@@ -32,6 +32,7 @@ def healthy(**overrides) -> dict:
         "decisions_circulated_late": 0.0, "champion_left": False, "commitments": 1.0,
         "commitments_gap": 0.0, "commitments_unscoped_open": 0.0, "commitments_overdue": 0.0,
         "survey_answers": 2.0, "confidence_mean": 10.0, "csm_sentiment": None,
+        "has_any_signal": True, "arrived_on": AS_OF - timedelta(days=200),
     }  # fmt: skip
     row.update(overrides)
     return row

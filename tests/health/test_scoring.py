@@ -163,6 +163,7 @@ FLAG_CASES = {
     "handoff_context_missing": dict(handoff_missing=3.0),
     "custom_terms": dict(deviating_terms=2.0),
     "stale_data": dict(last_signal_at=at(20)),
+    "never_active": dict(has_any_signal=False),
 }  # fmt: skip
 
 
@@ -211,10 +212,10 @@ def test_each_capping_flag_caps_green_at_amber_and_says_so(code):
     assert result["reasons"][0].endswith("green needs 70+ and no capping flag.")
 
 
-def test_capping_flags_by_default_are_the_six_that_say_something_is_wrong():
+def test_capping_flags_by_default_are_the_seven_that_say_something_is_wrong():
     assert set(CAPPING_FLAGS) == {
         "renewal_without_engagement", "checklist_illusion", "stale_data", "champion_left",
-        "stakeholder_misalignment", "commitment_gap",
+        "stakeholder_misalignment", "commitment_gap", "never_active",
     }  # fmt: skip
 
 
