@@ -27,6 +27,7 @@ import orjson
 import pandas as pd
 
 from accounts.import_cells import PARSERS, CellContext, slashed_date_order
+from accounts.limits import TEXT_LIMIT
 from accounts.models import (
     AccountOutcome,
     LifecycleStage,
@@ -35,7 +36,6 @@ from accounts.models import (
     Urgency,
     deviating_terms,
 )
-from accounts.serializers import TEXT_LIMIT
 
 PREVIEW_ROWS = 10
 MAX_LISTED_ERRORS = 100

@@ -3,8 +3,8 @@
 import pytest
 
 from accounts.imports import ImportRefused
+from accounts.limits import TEXT_LIMIT
 from accounts.models import Account
-from accounts.serializers import TEXT_LIMIT
 from accounts.services import csv_rows_import
 from tests.factories import make_account
 
