@@ -57,6 +57,12 @@ WHERE a.outcome <> 'churned' AND e.rag <> c.rag
 GROUP BY e.rag, c.rag ORDER BY 3 DESC
 """
 
+UNKNOWN_SQL = """
+SELECT count(*), coalesce(sum(a.arr), 0)::float8
+FROM accounts_account a JOIN health_currenthealth c ON c.account_id = a.id
+WHERE a.outcome <> 'churned' AND c.rag = 'unknown'
+"""
+
 
 @dataclass
 class Drop:
@@ -157,13 +163,17 @@ def csm_digest(user, actions: list[Action], drops: list[Drop], days: int) -> Dig
     return Digest(user.email, subject, "\n".join(lines), user.username, drops)
 
 
-def vp_digest(user, actions, drops, moves, days) -> Digest | None:
+def vp_digest(user, actions, drops, moves, days, unknown=(0, 0.0)) -> Digest | None:
     if not actions and not drops and not moves:
         return None
     lines = [f"Good morning {user.first_name or user.username},", "",
              f"The portfolio in the last {days} day{'s' if days != 1 else ''}:"]  # fmt: skip
     lines += [f"- {n} account{'s' if n != 1 else ''} went {before} → {now} ({_money(arr)} ARR)"
               for before, now, n, arr in moves] or ["- No account changed colour."]  # fmt: skip
+    if unknown[0]:
+        n, arr = unknown
+        lines.append(f"- {n} account{'s' if n != 1 else ''} unknown: no data received yet "
+                     f"({_money(arr)} ARR, not counted at risk)")  # fmt: skip
     by_rule = Counter(action.get_rule_display() for action in actions)
     if by_rule:
         lines += ["", f"New actions ({len(actions)}): "
@@ -175,11 +185,19 @@ def vp_digest(user, actions, drops, moves, days) -> Digest | None:
     return Digest(user.email, subject, "\n".join(lines), user.username, drops)
 
 
+def unknown_now() -> tuple[int, float]:
+    """Active accounts with no data received yet (rag unknown), and their ARR."""
+    with connection.cursor() as cursor:
+        cursor.execute(UNKNOWN_SQL)
+        n, arr = cursor.fetchone()
+    return n, arr
+
+
 def digests_build(days: int = 1) -> tuple[list[Digest], list[str]]:
     """Every digest to send, and the people skipped for having no email address."""
     since = timezone.now() - timedelta(days=days)
     day = _reference_day(days)
-    drops, moves = drops_since(day), rag_moves_since(day)
+    drops, moves, unknown = drops_since(day), rag_moves_since(day), unknown_now()
     new = list(
         Action.objects.filter(created_at__gte=since, status="open")
         .select_related("account")
@@ -198,7 +216,7 @@ def digests_build(days: int = 1) -> tuple[list[Digest], list[str]]:
         _keep(digest, digests, skipped)
     top = [drop for drop in drops if drop.in_portfolio <= TOP_DROPS]
     for user in users.filter(groups__name=VP_GROUP).order_by("username"):
-        _keep(vp_digest(user, new, top, moves, days), digests, skipped)
+        _keep(vp_digest(user, new, top, moves, days, unknown), digests, skipped)
     return digests, skipped
 
 

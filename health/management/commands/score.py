@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from health.models import CurrentHealth
+from health.models import RAGS, CurrentHealth
 from health.services import score_accounts
 
 
@@ -28,9 +28,7 @@ class Command(BaseCommand):
         self._run(as_of or today, accounts)
         if (as_of or today) >= today:
             mix = Counter(CurrentHealth.objects.values_list("rag", flat=True))
-            self.stdout.write(
-                "Current health: " + ", ".join(f"{mix[r]} {r}" for r in ("red", "amber", "green"))
-            )
+            self.stdout.write("Current health: " + ", ".join(f"{mix[r]} {r}" for r in RAGS))
 
     def _run(self, as_of, accounts, keep_history=False):
         started, failed = time.perf_counter(), []
