@@ -104,3 +104,10 @@ def test_renewals_by_quarter_count_unknown_apart(alice, book):
     quarters = renewals_by_quarter(Account.objects.all())
     assert sum(q["unknown"]["accounts"] for q in quarters) == 1
     assert sum(q["red"]["accounts"] for q in quarters) == 1
+
+
+def test_the_account_page_says_no_data_received_yet(client, alice, book):
+    client.force_login(alice)
+    content = client.get(book["new"].get_absolute_url()).content.decode()
+    assert '<span class="badge big unknown">Unknown</span>' in content
+    assert "No data received yet" in content
