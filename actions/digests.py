@@ -59,6 +59,12 @@ WHERE a.outcome <> 'churned' AND e.rag <> c.rag
 GROUP BY e.rag, c.rag ORDER BY 3 DESC
 """
 
+UNKNOWN_SQL = """
+SELECT count(*), coalesce(sum(a.arr), 0)::float8
+FROM accounts_account a JOIN health_currenthealth c ON c.account_id = a.id
+WHERE a.outcome <> 'churned' AND c.rag = 'unknown'
+"""
+
 
 @dataclass
 class Drop:
@@ -159,13 +165,17 @@ def csm_digest(user, actions: list[Action], drops: list[Drop], days: int) -> Dig
     return Digest(user.email, subject, "\n".join(lines), user.username, drops)
 
 
-def vp_digest(user, actions, drops, moves, days) -> Digest | None:
+def vp_digest(user, actions, drops, moves, days, unknown=(0, 0.0)) -> Digest | None:
     if not actions and not drops and not moves:
         return None
     lines = [f"Good morning {user.first_name or user.username},", "",
              f"The portfolio in the last {days} day{'s' if days != 1 else ''}:"]  # fmt: skip
     lines += [f"- {n} account{'s' if n != 1 else ''} went {before} → {now} ({_money(arr)} ARR)"
               for before, now, n, arr in moves] or ["- No account changed colour."]  # fmt: skip
+    if unknown[0]:
+        n, arr = unknown
+        lines.append(f"- {n} account{'s' if n != 1 else ''} unknown: no data received yet "
+                     f"({_money(arr)} ARR, not counted at risk)")  # fmt: skip
     by_rule = Counter(action.get_rule_display() for action in actions)
     if by_rule:
         lines += ["", f"New actions ({len(actions)}): "
@@ -175,6 +185,14 @@ def vp_digest(user, actions, drops, moves, days) -> Digest | None:
     subject = f"Candor portfolio: {sum(m[2] for m in moves)} colour changes, " \
               f"{len(actions)} new actions"  # fmt: skip
     return Digest(user.email, subject, "\n".join(lines), user.username, drops)
+
+
+def unknown_now() -> tuple[int, float]:
+    """Active accounts with no data received yet (rag unknown), and their ARR."""
+    with connection.cursor() as cursor:
+        cursor.execute(UNKNOWN_SQL)
+        n, arr = cursor.fetchone()
+    return n, arr
 
 
 def portfolio_changes(days: int) -> tuple[list[Drop], list[tuple], list[Action]]:
@@ -205,8 +223,9 @@ def digests_build(days: int = 1, changes=None) -> tuple[list[Digest], list[Diges
         digest = csm_digest(user, actions_by_csm[user.pk], drops_by_csm[user.pk], days)
         _keep(digest, digests, skipped)
     top = [drop for drop in drops if drop.in_portfolio <= TOP_DROPS]
+    unknown = unknown_now()
     for user in users.filter(groups__name=VP_GROUP).order_by("username"):
-        _keep(vp_digest(user, new, top, moves, days), digests, skipped)
+        _keep(vp_digest(user, new, top, moves, days, unknown), digests, skipped)
     return digests, skipped
 
 

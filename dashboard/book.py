@@ -86,7 +86,8 @@ def book_queryset(user, filters: BookFilters, base=None):
             When(current_health__rag="red", then=Value(0)),
             When(current_health__rag="amber", then=Value(1)),
             When(current_health__rag="green", then=Value(2)),
-            default=Value(3),
+            When(current_health__rag="unknown", then=Value(3)),
+            default=Value(4),
         ),
     )
     order = SORTS.get(filters.sort, "-risk")
@@ -133,6 +134,7 @@ def book_counts(user, csm: str = "") -> dict:
         red=Count("pk", filter=Q(current_health__rag="red")),
         amber=Count("pk", filter=Q(current_health__rag="amber")),
         green=Count("pk", filter=Q(current_health__rag="green")),
+        unknown=Count("pk", filter=Q(current_health__rag="unknown")),
         unscored=Count("pk", filter=Q(current_health__isnull=True)),
         renewals_without_engagement=Count(
             "pk", filter=rwe & Q(renewal_date__lte=timezone.now().date() + timedelta(days=120))

@@ -130,6 +130,11 @@ class Scorecard(models.Model):
     def effective_targets(self) -> dict:
         return self.effective_spec()["targets"]
 
+    @property
+    def silence_grace_days(self) -> int:
+        """How long an account with no signal yet stays unknown: one of the targets."""
+        return int(self.effective_targets["silence_grace_days"])
+
 
 def validate_spec(spec: dict) -> None:
     """The rules every scorecard version keeps (raises ValidationError by field)."""

@@ -18,10 +18,8 @@ from django.utils import timezone
 
 from accounts import rules
 from accounts.models import Commitment, crm_says_onboarded
-from health.models import AT_RISK_RAGS, HealthScore
+from health.models import AT_RISK_RAGS, RAGS, HealthScore
 from health.scoring.flags import FLAG_LABELS
-
-RAGS = ("red", "amber", "green")
 
 
 def _money(value) -> float:
@@ -247,7 +245,7 @@ def _tally(horizon: int, groups: list[dict]) -> dict:
              "renewed_green": 0, "renewed_flagged": 0, "renewed_unknown": 0}  # fmt: skip
     for group in groups:
         said, prefix = group[f"said_{horizon}"], group["outcome"]
-        if said is None:
+        if said in (None, "unknown"):  # no score then, or no data yet: the score said nothing
             key = f"{prefix}_unknown"
         elif prefix == "churned":
             key = "churned_caught" if said != "green" else "churned_missed"

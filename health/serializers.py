@@ -157,12 +157,19 @@ class ScorecardSerializer(serializers.ModelSerializer):
     capping_flags = serializers.ListField(child=serializers.CharField(), required=False)
     value_kinds = serializers.ListField(child=serializers.CharField(), required=False)
     usage_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    silence_grace_days = serializers.IntegerField(
+        min_value=0, max_value=3650, required=False,
+        help_text="Days an account that has sent no signal yet stays unknown (not red) after the "
+        "later of its contract start and its arrival; then it scores with never_active. The "
+        "same number as targets.silence_grace_days.",
+    )  # fmt: skip
 
     class Meta:
         model = Scorecard
         fields = [
             "id", "name", "segment", "version", "weights", "thresholds", "targets",
             "capping_flags", "value_kinds", "usage_kinds", "updated_at", "versions",
+            "silence_grace_days",
         ]  # fmt: skip
         read_only_fields = ["segment", "version", "updated_at"]
 
@@ -171,6 +178,9 @@ class ScorecardSerializer(serializers.ModelSerializer):
         return data | scorecard.effective_spec()
 
     def validate(self, attrs):
+        grace = attrs.pop("silence_grace_days", None)
+        if grace is not None:  # a target like the others, named on its own for clients
+            attrs["targets"] = {**attrs.get("targets", {}), "silence_grace_days": grace}
         spec = self.instance.effective_spec() | {
             name: {**self.instance.effective_spec()[name], **value}
             if isinstance(value, dict) else value

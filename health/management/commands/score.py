@@ -7,7 +7,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from health.models import CurrentHealth
+from health.models import RAGS, CurrentHealth
 from health.services import score_accounts
 
 
@@ -31,9 +31,7 @@ class Command(BaseCommand):
         self._run(as_of or today, accounts)
         if (as_of or today) >= today:
             mix = Counter(CurrentHealth.objects.values_list("rag", flat=True))
-            self.stdout.write(
-                "Current health: " + ", ".join(f"{mix[r]} {r}" for r in ("red", "amber", "green"))
-            )
+            self.stdout.write("Current health: " + ", ".join(f"{mix[r]} {r}" for r in RAGS))
 
     def _backfill(self, days, accounts):
         """History as of each week, behind one progress bar (on stderr) instead of a line per
