@@ -16,7 +16,7 @@ from health.portfolio import (
     summarise,
 )
 from health.scoring.constants import COMPONENTS
-from health.selectors import calibration_proposals_pending
+from health.selectors import calibration_proposals_pending, churn_model_evidence
 
 SEED_FACTOR = 10
 # Issue 12's bar for a score worth trusting, shown beside what the backtest found.
@@ -41,6 +41,7 @@ def portfolio_page_data(accounts) -> dict:
             window=BacktestWindow.default(timezone.now().date()), compute=False
         ),
         "proposals": proposals_with_evidence(),
+        "churn_model": churn_model_evidence(),
         "targets": TARGETS,
         "custom_terms": summary["by_flag"]["custom_terms"],
         "riskiest": riskiest_accounts(accounts),

@@ -9,7 +9,12 @@ from accounts.models import Account, ObjectiveSignature, SharedObjective
 from dashboard import charts
 from health.models import DEFAULT_THRESHOLDS, Scorecard
 from health.scoring.flags import FLAG_LABELS
-from health.selectors import health_history, health_latest, health_trend
+from health.selectors import (
+    health_churn_probability,
+    health_history,
+    health_latest,
+    health_trend,
+)
 from signals.selectors import signal_kind_labels, signal_kinds
 
 KEY_ROLE_LABELS = {
@@ -97,6 +102,7 @@ def account_health_for_page(account) -> dict:
         "what_changed": trend["what_changed"],
         "chart": charts.account_history(per_day, account.renewal_date, _key_events(account)),
         "cutoffs": _cutoffs(latest),
+        "churn": health_churn_probability(latest),
     }
 
 

@@ -27,7 +27,12 @@ from health.backtest_serializers import AdoptSerializer, window_from
 from health.filters import AccountHealthFilter, HealthFilter
 from health.models import CurrentHealth, HealthScore, QueuedTask
 from health.portfolio import portfolio_summary
-from health.selectors import health_latest, health_trend, scorecards_with_versions
+from health.selectors import (
+    health_churn_probability,
+    health_latest,
+    health_trend,
+    scorecards_with_versions,
+)
 from health.serializers import (
     HealthSerializer,
     LatestHealthSerializer,
@@ -73,6 +78,7 @@ class AccountHealth(generics.RetrieveAPIView):
         if score is None:
             raise NotFound("This account has not been scored yet.")
         score.trend = health_trend(score, self._since(score))
+        score.churn = health_churn_probability(score)
         return score
 
     def _since(self, score):

@@ -439,3 +439,24 @@ class CalibrationReport(models.Model):
 
     def __str__(self):
         return f"Calibration of {self.version}"
+
+
+class ChurnModel(models.Model):
+    """The chance an account churns within `horizon_days`, fitted by `calibrate` beside a
+    proposed scorecard version (health.scoring.probability holds the fit and its numbers).
+    Adopting the version adopts the model: a scorecard's live model is its latest adopted one,
+    and its id is the `churn_model_version` a probability names."""
+
+    version = models.OneToOneField(
+        ScorecardVersion, on_delete=models.CASCADE, related_name="churn_model"
+    )
+    horizon_days = models.PositiveIntegerField()
+    model = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    adopted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-adopted_at", "-pk"]
+
+    def __str__(self):
+        return f"Churn model {self.pk} ({self.version})"

@@ -99,11 +99,27 @@ class LatestHealthSerializer(HealthSerializer):
         source="trend.compared_with", allow_null=True, read_only=True
     )
     what_changed = ChangeSerializer(source="trend.what_changed", many=True, read_only=True)
+    # The adopted churn model's reading (health.selectors.health_churn_probability), from `churn`.
+    churn_probability = serializers.FloatField(
+        source="churn.churn_probability", allow_null=True, read_only=True,
+        help_text="0-1: the chance of churning within churn_horizon_days; null with no model.",
+    )  # fmt: skip
+    churn_horizon_days = serializers.IntegerField(
+        source="churn.churn_horizon_days", allow_null=True, read_only=True
+    )
+    churn_model_version = serializers.IntegerField(
+        source="churn.churn_model_version", allow_null=True, read_only=True
+    )
+    churn_probability_note = serializers.CharField(
+        source="churn.churn_probability_note", read_only=True,
+        help_text="Why there is no probability, where there is none.",
+    )  # fmt: skip
 
     class Meta(HealthSerializer.Meta):
         fields = [
             *HealthSerializer.Meta.fields, "change_7d", "change_30d", "compared_with",
-            "what_changed",
+            "what_changed", "churn_probability", "churn_horizon_days", "churn_model_version",
+            "churn_probability_note",
         ]  # fmt: skip
 
 

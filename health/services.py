@@ -16,6 +16,7 @@ from health.hooks import scores_written
 from health.models import (
     SPEC_FIELDS,
     CalibrationReport,
+    ChurnModel,
     CurrentHealth,
     HealthScore,
     RescoreRequest,
@@ -99,6 +100,7 @@ def scorecard_version_adopt(*, version: ScorecardVersion, user) -> Scorecard:
     )
     version.adopted_at, version.adopted_by = now, user
     version.save(update_fields=["adopted_at", "adopted_by"])
+    ChurnModel.objects.filter(version=version).update(adopted_at=now)  # its model goes live too
     scorecard.refresh_from_db()
     return scorecard
 
@@ -424,3 +426,11 @@ def scorecard_calibration_propose(
     )
     CalibrationReport.objects.create(version=version, report=report)
     return version
+
+
+def churn_model_propose(*, version: ScorecardVersion, model: dict) -> ChurnModel:
+    """The churn model `calibrate` fitted, waiting with its proposed version: live only once a
+    VP adopts that version (`scorecard_version_adopt`)."""
+    return ChurnModel.objects.create(
+        version=version, horizon_days=model["horizon_days"], model=model
+    )
