@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from actions import api as actions_api
 from candor.exceptions import api_not_found
+from forecast import api as forecast_api
 from health import api as health_api
 from signals import api as signals_api
 
@@ -62,6 +63,12 @@ urlpatterns = [
     path("health/recompute/", health_api.Recompute.as_view(), name="health-recompute"),
     path("tasks/<str:task_id>/", health_api.TaskState.as_view(), name="task-state"),
     path("portfolio/", health_api.Portfolio.as_view(), name="portfolio-api"),
+    path("forecast/", forecast_api.Forecast.as_view(), name="forecast-api"),
+    path(
+        "accounts/<int:pk>/forecast-call/",
+        forecast_api.AccountForecastCall.as_view(),
+        name="account-forecast-call",
+    ),
     *router.urls,
     re_path(r"^.*$", api_not_found),
 ]

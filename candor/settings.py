@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "signals",
     "health",
     "actions",
+    "forecast",
     "dashboard",
     "demo",
 ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("candor.api_urls")),
+    path("forecast/", include("forecast.urls")),
     path("", include("dashboard.urls")),
 ]
 
