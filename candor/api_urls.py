@@ -65,6 +65,16 @@ urlpatterns = [
     path("portfolio/", health_api.Portfolio.as_view(), name="portfolio-api"),
     path("forecast/", forecast_api.Forecast.as_view(), name="forecast-api"),
     path(
+        "accounts/<int:pk>/overrides/",
+        health_api.AccountOverrides.as_view(),
+        name="account-overrides",
+    ),
+    path(
+        "accounts/<int:pk>/overrides/<int:override_id>/",
+        health_api.AccountOverride.as_view(),
+        name="account-override",
+    ),
+    path(
         "accounts/<int:pk>/forecast-call/",
         forecast_api.AccountForecastCall.as_view(),
         name="account-forecast-call",

@@ -14,6 +14,7 @@ from health.selectors import (
     health_history,
     health_latest,
     health_trend,
+    overrides_in_force_for,
 )
 from signals.selectors import signal_kind_labels, signal_kinds
 
@@ -103,6 +104,7 @@ def account_health_for_page(account) -> dict:
         "chart": charts.account_history(per_day, account.renewal_date, _key_events(account)),
         "cutoffs": _cutoffs(latest),
         "churn": health_churn_probability(latest),
+        "overrides": overrides_in_force_for(account),
     }
 
 

@@ -15,4 +15,13 @@ class HealthConfig(AppConfig):
             rescore_request(account_ids=account_ids)
 
         account_changed.connect(rescore, weak=False, dispatch_uid="health-rescore-account")
+        _register_overrides()
         signals_ingested.connect(rescore, weak=False, dispatch_uid="health-rescore-signals")
+
+
+def _register_overrides():
+    """The people's component overrides in force, as feature columns the scorer reads."""
+    from health.hooks import feature_sources
+    from health.overrides import override_features
+
+    feature_sources["component_overrides"] = override_features

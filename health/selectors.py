@@ -6,6 +6,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 from django.db.models import F
+from django.utils import timezone
 
 from health.models import COMPONENTS, ChurnModel, HealthScore, Scorecard, ScorecardVersion
 from health.scoring import ScorecardSpec
@@ -237,3 +238,14 @@ def churn_model_evidence() -> dict | None:
         "probability": report.get("probability"),
         "auc": (report.get("proposed") or {}).get("auc"),
     }
+
+
+def overrides_of(account) -> list:
+    """Every override of the account, newest first (ended and expired ones too)."""
+    return list(account.component_overrides.select_related("author").order_by("-created_at"))
+
+
+def overrides_in_force_for(account, day=None) -> list:
+    """The overrides in force today (or on `day`), newest first."""
+    day = day or timezone.now().date()
+    return [override for override in overrides_of(account) if override.in_force_on(day)]

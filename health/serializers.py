@@ -5,7 +5,14 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from health.models import COMPONENTS, HealthScore, Scorecard, ScorecardVersion, validate_spec
+from health.models import (
+    COMPONENTS,
+    ComponentOverride,
+    HealthScore,
+    Scorecard,
+    ScorecardVersion,
+    validate_spec,
+)
 
 EARLIEST_AS_OF = date(2000, 1, 1)
 MISSING = {"score": None, "weight": 0.0, "reasons": []}
@@ -90,6 +97,29 @@ class ChangeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False)
 
 
+class ComponentOverrideSerializer(serializers.ModelSerializer):
+    """A component override: `component`, `value` (0-100), `reason`, `until` (its last day)."""
+
+    component = serializers.ChoiceField(choices=list(COMPONENTS))
+    value = serializers.FloatField(min_value=0, max_value=100)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    in_force = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComponentOverride
+        fields = ["id", "component", "value", "reason", "until", "author", "created_at",
+                  "ended_at", "in_force"]  # fmt: skip
+        read_only_fields = ["id", "author", "created_at", "ended_at", "in_force"]
+
+    def get_in_force(self, override) -> bool:
+        return override.in_force_on(timezone.now().date())
+
+    def validate_until(self, until):
+        if until < timezone.now().date():
+            raise serializers.ValidationError("An override cannot end before today.")
+        return until
+
+
 class LatestHealthSerializer(HealthSerializer):
     """The latest score with its trend (see health.selectors.health_trend), read from `trend`."""
 
@@ -110,6 +140,10 @@ class LatestHealthSerializer(HealthSerializer):
     churn_model_version = serializers.IntegerField(
         source="churn.churn_model_version", allow_null=True, read_only=True
     )
+    overrides = ComponentOverrideSerializer(
+        source="overrides_in_force", many=True, read_only=True,
+        help_text="People's component values in force in place of the computed ones.",
+    )  # fmt: skip
     churn_probability_note = serializers.CharField(
         source="churn.churn_probability_note", read_only=True,
         help_text="Why there is no probability, where there is none.",
@@ -119,7 +153,7 @@ class LatestHealthSerializer(HealthSerializer):
         fields = [
             *HealthSerializer.Meta.fields, "change_7d", "change_30d", "compared_with",
             "what_changed", "churn_probability", "churn_horizon_days", "churn_model_version",
-            "churn_probability_note",
+            "churn_probability_note", "overrides",
         ]  # fmt: skip
 
 

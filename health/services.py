@@ -17,6 +17,7 @@ from health.models import (
     SPEC_FIELDS,
     CalibrationReport,
     ChurnModel,
+    ComponentOverride,
     CurrentHealth,
     HealthScore,
     RescoreRequest,
@@ -434,3 +435,27 @@ def churn_model_propose(*, version: ScorecardVersion, model: dict) -> ChurnModel
     return ChurnModel.objects.create(
         version=version, horizon_days=model["horizon_days"], model=model
     )
+
+
+@transaction.atomic
+def component_override_create(
+    *, account, component: str, value: float, reason: str, until: date, author
+) -> ComponentOverride:
+    """A person's value for one component until a day; the account is rescored with it."""
+    override = ComponentOverride.objects.create(
+        account=account, component=component, value=value, reason=reason, until=until,
+        author=author,
+    )  # fmt: skip
+    rescore_request(account_ids=[account.pk])
+    return override
+
+
+@transaction.atomic
+def component_override_end(*, override: ComponentOverride) -> ComponentOverride:
+    """End an override now (once: ending an ended one changes nothing); the account is
+    rescored without it."""
+    if override.ended_at is None:
+        override.ended_at = timezone.now()
+        override.save(update_fields=["ended_at"])
+        rescore_request(account_ids=[override.account_id])
+    return override

@@ -58,12 +58,23 @@ def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -
         scores[name] = COMPONENT_FUNCTIONS[name](f, scorecard).astype(float)
     scores["checklist_completion"] = _percent(f["tasks_done"], f["tasks_total"])
     scores["outcome_attainment"] = _percent(f["outcomes_due_reached"], f["outcomes_due"])
-    scores["overall"] = _overall(scores, scorecard.weights)
+    # Flags read the data's own components, before any override: an override never hides one.
     flags = pd.DataFrame({code: rule(f, scores, scorecard) for code, rule in FLAG_RULES.items()})
+    _override(scores, f)
+    scores["overall"] = _overall(scores, scorecard.weights)
     scores["rag"] = _rag(scores["overall"], flags, scorecard)
     scores["flag_codes"] = _flag_codes(flags)
     scores["facts"] = facts_json(f, scores, scorecard)
     return scores
+
+
+def _override(scores: pd.DataFrame, f: pd.DataFrame) -> None:
+    """A person's value in force (`override_<component>`, health.overrides) replaces the
+    component's computed one."""
+    for name in COMPONENTS:
+        column = f"override_{name}"
+        if column in f:
+            scores[name] = f[column].astype(float).fillna(scores[name])
 
 
 def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
