@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts import rules
 from accounts.models import Account, ObjectiveSignature, SharedObjective
 from dashboard import charts
+from dashboard.acting_forms import OverrideForm
 from health.models import DEFAULT_THRESHOLDS, Scorecard
 from health.scoring.flags import FLAG_LABELS
 from health.selectors import (
@@ -105,6 +106,7 @@ def account_health_for_page(account) -> dict:
         "cutoffs": _cutoffs(latest),
         "churn": health_churn_probability(latest),
         "overrides": overrides_in_force_for(account),
+        "override_form": OverrideForm(prefix="override"),
     }
 
 
