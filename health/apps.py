@@ -20,8 +20,11 @@ class HealthConfig(AppConfig):
 
 
 def _register_overrides():
-    """The people's component overrides in force, as feature columns the scorer reads."""
+    """Feature columns the scorer reads from health's own tables: the people's component
+    overrides in force and the price change at the last renewal (Commercial)."""
+    from health.commercial import price_change_features
     from health.hooks import feature_sources
     from health.overrides import override_features
 
     feature_sources["component_overrides"] = override_features
+    feature_sources["price_change_at_renewal"] = price_change_features

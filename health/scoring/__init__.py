@@ -32,6 +32,7 @@ def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     f["days_since_activity"] = (day - last).dt.days.astype(float)
     f["days_to_renewal"] = (pd.to_datetime(f["renewal_date"]) - day).dt.days.astype(float)
     f["days_since_renewed"] = (day - pd.to_datetime(f["last_renewed_on"])).dt.days.astype(float)
+    _commercial_terms(f, day)
     meeting = (
         pd.to_datetime(f["last_exec_meeting_at"], utc=True).dt.tz_localize(None).dt.normalize()
     )
@@ -39,6 +40,17 @@ def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     f["days_since_exec_touch"] = (day - pd.concat([meeting, engaged], axis=1).max(axis=1)).dt.days
     f["days_since_exec_touch"] = f["days_since_exec_touch"].astype(float)
     return f
+
+
+def _commercial_terms(f: pd.DataFrame, day: pd.Timestamp) -> None:
+    """Tenure, the current term's length and the renewals so far (whole years from the contract
+    start to the last renewal), for the Commercial component."""
+    f["tenure_days"] = (day - pd.to_datetime(f["contract_start"])).dt.days.astype(float)
+    since = f["days_since_renewed"].fillna(f["tenure_days"])
+    f["term_days"] = f["days_to_renewal"] + since
+    f["renewals"] = ((f["tenure_days"] - since) / 365).round().clip(lower=0)
+    if "price_change_at_renewal" not in f:
+        f["price_change_at_renewal"] = np.nan
 
 
 def _kickoff(f: pd.DataFrame) -> pd.Series:

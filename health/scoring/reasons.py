@@ -230,3 +230,20 @@ def stale_data_reasons(r) -> list[str]:
     if _missing(r.days_since_activity):
         return ["No signals ever received: the score has no usage data."]
     return [f"No signals for {_count(r.days_since_activity, 'day')}: this score rests on old data."]
+
+
+def commercial_reasons(r) -> list[str]:
+    """What the Commercial component saw: tenure, renewals, the term, custom terms, the price
+    change at the last renewal (none of them about how the customer uses the product)."""
+    if _missing(r.tenure_days):
+        return ["No contract dates to read: Commercial left out."]
+    years = _n(r.tenure_days) / 365
+    reasons = [
+        f"Customer for {years:.1f} years, {_count(r.renewals, 'renewal')}; "
+        f"the current term runs {_n(r.term_days) / 365:.1f} years."
+    ]
+    if _n(r.deviating_terms):
+        reasons.append(f"{_count(r.deviating_terms, 'deal term')} off the standard.")
+    if not _missing(r.price_change_at_renewal) and r.price_change_at_renewal:
+        reasons.append(f"Price changed {r.price_change_at_renewal:+.0%} at the last renewal.")
+    return reasons
