@@ -7,6 +7,7 @@ from dashboard import charts
 from dashboard.book import RISK_PER_ARR, BookFilters, book_queryset
 from health.backtest import BacktestWindow, backtest_remembered
 from health.board import arr_at_risk_by_month, renewals_by_quarter
+from health.forecast_backtest import forecast_backtest_remembered
 from health.portfolio import (
     commitment_debt,
     csm_trend,
@@ -42,6 +43,7 @@ def portfolio_page_data(accounts) -> dict:
         ),
         "proposals": proposals_with_evidence(),
         "churn_model": churn_model_evidence(),
+        "forecast_backtest": forecast_backtest_remembered(),
         "targets": TARGETS,
         "custom_terms": summary["by_flag"]["custom_terms"],
         "riskiest": riskiest_accounts(accounts),

@@ -5,8 +5,8 @@ import pandas as pd
 from django.utils import timezone
 
 from accounts.selectors import retention_summary
-from forecast import forecasting
 from forecast.models import ForecastCall
+from health.scoring import forecasting
 from health.selectors import churn_models_live, churn_probabilities
 
 RENEWAL_COLUMNS = ["account_id", "name", "csm", "renewal_date", "arr"]

@@ -32,7 +32,8 @@ ECE_TARGET = 0.05  # issue 25: expected calibration error at most 0.05 on held-o
 
 def features(rows: pd.DataFrame, means: dict | None = None):
     """(matrix: component risks then one 0/1 column per flag, the risks' means used)."""
-    stand_in = None if means is None else pd.Series(means, dtype=float)
+    stand_in = None if means is None else pd.Series(means, dtype=float).reindex(list(COMPONENTS))
+    stand_in = None if stand_in is None else stand_in.fillna(0.5)  # a component added since
     risks, used = component_risks(rows, stand_in)
     codes = rows["flag_codes"].fillna("").astype(str)
     flags = [codes.str.contains(f",{code},", regex=False).to_numpy(float) for code in FLAG_LABELS]

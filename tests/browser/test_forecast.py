@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from forecast.forecasting import quarters
 from forecast.models import ForecastCall
 from health.models import ComponentOverride
+from health.scoring.forecasting import quarters
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.factories import give_health, make_account

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from forecast.forecasting import quarters
 from forecast.models import ForecastCall
+from health.scoring.forecasting import quarters
 from tests.api.conftest import client_for
 from tests.factories import give_health, make_account
 from tests.forecast.builders import adopt_flat_model

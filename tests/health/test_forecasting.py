@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from forecast import forecasting
+from health.scoring import forecasting
 
 # Two renewals, 100,000 and 50,000 ARR, each 20% likely to churn: expected 80,000 + 40,000;
 # sd = sqrt(100,000^2 x 0.16 + 50,000^2 x 0.16) = sqrt(2e9); the interval is 1.645 sd either
