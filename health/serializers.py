@@ -155,7 +155,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
     thresholds = FormJSONDictField(child=serializers.FloatField(), required=False)
     targets = FormJSONDictField(child=serializers.FloatField(min_value=0), required=False)
     capping_flags = serializers.ListField(child=serializers.CharField(), required=False)
-    value_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    value_kinds = serializers.ListField(child=serializers.CharField(), required=False, min_length=1)
     usage_kinds = serializers.ListField(child=serializers.CharField(), required=False)
 
     class Meta:
