@@ -182,8 +182,11 @@ def scoring_shards_requeue(self):
 
 @worker_ready.connect
 def _sweep_shards_on_start(sender, **kwargs):
-    """A worker that starts (after a crash, say) looks for shards left without a live lease."""
+    """A worker that starts (after a crash, say) looks for shards left without a live lease: now,
+    and once more when a lease the dead worker held has surely lapsed (with or without beat)."""
     sender.app.send_task("health.tasks.scoring_shards_requeue")
+    lapsed = settings.CANDOR["SHARD_LEASE_SECONDS"] + 1
+    sender.app.send_task("health.tasks.scoring_shards_requeue", countdown=lapsed)
 
 
 @shared_task(bind=True, **RETRY)
