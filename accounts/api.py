@@ -1,6 +1,6 @@
 from rest_framework import mixins, viewsets
 
-from accounts.filters import AccountFilter
+from accounts.filters import AccountFilter, ChildFilter
 from accounts.models import Commitment, Decision, OnboardingMilestone, SharedObjective, Stakeholder
 from accounts.selectors import accounts_visible_to
 from accounts.serializers import (
@@ -42,7 +42,7 @@ def child_viewset(model, serializer, related=()):
 
     class ChildViewSet(CSVOnLists, viewsets.ModelViewSet):
         serializer_class = serializer
-        filterset_fields = ["account"]
+        filterset_class = ChildFilter
         ordering_fields = ["id"]
         ordering = ["id"]
         http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]

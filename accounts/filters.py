@@ -1,21 +1,7 @@
 import django_filters
-from django import forms
 
 from accounts.models import Account
-
-
-class GivenDateField(forms.DateField):
-    """A date filter given empty (`?renewal_before=`) is refused, as the schema's `date` says,
-    instead of being read as no filter; one left out filters nothing."""
-
-    def to_python(self, value):
-        if value == "":
-            raise forms.ValidationError("Enter a date (YYYY-MM-DD), or leave the filter out.")
-        return super().to_python(value)
-
-
-class GivenDateFilter(django_filters.DateFilter):
-    field_class = GivenDateField
+from candor.filters import MAX_ID, GivenDateFilter, IdFilter
 
 
 class AccountFilter(django_filters.FilterSet):
@@ -31,4 +17,7 @@ class AccountFilter(django_filters.FilterSet):
 
 
 class ChildFilter(django_filters.FilterSet):
-    account = django_filters.NumberFilter(field_name="account_id")
+    """An account's children by its id: an account that does not exist, or that the caller
+    cannot see, lists nothing (not a 400 the schema's integer would not predict)."""
+
+    account = IdFilter(field_name="account_id", min_value=1, max_value=MAX_ID)

@@ -35,6 +35,7 @@ from actions.serializers import (
     WebhookSerializer,
 )
 from actions.timeline import TYPES, account_timeline
+from candor.filters import MAX_ID, GivenBooleanFilter, IdFilter
 from candor.renderers import CSVOnLists
 from health import api as health_api
 
@@ -45,7 +46,7 @@ def _drf(error: DjangoValidationError) -> ValidationError:
 
 def _plain_steps(data: dict) -> dict:
     if "steps" in data:
-        # A PATCH is partial all the way down: DRF leaves out a step's `done` default there.
+        # A partial update leaves out a step's default: a step sent without "done" is not done.
         data["steps"] = [{"text": s["text"], "done": bool(s.get("done"))} for s in data["steps"]]
     return data
 
@@ -54,10 +55,15 @@ class ActionFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ActionStatus.choices)
     owner = filters.CharFilter(field_name="owner__username")
     rule = filters.ChoiceFilter(choices=Rule.choices)
+    account = IdFilter(field_name="account_id", min_value=1, max_value=MAX_ID)
 
     class Meta:
         model = Action
         fields = ["status", "owner", "account", "rule"]
+
+
+class WebhookFilter(filters.FilterSet):
+    active = GivenBooleanFilter()
 
 
 class ActionViewSet(
@@ -183,7 +189,10 @@ TYPE_PARAM = OpenApiParameter(
     "type", str, many=True, explode=False, enum=TYPES,
     description="Only these kinds of event (comma-separated or repeated).",
 )  # fmt: skip
-DAYS_PARAM = OpenApiParameter("days", int, description="How far back, in days (1-366, 90).")
+DAYS_PARAM = OpenApiParameter(
+    "days", {"type": "integer", "minimum": 1, "maximum": 366},
+    description="How far back, in days (1-366, 90).",
+)  # fmt: skip
 
 
 class AccountTimeline(CSVOnLists, APIView):
@@ -197,7 +206,8 @@ class AccountTimeline(CSVOnLists, APIView):
                    responses={200: TimelineEventSerializer(many=True)})  # fmt: skip
     def get(self, request, pk):
         account = account_get_for_user(request.user, pk)
-        types = [t for raw in request.query_params.getlist("type") for t in raw.split(",") if t]
+        # An empty type (`?type=`) is refused as an unknown one is, not read as every type.
+        types = [t for raw in request.query_params.getlist("type") for t in raw.split(",")]
         query = TimelineQuerySerializer(
             data={"type": types, "days": request.query_params.get("days", 90)}
         )
@@ -228,7 +238,7 @@ class WebhookViewSet(CSVOnLists, viewsets.ModelViewSet):
     csv_actions = ("deliveries",)
     ordering = ["id"]
     ordering_fields = ["id"]
-    filterset_fields = ["active"]
+    filterset_class = WebhookFilter
 
     def get_permissions(self):
         return [*super().get_permissions(), IsVP()]

@@ -61,6 +61,13 @@ class ActionSerializer(serializers.ModelSerializer):
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             self.fields["account"].read_only = True
 
+    def validate_steps(self, steps):
+        """Every step names its text, in a partial update too: DRF's partial reaches into the
+        list and would let a step through without it."""
+        if any("text" not in step for step in steps):
+            raise serializers.ValidationError("Each step needs its text.")
+        return steps
+
     def validate(self, attrs):
         status = attrs.get("status", getattr(self.instance, "status", ActionStatus.OPEN))
         note = attrs.get("outcome_note", getattr(self.instance, "outcome_note", ""))
@@ -166,7 +173,7 @@ class WebhookSerializer(serializers.ModelSerializer):
     """`secret` signs every delivery; it is shown once, in the reply that created it."""
 
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, min_length=1
     )
     secret = serializers.CharField(
         max_length=200, min_length=16, required=False, write_only=True,

@@ -372,7 +372,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "candor.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
@@ -402,6 +402,9 @@ SPECTACULAR_SETTINGS = {
         "WebhookKindEnum": "actions.models.WebhookKind",
     },
     "SECURITY": [{"tokenAuth": []}],
+    # Request bodies are documented as JSON, the API's language. Forms and multipart are read too
+    # (DRF's test client and browsable pages send them) under the same rules (candor.fields).
+    "PARSER_WHITELIST": ["candor.parsers.JSONParser"],
     # The schema and its docs page are for signed-in people and API tokens, like everything else.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI served from our own static files, as plotly.js is: no CDN.
@@ -411,6 +414,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "candor.exceptions.document_error_responses",
+        "candor.schema.text_without_nul",
     ],
 }
 

@@ -24,7 +24,7 @@ from accounts.selectors import (
 from candor.renderers import CSVOnLists
 from health import tasks
 from health.backtest import backtest_remembered
-from health.backtest_serializers import AdoptSerializer, window_from
+from health.backtest_serializers import MAX_HORIZON, AdoptSerializer, window_from
 from health.filters import AccountHealthFilter, HealthFilter
 from health.models import CurrentHealth, HealthScore, QueuedTask
 from health.portfolio import portfolio_summary
@@ -253,8 +253,10 @@ class AccountViewSet(accounts_api.AccountViewSet):
 BACKTEST_PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATE, description="First as-of date."),
     OpenApiParameter("end", OpenApiTypes.DATE, description="Last as-of date (default: a horizon ago)."),
-    OpenApiParameter("every", OpenApiTypes.INT, description="Days between as-of dates (30)."),
-    OpenApiParameter("horizon", OpenApiTypes.INT, description="Days after a date a churn counts (90)."),
+    OpenApiParameter("every", {"type": "integer", "minimum": 1, "maximum": 365},
+                     description="Days between as-of dates (30)."),
+    OpenApiParameter("horizon", {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON},
+                     description="Days after a date a churn counts (90)."),
 ]  # fmt: skip
 ADOPTED = inline_serializer(
     "Adopted", {"scorecard": serializers.IntegerField(), "version": serializers.IntegerField()}

@@ -205,7 +205,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
     thresholds = FormJSONDictField(child=serializers.FloatField(), required=False)
     targets = FormJSONDictField(child=serializers.FloatField(min_value=0), required=False)
     capping_flags = serializers.ListField(child=serializers.CharField(), required=False)
-    value_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    value_kinds = serializers.ListField(child=serializers.CharField(), required=False, min_length=1)
     usage_kinds = serializers.ListField(child=serializers.CharField(), required=False)
     silence_grace_days = serializers.IntegerField(
         min_value=0, max_value=3650, required=False,

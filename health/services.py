@@ -388,12 +388,12 @@ def scoring_run_start(*, task_id: str, as_of: date, shards: list[tuple[int, int]
 def scoring_shard_claim(*, shard_id: int, holder: str, lease: timedelta) -> bool:
     """Take the shard for `holder` until `lease` from now, in one conditional UPDATE (as
     healthchecks' sendalerts claims a check): of two workers handed the same shard (the broker's
-    redelivery, the sweep's re-queue) exactly one wins. A shard done, or leased by a worker that
-    still renews its lease, is not taken."""
+    redelivery, the sweep's re-queue) exactly one wins. A shard done, or leased by another worker
+    that still renews its lease, is not taken; its own holder, retrying, takes it back."""
     now = timezone.now()
     return bool(
         ScoringShard.objects.filter(pk=shard_id, done_at__isnull=True)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(leased_by=holder))
         .update(leased_by=holder, lease_until=now + lease)
     )
 

@@ -11,7 +11,6 @@ computed_at, so nothing is scored twice into a run.
 """
 
 import logging
-import os
 import threading
 import uuid
 from contextlib import contextmanager
@@ -58,7 +57,8 @@ def score_range(self, first, last, as_of=None, computed_at=None, shard_id=None):
     }
     if shard_id is None:
         return services.score_accounts(account_ids=AccountRange(first, last), **run)
-    holder = f"{self.request.hostname or 'local'}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    # The same worker retrying the same message (after a database hiccup) takes its lease back.
+    holder = f"{self.request.hostname or 'local'}:{self.request.id or uuid.uuid4()}"
     lease = timedelta(seconds=settings.CANDOR["SHARD_LEASE_SECONDS"])
     if not services.scoring_shard_claim(shard_id=shard_id, holder=holder, lease=lease):
         return _not_claimed(self, shard_id)
@@ -182,8 +182,11 @@ def scoring_shards_requeue(self):
 
 @worker_ready.connect
 def _sweep_shards_on_start(sender, **kwargs):
-    """A worker that starts (after a crash, say) looks for shards left without a live lease."""
+    """A worker that starts (after a crash, say) looks for shards left without a live lease: now,
+    and once more when a lease the dead worker held has surely lapsed (with or without beat)."""
     sender.app.send_task("health.tasks.scoring_shards_requeue")
+    lapsed = settings.CANDOR["SHARD_LEASE_SECONDS"] + 1
+    sender.app.send_task("health.tasks.scoring_shards_requeue", countdown=lapsed)
 
 
 @shared_task(bind=True, **RETRY)

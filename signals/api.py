@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from accounts.selectors import accounts_visible_to, user_is_vp
 from candor.parsers import JSONParser, RequestTooLarge
 from candor.renderers import CSVOnLists
+from signals.filters import SignalFilter
 from signals.models import Signal, SignalKindDef
 from signals.selectors import signal_kinds
 from signals.services import (
@@ -86,7 +87,7 @@ class SignalListCreate(CSVOnLists, generics.ListAPIView):
 
     serializer_class = SignalSerializer
     parser_classes = [JSONParser]
-    filterset_fields = ["account", "kind"]
+    filterset_class = SignalFilter
     ordering_fields = ["occurred_at", "id"]
     ordering = ["-occurred_at", "-id"]
 
@@ -94,7 +95,7 @@ class SignalListCreate(CSVOnLists, generics.ListAPIView):
         return Signal.objects.filter(account__in=accounts_visible_to(self.request.user))
 
     @extend_schema(
-        request=SignalInSerializer(many=True),
+        request=SignalInSerializer(many=True, min_length=1, max_length=MAX_ROWS),
         responses={201: INGEST_REPLY, 400: INGEST_ERRORS, 409: INGEST_ERRORS},
         description=INGEST_DESCRIPTION,
     )
@@ -115,10 +116,6 @@ class SignalListCreate(CSVOnLists, generics.ListAPIView):
             {"created": result.created, "duplicates": result.duplicates},
             status=status.HTTP_201_CREATED,
         )
-
-    @extend_schema(parameters=[OpenApiParameter("account", int)])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 class SignalKindSerializer(serializers.ModelSerializer):

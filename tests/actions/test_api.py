@@ -89,6 +89,25 @@ def test_a_csm_cannot_read_or_change_another_books_action(as_alice, bobs):
     assert action.status == "open"
 
 
+def test_a_step_patched_without_done_is_not_done(as_alice, alices):
+    action = make_action(alices)
+    steps = [{"text": "Book it"}]
+    response = as_alice.patch(f"/api/v1/actions/{action.pk}/", {"steps": steps}, format="json")
+    assert response.status_code == 200
+    action.refresh_from_db()
+    assert action.steps == [{"text": "Book it", "done": False}]
+
+
+def test_a_step_patched_without_its_text_is_refused(as_alice, alices):
+    action = make_action(alices)
+    response = as_alice.patch(
+        f"/api/v1/actions/{action.pk}/", {"steps": [{"done": True}]}, format="json"
+    )
+    assert response.status_code == 400 and "steps" in response.json()
+    action.refresh_from_db()
+    assert [step["text"] for step in action.steps] == ["Book it", "Hold it"]
+
+
 def test_ticking_a_step_through_the_api_keeps_the_rest(as_alice, alices):
     action = make_action(alices)
     steps = [{"text": "Book it", "done": True}, {"text": "Hold it", "done": False}]

@@ -1,6 +1,7 @@
 """What the schema refuses, the code refuses over every media type it parses (JSON, form,
 multipart); TRACE is no method of Candor's; the schema is built once, not on every request."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -66,3 +67,47 @@ def test_the_schema_is_built_once_for_many_requests(as_vera):
     ) as build:
         answers = [as_vera.get("/api/v1/schema/").status_code for _ in range(3)]
     assert (answers, build.call_count) == ([200, 200, 200], 1)
+
+
+def test_an_empty_page_number_is_refused(as_vera):
+    assert as_vera.get("/api/v1/health/?page=").status_code == 404
+
+
+def test_a_webhook_active_filter_that_is_not_true_or_false_is_refused(as_vera):
+    response = as_vera.get("/api/v1/webhooks/?active=maybe")
+    assert response.status_code == 400 and "active" in response.json()
+
+
+def test_an_empty_timeline_type_is_refused(as_alice, alice):
+    account = make_account(csm=alice)
+    assert as_alice.get(f"/api/v1/accounts/{account.pk}/timeline/?type=").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/api/v1/commitments/", "/api/v1/actions/", "/api/v1/signals/"])
+def test_filtering_by_an_account_that_does_not_exist_lists_nothing(as_alice, path):
+    response = as_alice.get(f"{path}?account=987654")
+    assert (response.status_code, response.json()["results"]) == (200, [])
+
+
+def schema(client) -> dict:
+    CachedSchemaView.built.clear()
+    return client.get("/api/v1/schema/?format=json").json()
+
+
+def test_the_schema_says_a_signal_batch_holds_one_to_ten_thousand_rows(as_vera):
+    body = schema(as_vera)["paths"]["/api/v1/signals/"]["post"]["requestBody"]
+    batch = body["content"]["application/json"]["schema"]
+    assert (batch["minItems"], batch["maxItems"]) == (1, 10_000)
+
+
+def test_the_schema_says_text_holds_no_nul_and_required_text_is_not_blank(as_vera):
+    components = schema(as_vera)["components"]["schemas"]
+    step_text = components["StepRequest"]["properties"]["text"]["pattern"]
+    evidence = components["MilestoneRequest"]["properties"]["evidence"]["pattern"]
+    assert [bool(re.fullmatch(step_text, text)) for text in ("  ", "Book it")] == [False, True]
+    assert [bool(re.fullmatch(evidence, text)) for text in ("a\x00b", "")] == [False, True]
+
+
+def test_the_schema_documents_json_request_bodies(as_vera):
+    operation = schema(as_vera)["paths"]["/api/v1/milestones/"]["post"]
+    assert list(operation["requestBody"]["content"]) == ["application/json"]

@@ -105,6 +105,12 @@ def test_a_live_lease_keeps_a_second_worker_from_claiming_the_shard(accounts):
     assert shard.leased_by == "first"
 
 
+def test_a_holder_retrying_takes_its_own_live_lease_back(accounts):
+    shard = abandoned_run(accounts).shards.first()
+    services.scoring_shard_claim(shard_id=shard.pk, holder="worker:task-1", lease=LEASE)
+    assert services.scoring_shard_claim(shard_id=shard.pk, holder="worker:task-1", lease=LEASE)
+
+
 def test_a_lapsed_lease_lets_another_worker_claim_the_shard(accounts):
     shard = abandoned_run(accounts).shards.first()
     assert services.scoring_shard_claim(shard_id=shard.pk, holder="second", lease=LEASE)
