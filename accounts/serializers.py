@@ -19,6 +19,7 @@ from accounts.models import (
     Stakeholder,
 )
 from accounts.selectors import accounts_visible_to, user_is_vp
+from candor.fields import StrictCharField
 
 TERMS_LIMIT = 10_000  # characters of the deal terms, written as JSON
 
@@ -161,7 +162,7 @@ class CommitmentSerializer(AccountChildSerializer):
 
 
 class MilestoneSerializer(CleanedByModel, AccountChildSerializer):
-    proof_signal = serializers.CharField(allow_null=True, required=False, max_length=30)
+    proof_signal = StrictCharField(allow_null=True, required=False, max_length=30)
 
     class Meta:
         model = OnboardingMilestone

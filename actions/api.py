@@ -45,7 +45,8 @@ def _drf(error: DjangoValidationError) -> ValidationError:
 
 def _plain_steps(data: dict) -> dict:
     if "steps" in data:
-        data["steps"] = [{"text": s["text"], "done": bool(s["done"])} for s in data["steps"]]
+        # A PATCH is partial all the way down: DRF leaves out a step's `done` default there.
+        data["steps"] = [{"text": s["text"], "done": bool(s.get("done"))} for s in data["steps"]]
     return data
 
 

@@ -59,6 +59,12 @@ WHERE a.outcome <> 'churned' AND e.rag <> c.rag
 GROUP BY e.rag, c.rag ORDER BY 3 DESC
 """
 
+UNKNOWN_SQL = """
+SELECT count(*), coalesce(sum(a.arr), 0)::float8
+FROM accounts_account a JOIN health_currenthealth c ON c.account_id = a.id
+WHERE a.outcome <> 'churned' AND c.rag = 'unknown'
+"""
+
 
 @dataclass
 class Drop:
@@ -159,13 +165,17 @@ def csm_digest(user, actions: list[Action], drops: list[Drop], days: int) -> Dig
     return Digest(user.email, subject, "\n".join(lines), user.username, drops)
 
 
-def vp_digest(user, actions, drops, moves, days) -> Digest | None:
+def vp_digest(user, actions, drops, moves, days, unknown=(0, 0.0)) -> Digest | None:
     if not actions and not drops and not moves:
         return None
     lines = [f"Good morning {user.first_name or user.username},", "",
              f"The portfolio in the last {days} day{'s' if days != 1 else ''}:"]  # fmt: skip
     lines += [f"- {n} account{'s' if n != 1 else ''} went {before} → {now} ({_money(arr)} ARR)"
               for before, now, n, arr in moves] or ["- No account changed colour."]  # fmt: skip
+    if unknown[0]:
+        n, arr = unknown
+        lines.append(f"- {n} account{'s' if n != 1 else ''} unknown: no data received yet "
+                     f"({_money(arr)} ARR, not counted at risk)")  # fmt: skip
     by_rule = Counter(action.get_rule_display() for action in actions)
     if by_rule:
         lines += ["", f"New actions ({len(actions)}): "
@@ -175,6 +185,14 @@ def vp_digest(user, actions, drops, moves, days) -> Digest | None:
     subject = f"Candor portfolio: {sum(m[2] for m in moves)} colour changes, " \
               f"{len(actions)} new actions"  # fmt: skip
     return Digest(user.email, subject, "\n".join(lines), user.username, drops)
+
+
+def unknown_now() -> tuple[int, float]:
+    """Active accounts with no data received yet (rag unknown), and their ARR."""
+    with connection.cursor() as cursor:
+        cursor.execute(UNKNOWN_SQL)
+        n, arr = cursor.fetchone()
+    return n, arr
 
 
 def portfolio_changes(days: int) -> tuple[list[Drop], list[tuple], list[Action]]:
@@ -189,8 +207,9 @@ def portfolio_changes(days: int) -> tuple[list[Drop], list[tuple], list[Action]]
     return drops_since(day), rag_moves_since(day), new
 
 
-def digests_build(days: int = 1, changes=None) -> tuple[list[Digest], list[str]]:
-    """Every digest to send, and the people skipped for having no email address."""
+def digests_build(days: int = 1, changes=None) -> tuple[list[Digest], list[Digest]]:
+    """Every digest to send, and those of people with no email address (never sent; a dry run
+    still shows them)."""
     drops, moves, new = changes or portfolio_changes(days)
     actions_by_csm, drops_by_csm = defaultdict(list), defaultdict(list)
     for action in new:
@@ -204,15 +223,16 @@ def digests_build(days: int = 1, changes=None) -> tuple[list[Digest], list[str]]
         digest = csm_digest(user, actions_by_csm[user.pk], drops_by_csm[user.pk], days)
         _keep(digest, digests, skipped)
     top = [drop for drop in drops if drop.in_portfolio <= TOP_DROPS]
+    unknown = unknown_now()
     for user in users.filter(groups__name=VP_GROUP).order_by("username"):
-        _keep(vp_digest(user, new, top, moves, days), digests, skipped)
+        _keep(vp_digest(user, new, top, moves, days, unknown), digests, skipped)
     return digests, skipped
 
 
 def _keep(digest, digests, skipped) -> None:
     if digest is None:
         return
-    (digests if digest.to else skipped).append(digest if digest.to else digest.username)
+    (digests if digest.to else skipped).append(digest)
 
 
 def digest_payload(days: int, drops, moves, new) -> dict | None:
@@ -233,11 +253,14 @@ def digest_payload(days: int, drops, moves, new) -> dict | None:
 
 def digests_send(*, dry_run: bool, days: int = 1) -> dict:
     changes = portfolio_changes(days)
-    digests, skipped = digests_build(days, changes)
+    digests, unaddressed = digests_build(days, changes)
     if not dry_run and digests:
         with get_connection() as mail:
             mail.send_messages([digest.message() for digest in digests])
     payload = digest_payload(days, *changes)
     if not dry_run and payload is not None:
         webhooks.deliveries_queue([(WebhookEvent.DIGEST, payload)])
-    return {"sent": 0 if dry_run else len(digests), "digests": digests, "skipped": skipped}
+    return {
+        "sent": 0 if dry_run else len(digests), "digests": digests, "unaddressed": unaddressed,
+        "skipped": [digest.username for digest in unaddressed],
+    }  # fmt: skip

@@ -246,6 +246,12 @@ class AlertState(models.Model):
     rag = models.CharField(max_length=7)
     flag_codes = models.CharField(max_length=400, blank=True)
     computed_at = models.DateTimeField()
+    first_known_on = models.DateField(
+        null=True, blank=True,
+        help_text="The day the rules first saw it red, amber or green: a score drop compares "
+        "only with scores from then on, never with history a backfill or a load wrote before. "
+        "Null: known before this was recorded, or not known yet (unknown).",
+    )  # fmt: skip
 
     def __str__(self):
         return f"{self.account_id}: {self.rag} {self.flag_codes}"

@@ -24,6 +24,9 @@ from health.scoring.flags import FLAG_BY_CODE, FLAG_LABELS
 
 # The history of score_drop's reference day is searched this far back at most.
 REFERENCE_SEARCH_DAYS = 30
+# A score with no colour yet (no signal received, within the grace): it raises no action.
+UNKNOWN = "unknown"
+KNOWN_RAGS = ("red", "amber", "green")
 
 
 @dataclass
@@ -43,11 +46,25 @@ class Change:
         return self.previous_rag is None
 
     @property
+    def first_known(self) -> bool:
+        """The rules had no colour of this account before: its first score, or the first
+        since data arrived (after an import or a history load). Nothing "entered" or
+        "dropped"."""
+        return self.previous_rag not in KNOWN_RAGS
+
+    @property
     def raised(self) -> list[str]:
-        return [code for code in self.flags if code not in self.previous_flags]
+        """Flags newly on it; an unknown account raises none, and on its first colour every
+        flag it carries is new (none was raised while it was unknown)."""
+        if self.rag == UNKNOWN:
+            return []
+        before = [] if self.previous_rag == UNKNOWN else self.previous_flags
+        return [code for code in self.flags if code not in before]
 
     @property
     def cleared(self) -> list[str]:
+        if UNKNOWN in (self.rag, self.previous_rag):
+            return []
         return [code for code in self.previous_flags if code not in self.flags]
 
 
@@ -88,10 +105,14 @@ WITH changed AS (
     WHERE c.account_id BETWEEN %(lo)s AND %(hi)s
       AND (a.account_id IS NULL OR a.rag <> c.rag OR a.flag_codes <> c.flag_codes)
 ), seen AS (
-    INSERT INTO {AlertState._meta.db_table} (account_id, rag, flag_codes, computed_at)
-    SELECT account_id, rag, flag_codes, computed_at FROM changed
+    INSERT INTO {AlertState._meta.db_table} AS s
+        (account_id, rag, flag_codes, computed_at, first_known_on)
+    SELECT account_id, rag, flag_codes, computed_at,
+           CASE WHEN rag <> 'unknown' THEN %(as_of)s::date END FROM changed
     ON CONFLICT (account_id) DO UPDATE
-    SET rag = EXCLUDED.rag, flag_codes = EXCLUDED.flag_codes, computed_at = EXCLUDED.computed_at
+    SET rag = EXCLUDED.rag, flag_codes = EXCLUDED.flag_codes, computed_at = EXCLUDED.computed_at,
+        first_known_on = CASE WHEN s.rag = 'unknown' THEN EXCLUDED.first_known_on
+                              ELSE s.first_known_on END
 )
 SELECT account_id, rag, overall, flag_codes, previous_rag, previous_flags, facts FROM changed
 """
@@ -125,9 +146,9 @@ def flag_words(change: Change, code: str) -> str:
 def entered_red(changes: list[Change]) -> list[Firing]:
     firings = []
     for change in changes:
-        if change.rag != "red" or change.previous_rag == "red":
+        if change.rag != "red" or change.previous_rag == "red" or change.first_known:
             continue
-        was = f" (was {change.previous_rag})" if change.previous_rag else ""
+        was = f" (was {change.previous_rag})"
         score = "no score" if change.overall is None else f"{change.overall:.0f}"
         flag_codes = f",{','.join(change.flags)},"
         headline = explain(change.facts or [], flag_codes, change.overall)["reasons"]
@@ -170,9 +191,9 @@ def snoozes_ended(account_ids, as_of: date, changes_by_id: dict) -> list[Firing]
     if not ended:
         return []
     current = dict(
-        CurrentHealth.objects.filter(account_id__in={a for _, a, _ in ended}).values_list(
-            "account_id", "flag_codes"
-        )
+        CurrentHealth.objects.filter(account_id__in={a for _, a, _ in ended})
+        .exclude(rag=UNKNOWN)
+        .values_list("account_id", "flag_codes")
     )
     still_on = [(pk, a, code) for pk, a, code in ended if code in codes(current.get(a))]
     scores = _current_facts({a for _, a, _ in still_on}, as_of, changes_by_id)
@@ -204,8 +225,11 @@ WITH maybe AS (
     FROM {HealthScore._meta.db_table} h
     JOIN candor_run r ON r.account_id = h.account_id
     JOIN {CurrentHealth._meta.db_table} c ON c.account_id = h.account_id
+    JOIN {AlertState._meta.db_table} a ON a.account_id = h.account_id
     WHERE h.as_of = %(day)s AND h.account_id BETWEEN %(lo)s AND %(hi)s
       AND h.overall - c.overall >= %(points)s
+      -- Nothing dropped before the rules first knew the account's colour.
+      AND (a.first_known_on IS NULL OR a.first_known_on <= %(day)s)
 ), reference AS (
     -- ...then the day's newest score of those few accounts, as the trend reads it.
     SELECT DISTINCT ON (h.account_id) h.account_id, h.overall
@@ -233,7 +257,9 @@ def score_drops(cursor, account_ids, as_of: date, setting: Setting) -> list[Firi
     """Accounts whose score fell `points` or more since the last scoring day `days` before
     (the day the page's "in 7 days" compares with), read as one index range of that day. Only
     what would create or change an action comes back; a dismissed drop is not raised again
-    within `days`."""
+    within `days`. Only scores from the day the rules first knew the account's colour count
+    (`AlertState.first_known_on`): its first score, or the first after a backfill or a load,
+    has not dropped from history nobody was shown."""
     day = _reference_day(cursor, as_of - timedelta(days=setting.days))
     if day is None:
         return []
@@ -264,7 +290,7 @@ WITH due AS (
     FROM health_currenthealth c JOIN candor_run r ON r.account_id = c.account_id
     JOIN accounts_account acc ON acc.id = c.account_id
     WHERE c.account_id BETWEEN %(lo)s AND %(hi)s
-      AND acc.renewal_date BETWEEN %(today)s AND %(until)s AND c.rag <> 'green'
+      AND acc.renewal_date BETWEEN %(today)s AND %(until)s AND c.rag NOT IN ('green', 'unknown')
       AND acc.outcome <> 'churned'
 )
 SELECT account_id, reason, window_start FROM due
@@ -292,6 +318,7 @@ STALE_SQL = f"""
 SELECT DISTINCT ON (s.account_id) s.account_id, s.rating, s.expires_on, acc.renewal_date
 FROM {Sentiment._meta.db_table} s JOIN candor_run r ON r.account_id = s.account_id
 JOIN accounts_account acc ON acc.id = s.account_id
+JOIN {CurrentHealth._meta.db_table} c ON c.account_id = s.account_id AND c.rag <> 'unknown'
 WHERE s.account_id BETWEEN %(lo)s AND %(hi)s
   AND acc.renewal_date BETWEEN %(today)s AND %(until)s AND acc.outcome <> 'churned'
 ORDER BY s.account_id, s.created_at DESC, s.id DESC

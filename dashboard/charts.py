@@ -6,7 +6,8 @@ import plotly.graph_objects as go
 
 from health.models import COMPONENTS
 
-RAG_COLOURS = {"red": "#b42318", "amber": "#b54708", "green": "#067647", "unscored": "#98a2b3"}
+RAG_COLOURS = {"red": "#b42318", "amber": "#b54708", "green": "#067647", "unscored": "#98a2b3",
+               "unknown": "#d0d5dd"}  # fmt: skip
 LAYOUT = {
     "margin": {"l": 48, "r": 16, "t": 36, "b": 40},
     "height": 320,
@@ -64,7 +65,9 @@ def scorecard_changes(history: list) -> list[tuple]:
 
 def arr_by_rag(by_rag: dict) -> str:
     rags = [
-        rag for rag in ("red", "amber", "green", "unscored") if by_rag.get(rag, {}).get("accounts")
+        rag
+        for rag in ("red", "amber", "green", "unknown", "unscored")
+        if by_rag.get(rag, {}).get("accounts")
     ]
     figure = go.Figure(go.Bar(
         x=[rag.title() for rag in rags], y=[by_rag[rag]["arr"] for rag in rags],
@@ -91,7 +94,7 @@ def rag_by_csm(by_csm: dict) -> str:
     csms = list(by_csm)
     figure = go.Figure([
         go.Bar(name=rag.title(), x=csms, y=[by_csm[c][rag] for c in csms], marker_color=RAG_COLOURS[rag])
-        for rag in ("red", "amber", "green")
+        for rag in ("red", "amber", "green", "unknown")
     ])  # fmt: skip
     figure.update_layout(barmode="stack", title="RAG mix per CSM", **LAYOUT)
     return figure.to_json()
@@ -119,7 +122,7 @@ def renewals_by_quarter(quarters: list[dict]) -> str:
         go.Bar(name=rag.title(), x=labels, y=[row[rag]["arr"] for row in quarters],
                text=[f"{row[rag]['accounts']}" if row[rag]["accounts"] else "" for row in quarters],
                marker_color=RAG_COLOURS[rag], hovertemplate="%{y:$,.0f} (%{text} accounts)")
-        for rag in ("red", "amber", "green", "unscored")
+        for rag in ("red", "amber", "green", "unknown", "unscored")
     ])  # fmt: skip
     figure.update_layout(
         barmode="stack", title="Renewals by quarter, by health today",

@@ -91,24 +91,26 @@ def _arr_by_flag(accounts):
 
 def _books_by_csm(accounts):
     header = ["csm", "accounts", "red", "amber", "green", "arr", "arr_at_risk", "average_score",
-              "average_score_30_days_ago", "change"]  # fmt: skip
+              "average_score_30_days_ago", "change", "unknown"]  # fmt: skip
     rollup = portfolio_rollup(accounts)
     trend = csm_trend(accounts, rollup)
     rows = [
         [csm, row["accounts"], row["red"], row["amber"], row["green"], row["arr"],
          row["arr_at_risk"], _round(trend.get(csm, {}).get("now")),
-         _round(trend.get(csm, {}).get("then")), _round(trend.get(csm, {}).get("change"))]
+         _round(trend.get(csm, {}).get("then")), _round(trend.get(csm, {}).get("change")),
+         row["unknown"]]
         for csm, row in summarise(rollup)["by_csm"].items()
     ]  # fmt: skip
     return header, rows
 
 
 def _commitment_debt(accounts):
-    header = ["deal_age", "commitments", "accounts", "overdue"]
+    header = ["deal_age", "commitments", "accounts", "overdue", "uncommitted", "committed_overdue"]
     rows = [
-        [row["label"], row["commitments"], row["accounts"], row["overdue"]]
+        [row["label"], row["commitments"], row["accounts"], row["overdue"], row["uncommitted"],
+         row["committed_overdue"]]
         for row in commitment_debt(accounts)
-    ]
+    ]  # fmt: skip
     return header, rows
 
 
@@ -125,7 +127,7 @@ def _riskiest_accounts(accounts):
 
 def _score_validity(accounts):
     keys = ["churned_caught", "churned_missed", "churned_unknown", "renewed_green",
-            "renewed_flagged", "renewed_unknown"]  # fmt: skip
+            "renewed_flagged", "renewed_unknown", "churned_caught_share"]  # fmt: skip
     rows = [
         [row["horizon"], *(row[key] for key in keys)] for row in score_validity(accounts)["rows"]
     ]
@@ -133,7 +135,8 @@ def _score_validity(accounts):
 
 
 def _arr_at_risk_by_month(accounts):
-    keys = ["accounts", "arr", "red_arr", "amber_arr", "at_risk_arr", "at_risk_accounts"]
+    keys = ["accounts", "arr", "red_arr", "amber_arr", "at_risk_arr", "at_risk_accounts",
+            "unknown_arr"]  # fmt: skip
     rows = [
         [row["month_end"].isoformat(), row["as_of"].isoformat() if row["as_of"] else "",
          *(row[key] for key in keys)]
@@ -145,10 +148,11 @@ def _arr_at_risk_by_month(accounts):
 def _renewals_by_quarter(accounts):
     rags = ("red", "amber", "green", "unscored")
     header = ["quarter", "starts", *(f"{rag}_{what}" for rag in rags for what in ("accounts", "arr")),
-              "accounts", "arr"]  # fmt: skip
+              "accounts", "arr", "unknown_accounts", "unknown_arr"]  # fmt: skip
     rows = [
         [row["label"], row["quarter"].isoformat(),
-         *(row[rag][what] for rag in rags for what in ("accounts", "arr")), row["accounts"], row["arr"]]
+         *(row[rag][what] for rag in rags for what in ("accounts", "arr")), row["accounts"], row["arr"],
+         row["unknown"]["accounts"], row["unknown"]["arr"]]
         for row in renewals_by_quarter(accounts)
     ]  # fmt: skip
     return header, rows

@@ -28,7 +28,7 @@ from dashboard.book import (
 from dashboard.portfolio_page import portfolio_page_data
 from health.backtest import BacktestWindow, backtest_remembered
 from health.backtest_serializers import AdoptSerializer
-from health.models import Scorecard
+from health.models import RAGS, Scorecard
 from health.services import scorecard_version_adopt
 
 PAGE_SIZE = 50
@@ -37,7 +37,7 @@ PAGE_SIZE = 50
 def _filters(params) -> BookFilters:
     renewal = params.get("renewal", "")
     return BookFilters(
-        rag=params.get("rag", "") if params.get("rag") in ("red", "amber", "green") else "",
+        rag=params.get("rag", "") if params.get("rag") in RAGS else "",
         flag=params.get("flag", "") if params.get("flag") in FLAG_LABELS else "",
         segment=params.get("segment", "")[:20],
         renewal_within=int(renewal)

@@ -22,7 +22,8 @@ from django.utils import timezone
 from accounts.models import ArrChange
 from health.models import HealthScore
 
-RAGS = ("red", "amber", "green", "unscored")
+# Unknown (no data received yet) is counted apart, and is never at risk.
+RAGS = ("red", "amber", "green", "unscored", "unknown")
 
 
 def month_ends(today: date, months: int = 12) -> list[date]:
@@ -37,7 +38,7 @@ def month_ends(today: date, months: int = 12) -> list[date]:
 
 def arr_at_risk_by_month(accounts, months: int = 12, today: date | None = None) -> list[dict]:
     """[{month_end, as_of, accounts, arr, red_arr, amber_arr, at_risk_arr, at_risk_accounts,
-    at_risk_share}] for each sampled month end, oldest first; as_of is None for a month with
+    at_risk_share, unknown_arr}] for each sampled month end, oldest first; as_of is None for a month with
     no scores. Remembered until a score is written or the accounts' ARR changes."""
     ends = month_ends(today or timezone.now().date(), months)
     version = accounts.aggregate(n=Count("pk"), arr=Sum("arr"), edited=Max("updated_at"))
@@ -84,7 +85,8 @@ def _arr_at_risk(accounts, ends: list[date]) -> list[dict]:
         )
         SELECT d.month_end, d.as_of, count(s.arr), sum(s.arr),
                sum(s.arr) FILTER (WHERE s.rag = 'red'), sum(s.arr) FILTER (WHERE s.rag = 'amber'),
-               count(s.arr) FILTER (WHERE s.rag IN ('red', 'amber'))
+               count(s.arr) FILTER (WHERE s.rag IN ('red', 'amber')),
+               sum(s.arr) FILTER (WHERE s.rag = 'unknown')
         FROM days d LEFT JOIN scored s ON s.month_end = d.month_end
         GROUP BY d.month_end, d.as_of ORDER BY d.month_end
     """
@@ -93,13 +95,14 @@ def _arr_at_risk(accounts, ends: list[date]) -> list[dict]:
         return [_month_row(*row) for row in cursor.fetchall()]
 
 
-def _month_row(month_end, as_of, n, arr, red, amber, at_risk_n) -> dict:
+def _month_row(month_end, as_of, n, arr, red, amber, at_risk_n, unknown) -> dict:
     red, amber = float(red or 0), float(amber or 0)
     return {
         "month_end": month_end, "as_of": as_of if n else None, "accounts": n,
         "arr": float(arr or 0), "red_arr": red, "amber_arr": amber, "at_risk_arr": red + amber,
         "at_risk_accounts": at_risk_n,
         "at_risk_share": (red + amber) / float(arr) * 100 if arr else None,
+        "unknown_arr": float(unknown or 0),
     }  # fmt: skip
 
 

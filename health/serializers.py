@@ -5,7 +5,15 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from health.models import COMPONENTS, HealthScore, Scorecard, ScorecardVersion, validate_spec
+from candor.fields import FormJSONDictField, StrictDateField
+from health.models import (
+    COMPONENTS,
+    ComponentOverride,
+    HealthScore,
+    Scorecard,
+    ScorecardVersion,
+    validate_spec,
+)
 
 EARLIEST_AS_OF = date(2000, 1, 1)
 MISSING = {"score": None, "weight": 0.0, "reasons": []}
@@ -90,6 +98,29 @@ class ChangeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False)
 
 
+class ComponentOverrideSerializer(serializers.ModelSerializer):
+    """A component override: `component`, `value` (0-100), `reason`, `until` (its last day)."""
+
+    component = serializers.ChoiceField(choices=list(COMPONENTS))
+    value = serializers.FloatField(min_value=0, max_value=100)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    in_force = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComponentOverride
+        fields = ["id", "component", "value", "reason", "until", "author", "created_at",
+                  "ended_at", "in_force"]  # fmt: skip
+        read_only_fields = ["id", "author", "created_at", "ended_at", "in_force"]
+
+    def get_in_force(self, override) -> bool:
+        return override.in_force_on(timezone.now().date())
+
+    def validate_until(self, until):
+        if until < timezone.now().date():
+            raise serializers.ValidationError("An override cannot end before today.")
+        return until
+
+
 class LatestHealthSerializer(HealthSerializer):
     """The latest score with its trend (see health.selectors.health_trend), read from `trend`."""
 
@@ -99,11 +130,31 @@ class LatestHealthSerializer(HealthSerializer):
         source="trend.compared_with", allow_null=True, read_only=True
     )
     what_changed = ChangeSerializer(source="trend.what_changed", many=True, read_only=True)
+    # The adopted churn model's reading (health.selectors.health_churn_probability), from `churn`.
+    churn_probability = serializers.FloatField(
+        source="churn.churn_probability", allow_null=True, read_only=True,
+        help_text="0-1: the chance of churning within churn_horizon_days; null with no model.",
+    )  # fmt: skip
+    churn_horizon_days = serializers.IntegerField(
+        source="churn.churn_horizon_days", allow_null=True, read_only=True
+    )
+    churn_model_version = serializers.IntegerField(
+        source="churn.churn_model_version", allow_null=True, read_only=True
+    )
+    overrides = ComponentOverrideSerializer(
+        source="overrides_in_force", many=True, read_only=True,
+        help_text="People's component values in force in place of the computed ones.",
+    )  # fmt: skip
+    churn_probability_note = serializers.CharField(
+        source="churn.churn_probability_note", read_only=True,
+        help_text="Why there is no probability, where there is none.",
+    )  # fmt: skip
 
     class Meta(HealthSerializer.Meta):
         fields = [
             *HealthSerializer.Meta.fields, "change_7d", "change_30d", "compared_with",
-            "what_changed",
+            "what_changed", "churn_probability", "churn_horizon_days", "churn_model_version",
+            "churn_probability_note", "overrides",
         ]  # fmt: skip
 
 
@@ -113,7 +164,7 @@ class RecomputeSerializer(serializers.Serializer):
         required=False,
         max_length=100_000,
     )
-    as_of = serializers.DateField(required=False)
+    as_of = StrictDateField(required=False)
 
     def validate_as_of(self, as_of):
         if as_of > timezone.now().date():
@@ -150,18 +201,25 @@ class ScorecardSerializer(serializers.ModelSerializer):
     writes a new version and makes it live."""
 
     versions = ScorecardVersionSerializer(many=True, read_only=True)
-    weights = serializers.DictField(child=serializers.FloatField(min_value=0), required=False)
-    thresholds = serializers.DictField(child=serializers.FloatField(), required=False)
-    targets = serializers.DictField(child=serializers.FloatField(min_value=0), required=False)
+    weights = FormJSONDictField(child=serializers.FloatField(min_value=0), required=False)
+    thresholds = FormJSONDictField(child=serializers.FloatField(), required=False)
+    targets = FormJSONDictField(child=serializers.FloatField(min_value=0), required=False)
     capping_flags = serializers.ListField(child=serializers.CharField(), required=False)
     value_kinds = serializers.ListField(child=serializers.CharField(), required=False)
     usage_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+    silence_grace_days = serializers.IntegerField(
+        min_value=0, max_value=3650, required=False,
+        help_text="Days an account that has sent no signal yet stays unknown (not red) after the "
+        "later of its contract start and its arrival; then it scores with never_active. The "
+        "same number as targets.silence_grace_days.",
+    )  # fmt: skip
 
     class Meta:
         model = Scorecard
         fields = [
             "id", "name", "segment", "version", "weights", "thresholds", "targets",
             "capping_flags", "value_kinds", "usage_kinds", "updated_at", "versions",
+            "silence_grace_days",
         ]  # fmt: skip
         read_only_fields = ["segment", "version", "updated_at"]
 
@@ -170,6 +228,9 @@ class ScorecardSerializer(serializers.ModelSerializer):
         return data | scorecard.effective_spec()
 
     def validate(self, attrs):
+        grace = attrs.pop("silence_grace_days", None)
+        if grace is not None:  # a target like the others, named on its own for clients
+            attrs["targets"] = {**attrs.get("targets", {}), "silence_grace_days": grace}
         spec = self.instance.effective_spec() | {
             name: {**self.instance.effective_spec()[name], **value}
             if isinstance(value, dict) else value

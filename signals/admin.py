@@ -5,8 +5,9 @@ from signals.models import Signal, SignalKindDef
 
 @admin.register(SignalKindDef)
 class SignalKindAdmin(admin.ModelAdmin):
-    """Read-only here: a VP registers, edits and retires kinds through the API, whose service
-    keeps a used kind's category and refuses deleting it."""
+    """Staff (who count as VPs) may register a kind here; once registered it is read-only
+    here: relabel, retire or delete it through the API, whose service keeps a used kind's
+    category and refuses deleting it."""
 
     list_display = ("code", "label", "category", "builtin", "retired_at", "created_at")
     list_filter = ("category", "builtin")

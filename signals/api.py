@@ -179,6 +179,7 @@ class SignalKindViewSet(
 
     serializer_class = SignalKindSerializer
     permission_classes = [permissions.IsAuthenticated, WritesForVPs]
+    lookup_field = "code"
     pagination_class = None
     ordering = ["code"]
     ordering_fields = ["code"]

@@ -163,17 +163,24 @@ def signals_ingest(*, rows, user, source: str = "api") -> IngestResult:
     return IngestResult(created=created, duplicates=len(parsed) - created, account_ids=account_ids)
 
 
-def signals_store(*, rows: list[dict], source: str) -> int:
+def signals_store(*, rows: list[dict], source: str, rescore: bool = True) -> int:
     """Store signals a trusted feed already checked and resolved to account ids (a Segment
     source: its key, not a person, decides what it may write). Idempotent like `signals_ingest`
-    (a stored key is skipped) and rescored the same way; returns how many were new."""
+    (a stored key is skipped) and rescored the same way, unless the caller asks for the rescore
+    itself once it is done (`signals_rescore`: a file of many chunks); returns how many were new."""
     if not rows:
         return 0
     unique, conflicts = _distinct(rows)
     if conflicts:
         raise IngestConflict(_sorted(conflicts))
     unique.sort(key=lambda row: (row["account_id"], row["external_id"]))
-    return _store(unique, source)
+    return _store(unique, source, rescore=rescore)
+
+
+def signals_rescore(*, account_ids) -> None:
+    """Ask for the rescore of accounts that received signals (after the caller's commit)."""
+    ids = set(account_ids)
+    transaction.on_commit(lambda: _request_rescore(ids))
 
 
 @transaction.atomic
@@ -228,7 +235,7 @@ def _conflict(row, differs, where):
     }
 
 
-def _store(rows, source) -> int:
+def _store(rows, source, rescore: bool = True) -> int:
     """Insert the batch and check what it skipped, in one transaction: retried when the
     database aborts it, unless the caller holds a transaction of its own (it cannot restart)."""
     attempts = 1 if connection.in_atomic_block else ATTEMPTS
@@ -238,7 +245,8 @@ def _store(rows, source) -> int:
             with transaction.atomic():
                 created, skipped = _insert(rows, source)
                 _refuse_conflicts(skipped)
-                transaction.on_commit(lambda: _request_rescore(account_ids))
+                if rescore:
+                    transaction.on_commit(lambda: _request_rescore(account_ids))
             return created
         except OperationalError as error:
             if attempt == attempts or not isinstance(error.__cause__, RETRYABLE):
@@ -442,9 +450,15 @@ def _resolve_accounts(parsed, errors, user):
             _error(errors, row["index"], field_name, "No such account in your book.", "not_found")
 
 
+COPY_FROM = 2_000  # rows: a larger batch goes in through COPY to a temporary table
+BATCH_TABLE = "candor_signal_batch"
+
+
 def _insert(rows, source) -> tuple[int, list[dict]]:
     """One statement for the whole batch, in the order given; returns how many rows were new
     and the rows skipped because their (account, external_id) was already stored."""
+    if len(rows) >= COPY_FROM:
+        return _insert_copied(rows, source)
     columns = list(zip(*[
         (r["account_id"], r["external_id"], r["kind"], r["occurred_at"], r.get("actor", ""),
          r.get("value", ""), r.get("source") or source)
@@ -459,6 +473,37 @@ def _insert(rows, source) -> tuple[int, list[dict]]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [timezone.now(), *[list(column) for column in columns]])
+        inserted = set(cursor.fetchall())
+    skipped = [r for r in rows if (r["account_id"], r["external_id"]) not in inserted]
+    return len(inserted), skipped
+
+
+def _insert_copied(rows, source) -> tuple[int, list[dict]]:
+    """As `_insert`, for a file's chunk: COPY (binary, no per-value quoting in Python) into a
+    temporary table, then the same one INSERT from it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {BATCH_TABLE} (n integer, a bigint, e text, "
+            "k text, o timestamptz, ac text, v text, s text) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"DELETE FROM {BATCH_TABLE}")
+        with (
+            connection.connection.cursor() as raw,
+            raw.copy(f"COPY {BATCH_TABLE} FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types(["int4", "int8", "text", "text", "timestamptz", "text", "text", "text"])
+            for n, r in enumerate(rows):
+                copy.write_row((
+                    n, r["account_id"], r["external_id"], r["kind"], r["occurred_at"],
+                    r.get("actor", ""), r.get("value", ""), r.get("source") or source,
+                ))  # fmt: skip
+        cursor.execute(
+            "INSERT INTO signals_signal (account_id, external_id, kind, occurred_at, actor, "
+            "value, source, received_at) "
+            f"SELECT a, e, k, o, ac, v, s, %s FROM {BATCH_TABLE} ORDER BY n "
+            "ON CONFLICT (account_id, external_id) DO NOTHING RETURNING account_id, external_id",
+            [timezone.now()],
+        )
         inserted = set(cursor.fetchall())
     skipped = [r for r in rows if (r["account_id"], r["external_id"]) not in inserted]
     return len(inserted), skipped

@@ -35,20 +35,36 @@ from sources.raw import TABLE, raw_partition_ensure
 logger = logging.getLogger(__name__)
 ATTEMPTS = 4
 RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
+MAX_ID_LOCKS = 500
+SOURCE_LOCK = 0x5E6 << 32  # the one-key lock space: never the (source, id hash) pairs
 RAW_COLUMNS = (
     "source_id", "received_at", "message_id", "type", "event", "user_id", "account_id",
     "outcome", "detail", "body",
 )  # fmt: skip
 
 
-def messages_ingest(*, source: Source, items: list, received_at: datetime, path_type=None):
-    """Ingest a batch (already parsed JSON values); returns its settled Messages. A deadlock
-    with a concurrent batch retries the whole batch (nothing of the failed try is kept)."""
+def messages_ingest(
+    *,
+    source: Source,
+    items: list,
+    received_at: datetime,
+    path_type=None,
+    lines=None,
+    rescore: bool = True,
+):
+    """Ingest a batch (already parsed JSON values; `lines`, their JSON as read, if the caller
+    has it); returns its settled Messages. A deadlock with a concurrent batch retries the whole
+    batch (nothing of the failed try is kept). `rescore=False`: the caller asks for the rescore
+    of the accounts that received signals itself (a file: once, at its end)."""
+    lines = lines or [None] * len(items)
     for attempt in range(1, ATTEMPTS + 1):
-        batch = [spec.message_read(item, index, path_type) for index, item in enumerate(items)]
+        batch = [
+            spec.message_read(item, index, path_type, line)
+            for index, (item, line) in enumerate(zip(items, lines, strict=True))
+        ]
         try:
             with transaction.atomic():
-                _ingest(source, batch, received_at)
+                _ingest(source, batch, received_at, rescore)
             return batch
         except OperationalError as error:
             if attempt == ATTEMPTS or not isinstance(error.__cause__, RETRYABLE):
@@ -58,14 +74,14 @@ def messages_ingest(*, source: Source, items: list, received_at: datetime, path_
     raise AssertionError("unreachable")
 
 
-def _ingest(source, batch, received_at) -> None:
+def _ingest(source, batch, received_at, rescore) -> None:
     with connection.cursor() as cursor:
         raw_partition_ensure(cursor, received_at)
         _settle_duplicates(cursor, source, batch)
     live = [m for m in batch if m.open]
     _groups(source, [m for m in live if m.type == "group"], received_at)
     _identifies(source, [m for m in live if m.type == "identify"])
-    _events(source, [m for m in live if m.type in spec.EVENT_TYPES], received_at)
+    _events(source, [m for m in live if m.type in spec.EVENT_TYPES], received_at, rescore)
     for message in live:
         if message.open:  # alias: recorded, nothing in Candor follows from it
             message.settle(Outcome.SKIPPED, "Alias calls are kept but not used.")
@@ -76,21 +92,50 @@ def _settle_duplicates(cursor, source, batch) -> None:
     ids = sorted({m.message_id for m in batch if m.message_id and m.body is not None})
     if not ids:
         return
-    cursor.execute(
-        "SELECT count(pg_advisory_xact_lock(%s, h)) FROM "
-        "(SELECT DISTINCT hashtext(m) AS h FROM unnest(%s::text[]) AS m ORDER BY h) AS t",
-        [source.pk, ids],
-    )
-    cursor.execute(
-        f"SELECT DISTINCT message_id FROM {TABLE} WHERE source_id = %s AND message_id = ANY(%s)",
-        [source.pk, ids],
-    )
-    seen = {row[0] for row in cursor.fetchall()}
+    _lock(cursor, source, ids)
+    seen = _stored_ids(cursor, source, ids)
     for message in batch:
         if message.message_id in seen and message.body is not None:
             message.settle(Outcome.DUPLICATE, "Already received: nothing stored twice.")
         elif message.body is not None:
             seen.add(message.message_id)
+
+
+def _stored_ids(cursor, source, ids) -> set[str]:
+    """Which of these message ids the source's raw store holds: one probe of each month's
+    (source_id, message_id) index per id."""
+    cursor.execute(
+        f"SELECT DISTINCT message_id FROM {TABLE} WHERE source_id = %s "
+        # ARRAY(subquery): unknown when planning, so each id probes the index (a literal of
+        # 10,000 ids would make the planner scan the whole month instead).
+        "AND message_id = ANY(ARRAY(SELECT unnest(%s::text[])))",
+        [source.pk, text_array(ids)],
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def text_array(values) -> str:
+    """A PostgreSQL text[] literal: built in one join, where the driver would quote 10,000
+    strings one call at a time."""
+    return (
+        "{"
+        + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+        + "}"
+    )
+
+
+def _lock(cursor, source, ids) -> None:
+    """Serialise batches that carry the same message ids, so a retry racing its original is
+    seen as a duplicate. A small batch locks each id (shared on the source); a large one (a
+    file's chunk) locks the whole source, as thousands of locks would fill the lock table."""
+    if len(ids) > MAX_ID_LOCKS:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SOURCE_LOCK + source.pk])
+        return
+    cursor.execute(  # one round trip: the source's shared lock first, then the ids in order
+        "SELECT pg_advisory_xact_lock_shared(%s), (SELECT count(pg_advisory_xact_lock(%s, h)) "
+        "FROM (SELECT DISTINCT hashtext(m) AS h FROM unnest(%s::text[]) AS m ORDER BY h) AS t)",
+        [SOURCE_LOCK + source.pk, source.pk, ids],
+    )
 
 
 def _refuse(message: Message, error: Refused) -> None:
@@ -274,16 +319,18 @@ def _identifies(source, batch) -> None:
 # track, page, screen -------------------------------------------------------------------------
 
 
-def _events(source, batch, received_at) -> None:
+def _events(source, batch, received_at, rescore) -> None:
     if not batch:
         return
     mapping = event_map(source, {m.event for m in batch})
-    mapped = [m for m in batch if mapping.get(m.event, (None,))[0]]
+    mapped = []
     for message in batch:
-        if message not in mapped:
+        if mapping.get(message.event, (None,))[0]:
+            mapped.append(message)
+        else:
             message.settle(Outcome.UNMAPPED, f"{message.event!r} is not mapped to a kind.")
     rows = signal_rows(source, mapped, mapping, received_at)
-    signals_store(rows=rows, source=source.name[:50])
+    signals_store(rows=rows, source=source.name[:50], rescore=rescore)
     _count(source, Counter(m.event for m in batch), received_at)
 
 
@@ -342,14 +389,27 @@ def _count(source, counts: Counter, received_at) -> None:
 
 
 def raw_rows_write(source, batch, received_at) -> None:
-    """Every message of the batch as received (a duplicate without its body again), by COPY."""
+    """Every message of the batch as received (a duplicate without its body again): one
+    INSERT for a request's batch, COPY for a file's chunk."""
+    rows = [
+        (m.message_id, m.type or "?", m.event, m.user_id, m.account_id, m.outcome, m.detail,
+         m.compact.decode() if m.compact and m.outcome != Outcome.DUPLICATE else None)
+        for m in batch
+    ]  # fmt: skip
+    if not rows:
+        return
+    if len(rows) <= MAX_ID_LOCKS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({', '.join(RAW_COLUMNS)}) "
+                "SELECT %s, %s, m, t, e, u, a, o, d, b::jsonb FROM unnest(%s::text[], "
+                "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], "
+                "%s::text[]) AS x(m, t, e, u, a, o, d, b)",
+                [source.pk, received_at, *map(list, zip(*rows, strict=True))],
+            )
+        return
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        columns = ", ".join(RAW_COLUMNS)
-        with cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:
-            for m in batch:
-                body = m.compact.decode() if m.compact and m.outcome != Outcome.DUPLICATE else None
-                copy.write_row((
-                    source.pk, received_at, m.message_id, m.type or "?", m.event, m.user_id,
-                    m.account_id, m.outcome, m.detail, body,
-                ))  # fmt: skip
+        with cursor.copy(f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((source.pk, received_at, *row))

@@ -57,6 +57,9 @@ def ingest(request, path_type: str | None = None):
     except (OperationalError, InterfaceError):  # the libraries retry a 5xx later
         logger.warning("Segment batch not stored: database unavailable", exc_info=True)
         return _fail(503, "unavailable", "The database is briefly unavailable; retry shortly.")
+    except Exception:  # still Segment's JSON shape, so the library retries it later
+        logger.exception("Segment batch not stored")
+        return _fail(500, "internal_error", "The batch was not stored; retry later.")
     return JsonResponse({"success": True})
 
 

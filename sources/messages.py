@@ -50,9 +50,10 @@ class Message:
         return not self.outcome
 
 
-def message_read(item, index: int, path_type: str | None = None) -> Message:
-    """A message of a batch, typed and sized; refused ones come back settled."""
-    compact = orjson.dumps(item) if not isinstance(item, bytes) else item
+def message_read(item, index: int, path_type: str | None = None, compact=None) -> Message:
+    """A message of a batch, typed and sized (`compact`: its JSON, when the caller has it);
+    refused ones come back settled."""
+    compact = compact or orjson.dumps(item)
     if not isinstance(item, dict):
         message = Message(index, None, compact[:2000])
         message.settle("refused", "Not a JSON object.")

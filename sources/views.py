@@ -46,7 +46,7 @@ def _detail(request, source, *, key=None, errors=None, status=200):
         "ingest_url": f"{settings.SITE_URL}/ingest/segment",
         "events": selectors.source_event_map(source=source),
         "kinds": signal_kinds(),
-        "received": selectors.source_debugger(source=source),
+        "debug_messages": selectors.source_debugger(source=source),
         "counts": selectors.source_outcome_counts(source=source),
         "errors": errors,
     }
@@ -58,7 +58,7 @@ def source_debugger(request, pk):
     """The debugger's table alone: the page fetches it every few seconds."""
     _vp_only(request)
     source = get_object_or_404(Source, pk=pk)
-    context = {"received": selectors.source_debugger(source=source)}
+    context = {"debug_messages": selectors.source_debugger(source=source)}
     return render(request, "sources/_debugger.html", context)
 
 
@@ -75,9 +75,16 @@ def source_events(request, pk):
         [{"event": e, "kind": k or None, "value_property": v or None} for e, k, v in rows]
     )
     if not changes.is_valid():
-        return _detail(request, source, errors=changes.errors, status=400)
+        return _detail(request, source, errors=_problems(changes.errors), status=400)
     services.event_mappings_update(source=source, changes=changes.validated_data)
     return redirect("source_detail", pk=source.pk)
+
+
+def _problems(errors) -> list[str]:
+    """A list serializer's errors ({row: {field: [messages]}} or [{field: [...]}]) as lines."""
+    rows = errors.values() if isinstance(errors, dict) else errors
+    return [f"{field}: {' '.join(map(str, messages))}"
+            for row in rows for field, messages in row.items()]  # fmt: skip
 
 
 @login_required

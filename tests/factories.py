@@ -67,6 +67,7 @@ def blank_facts(**values) -> list:
         time_to_value_target=DEFAULT_TARGETS["time_to_value_days"],
         renewing_within_days=DEFAULT_TARGETS["renewing_within_days"],
         exec_silence_days=DEFAULT_TARGETS["exec_silence_days"],
+        silence_grace_days=DEFAULT_TARGETS["silence_grace_days"], has_any_signal=1,
     )  # fmt: skip
     facts.update(values)
     return [f"layout {LAYOUT}", *(facts[name] for name in FACTS)]

@@ -8,6 +8,9 @@ small hand-made portfolio checks them.
 Definitions (one row is an *account-date*):
 - churned within the horizon: `as_of < churned_on <= as_of + horizon`;
 - risk is `100 - overall`; an account-date with no overall was shown red, so its risk is 100;
+- an `unknown` account-date (no signal received yet, within the grace) said nothing: it is
+  counted apart (`churn_rate_by_rag`, `account_dates_by_rag`), left out of the AUC and never
+  "caught" a churn (red and amber catch; green misses);
 - `recall_non_green`: of the account-dates that churned within the horizon, the share red/amber;
 - `green_churn_rate`: of the green account-dates, the share that churned within the horizon;
 - `recall_at_lead`: for each churned account and lead L days, the score on the last as-of date
@@ -21,7 +24,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-RAGS = ("red", "amber", "green")
+RAGS = ("red", "amber", "green", "unknown")
+WARNING_RAGS = ("red", "amber")
 LEADS = (30, 60, 90)
 COLUMNS = ("account_id", "as_of", "overall", "rag", "churned_on")
 
@@ -49,7 +53,9 @@ def backtest_metrics(frame: pd.DataFrame, *, horizon: int, every: int, leads=LEA
     """The backtest's figures for one frame of account-dates (see the module docstring)."""
     frame = frame.loc[:, list(COLUMNS)]
     churned = churned_within(frame, horizon)
-    non_green = frame["rag"] != "green"
+    non_green = frame["rag"].isin(WARNING_RAGS)
+    green = frame["rag"] == "green"
+    known = frame["rag"] != "unknown"
     risk = 100 - frame["overall"].astype(float).fillna(0.0)
     churners = frame.loc[churned, "account_id"].nunique()
     return {
@@ -58,9 +64,9 @@ def backtest_metrics(frame: pd.DataFrame, *, horizon: int, every: int, leads=LEA
         "accounts": int(frame["account_id"].nunique()),
         "churned": int(churners),
         "churned_account_dates": int(churned.sum()),
-        "auc": _round(auc(risk, churned)),
+        "auc": _round(auc(risk[known], churned[known])),
         "recall_non_green": _share(non_green[churned]),
-        "green_churn_rate": _share(churned[~non_green]),
+        "green_churn_rate": _share(churned[green]),
         "churn_rate_by_rag": {rag: _share(churned[frame["rag"] == rag]) for rag in RAGS},
         "account_dates_by_rag": {rag: int((frame["rag"] == rag).sum()) for rag in RAGS},
         "recall_at_lead": _recall_at_lead(frame, leads, every),
@@ -112,7 +118,7 @@ def _recall_at_lead(frame: pd.DataFrame, leads, every: int) -> dict:
     result = {}
     for lead in leads:
         latest = frame[lead_readings(frame, lead, every)]
-        caught = int((latest["rag"] != "green").sum())
+        caught = int(latest["rag"].isin(WARNING_RAGS).sum())
         result[str(lead)] = {
             "churned": len(latest),
             "caught": caught,

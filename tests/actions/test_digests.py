@@ -105,3 +105,23 @@ def test_a_long_list_of_new_actions_is_cut_short(people):
     body = digest_for("alice", digests_build()[0]).body
     assert f"New actions in your book ({TOP_ACTIONS + 3})" in body
     assert "… and 3 more" in body
+
+
+def test_a_dry_run_shows_the_digest_of_someone_without_an_email_address(alice, vera):
+    dropped(alice, "Harbor Foods", 100_000, 80, 30, rag="red")
+    out = StringIO()
+    call_command("send_digests", "--dry-run", stdout=out)
+    printed = out.getvalue()
+    assert "To: (no email address: alice, would be skipped)" in printed
+    assert printed.count("Harbor Foods") == 2  # alice's digest and vera's
+
+
+def test_a_vp_digest_counts_unknown_apart_and_never_as_a_drop(people):
+    alice = people[0]
+    dropped(alice, "Harbor Foods", 100_000, 80, 30, rag="red")
+    new = make_account(csm=alice, name="Newt Labs", arr=Decimal(70_000))
+    give_health(new, overall=None, rag="unknown", has_any_signal=0)
+    digests, _ = digests_build()
+    body = digest_for("vera", digests).body
+    assert "1 account unknown: no data received yet ($70k ARR, not counted at risk)" in body
+    assert "Newt Labs" not in body

@@ -8,12 +8,21 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, FlagSnooze, RuleSetting, Sentiment
+from actions.models import Action, AlertState, FlagSnooze, RuleSetting, Sentiment
 from actions.services import actions_raise, rules_after_scoring
 from health.models import HealthScore
 from tests.factories import days_ago, give_health, make_account
 
 pytestmark = pytest.mark.django_db
+
+
+def known_before(account, rag="green"):
+    """The rules saw this account's colour before the scores the test writes: a drop from a
+    score of the last week counts (it is not the account's first score, nor a history load)."""
+    AlertState.objects.create(
+        account=account, rag=rag, flag_codes="", computed_at=timezone.now() - timedelta(days=30),
+        first_known_on=days_ago(30),
+    )  # fmt: skip
 
 
 def run_rules(*accounts):
@@ -53,6 +62,8 @@ def test_entered_red_fires_again_after_recovering_only_if_the_first_was_closed(a
 
 
 def test_a_red_account_that_stays_red_raises_nothing_new_after_a_dismissal(account, alice):
+    give_health(account, overall=55, rag="amber")
+    run_rules(account)
     give_health(account, overall=35, rag="red")
     run_rules(account)
     Action.objects.filter(account=account).update(
@@ -103,6 +114,7 @@ def test_a_flag_that_clears_and_returns_updates_the_still_open_action(account):
 
 
 def test_score_drop_fires_for_ten_points_in_seven_days(account):
+    known_before(account)
     give_health(account, overall=70, rag="green", as_of=days_ago(7))
     give_health(account, overall=59, rag="amber")
     run_rules(account)
@@ -112,6 +124,7 @@ def test_score_drop_fires_for_ten_points_in_seven_days(account):
 
 
 def test_score_drop_does_not_fire_for_nine_points(account):
+    known_before(account)
     give_health(account, overall=70, rag="green", as_of=days_ago(7))
     give_health(account, overall=61, rag="amber")
     run_rules(account)
@@ -120,6 +133,7 @@ def test_score_drop_does_not_fire_for_nine_points(account):
 
 def test_score_drop_threshold_is_the_admins(account):
     RuleSetting.objects.filter(rule="score_drop").update(points=5)
+    known_before(account)
     give_health(account, overall=70, rag="green", as_of=days_ago(7))
     give_health(account, overall=64, rag="amber")
     run_rules(account)
@@ -127,6 +141,7 @@ def test_score_drop_threshold_is_the_admins(account):
 
 
 def test_score_drop_dismissed_is_not_raised_again_for_the_same_drop(account):
+    known_before(account)
     give_health(account, overall=70, rag="green", as_of=days_ago(7))
     give_health(account, overall=55, rag="amber")
     run_rules(account)

@@ -62,3 +62,29 @@ def test_each_score_says_its_colour_rule(as_alice, alice, card):
 def test_the_list_holds_the_default_scorecard_before_anything_was_scored(as_vera):
     cards = as_vera.get("/api/v1/scorecards/").json()
     assert [card["segment"] for card in cards] == [""]
+
+
+def test_silence_grace_days_defaults_to_30_and_shows_among_the_targets(as_vera, card):
+    (row,) = as_vera.get("/api/v1/scorecards/").json()
+    assert row["silence_grace_days"] == 30
+    assert row["targets"]["silence_grace_days"] == 30
+
+
+@pytest.mark.parametrize(
+    "body", [{"silence_grace_days": 10}, {"targets": {"silence_grace_days": 10}}]
+)
+def test_silence_grace_days_is_edited_as_a_field_or_a_target(as_vera, card, body):
+    response = as_vera.patch(f"/api/v1/scorecards/{card.pk}/", body, format="json")
+    assert response.status_code == 200
+    assert response.json()["silence_grace_days"] == 10
+    card.refresh_from_db()
+    assert card.versions.get(number=card.version).targets["silence_grace_days"] == 10
+
+
+def test_a_negative_silence_grace_is_400_and_writes_nothing(as_vera, card):
+    response = as_vera.patch(
+        f"/api/v1/scorecards/{card.pk}/", {"silence_grace_days": -1}, format="json"
+    )
+    assert response.status_code == 400
+    assert "silence_grace_days" in response.json()
+    assert card.versions.count() == 2

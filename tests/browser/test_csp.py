@@ -47,6 +47,8 @@ def test_vp_pages_run_under_the_csp_without_a_violation(watched, live_server, po
         "/portfolio/": "figure.chart svg.main-svg",
         f"/accounts/{account.pk}/": "#history-chart svg.main-svg",
         "/imports/": "main form",
+        "/keys/": "main h1",
+        "/audit/": "main h1",
     }
     for path, ready in pages.items():
         assert visit(watched, live_server.url + path, ready) == [], path

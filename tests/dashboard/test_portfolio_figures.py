@@ -44,6 +44,7 @@ def test_arr_by_health_counts_active_accounts_only(book):
         "red": {"accounts": 1, "arr": 400000.0},
         "amber": {"accounts": 1, "arr": 20000.0},
         "green": {"accounts": 1, "arr": 90000.0},
+        "unknown": {"accounts": 0, "arr": 0.0},
         "unscored": {"accounts": 1, "arr": 10000.0},
     }
 
@@ -60,9 +61,9 @@ def test_books_by_csm_split_rag_and_arr_at_risk(book):
     by_csm = figures()["by_csm"]
     assert list(by_csm) == ["alice", "bob"]
     assert by_csm["alice"] == {"accounts": 3, "arr": 510000.0, "red": 1, "amber": 1,
-                               "green": 1, "arr_at_risk": 420000.0}  # fmt: skip
+                               "green": 1, "unknown": 0, "arr_at_risk": 420000.0}  # fmt: skip
     assert by_csm["bob"] == {"accounts": 1, "arr": 10000.0, "red": 0, "amber": 0,
-                             "green": 0, "arr_at_risk": 0.0}  # fmt: skip
+                             "green": 0, "unknown": 0, "arr_at_risk": 0.0}  # fmt: skip
 
 
 def test_lying_dashboards_compare_the_crm_with_the_flags(book):
@@ -105,7 +106,7 @@ def test_score_validity_uses_the_newest_score_in_the_30_days_before_each_horizon
     rows = {row["horizon"]: row for row in score_validity(Account.objects.all())["rows"]}
     assert rows[30] == {"horizon": 30, "churned_caught": 1, "churned_missed": 0,
                         "churned_unknown": 0, "renewed_green": 1, "renewed_flagged": 0,
-                        "renewed_unknown": 0}  # fmt: skip
+                        "renewed_unknown": 0, "churned_caught_share": 1.0}  # fmt: skip
     assert (rows[60]["churned_missed"], rows[60]["renewed_unknown"]) == (1, 1)
     assert (rows[90]["churned_unknown"], rows[90]["renewed_unknown"]) == (1, 1)
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import OnboardingMilestone
-from tests.factories import days_ago, give_health, make_account
+from tests.factories import days_ago, give_health, make_account, make_signal
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +155,7 @@ def test_the_account_pages_why_says_a_missing_component_in_plain_words(client, a
     from health.services import score_accounts
 
     account = make_account(csm=alice, name="Harbor Foods")
+    make_signal(account=account)  # scored: an account with no signal yet is unknown
     score_accounts(account_ids=[account.pk])
     client.force_login(alice)
     content = client.get(account.get_absolute_url()).content.decode()

@@ -60,9 +60,33 @@ def test_green_churn_rate_is_share_of_green_account_dates_that_churned(figures):
 
 def test_churn_rate_by_rag(figures):
     assert figures["churn_rate_by_rag"] == pytest.approx(
-        {"red": 1 / 3, "amber": 2 / 4, "green": 3 / 9}, abs=1e-4
+        {"red": 1 / 3, "amber": 2 / 4, "green": 3 / 9, "unknown": None}, abs=1e-4
     )
-    assert figures["account_dates_by_rag"] == {"red": 3, "amber": 4, "green": 9}
+    assert figures["account_dates_by_rag"] == {"red": 3, "amber": 4, "green": 9, "unknown": 0}
+
+
+# H churns on day 50, scored unknown (no data yet) on D0 and D1: counted apart, and it said
+# nothing, so it neither caught nor missed the churn, and it is not ranked in the AUC.
+UNKNOWN_ROWS = [("H", D0, None, "unknown", day(50)), ("H", D1, None, "unknown", day(50))]
+
+
+@pytest.fixture
+def with_unknown():
+    frame = pd.DataFrame(
+        ROWS + UNKNOWN_ROWS, columns=["account_id", "as_of", "overall", "rag", "churned_on"]
+    )
+    return backtest_metrics(frame, horizon=90, every=30)
+
+
+def test_unknown_account_dates_are_counted_apart(with_unknown):
+    assert with_unknown["account_dates_by_rag"]["unknown"] == 2
+    assert with_unknown["churn_rate_by_rag"]["unknown"] == 1.0
+
+
+def test_unknown_account_dates_catch_no_churn_and_stay_out_of_the_auc(with_unknown, figures):
+    assert with_unknown["recall_non_green"] == pytest.approx(3 / 8)  # 3 of 8 churning dates
+    assert with_unknown["green_churn_rate"] == figures["green_churn_rate"]
+    assert with_unknown["auc"] == figures["auc"]
 
 
 def test_median_lead_days_from_first_flag_within_horizon(figures):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Account
 from health.backtest import backtest_cards, portfolio_as_of, score_as_known
 from health.features import build_features
-from tests.factories import make_account
+from tests.factories import make_account, make_signal
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,9 @@ def test_a_past_date_reads_the_crm_status_and_seats_of_that_day(alice, today):
 def test_a_quiet_account_backtested_before_its_renewal_is_flagged_as_renewing(alice, today):
     renewed = today - timedelta(days=20)
     account = renewed_on(renewed, alice, years=2)
-    cards, _ = backtest_cards()
     as_of = renewed - timedelta(days=60)
+    # Quiet, not silent: an account that never sent a signal is unknown, not flagged.
+    make_signal(account=account, occurred_at=timezone.now() - timedelta(days=400))
+    cards, _ = backtest_cards()
     rows = score_as_known(portfolio_as_of(as_of, cards), as_of, cards).set_index("account_id")
     assert "renewal_without_engagement" in rows.loc[account.pk, "flag_codes"]

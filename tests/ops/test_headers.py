@@ -64,3 +64,26 @@ def test_gunicorn_names_no_server_software_version(start_gunicorn):
     server = start_gunicorn(env, workers=1)
     with urllib.request.urlopen(f"{server.url}/healthz", timeout=20) as answer:
         assert answer.headers["Server"] == "Candor"
+
+
+def test_check_deploy_is_clean_with_sso_sentry_and_json_logs():
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    drop = {"DEBUG", "SECRET_KEY", "CANDOR_LOCAL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(
+        DJANGO_SETTINGS_MODULE="candor.settings", SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="candor.example.com", OIDC_ISSUER="https://idp.example.com",
+        OIDC_CLIENT_ID="candor", OIDC_CLIENT_SECRET="s3cret", OIDC_ROLE_GROUPS="vp=leaders",
+        PASSWORD_LOGIN="0", SENTRY_DSN="https://public@sentry.example.com/1", LOG_FORMAT="json",
+    )  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
