@@ -80,8 +80,16 @@ def parse_key(values, column, context):
     )  # fmt: skip
 
 
+# Amounts written the European way: 48.000,50 or 1.234.567 or 48000,50 (a decimal comma).
+DECIMAL_COMMA = r"^\d{1,3}(?:\.\d{3})+,\d+$|^\d{1,3}(?:\.\d{3}){2,}$|^\d+,\d{1,2}$"
+
+
 def parse_decimal(values, column, context):
-    cleaned = values.str.replace(r"[\s$€£,]", "", regex=True)
+    cleaned = values.str.replace(r"[\s$€£\u00a0]", "", regex=True)
+    european = cleaned.str.match(DECIMAL_COMMA, na=False)
+    cleaned = cleaned.where(
+        ~european, cleaned.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    ).str.replace(",", "", regex=False)
     numbers = pd.to_numeric(cleaned, errors="coerce")
     bad = values.notna() & (numbers.isna() | (numbers < 0) | (numbers >= 10**12))
     return (

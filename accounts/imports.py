@@ -274,9 +274,13 @@ def mapping_for(spec: ImportSpec, headers: list[str], chosen: dict | None) -> di
     return {h: chosen[h] if h in chosen else automatic[h] for h in headers}
 
 
-def preview(kind: str, content: str, mapping: dict | None = None, rows: int | None = None):
+def preview(
+    kind: str, content: str, mapping: dict | None = None, rows: int | None = None,
+    date_order: str = "auto",
+):  # fmt: skip
     """What the page shows before anything is written: the mapping, the columns a new row
-    needs that the file lacks, and the first rows. Reads only the first rows of the file."""
+    needs that the file lacks, and the first rows as written and as they will be read. Reads
+    only the first rows of the file."""
     spec = SPECS[kind]
     table = read_table(content, nrows=PREVIEW_ROWS)
     mapping = mapping_for(spec, list(table.columns), mapping)
@@ -289,7 +293,34 @@ def preview(kind: str, content: str, mapping: dict | None = None, rows: int | No
         "updates_only": spec.updates_only,
         "headers": list(table.columns),
         "first_rows": table.fillna("").values.tolist(),
+        "as_read": _as_read(spec, table, mapping, date_order),
     }
+
+
+def _read_columns(spec, table: pd.DataFrame, mapping: dict, date_order: str):
+    """(header, column, values, bad, message) for each mapped column, read by its parser; slashed
+    dates in the order the file's dates show (or the one chosen)."""
+    mapping = {h: f for h, f in mapping.items() if f}
+    dates = [table[h] for h, f in mapping.items() if spec.get(f).kind == "date"]
+    context = CellContext(slashed_date_order(dates, date_order))
+    for header, name in mapping.items():
+        column = spec.get(name)
+        yield header, column, *PARSERS[column.kind](table[header], column, context)
+
+
+def _as_read(spec, table: pd.DataFrame, mapping: dict, date_order: str) -> dict:
+    """The first rows as the import will read them: per mapped column, the value it stores (the
+    text as written for owners, references and terms) or what is wrong with the cell."""
+    headers, cells = [], []
+    for header, column, values, bad, message in _read_columns(spec, table, mapping, date_order):
+        headers.append({"header": header, "field": column.field})
+        as_written = column.kind in ("username", "reference", "json", "text", "key", "name_part")
+        cells.append([
+            {"text": message(raw), "wrong": True} if wrong
+            else {"text": "" if value is None else str(raw if as_written else value), "wrong": False}
+            for raw, value, wrong in zip(table[header], values, bad, strict=True)
+        ])  # fmt: skip
+    return {"headers": headers, "rows": [list(row) for row in zip(*cells, strict=True)]}
 
 
 def parse(kind: str, content: str, mapping: dict | None = None, date_order: str = "auto"):
@@ -302,20 +333,16 @@ def parse(kind: str, content: str, mapping: dict | None = None, date_order: str 
     if "external_id" not in mapping.values():
         raise ImportRefused([row_error(1, None, "The file needs an external_id column: the CRM's "
                                              "id that says which row to create or update.")])  # fmt: skip
-    dates = [table[h] for h, f in mapping.items() if spec.get(f).kind == "date"]
-    context = CellContext(slashed_date_order(dates, date_order))
     typed = pd.DataFrame({"row": np.arange(len(table)) + 2})
     bad_fields = [[] for _ in range(len(table))]
     columns, errors = [], []
-    for header, name in mapping.items():
-        column = spec.get(name)
-        values, bad, message = PARSERS[column.kind](table[header], column, context)
-        typed[name] = values.to_numpy()
+    for header, column, values, bad, message in _read_columns(spec, table, mapping, date_order):
+        typed[column.field] = values.to_numpy()
         for position in np.flatnonzero(bad.to_numpy()):
             errors.append(
                 row_error(int(position) + 2, header, message(table[header].iat[position]))
             )
-            bad_fields[position].append(name)
+            bad_fields[position].append(column.field)
         columns.append(column)
     columns = _whole_names(spec, typed, columns)
     typed["bad_fields"] = ["{" + ",".join(names) + "}" if names else None for names in bad_fields]

@@ -83,8 +83,9 @@ def _detail_page(request, csv_import, form=None, status=200):
     context = {"csv_import": csv_import, "progress": csv_import_progress(csv_import)}
     if csv_import.status == ImportStatus.PREVIEWED:
         shown = imports.preview(
-            csv_import.kind, csv_import.content, csv_import.mapping, rows=csv_import.rows
-        )
+            csv_import.kind, csv_import.content, csv_import.mapping, rows=csv_import.rows,
+            date_order=csv_import.date_order,
+        )  # fmt: skip
         mapping = {column["header"]: column["field"] for column in shown["mapping"]}
         context["preview"] = shown
         context["mapping_form"] = form or ImportMappingForm(

@@ -209,3 +209,23 @@ def test_an_owner_name_two_users_share_is_refused_with_what_to_give_instead(alic
         csv_rows_import(kind="accounts", content=content)
     assert "names more than one user" in refused.value.errors[0]["message"]
     assert not Account.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "written, read",
+    [
+        ("$1,200,000.00", Decimal("1200000.00")),
+        ("48000.5", Decimal("48000.50")),
+        ("€48.000,50", Decimal("48000.50")),
+        ("48000,50", Decimal("48000.50")),
+        ("1.234.567", Decimal("1234567")),
+        ("£ 12 000", Decimal("12000")),
+    ],
+)
+def test_amounts_are_read_with_either_decimal_mark(alice, written, read):
+    content = (
+        DATES.replace("arr", "Annual Revenue")
+        + f'crm-1,Harbor,"{written}",alice,2026-01-01,2027-01-01\n'
+    )
+    csv_rows_import(kind="accounts", content=content)
+    assert Account.objects.get().arr == read

@@ -344,3 +344,27 @@ def test_a_run_that_stops_unexpectedly_shows_why_on_its_page(
     page = client.get(location).content.decode()
     assert "The import stopped: the disk is full. Nothing was imported." in page
     assert "Failed: 1 problem" in client.get(reverse("import_upload")).content.decode()
+
+
+def as_read_table(page: str) -> str:
+    return page[page.index('aria-label="First rows as read"') :].split("</table>")[0]
+
+
+def test_the_preview_shows_the_first_rows_as_they_will_be_read(client, vera, alice):
+    client.force_login(vera)
+    content = GOOD.replace("2026-01-01", "14/03/2026").replace("90000", "lots")
+    read = as_read_table(client.get(upload(client, content)["Location"]).content.decode())
+    assert "<td>2026-03-14</td>" in read
+    assert "<td><strong>Wrong:</strong> &#x27;lots&#x27; is not an amount of 0 or more</td>" in read
+    assert not Account.objects.exists()
+
+
+def test_a_chosen_date_order_shows_in_the_preview_as_read(client, vera, alice):
+    client.force_login(vera)
+    location = upload(client, GOOD.replace("2026-01-01", "03/04/2026"))["Location"]
+    pk = int(location.split("/")[-2])
+    columns = {f"column_{n}": field for n, field in enumerate(
+        ["external_id", "name", "arr", "contract_start", "renewal_date", "csm", ""])}  # fmt: skip
+    assert "<td>2026-03-04</td>" in as_read_table(client.get(location).content.decode())
+    client.post(reverse("import_map", args=[pk]), {**columns, "date_order": "dmy"})
+    assert "<td>2026-04-03</td>" in as_read_table(client.get(location).content.decode())
