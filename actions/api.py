@@ -46,7 +46,7 @@ def _drf(error: DjangoValidationError) -> ValidationError:
 
 def _plain_steps(data: dict) -> dict:
     if "steps" in data:
-        data["steps"] = [{"text": s["text"], "done": bool(s.get("done"))} for s in data["steps"]]
+        data["steps"] = [{"text": s["text"], "done": bool(s["done"])} for s in data["steps"]]
     return data
 
 
