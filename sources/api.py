@@ -63,7 +63,10 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         methods=["PATCH"], request=EventMappingChangeSerializer(many=True),
         responses=EventMappingSerializer(many=True),
     )  # fmt: skip
-    @action(detail=True, methods=["get", "patch"], serializer_class=EventMappingSerializer)
+    @action(
+        detail=True, methods=["get", "patch"], serializer_class=EventMappingSerializer,
+        pagination_class=None,
+    )  # fmt: skip
     def events(self, request, pk=None):
         source = self.get_object()
         if request.method == "PATCH":

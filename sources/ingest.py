@@ -148,7 +148,7 @@ def _refuse(message: Message, error: Refused) -> None:
 def _groups(source, batch, received_at) -> None:
     if not batch:
         return
-    keys = {m: spec._text(m.body.get("groupId"), 100) for m in batch}
+    keys = {m: spec._text(m.body.get("groupId"), 101) for m in batch}
     stored = {
         a["external_id"]: a
         for a in Account.objects.filter(external_id__in=set(keys.values()) - {None}).values(
@@ -182,6 +182,8 @@ def _groups(source, batch, received_at) -> None:
 def _account_row(source, message, key, stored, people, received_at) -> dict:
     if key is None:
         raise Refused("A group call needs a 'groupId' (the account's external id).")
+    if len(key) > 100:
+        raise Refused("A groupId is at most 100 characters (an account's external id).")
     traits = spec._object(message.body.get("traits"))
     fields = spec.account_fields(traits, source.trait_map or {})
     if "csm" in fields:
@@ -301,6 +303,9 @@ def _identifies(source, batch) -> None:
     for message in batch:
         if not message.user_id:
             message.settle(Outcome.SKIPPED, "An anonymous identify names no stakeholder.")
+            continue
+        if len(message.user_id) > 100:
+            _refuse(message, Refused("A userId is at most 100 characters (a stakeholder's id)."))
             continue
         try:
             message.account_id = _resolve(message, keys[message], by_key, by_user)

@@ -137,3 +137,15 @@ def test_a_rotated_key_stops_the_old_one_at_once(client, key, source):
     _, new = source_key_rotate(source=source)
     assert post(client, BATCH, {"batch": []}, key).status_code == 401
     assert post(client, BATCH, {"batch": []}, new).status_code == 200
+
+
+def test_ids_too_long_for_candor_are_refused_and_the_rest_goes_in(client, key, source, acme):
+    batch = [
+        {"type": "group", "groupId": "g" * 101, "traits": {"name": "Long"}},
+        {"type": "identify", "userId": "u" * 101, "context": {"groupId": "acme"}},
+        {"type": "identify", "userId": "kim", "context": {"groupId": "acme"}},
+    ]
+    assert post(client, BATCH, {"batch": batch}, key).status_code == 200
+    outcomes = list(RawMessage.objects.order_by("id").values_list("outcome", flat=True))
+    assert outcomes == [Outcome.REFUSED, Outcome.REFUSED, Outcome.STAKEHOLDER]
+    assert not Account.objects.filter(name="Long").exists()

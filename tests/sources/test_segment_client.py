@@ -154,3 +154,16 @@ def test_the_rudderstack_library_delivers_too(live_server, key, source, acme):
     client.shutdown()
     assert errors == []
     assert RawMessage.objects.get(source=source).event == "Login"
+
+
+def test_a_mapping_that_backfills_rescores_the_accounts_it_touched(segment, source, acme):
+    from health.models import HealthScore
+
+    client = segment()
+    client.track("u1", "Report Exported", context={"groupId": "acme"})
+    client.flush()
+    assert not HealthScore.objects.filter(account=acme).exists()
+    event_mappings_update(source=source, changes=[
+        {"event": "Report Exported", "kind": "roi_report_generated"}
+    ])  # fmt: skip
+    assert HealthScore.objects.filter(account=acme).exists()

@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 cpu = cpu_seconds()
                 call_command("import_events", str(path), source=source.name, no_progress=True,
                              stdout=out)  # fmt: skip
-                cpu = cpu_seconds() - cpu
+                cpu = sum(cpu_seconds()) - sum(cpu)
                 summary = json.loads(out.getvalue().strip().splitlines()[-1])
                 summary["cpu_ms_per_1000"] = round(cpu / events * 1e6)
                 summary["signals_counted"] = Signal.objects.filter(

@@ -34,24 +34,28 @@ from sources.services import event_mappings_update, source_create, source_key_ro
 SOURCE = "bench-segment"
 
 
-def cpu_seconds(server=None) -> float:
-    """CPU time used so far by this process (the client), the server's process tree and the
-    database's backends for this database: on a shared machine events/s depends on the share
-    of the cores the bench gets; CPU per event does not."""
-    processes = [psutil.Process()]
+def cpu_seconds(server=None) -> tuple[float, float]:
+    """CPU time used so far by this process (the client), and by the server's process tree and
+    the database's backends for this database: on a shared machine events/s depends on the
+    share of the cores the bench gets; CPU per event does not."""
+    others = []
     if server is not None:
         parent = psutil.Process(server.pid)
-        processes += [parent, *parent.children(recursive=True)]
+        others += [parent, *parent.children(recursive=True)]
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        processes += [psutil.Process(pid) for (pid,) in cursor.fetchall() if psutil.pid_exists(pid)]
+        others += [psutil.Process(pid) for (pid,) in cursor.fetchall() if psutil.pid_exists(pid)]
+    return _cpu([psutil.Process()]), _cpu(others)
+
+
+def _cpu(processes) -> float:
     total = 0.0
     for process in processes:
         try:
             times = process.cpu_times()
-            total += times.user + times.system + times.children_user + times.children_system
         except psutil.NoSuchProcess:
             continue
+        total += times.user + times.system
     return total
 
 
@@ -115,7 +119,7 @@ class Command(BaseCommand):
                          timestamp=when)  # fmt: skip
         client.flush()
         elapsed = time.perf_counter() - started
-        cpu = cpu_seconds(server) - cpu
+        client_cpu, server_cpu = (b - a for a, b in zip(cpu, cpu_seconds(server), strict=True))
         client.shutdown()
         if errors:
             raise CommandError(f"The client reported {len(errors)} errors: {errors[0]}")
@@ -128,7 +132,9 @@ class Command(BaseCommand):
                           f"{total / elapsed:,.0f}/s; signals {stored:,}, raw {kept:,}")  # fmt: skip
         return {"events": total, "seconds": round(elapsed, 2),
                 "events_per_s": round(total / elapsed), "signals": stored, "raw": kept,
-                "cpu_ms_per_1000": round(cpu / total * 1e6)}  # fmt: skip
+                "cpu_ms_per_1000": round((client_cpu + server_cpu) / total * 1e6),
+                "client_cpu_ms_per_1000": round(client_cpu / total * 1e6),
+                "server_cpu_ms_per_1000": round(server_cpu / total * 1e6)}  # fmt: skip
 
     def _webhook_run(self, options, source, key, port, account_ids) -> dict:
         run, total = uuid.uuid4().hex[:10], options["webhooks"]
@@ -204,6 +210,9 @@ def _report(options, runs, webhook) -> dict:
         "events_per_s": round(statistics.median(r["events_per_s"] for r in runs)),
         # What the rate would be with two whole cores (client, server and database included).
         "cpu_ms_per_1000": round(statistics.median(r["cpu_ms_per_1000"] for r in runs)),
+        "client_cpu_ms_per_1000": round(
+            statistics.median(r["client_cpu_ms_per_1000"] for r in runs)
+        ),
         "two_core_events_per_s": round(
             2 * 1e6 / statistics.median(r["cpu_ms_per_1000"] for r in runs)
         ),
