@@ -5,7 +5,7 @@ Views, the API and commands all ask `accounts_visible_to(user)`; nobody filters 
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Account
@@ -31,6 +31,15 @@ def user_is_vp(user: AbstractBaseUser) -> bool:
         memo = user.groups.filter(name=VP_GROUP).exists()
         setattr(user, VP_MEMO, memo)
     return memo
+
+
+def sees_every_account(prefix: str = "") -> Q:
+    """user_is_vp as a filter on users (or, with `prefix` such as "owner__", on a relation)."""
+    return (
+        Q(**{f"{prefix}is_superuser": True})
+        | Q(**{f"{prefix}is_staff": True})
+        | Q(**{f"{prefix}groups__name": VP_GROUP})
+    )
 
 
 def accounts_visible_to(user: AbstractBaseUser) -> QuerySet[Account]:
