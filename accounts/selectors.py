@@ -9,7 +9,7 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -37,6 +37,15 @@ def user_is_vp(user: AbstractBaseUser) -> bool:
         memo = user.groups.filter(name=VP_GROUP).exists()
         setattr(user, VP_MEMO, memo)
     return memo
+
+
+def sees_every_account(prefix: str = "") -> Q:
+    """user_is_vp as a filter on users (or, with `prefix` such as "owner__", on a relation)."""
+    return (
+        Q(**{f"{prefix}is_superuser": True})
+        | Q(**{f"{prefix}is_staff": True})
+        | Q(**{f"{prefix}groups__name": VP_GROUP})
+    )
 
 
 def accounts_visible_to(user: AbstractBaseUser) -> QuerySet[Account]:

@@ -15,4 +15,23 @@ class ActionsConfig(AppConfig):
         from health.hooks import feature_sources, scores_written
 
         scores_written.connect(rules_after_scoring, weak=False, dispatch_uid="actions-rules")
+        _follow_account_csm()
         feature_sources["csm_sentiment"] = sentiment_features
+
+
+def _follow_account_csm() -> None:
+    """An account saved (API, admin) or imported into another CSM's book takes its open
+    actions along (actions.services.actions_follow_account_csm)."""
+    from django.db.models.signals import post_save
+
+    from accounts.hooks import account_changed
+    from accounts.models import Account
+    from actions.services import actions_follow_account_csm
+
+    def saved(sender, instance, **kwargs):
+        actions_follow_account_csm(account_ids=[instance.pk])
+
+    post_save.connect(saved, sender=Account, weak=False, dispatch_uid="actions-follow-csm")
+    account_changed.connect(
+        actions_follow_account_csm, weak=False, dispatch_uid="actions-follow-csm-import"
+    )

@@ -7,9 +7,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from accounts.selectors import account_visible_to
+from accounts.models import Account
+from accounts.selectors import account_visible_to, sees_every_account
 from actions import webhooks
 from actions.models import (
     Action,
@@ -112,6 +114,20 @@ def action_owner_refusal(owner, account) -> str | None:
         f"{owner.username} cannot see {account.name}, so cannot own its action: choose its "
         "CSM or a VP."
     )
+
+
+def actions_follow_account_csm(*, account_ids, **kwargs) -> int:
+    """Open actions whose owner can no longer see their account (it moved to another CSM's
+    book, through the API, the admin or an import) go to the account's CSM, so an action's
+    owner always sees its account. Connected to Account saves and `account_changed`."""
+    stranded = (
+        Action.objects.filter(account_id__in=account_ids, status=ActionStatus.OPEN)
+        .exclude(owner__isnull=True)
+        .exclude(owner=F("account__csm"))
+        .exclude(sees_every_account("owner__"))
+    )
+    csm = Account.objects.filter(pk=OuterRef("account_id")).values("csm")[:1]
+    return stranded.update(owner=Subquery(csm))
 
 
 def _guard_owner_sees(action: Action) -> None:

@@ -11,7 +11,6 @@ is neutralised.
 import csv
 import re
 from collections.abc import Iterable
-from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -19,11 +18,9 @@ PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 def spreadsheet_cell(value):
     """`value` as a spreadsheet will read it safely: a leading quote on formula-like text."""
-    if isinstance(value, bool | int | float | Decimal) or not isinstance(value, str):
-        return value
-    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value  # numbers (Decimal, float, int) and plain text: the common case, first
+    return value if PLAIN_NUMBER.fullmatch(value) else "'" + value
 
 
 class SpreadsheetWriter:

@@ -67,3 +67,34 @@ def test_the_admin_refuses_an_owner_who_cannot_see_the_account(client, action, a
     assert "bob cannot see Harbor Foods" in response.content.decode()
     action.refresh_from_db()
     assert action.owner == alice
+
+
+def test_an_account_handed_to_another_csm_takes_its_open_actions_along(as_vera, action, bob):
+    response = as_vera.patch(
+        f"/api/v1/accounts/{action.account_id}/", {"csm": "bob"}, format="json"
+    )
+    assert response.status_code == 200
+    action.refresh_from_db()
+    assert action.owner == bob
+
+
+def test_an_action_a_vp_owns_stays_with_the_vp_when_the_account_moves(as_vera, action, vera, bob):
+    Action.objects.filter(pk=action.pk).update(owner=vera)
+    as_vera.patch(f"/api/v1/accounts/{action.account_id}/", {"csm": "bob"}, format="json")
+    action.refresh_from_db()
+    assert action.owner == vera
+
+
+def test_an_import_that_moves_an_account_moves_its_open_actions(
+    action, bob, django_capture_on_commit_callbacks
+):
+    from accounts.services import csv_rows_import
+
+    account = action.account
+    header = "external_id,name,segment,arr,seats,contract_start,renewal_date,csm\n"
+    row = (f"{account.external_id},{account.name},smb,12000,10,{account.contract_start},"
+           f"{account.renewal_date},bob\n")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        csv_rows_import(kind="accounts", content=header + row)
+    action.refresh_from_db()
+    assert action.owner == bob
