@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.selectors import user_is_vp
+from candor.renderers import CSVOnLists
 from sources import selectors, services
 from sources.serializers import (
     EventMappingChangeSerializer,
@@ -24,7 +25,10 @@ class IsVP(permissions.BasePermission):
         return user_is_vp(request.user)
 
 
-class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SourceViewSet(
+    CSVOnLists, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    csv_actions = ("events",)
     serializer_class = SourceSerializer
     permission_classes = [permissions.IsAuthenticated, IsVP]
     filter_backends = []

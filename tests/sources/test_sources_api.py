@@ -90,3 +90,18 @@ def test_an_unknown_kind_is_refused_and_nothing_changes(as_vera, source):
     response = as_vera.patch(f"/api/v1/sources/{source.pk}/events/", body, format="json")
     assert response.status_code == 400
     assert not EventMapping.objects.exists()
+
+
+def test_sources_and_their_event_map_download_as_csv(as_vera):
+    made = as_vera.post("/api/v1/sources/", {"name": "=HYPERLINK(1)"}, format="json").json()
+    as_vera.patch(
+        f"/api/v1/sources/{made['id']}/events/",
+        [{"event": "Report Exported", "kind": "report_generated"}],
+        format="json",
+    )
+    listed = as_vera.get("/api/v1/sources/", {"format": "csv"})
+    assert listed["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK(1)" in listed.content.decode()
+    events = as_vera.get(f"/api/v1/sources/{made['id']}/events/", {"format": "csv"})
+    assert events["Content-Type"].startswith("text/csv")
+    assert "Report Exported" in events.content.decode()
