@@ -34,15 +34,28 @@ def movements(accounts: pd.DataFrame, changes: pd.DataFrame, start, end) -> dict
 
     `accounts`: id, contract_start, churned_on (NaT unless churned); `changes`: account_id,
     valid_from, arr. `start` is a date or, per account, a Series of dates (cohorts)."""
+    return totals(per_account(accounts, changes, start, end))
+
+
+def per_account(accounts: pd.DataFrame, changes: pd.DataFrame, start, end) -> pd.DataFrame:
+    """Each counted account's starting and ending ARR and whether it churned in the window."""
     starts = _per_account(accounts, start)
     counted = accounts[(accounts["contract_start"] <= starts) & ~(accounts["churned_on"] <= starts)]
-    starting = _arr_at_starts(counted, changes, starts)
     churned = (counted["churned_on"] <= end).to_numpy()
     ending = arr_on(changes, end).reindex(counted["id"]).fillna(0.0).to_numpy(copy=True)
     ending[churned] = 0.0
+    return pd.DataFrame(
+        {"starting": _arr_at_starts(counted, changes, starts), "ending": ending,
+         "churned": churned},
+        index=counted.index,
+    )  # fmt: skip
+
+
+def totals(frame: pd.DataFrame) -> dict:
+    starting, ending, churned = (frame[c].to_numpy() for c in ("starting", "ending", "churned"))
     delta = (ending - starting)[~churned]
     figures = {
-        "accounts": len(counted),
+        "accounts": len(frame),
         "starting_arr": float(starting.sum()),
         "churned_arr": float(starting[churned].sum()),
         "contracted_arr": float(-delta[delta < 0].sum()),
@@ -98,11 +111,12 @@ def by_month(accounts: pd.DataFrame, changes: pd.DataFrame, today: date, months=
 def by_cohort(accounts: pd.DataFrame, changes: pd.DataFrame, today: date) -> list:
     """Per start quarter, oldest first: each account from its own contract start to today."""
     started = accounts[accounts["contract_start"] <= _ts(today)]
-    rows = []
-    for quarter, cohort in started.groupby(started["contract_start"].dt.to_period("Q")):
-        figures = movements(cohort, changes, cohort["contract_start"], _ts(today))
-        rows.append({"cohort": f"{quarter.year}-Q{quarter.quarter}"} | figures)
-    return rows
+    each = per_account(started, changes, started["contract_start"], _ts(today))
+    quarter = started.loc[each.index, "contract_start"].dt.to_period("Q")
+    return [
+        {"cohort": f"{period.year}-Q{period.quarter}"} | totals(group)
+        for period, group in each.groupby(quarter)
+    ]
 
 
 def _ts(day) -> pd.Timestamp:

@@ -1,11 +1,16 @@
 """Reads of the renewal forecast: each quarter's renewals with the model's probability and the
 CSM's latest call, and the figures forecast.forecasting makes of them."""
 
+import hashlib
+
 import pandas as pd
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from accounts.selectors import retention_summary
 from forecast.models import ForecastCall
+from health.models import ChurnModel, HealthScore
 from health.scoring import forecasting
 from health.selectors import churn_models_live, churn_probabilities
 
@@ -13,8 +18,19 @@ RENEWAL_COLUMNS = ["account_id", "name", "csm", "renewal_date", "arr"]
 
 
 def forecast_summary(accounts, quarters: int = 4, today=None) -> dict:
-    """{quarters: [...], disagreements: [...], grr, nrr} over the accounts in scope."""
+    """{quarters: [...], disagreements: [...], grr, nrr} over the accounts in scope.
+    Remembered until a score, a call, a churn model or an account changes, or the day turns."""
     today = today or timezone.now().date()
+    version = accounts.aggregate(n=Count("pk"), arr=Sum("arr"), edited=Max("updated_at"))
+    version["score"] = HealthScore.objects.aggregate(newest=Max("pk"))["newest"]
+    version |= ForecastCall.objects.aggregate(calls=Count("pk"), newest_call=Max("pk"))
+    version |= ChurnModel.objects.aggregate(adopted=Max("adopted_at"))
+    inputs = f"{accounts.query}|{quarters}|{today}|{sorted(version.items())}"
+    key = f"candor:forecast:{hashlib.sha256(inputs.encode()).hexdigest()}"
+    return cache.get_or_set(key, lambda: _forecast(accounts, quarters, today), 24 * 3600)
+
+
+def _forecast(accounts, quarters: int, today) -> dict:
     periods = forecasting.quarters(today, quarters)
     renewals = forecast_renewals(accounts, periods[0]["start"], periods[-1]["end"])
     result = []

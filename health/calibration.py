@@ -29,7 +29,11 @@ from health.scoring.calibration import (
     flag_lifts,
     propose_thresholds,
 )
-from health.scoring.probability import calibration_metrics, churn_probability, fit_churn_model
+from health.scoring.probability import (
+    calibration_metrics,
+    fit_churn_model,
+    held_out_probability,
+)
 from health.services import churn_model_propose, scorecard_calibration_propose
 
 CALIBRATION_DATES = 9  # four to learn from, three to test on, a horizon apart
@@ -67,7 +71,10 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
     proposed = {**cards, key: replace(current, weights=weights, thresholds=thresholds)}
     live_rows, proposed_rows = _score_both(test_dates, key, cards, proposed)
     figures = {"horizon": window.horizon, "every": window.every}
-    churn_model = fit_churn_model(train, churned, horizon=window.horizon)
+    held_churned = churned_within(proposed_rows, window.horizon)
+    churn_model = fit_churn_model(
+        train, churned, proposed_rows, held_churned, horizon=window.horizon
+    )
     return {
         "scorecard": scorecard.pk,
         "train_dates": [d.isoformat() for d in train_dates],
@@ -82,13 +89,10 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
         "current": backtest_metrics(live_rows, **figures),
         "proposed": backtest_metrics(proposed_rows, **figures),
         "churn_model": churn_model,
-        "probability": held_out_probability(churn_model, proposed_rows, window.horizon),
+        "probability": calibration_metrics(
+            held_out_probability(churn_model, proposed_rows, held_churned), held_churned
+        ),
     }
-
-
-def held_out_probability(model: dict, rows: pd.DataFrame, horizon: int) -> dict:
-    """The churn model judged on the held-out dates: Brier, base rate's Brier, ECE, deciles."""
-    return calibration_metrics(churn_probability(model, rows), churned_within(rows, horizon))
 
 
 def _score_both(dates, key, cards, proposed):

@@ -5,13 +5,15 @@ from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-from django.db.models import F, Q
+from django.db.models import F, FloatField, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from health.models import COMPONENTS, ChurnModel, HealthScore, Scorecard, ScorecardVersion
 from health.scoring import ScorecardSpec
 from health.scoring.calibration import MIN_CHURNS
-from health.scoring.explain import FEATURE_FACTS, component_scores, read_facts
+from health.scoring.explain import FEATURE_FACTS, LAYOUT, component_scores, read_facts
 from health.scoring.probability import churn_probability
 from signals.selectors import signal_kind_labels
 
@@ -214,16 +216,7 @@ def churn_probabilities(accounts) -> pd.DataFrame:
     """Per account (index: account id) with a current score: churn_probability (NaN where the
     score is unknown or no model is adopted), churn_horizon_days, churn_model_version."""
     live = churn_models_live()
-    scores = HealthScore.objects.filter(
-        pk__in=accounts.order_by().values("current_health__score_id")
-    ).values_list("account_id", "overall", "flag_codes", "facts", "scorecard_id")
-    rows = [
-        {"account_id": account_id, "overall": overall, "flag_codes": codes,
-         "scorecard_id": scorecard_id, **component_scores(facts)}
-        for account_id, overall, codes, facts, scorecard_id in scores
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=["account_id", "overall", "flag_codes", "scorecard_id",
-                                        *COMPONENTS]).set_index("account_id")  # fmt: skip
+    frame = current_components(accounts)
     frame["churn_probability"] = np.nan
     frame["churn_horizon_days"] = None
     frame["churn_model_version"] = None
@@ -234,6 +227,28 @@ def churn_probabilities(accounts) -> pd.DataFrame:
             frame.loc[group.index, "churn_horizon_days"] = model.horizon_days
             frame.loc[group.index, "churn_model_version"] = model.pk
     return frame[["churn_probability", "churn_horizon_days", "churn_model_version"]]
+
+
+def current_components(accounts) -> pd.DataFrame:
+    """Each account's current score: overall, flag_codes, scorecard_id and component scores,
+    read inside the stored facts by the database for the current layout (one query), and
+    worded from the facts in Python only for scores of an older layout."""
+    scores = HealthScore.objects.filter(
+        pk__in=accounts.order_by().values("current_health__score_id")
+    ).order_by()
+    at = {name: Cast(KeyTextTransform(str(i + 1), "facts"), FloatField())
+          for i, name in enumerate(COMPONENTS)}  # fmt: skip
+    columns = ["account_id", "overall", "flag_codes", "scorecard_id", "layout", *COMPONENTS]
+    rows = scores.annotate(layout=KeyTextTransform("0", "facts"), **at).values_list(*columns)
+    frame = pd.DataFrame(list(rows), columns=columns).set_index("account_id")
+    older = frame.index[frame["layout"] != f"layout {LAYOUT}"]
+    if len(older):
+        facts = dict(scores.filter(account_id__in=list(older)).values_list("account_id", "facts"))
+        parts = pd.DataFrame.from_dict(
+            {pk: component_scores(facts[pk]) for pk in older}, orient="index"
+        )  # fmt: skip
+        frame.loc[older, list(COMPONENTS)] = parts.reindex(columns=list(COMPONENTS)).to_numpy()
+    return frame.drop(columns=["layout"])
 
 
 def churn_model_evidence() -> dict | None:

@@ -1,12 +1,16 @@
 """The chance an account churns within the horizon, from its component scores and flags: pure.
 
-`calibrate` fits it on the training account-dates (scikit-learn): a logistic regression on each
-component's risk (1 - score / 100, a missing component standing in at the training mean, as the
-weights' fit does) and on each flag, then an isotonic calibration (Platt's sigmoid on fewer than
-ISOTONIC_MIN account-dates) learnt from out-of-fold predictions, each as-of date held out in
-turn, so the calibration never sees the predictions of a model fitted on its own date. The fit
-is kept as plain numbers (a `model` dict) so a score is given its probability at read time,
-with no pickled object, and a held-out date is judged by `calibration_metrics`.
+`calibrate` fits it with scikit-learn in two steps on different dates:
+1. a logistic regression on the training dates, on each component's risk (1 - score / 100, a
+   missing component standing in at the training mean, as the weights' fit does) and each flag;
+2. a calibration of its output on later, held-out dates (isotonic; Platt's sigmoid on fewer
+   than ISOTONIC_MIN account-dates), which maps the regression's ranking onto the churn rate
+   seen nearer today (a company's churn rate drifts; the ranking travels better than the rate).
+
+It is judged on those held-out dates leaving one date out at a time: each date's probabilities
+come from a calibration fitted on the other held-out dates only (`held_out_probability`). The
+adopted model is calibrated on all of them. The fit is kept as plain numbers (a `model` dict), so
+a score is given its probability at read time, with no pickled object.
 
 Definitions (y: churned within the horizon, p: the predicted probability):
 - Brier score: mean((p - y)^2); the base rate's: the same for p = mean(y), i.e. mean(y)(1 - mean(y));
@@ -17,9 +21,8 @@ Definitions (y: churned within the horizon, p: the predicted probability):
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 
 from health.scoring.calibration import component_risks
 from health.scoring.constants import COMPONENTS
@@ -40,47 +43,73 @@ def features(rows: pd.DataFrame, means: dict | None = None):
     return np.column_stack([risks, *flags]), used.to_dict()
 
 
-def fit_churn_model(rows: pd.DataFrame, churned: pd.Series, *, horizon: int) -> dict:
-    """The logistic fit and its calibration as numbers (see the module docstring)."""
+def fit_churn_model(
+    train: pd.DataFrame, train_churned: pd.Series, held: pd.DataFrame, held_churned: pd.Series,
+    *, horizon: int,
+) -> dict:  # fmt: skip
+    """The logistic fit on the training dates, calibrated on the held-out ones (module doc)."""
+    model = fit_logistic(train, train_churned, horizon=horizon)
+    return model | {"calibration": fit_calibration(model, held, held_churned)}
+
+
+def fit_logistic(rows: pd.DataFrame, churned: pd.Series, *, horizon: int) -> dict:
     x, means = features(rows)
     y = churned.to_numpy(dtype=int)
-    dates = pd.to_datetime(rows["as_of"]).to_numpy()
-    folds = min(len(np.unique(dates)), 4)
-    method = "isotonic" if len(y) >= ISOTONIC_MIN else "sigmoid"
-    model = CalibratedClassifierCV(
-        LogisticRegression(max_iter=2000), method=method, ensemble=False,
-        cv=list(GroupKFold(n_splits=folds).split(x, y, dates)),
-    ).fit(x, y)  # fmt: skip
-    fitted = model.calibrated_classifiers_[0]
+    fitted = LogisticRegression(max_iter=2000).fit(x, y)
     return {
         "horizon_days": horizon,
         "means": means,
-        "intercept": float(fitted.estimator.intercept_[0]),
+        "intercept": float(fitted.intercept_[0]),
         "coefficients": dict(
-            zip([*COMPONENTS, *FLAG_LABELS], map(float, fitted.estimator.coef_[0]), strict=True)
+            zip([*COMPONENTS, *FLAG_LABELS], map(float, fitted.coef_[0]), strict=True)
         ),
-        "calibration": _calibrator(method, fitted.calibrators[0]),
         "train_account_dates": len(y),
         "train_churn_rate": round(float(y.mean()), 4),
     }
 
 
-def _calibrator(method: str, fitted) -> dict:
-    if method == "isotonic":
+def fit_calibration(model: dict, rows: pd.DataFrame, churned: pd.Series) -> dict:
+    """Isotonic (or Platt) calibration of the model's logit on these account-dates."""
+    logit, y = _logit(model, rows), churned.to_numpy(dtype=int)
+    if len(np.unique(y)) < 2:  # all churned or none did: the rate is all there is to learn
+        return {"method": "isotonic", "x": [0.0], "y": [float(y.mean()) if len(y) else 0.0]}
+    if len(y) >= ISOTONIC_MIN:
+        fitted = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(logit, y)
         return {
             "method": "isotonic",
             "x": [float(v) for v in fitted.X_thresholds_],
             "y": [float(v) for v in fitted.y_thresholds_],
         }
-    return {"method": "sigmoid", "a": float(fitted.a_), "b": float(fitted.b_)}
+    platt = LogisticRegression().fit(logit.reshape(-1, 1), y)  # Platt: a sigmoid of the logit
+    return {"method": "sigmoid", "a": -float(platt.coef_[0][0]), "b": -float(platt.intercept_[0])}
+
+
+def held_out_probability(model: dict, rows: pd.DataFrame, churned: pd.Series) -> pd.Series:
+    """Each held-out date's probabilities from a calibration on the other held-out dates (with a
+    single date, on itself: the figures are then in-sample)."""
+    dates = pd.to_datetime(rows["as_of"])
+    if dates.nunique() < 2:
+        return churn_probability(
+            model | {"calibration": fit_calibration(model, rows, churned)}, rows
+        )
+    parts = []
+    for day in dates.unique():
+        others = (dates != day).to_numpy()
+        calibration = fit_calibration(model, rows[others], churned[others])
+        parts.append(churn_probability(model | {"calibration": calibration}, rows[~others]))
+    return pd.concat(parts).reindex(rows.index)
+
+
+def _logit(model: dict, rows: pd.DataFrame) -> np.ndarray:
+    x, _ = features(rows, model["means"])
+    names = [*COMPONENTS, *FLAG_LABELS]
+    beta = np.array([model["coefficients"].get(name, 0.0) for name in names])
+    return model["intercept"] + x @ beta
 
 
 def churn_probability(model: dict, rows: pd.DataFrame) -> pd.Series:
     """Each row's calibrated probability; NaN where the score itself is unknown (no overall)."""
-    x, _ = features(rows, model["means"])
-    names = [*COMPONENTS, *FLAG_LABELS]
-    beta = np.array([model["coefficients"].get(name, 0.0) for name in names])
-    logit = model["intercept"] + x @ beta
+    logit = _logit(model, rows)
     calibration = model["calibration"]
     if calibration["method"] == "isotonic":
         p = np.interp(logit, calibration["x"], calibration["y"])

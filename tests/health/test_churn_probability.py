@@ -11,17 +11,22 @@ from health.scoring.probability import (
     churn_probability,
     expected_calibration_error,
     fit_churn_model,
+    held_out_probability,
 )
 
 # Two kinds of account, each seen on four as-of dates: poor outcomes churn 40% of the time,
 # good outcomes 5%; churn is drawn exactly at those rates on every date.
 RATES = {0.0: 0.40, 100.0: 0.05}
+# Later, held-out dates where the same accounts churn twice as often.
+LATER_RATES = {0.0: 0.80, 100.0: 0.10}
 
 
-def portfolio(per_kind_and_date=200) -> tuple[pd.DataFrame, pd.Series]:
+def portfolio(
+    per_kind_and_date=200, rates=RATES, start="2026-01-01"
+) -> tuple[pd.DataFrame, pd.Series]:
     rows, churned = [], []
-    for as_of in pd.date_range("2026-01-01", periods=4, freq="30D"):
-        for outcomes, rate in RATES.items():
+    for as_of in pd.date_range(start, periods=4, freq="30D"):
+        for outcomes, rate in rates.items():
             churners = int(per_kind_and_date * rate)
             for i in range(per_kind_and_date):
                 rows.append({"as_of": as_of, "overall": outcomes, "outcomes": outcomes,
@@ -36,7 +41,7 @@ def portfolio(per_kind_and_date=200) -> tuple[pd.DataFrame, pd.Series]:
 @pytest.fixture(scope="module")
 def fitted():
     rows, churned = portfolio()
-    return fit_churn_model(rows, churned, horizon=90), rows
+    return fit_churn_model(rows, churned, rows, churned, horizon=90), rows
 
 
 @pytest.mark.parametrize(("outcomes", "rate"), RATES.items())
@@ -44,6 +49,23 @@ def test_probability_matches_the_known_churn_rate(fitted, outcomes, rate):
     model, rows = fitted
     kind = rows[rows["outcomes"] == outcomes].head(1)
     assert churn_probability(model, kind).iloc[0] == pytest.approx(rate, abs=0.02)
+
+
+@pytest.mark.parametrize(("outcomes", "rate"), LATER_RATES.items())
+def test_the_calibration_follows_the_held_out_dates_churn_rate(outcomes, rate):
+    train, churned = portfolio()
+    held, held_churned = portfolio(rates=LATER_RATES, start="2026-06-01")
+    model = fit_churn_model(train, churned, held, held_churned, horizon=90)
+    kind = held[held["outcomes"] == outcomes].head(1)
+    assert churn_probability(model, kind).iloc[0] == pytest.approx(rate, abs=0.02)
+
+
+def test_each_held_out_date_is_judged_by_a_calibration_on_the_other_dates(fitted):
+    model, rows = fitted
+    churned = pd.Series([False] * len(rows), index=rows.index)
+    churned[rows["as_of"] != rows["as_of"].iloc[0]] = True  # every date but the first all churn
+    first = held_out_probability(model, rows, churned)[rows["as_of"] == rows["as_of"].iloc[0]]
+    assert first.min() == pytest.approx(1.0)  # learnt from the other dates, not its own zeros
 
 
 def test_the_model_keeps_its_horizon(fitted):
