@@ -11,6 +11,7 @@ from health.calibration import CALIBRATION_DATES
 from health.scoring.calibration import MIN_CHURNS
 from health.services import default_scorecard
 from signals.models import Signal
+from signals.selectors import signal_kind_labels
 from sources.selectors import source_status, sources_list
 
 
@@ -89,14 +90,14 @@ def value_step() -> Step:
     """Which signal kinds prove value, and has any arrived."""
     kinds = list(default_scorecard().value_kinds)
     seen = Signal.objects.filter(kind__in=kinds).exists() if kinds else False
+    labels = signal_kind_labels()
+    names = ", ".join(labels.get(kind, kind) for kind in kinds)
     if not kinds:
         status = "No kind is named as proving value: name one on the scorecard."
     elif not seen:
-        status = (
-            f"Value is proven by {', '.join(kinds)}, but none has arrived yet: map an event to one."
-        )
+        status = f"Value is proven by {names}, but none has arrived yet: map an event to one."
     else:
-        status = f"Value is proven by {', '.join(kinds)}, and such events have arrived."
+        status = f"Value is proven by {names}, and such events have arrived."
     return Step("value", "Say which events prove value", seen, status, extra={"kinds": kinds})
 
 
@@ -147,8 +148,8 @@ def connect_steps(today) -> list[Step]:
     warnings = warnings_step(today)
     return [
         *source_steps(),
-        import_step(),
         value_step(),
+        import_step(),
         warnings,
         calibrate_step(warnings.extra["warnings"]),
     ]

@@ -89,8 +89,10 @@ def lead_readings(frame: pd.DataFrame, lead: int, every: int) -> pd.Series:
 
 def warnings_before_churns(frame: pd.DataFrame, leads=LEADS) -> pd.DataFrame:
     """Per churned account, whether Candor warned before the churn: the colour it showed on its
-    last reading at least each lead's days before (None: not scored that early), and the days
-    from its first red or amber reading before the churn to the churn (None: never warned).
+    last reading at least each lead's days before (None: not scored that early), and how long
+    before the churn it started warning and kept warning: the days from the first of the
+    unbroken run of red or amber readings that ends at the churn (None: its last reading before
+    the churn was green, so it did not warn; an amber a year before that does not count).
 
     Unlike `recall_at_lead`, a reading counts however long before the churn it was taken: this
     answers "would it have warned us before last year's churns", not "how often at lead L"."""
@@ -107,8 +109,10 @@ def warnings_before_churns(frame: pd.DataFrame, leads=LEADS) -> pd.DataFrame:
     for lead in leads:
         reading = churners[churners["days_before"] >= lead].groupby("account_id").tail(1)
         result[f"rag_{lead}"] = reading.set_index("account_id")["rag"]
-    warned = churners[churners["rag"].isin(("red", "amber"))]
-    result["warned_days"] = warned.groupby("account_id")["days_before"].max()
+    latest_first = churners.sort_values("as_of", ascending=False)
+    greens_after = (latest_first["rag"] == "green").groupby(latest_first["account_id"]).cumsum()
+    warning = latest_first[greens_after == 0]
+    result["warned_days"] = warning.groupby("account_id")["days_before"].max()
     result = result.astype(object).where(result.notna(), None)
     return result.reset_index()[columns]
 

@@ -18,12 +18,15 @@ def day(n: int) -> date:
 #   a reading at day 120, after the churn, that must not count.
 # B churns on day 75: green at 0 (75 before) and 30 (45 before): never warned.
 # C churns on day 20: scored only at day 0, 20 days before: too late for any lead of 30+.
+# E churns on day 100: green at 0 (100 before), amber at 30 (70), red at 60 (40): warned 70 days.
 # D never churns.
 ROWS = [
     ("A", day(0), 50, "amber", day(100)), ("A", day(30), 20, "red", day(100)),
     ("A", day(60), 80, "green", day(100)), ("A", day(120), 10, "red", day(100)),
     ("B", day(0), 80, "green", day(75)), ("B", day(30), 75, "green", day(75)),
     ("C", day(0), 30, "red", day(20)),
+    ("E", day(0), 80, "green", day(100)), ("E", day(30), 50, "amber", day(100)),
+    ("E", day(60), 20, "red", day(100)),
     ("D", day(0), 30, "red", None),
 ]  # fmt: skip
 
@@ -34,7 +37,7 @@ def warnings() -> dict:
 
 
 def test_lists_each_churned_account_once_and_no_other():
-    assert sorted(warnings()) == ["A", "B", "C"]
+    assert sorted(warnings()) == ["A", "B", "C", "E"]
 
 
 def test_reads_the_last_colour_at_least_each_lead_before_the_churn():
@@ -47,9 +50,13 @@ def test_a_lead_with_no_reading_that_early_is_none():
     assert (c["rag_30"], c["rag_60"], c["rag_90"]) == (None, None, None)
 
 
-def test_warned_days_count_from_the_first_red_or_amber_reading_before_the_churn():
-    assert warnings()["A"]["warned_days"] == 100
+def test_warned_days_count_from_the_start_of_the_warning_that_lasted_to_the_churn():
+    assert warnings()["E"]["warned_days"] == 70
     assert warnings()["C"]["warned_days"] == 20
+
+
+def test_a_warning_that_turned_green_again_before_the_churn_does_not_count():
+    assert warnings()["A"]["warned_days"] is None
 
 
 def test_a_churner_green_at_every_reading_was_never_warned():
