@@ -69,8 +69,8 @@ def audit_events(*, object_type=None, object_id=None, actor=None):
     """(event id, time, object type) newest first, narrowed by object type ("app_label.model"),
     object id and the username that made them; a page of it goes to `audit_rows`."""
     condition = Q()
-    if object_id not in (None, ""):
-        condition &= Q(pgh_obj_id=str(object_id))
+    if object_id is not None:
+        condition &= Q(pgh_obj_id=object_id)
     if actor:
         user_id = get_user_model().objects.filter(username=actor).values_list("pk", flat=True)
         condition &= Q(pgh_context__metadata__user=user_id.first()) if user_id else Q(pk__in=[])

@@ -130,3 +130,8 @@ def test_the_per_row_helpers_open_no_subtransaction(function):
         cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [function])
         [(source,)] = cursor.fetchall()
     assert "EXCEPTION" not in source.upper()
+
+
+def test_an_object_id_that_is_not_a_number_is_refused(as_vera):
+    answer = as_vera.get("/api/v1/audit/", {"object_id": "abc"})
+    assert answer.status_code == 400 and "object_id" in answer.json()
