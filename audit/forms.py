@@ -8,5 +8,5 @@ class AuditFilterForm(forms.Form):
         choices=[("", "Everything"), *[(t, t) for t in OBJECT_TYPES]], required=False,
         label="What",
     )  # fmt: skip
-    object_id = forms.CharField(required=False, max_length=100, label="Id")
+    object_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Id")
     actor = forms.CharField(required=False, max_length=150, label="Who (username)")

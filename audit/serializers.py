@@ -5,7 +5,7 @@ from audit.selectors import OBJECT_TYPES
 
 class AuditFilterSerializer(serializers.Serializer):
     object_type = serializers.ChoiceField(choices=OBJECT_TYPES, required=False)
-    object_id = serializers.CharField(required=False, max_length=100)
+    object_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     actor = serializers.CharField(required=False, max_length=150, help_text="A username.")
 
 

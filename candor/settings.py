@@ -444,6 +444,8 @@ CANDOR = {
 # `migrate`, not written into the migrations of the apps they watch (Django's auth among them).
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True
+# Only requests that may write carry the audit context (pghistory prefixes their SQL with it).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # One line per record, with its request id; LOG_FORMAT=json makes each line a JSON object.
 LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "INFO"))

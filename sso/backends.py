@@ -59,8 +59,8 @@ class CandorOIDCBackend(OIDCAuthenticationBackend):
 
     def update_user(self, user, claims):
         """The role follows the groups at every sign-in; the name follows the provider."""
-        user.first_name = claims.get("given_name", user.first_name)[:150]
-        user.last_name = claims.get("family_name", user.last_name)[:150]
+        user.first_name = (claims.get("given_name") or user.first_name)[:150]
+        user.last_name = (claims.get("family_name") or user.last_name)[:150]
         user.save(update_fields=["first_name", "last_name"])
         user_set_role(user=user, role=self._role(claims))
         return user

@@ -114,3 +114,24 @@ def test_the_audit_api_is_for_vps(as_alice):
 def test_audit_rows_cannot_be_deleted_even_in_sql(card):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_scorecardevent")
+
+
+def test_ignored_audit_triggers_write_nothing(as_vera, alice):
+    import pgtrigger
+
+    with pgtrigger.ignore("accounts.Account:create_insert"):
+        account = make_account(csm=alice, external_id="crm-quiet")
+    assert audit(as_vera, object_type="accounts.account", object_id=account.pk) == []
+
+
+@pytest.mark.parametrize("function", ["_pgh_attach_context", "_pgtrigger_should_ignore"])
+def test_the_per_row_helpers_open_no_subtransaction(function):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [function])
+        [(source,)] = cursor.fetchall()
+    assert "EXCEPTION" not in source.upper()
+
+
+def test_an_object_id_that_is_not_a_number_is_refused(as_vera):
+    answer = as_vera.get("/api/v1/audit/", {"object_id": "abc"})
+    assert answer.status_code == 400 and "object_id" in answer.json()

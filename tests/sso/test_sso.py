@@ -137,3 +137,19 @@ def test_password_login_off_without_an_issuer_fails_loudly():
 def test_an_issuer_without_its_client_fails_loudly():
     result = _settings(OIDC_ISSUER="https://idp.example.com")
     assert result.returncode != 0 and "OIDC_CLIENT_ID" in result.stderr
+
+
+@pytest.mark.django_db
+def test_each_sign_in_sets_the_role_and_keeps_names_the_provider_leaves_out(oidc_on, alice):
+    from django.contrib.auth import get_user_model
+
+    from accounts.selectors import user_is_vp
+
+    alice.first_name = "Alice"
+    alice.save()
+    backend, _ = _backend_for_request()
+    backend.UserModel = get_user_model()
+    backend.update_user(alice, {"email": "a@example.com", "groups": ["cs-leaders"],
+                                "given_name": None})  # fmt: skip
+    fresh = get_user_model().objects.get(pk=alice.pk)
+    assert fresh.first_name == "Alice" and user_is_vp(fresh)
