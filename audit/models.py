@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Account
 from actions.models import FlagSnooze, Playbook, RuleSetting, Sentiment, Webhook
-from health.models import Scorecard, ScorecardVersion
+from health.models import ComponentOverride, Scorecard, ScorecardVersion
 from integrations.models import ApiKey
+from sources.models import Source
 
 User = get_user_model()
 
@@ -47,6 +48,8 @@ WebhookEvent = _track(Webhook, "WebhookEvent", exclude=["secret"])
 SentimentEvent = _track(Sentiment, "SentimentEvent")
 FlagSnoozeEvent = _track(FlagSnooze, "FlagSnoozeEvent")
 ApiKeyEvent = _track(ApiKey, "ApiKeyEvent", exclude=["hashed_key", "last_used_at"])
+SourceEvent = _track(Source, "SourceEvent", exclude=["key_hash", "key_last_used_at"])
+ComponentOverrideEvent = _track(ComponentOverride, "ComponentOverrideEvent")
 UserEvent = _track(User, "UserEvent",
                    fields=["username", "email", "is_active", "is_staff", "is_superuser"])  # fmt: skip
 # Roles are group memberships: a row added is a role given, a row deleted a role taken away.

@@ -28,13 +28,16 @@ EVENT_MODELS = {
     "actions.sentiment": events.SentimentEvent,
     "actions.flagsnooze": events.FlagSnoozeEvent,
     "integrations.apikey": events.ApiKeyEvent,
+    "sources.source": events.SourceEvent,
+    "health.componentoverride": events.ComponentOverrideEvent,
     "auth.user": events.UserEvent,
     "auth.user_groups": events.RoleEvent,
 }
 OBJECT_TYPES = tuple(EVENT_MODELS)
 # What touches one account: its own row, and the sentiment and snoozes recorded on it.
 ACCOUNT_EVENTS = {"accounts.account": "pgh_obj_id", "actions.sentiment": "account_id",
-                  "actions.flagsnooze": "account_id"}  # fmt: skip
+                  "actions.flagsnooze": "account_id",
+                  "health.componentoverride": "account_id"}  # fmt: skip
 BASELINE = "baseline"
 LISTED = ("pgh_id", "pgh_created_at", "object_type")
 

@@ -135,3 +135,24 @@ def test_the_per_row_helpers_open_no_subtransaction(function):
 def test_an_object_id_that_is_not_a_number_is_refused(as_vera):
     answer = as_vera.get("/api/v1/audit/", {"object_id": "abc"})
     assert answer.status_code == 400 and "object_id" in answer.json()
+
+
+def test_a_source_key_rotation_is_audited_without_the_key(as_vera, vera):
+    made = as_vera.post("/api/v1/sources/", {"name": "Segment prod"}, format="json").json()
+    rotated = as_vera.post(f"/api/v1/sources/{made['id']}/rotate-key/")
+    assert rotated.status_code in (200, 201)
+    rows = audit(as_vera, object_type="sources.source", object_id=made["id"])
+    assert [row["action"] for row in rows] == ["update", "create"]
+    assert "key_prefix" in rows[0]["changes"] and "key_hash" not in rows[0]["changes"]
+    assert rows[0]["actor"] == "vera"
+
+
+def test_an_override_is_audited_with_its_author_and_reason(as_vera, alice):
+    account = make_account(csm=alice)
+    body = {"component": "engagement", "value": 80, "reason": "Usage moved to SSO app",
+            "until": "2099-01-01"}  # fmt: skip
+    made = as_vera.post(f"/api/v1/accounts/{account.pk}/overrides/", body, format="json")
+    assert made.status_code == 201, made.content
+    [row] = audit(as_vera, object_type="health.componentoverride")
+    assert row["action"] == "create" and row["actor"] == "vera"
+    assert row["changes"]["reason"] == [None, "Usage moved to SSO app"]
