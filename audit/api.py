@@ -7,6 +7,7 @@ from rest_framework.permissions import BasePermission
 from accounts.selectors import user_is_vp
 from audit.selectors import audit_events, audit_rows
 from audit.serializers import AuditFilterSerializer, AuditRowSerializer
+from candor.renderers import CSVOnLists
 
 
 class IsVP(BasePermission):
@@ -16,7 +17,7 @@ class IsVP(BasePermission):
         return user_is_vp(request.user)
 
 
-class AuditList(generics.ListAPIView):
+class AuditList(CSVOnLists, generics.ListAPIView):
     """Who changed what, when, from which request: newest first, filtered by `object_type`,
     `object_id` and `actor` (a username)."""
 

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import account_get_for_user, accounts_visible_to
+from candor.renderers import CSVOnLists
 from forecast.selectors import forecast_call_history, forecast_summary
 from forecast.serializers import ForecastCallSerializer, ForecastQuerySerializer
 from forecast.services import forecast_call_set
@@ -30,9 +31,11 @@ class Forecast(APIView):
         )
 
 
-class AccountForecastCall(APIView):
+class AccountForecastCall(CSVOnLists, APIView):
     """The CSM's call on an account's next renewal: GET its history (newest first), PUT a new
     call (`call`: commit, best_case, at_risk or lost, and a `note`); earlier calls are kept."""
+
+    lists_on_get = True
 
     @extend_schema(responses={200: ForecastCallSerializer(many=True)})
     def get(self, request, pk):

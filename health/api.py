@@ -322,10 +322,12 @@ class ScorecardViewSet(
         )
 
 
-class AccountOverrides(APIView):
+class AccountOverrides(CSVOnLists, APIView):
     """People's component overrides of one account, newest first: GET lists them (ended and
     expired ones too), POST sets one (`component`, `value`, `reason`, `until`; the author is
     the caller). The account is rescored with it; its flags still come from the data."""
+
+    lists_on_get = True
 
     @extend_schema(responses={200: ComponentOverrideSerializer(many=True)})
     def get(self, request, pk):

@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from accounts.selectors import user_is_vp
+from candor.renderers import CSVOnLists
 from integrations import services
 from integrations.models import ApiKey
 from integrations.selectors import api_key_get_for_user, api_keys_visible_to
@@ -26,7 +27,9 @@ class NotWithAnApiKey(BasePermission):
         return not isinstance(request.auth, ApiKey)
 
 
-class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApiKeyViewSet(
+    CSVOnLists, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Keys for integrations: a VP sees and revokes everyone's, anyone else their own."""
 
     serializer_class = ApiKeySerializer

@@ -128,7 +128,14 @@ def test_every_api_list_offers_csv(client, vera):
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/signal-kinds/", "/api/v1/webhooks/", "/api/v1/scorecards/"],
+    [
+        "/api/v1/signal-kinds/",
+        "/api/v1/webhooks/",
+        "/api/v1/scorecards/",
+        "/api/v1/keys/",
+        "/api/v1/audit/",
+        "/api/v1/sources/",
+    ],  # fmt: skip
 )
 def test_a_vps_lists_download_as_csv(client, vera, path):
     client.force_login(vera)
@@ -137,7 +144,7 @@ def test_a_vps_lists_download_as_csv(client, vera, path):
     assert response["Content-Type"].startswith("text/csv")
 
 
-@pytest.mark.parametrize("what", ["sentiment", "snoozes", "timeline"])
+@pytest.mark.parametrize("what", ["sentiment", "snoozes", "timeline", "overrides", "forecast-call"])
 def test_an_accounts_lists_download_as_csv(client, alice, book, what):
     client.force_login(alice)
     response = client.get(f"/api/v1/accounts/{book[0].pk}/{what}/", {"format": "csv"})
