@@ -11,7 +11,7 @@ COPY signals signals
 COPY health health
 RUN pip install .
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates templates
 COPY static static
 # collectstatic needs settings to import; the key is a build-time placeholder, never used to serve.

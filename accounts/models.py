@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.hooks import signal_kind_codes
+from accounts.limits import FreeTextField
 
 # What a contract looks like when nobody negotiated anything. A term that differs, or a term
 # that is not in this list at all (a bespoke clause), is a deviation.
@@ -104,15 +105,13 @@ class Account(models.Model):
     )
     outcome_on = models.DateField(null=True, blank=True, help_text="When it renewed or churned.")
 
-    handoff_why_bought = models.TextField(blank=True)
-    handoff_real_needs = models.TextField(blank=True)
-    handoff_signed_for = models.TextField(
-        blank=True, help_text="What the contract says they bought."
-    )
+    handoff_why_bought = FreeTextField(blank=True)
+    handoff_real_needs = FreeTextField(blank=True)
+    handoff_signed_for = FreeTextField(blank=True, help_text="What the contract says they bought.")
     handoff_urgency = models.CharField(
         max_length=10, choices=Urgency.choices, default=Urgency.UNKNOWN
     )
-    handoff_politics = models.TextField(blank=True)
+    handoff_politics = FreeTextField(blank=True)
 
     deal_terms = models.JSONField(default=dict, blank=True)
     deviating_terms = models.JSONField(
@@ -267,7 +266,7 @@ class Stakeholder(models.Model):
     email = models.EmailField(blank=True)
     role = models.CharField(max_length=20, choices=StakeholderRole.choices)
     function = models.CharField(max_length=100, blank=True, help_text="e.g. Finance, Operations")
-    success_definition = models.TextField(blank=True, help_text="Success, in their own words.")
+    success_definition = FreeTextField(blank=True, help_text="Success, in their own words.")
     success_definition_conflicts = models.BooleanField(
         default=False, help_text="Marked by the CSM: disagrees with the other stakeholders."
     )
@@ -298,10 +297,10 @@ class SharedObjective(models.Model):
     """The one-pager signed by the exec sponsor, project sponsor and operating owner."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="objective")
-    outcome = models.TextField()
-    scope = models.TextField(blank=True)
-    non_scope = models.TextField(blank=True)
-    success_criteria = models.TextField(blank=True)
+    outcome = FreeTextField()
+    scope = FreeTextField(blank=True)
+    non_scope = FreeTextField(blank=True)
+    success_criteria = FreeTextField(blank=True)
     review_cadence_days = models.PositiveIntegerField(default=90)
     signed_by = models.ManyToManyField(
         Stakeholder, through="ObjectiveSignature", related_name="signed_objectives", blank=True
@@ -342,7 +341,7 @@ class ObjectiveSignature(models.Model):
 
 class Decision(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="decisions")
-    summary = models.TextField()
+    summary = FreeTextField()
     owner = models.ForeignKey(
         Stakeholder, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
@@ -388,7 +387,7 @@ class Commitment(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="commitments")
     title = models.CharField(max_length=200)
-    told_customer = models.TextField(blank=True, help_text="What the customer was told.")
+    told_customer = FreeTextField(blank=True, help_text="What the customer was told.")
     product_status = models.CharField(
         max_length=20, choices=ProductStatus.choices, default=ProductStatus.UNDER_CONSIDERATION
     )
@@ -421,7 +420,7 @@ class OnboardingMilestone(models.Model):
     )
     target_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
-    evidence = models.TextField(blank=True)
+    evidence = FreeTextField(blank=True)
 
     class Meta:
         ordering = ["account", "target_on", "id"]
@@ -442,7 +441,7 @@ class OnboardingMilestone(models.Model):
 class Note(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    body = models.TextField()
+    body = FreeTextField()
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
 
@@ -456,6 +455,15 @@ class Note(models.Model):
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", "Accounts"
     STAKEHOLDERS = "stakeholders", "Stakeholders"
+    OUTCOMES = "outcomes", "Outcomes (renewed or churned, and when)"
+
+
+class DateOrder(models.TextChoices):
+    """How an import reads a date such as 3/4/2026 (ISO and worded dates read either way)."""
+
+    AUTOMATIC = "auto", "Automatic: month first, unless a day in the file is over 12"
+    MONTH_FIRST = "mdy", "Month first, as in the US: 1/5/2026 is 5 January"
+    DAY_FIRST = "dmy", "Day first: 1/5/2026 is 1 May"
 
 
 class ImportStatus(models.TextChoices):
@@ -486,13 +494,52 @@ class CsvImport(models.Model):
         default=list, blank=True, help_text="[{row, column, message}]: why nothing was imported."
     )
     error_count = models.PositiveIntegerField(default=0, help_text="All of them, listed or not.")
+    mapping = models.JSONField(
+        default=dict, blank=True,
+        help_text="{header: field or null}: the columns as chosen; a header not named maps itself.",
+    )  # fmt: skip
+    date_order = models.CharField(max_length=4, choices=DateOrder.choices, default="auto")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             enum_check("kind", ImportKind, "csvimport_kind_valid"),
             enum_check("status", ImportStatus, "csvimport_status_valid"),
+            enum_check("date_order", DateOrder, "csvimport_date_order_valid"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} from {self.filename} ({self.get_status_display()})"
+
+
+class ImportMapping(models.Model):
+    """A column mapping someone chose, offered again for the next file of the same kind with
+    the same set of headers: their own first, else the one kept for everyone (no user)."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    headers_key = models.CharField(max_length=64, help_text="sha256 of the sorted header keys.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        help_text="Whose it is; empty: the company's, for everyone.",
+    )  # fmt: skip
+    headers = models.JSONField(default=list, help_text="The headers as the file wrote them.")
+    mapping = models.JSONField(default=dict, help_text="{header: field or null}")
+    date_order = models.CharField(max_length=4, choices=DateOrder.choices, default="auto")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "headers_key", "user"], name="importmapping_one_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "headers_key"],
+                condition=Q(user__isnull=True),
+                name="importmapping_one_for_everyone",
+            ),  # fmt: skip
+            enum_check("kind", ImportKind, "importmapping_kind_valid"),
+        ]
+
+    def __str__(self):
+        whose = self.user.username if self.user_id else "everyone"
+        return f"{self.get_kind_display()} mapping of {len(self.headers)} columns for {whose}"

@@ -3,12 +3,18 @@
 Views, the API and commands all ask `accounts_visible_to(user)`; nobody filters by CSM by hand.
 """
 
+import hashlib
+
+import pandas as pd
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from accounts.models import Account
+from accounts import retention
+from accounts.models import Account, ArrChange
 
 CSM_GROUP = "csm"
 VP_GROUP = "vp"
@@ -39,6 +45,11 @@ def accounts_visible_to(user: AbstractBaseUser) -> QuerySet[Account]:
     if user_is_vp(user):
         return Account.objects.all()
     return Account.objects.filter(csm=user)
+
+
+def account_visible_to(user, account: Account) -> bool:
+    """Whether `user` may see `account` (the same gate as accounts_visible_to, for one row)."""
+    return user is not None and accounts_visible_to(user).filter(pk=account.pk).exists()
 
 
 def account_get_for_user(user: AbstractBaseUser, pk: int) -> Account:
@@ -79,4 +90,87 @@ def csv_import_progress(csv_import) -> dict:
         "errors": csv_import.errors,
         "error_count": csv_import.error_count,
         "finished": csv_import.status in ("done", "failed"),
+    }
+
+
+def import_mapping_remembered(*, kind: str, headers_key: str, user):
+    """The mapping kept for files of `kind` with these headers: the user's own, else the one
+    kept for everyone; None when there is neither."""
+    from django.db.models import F, Q
+
+    from accounts.models import ImportMapping
+
+    found = ImportMapping.objects.filter(kind=kind, headers_key=headers_key)
+    found = found.filter(Q(user=user) | Q(user__isnull=True))
+    return found.order_by(F("user").asc(nulls_last=True)).first()
+
+
+def crm_data_imported() -> dict:
+    """What has come in from the CRM so far (the "Connect your data" page reads it): accounts,
+    how many of them an import created, the accounts with a recorded outcome (renewed or
+    churned, with its day) and of those the churns and renewals that label a backtest, and when
+    each kind of file was last imported (None: never)."""
+    from django.db.models import Count, Max, Q, Sum
+
+    from accounts.models import CsvImport, ImportKind, ImportStatus
+
+    ended = Q(outcome_on__isnull=False)
+    counts = Account.objects.aggregate(
+        accounts=Count("pk"),
+        with_outcome=Count("pk", filter=ended & Q(outcome__in=["churned", "renewed"])),
+        churned=Count("pk", filter=ended & Q(outcome="churned")),
+        renewed=Count("pk", filter=ended & Q(outcome="renewed")),
+    )
+    done = CsvImport.objects.filter(status=ImportStatus.DONE)
+    created = done.filter(kind=ImportKind.ACCOUNTS).aggregate(n=Sum("created"))["n"] or 0
+    last = dict(
+        done.values_list("kind").annotate(last=Max("finished_at")).values_list("kind", "last")
+    )
+    return {
+        **counts,
+        "accounts_imported": created,
+        "last_imported": {kind: last.get(kind) for kind in ImportKind.values},
+    }
+
+
+def retention_frames(accounts: QuerySet[Account]):
+    """(accounts: id, contract_start, churned_on; their ARR history: account_id, valid_from,
+    arr), the two frames accounts.retention reads."""
+    rows = accounts.order_by().values_list("id", "contract_start", "outcome", "outcome_on")
+    people = pd.DataFrame(list(rows), columns=["id", "contract_start", "outcome", "churned_on"])
+    people["churned_on"] = people["churned_on"].where(people["outcome"] == "churned")
+    people["contract_start"] = pd.to_datetime(people["contract_start"])
+    people["churned_on"] = pd.to_datetime(people["churned_on"])
+    history = ArrChange.objects.filter(account__in=accounts.order_by().values("pk"))
+    history = history.order_by("valid_from").values_list("account_id", "valid_from", "arr")
+    changes = pd.DataFrame(list(history), columns=["account_id", "valid_from", "arr"])
+    changes["valid_from"] = pd.to_datetime(changes["valid_from"])
+    changes["arr"] = changes["arr"].astype(float)
+    return people, changes
+
+
+def retention_summary(accounts: QuerySet[Account], today=None) -> dict:
+    """{grr, nrr, retention}: GRR and NRR over the trailing twelve months, and in `retention`
+    that window's movements, each of the last twelve months' and each start-quarter cohort's
+    (accounts.retention holds the one definition). Remembered until an account or its ARR
+    changes, or the day turns."""
+    today = today or timezone.now().date()
+    version = accounts.aggregate(n=Count("pk"), arr=Sum("arr"), edited=Max("updated_at"))
+    version |= ArrChange.objects.aggregate(changes=Count("pk"), newest=Max("pk"))
+    inputs = f"{accounts.query}|{today}|{sorted(version.items())}"
+    key = f"candor:retention:{hashlib.sha256(inputs.encode()).hexdigest()}"
+    return cache.get_or_set(key, lambda: _retention(accounts, today), 24 * 3600)
+
+
+def _retention(accounts, today) -> dict:
+    people, changes = retention_frames(accounts)
+    year = retention.trailing_year(people, changes, today)
+    return {
+        "grr": year["grr"],
+        "nrr": year["nrr"],
+        "retention": {
+            "trailing_twelve_months": year,
+            "by_month": retention.by_month(people, changes, today),
+            "by_cohort": retention.by_cohort(people, changes, today),
+        },
     }

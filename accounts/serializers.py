@@ -8,6 +8,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.limits import TEXT_LIMIT
 from accounts.models import (
     Account,
     Commitment,
@@ -18,8 +19,8 @@ from accounts.models import (
     Stakeholder,
 )
 from accounts.selectors import accounts_visible_to, user_is_vp
+from candor.fields import StrictCharField
 
-TEXT_LIMIT = 10_000  # characters in any free-text field (handoff notes, definitions, summaries)
 TERMS_LIMIT = 10_000  # characters of the deal terms, written as JSON
 
 
@@ -161,7 +162,7 @@ class CommitmentSerializer(AccountChildSerializer):
 
 
 class MilestoneSerializer(CleanedByModel, AccountChildSerializer):
-    proof_signal = serializers.CharField(allow_null=True, required=False, max_length=30)
+    proof_signal = StrictCharField(allow_null=True, required=False, max_length=30)
 
     class Meta:
         model = OnboardingMilestone

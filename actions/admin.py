@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from actions.models import (
@@ -9,6 +10,7 @@ from actions.models import (
     Webhook,
     WebhookDelivery,
 )
+from actions.services import action_owner_refusal
 
 
 @admin.register(Playbook)
@@ -28,8 +30,21 @@ class RuleSettingAdmin(admin.ModelAdmin):
     list_editable = ("active", "points", "days", "due_in_days")
 
 
+class ActionAdminForm(forms.ModelForm):
+    """The admin builds the fields; this adds the rule that the owner can see the account."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("account") is not None:
+            refusal = action_owner_refusal(data.get("owner"), data["account"])
+            if refusal:
+                self.add_error("owner", refusal)
+        return data
+
+
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
+    form = ActionAdminForm
     list_display = ("title", "account", "rule", "flag", "owner", "status", "due_on", "created_at")
     list_filter = ("status", "rule", "flag")
     search_fields = ("title", "account__name", "owner__username")
@@ -54,7 +69,7 @@ class SentimentAdmin(admin.ModelAdmin):
 
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
-    list_display = ("url", "active", "created_at")
+    list_display = ("url", "kind", "active", "created_at")
 
 
 @admin.register(WebhookDelivery)

@@ -1,5 +1,3 @@
-import secrets
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
@@ -37,6 +35,7 @@ from actions.serializers import (
     WebhookSerializer,
 )
 from actions.timeline import TYPES, account_timeline
+from candor.renderers import CSVOnLists
 from health import api as health_api
 
 
@@ -46,7 +45,8 @@ def _drf(error: DjangoValidationError) -> ValidationError:
 
 def _plain_steps(data: dict) -> dict:
     if "steps" in data:
-        data["steps"] = [{"text": s["text"], "done": bool(s["done"])} for s in data["steps"]]
+        # A PATCH is partial all the way down: DRF leaves out a step's `done` default there.
+        data["steps"] = [{"text": s["text"], "done": bool(s.get("done"))} for s in data["steps"]]
     return data
 
 
@@ -61,7 +61,7 @@ class ActionFilter(filters.FilterSet):
 
 
 class ActionViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+    CSVOnLists, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """Actions on the caller's accounts (a CSM's book, a VP's portfolio); filter by status,
@@ -96,8 +96,10 @@ class ActionViewSet(
             raise _drf(error) from error
 
 
-class AccountSentiment(APIView):
+class AccountSentiment(CSVOnLists, APIView):
     """The CSM's sentiment on one account: GET its history (newest first), POST a new one."""
+
+    lists_on_get = True
 
     @extend_schema(responses={200: SentimentRecordSerializer(many=True)})
     def get(self, request, pk):
@@ -140,9 +142,11 @@ class AccountHealth(health_api.AccountHealth):
         return score
 
 
-class AccountSnoozes(APIView):
+class AccountSnoozes(CSVOnLists, APIView):
     """Snoozes of one account's flags, newest first: GET lists them (ended ones too), POST
     snoozes a flag on its current score. Only alerts pause; the flag still counts."""
+
+    lists_on_get = True
 
     @extend_schema(responses={200: SnoozeSerializer(many=True)})
     def get(self, request, pk):
@@ -182,10 +186,12 @@ TYPE_PARAM = OpenApiParameter(
 DAYS_PARAM = OpenApiParameter("days", int, description="How far back, in days (1-366, 90).")
 
 
-class AccountTimeline(APIView):
+class AccountTimeline(CSVOnLists, APIView):
     """One account's events, newest first: score changes with the reason, flags raised and
     cleared, actions, sentiment, snoozes, notes, decisions, scorecard versions, and a daily
     summary of signals."""
+
+    lists_on_get = True
 
     @extend_schema(parameters=[TYPE_PARAM, DAYS_PARAM],
                    responses={200: TimelineEventSerializer(many=True)})  # fmt: skip
@@ -210,12 +216,16 @@ class IsVP(BasePermission):
         return user_is_vp(request.user)
 
 
-class WebhookViewSet(viewsets.ModelViewSet):
-    """Where Candor tells other systems what changed (VPs only). Each delivery is JSON signed
-    with `X-Candor-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>`."""
+class WebhookViewSet(CSVOnLists, viewsets.ModelViewSet):
+    """Where Candor tells other systems what changed (VPs only). Each delivery is signed as
+    Standard Webhooks defines (`webhook-id`, `webhook-timestamp`, `webhook-signature` with the
+    `whsec_` secret), and with `X-Candor-Signature: sha256=<hex HMAC-SHA256 of the body with the
+    secret>`. `kind`: `generic` (Candor's JSON) or `slack` (Block Kit messages to a Slack
+    incoming webhook: flag raised, entered red, renewal at risk, the daily digest)."""
 
     serializer_class = WebhookSerializer
     queryset = Webhook.objects.all()
+    csv_actions = ("deliveries",)
     ordering = ["id"]
     ordering_fields = ["id"]
     filterset_fields = ["active"]
@@ -227,7 +237,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        secret = serializer.validated_data.get("secret") or secrets.token_urlsafe(32)
+        secret = serializer.validated_data.get("secret") or webhooks.secret_issue()
         hook = serializer.save(secret=secret, created_by=request.user)
         return Response(WebhookCreatedSerializer(hook).data, status=status.HTTP_201_CREATED)
 

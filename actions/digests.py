@@ -1,5 +1,6 @@
 """The morning digest: each CSM gets the new actions and the biggest drops in their book, ranked
-by ARR x drop; each VP gets the portfolio's changes. Two set-based queries over the portfolio
+by ARR x drop; each VP gets the portfolio's changes, and so do webhooks subscribed to `digest`
+(a Slack channel). Two set-based queries over the portfolio
 (drops ranked per book by a window function, RAG moves grouped), never one per account."""
 
 from collections import Counter, defaultdict
@@ -14,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import CSM_GROUP, VP_GROUP
-from actions.models import Action
+from actions import webhooks
+from actions.models import Action, WebhookEvent
 
 TOP_DROPS = 10
 TOP_ACTIONS = 20  # a longer list is summarised as "and N more"
@@ -193,16 +195,22 @@ def unknown_now() -> tuple[int, float]:
     return n, arr
 
 
-def digests_build(days: int = 1) -> tuple[list[Digest], list[str]]:
-    """Every digest to send, and the people skipped for having no email address."""
+def portfolio_changes(days: int) -> tuple[list[Drop], list[tuple], list[Action]]:
+    """What changed in the last `days` days: score drops, colour moves, new open actions."""
     since = timezone.now() - timedelta(days=days)
     day = _reference_day(days)
-    drops, moves, unknown = drops_since(day), rag_moves_since(day), unknown_now()
     new = list(
         Action.objects.filter(created_at__gte=since, status="open")
         .select_related("account")
         .order_by("account__name", "id")
     )
+    return drops_since(day), rag_moves_since(day), new
+
+
+def digests_build(days: int = 1, changes=None) -> tuple[list[Digest], list[Digest]]:
+    """Every digest to send, and those of people with no email address (never sent; a dry run
+    still shows them)."""
+    drops, moves, new = changes or portfolio_changes(days)
     actions_by_csm, drops_by_csm = defaultdict(list), defaultdict(list)
     for action in new:
         actions_by_csm[action.account.csm_id].append(action)
@@ -215,6 +223,7 @@ def digests_build(days: int = 1) -> tuple[list[Digest], list[str]]:
         digest = csm_digest(user, actions_by_csm[user.pk], drops_by_csm[user.pk], days)
         _keep(digest, digests, skipped)
     top = [drop for drop in drops if drop.in_portfolio <= TOP_DROPS]
+    unknown = unknown_now()
     for user in users.filter(groups__name=VP_GROUP).order_by("username"):
         _keep(vp_digest(user, new, top, moves, days, unknown), digests, skipped)
     return digests, skipped
@@ -223,12 +232,35 @@ def digests_build(days: int = 1) -> tuple[list[Digest], list[str]]:
 def _keep(digest, digests, skipped) -> None:
     if digest is None:
         return
-    (digests if digest.to else skipped).append(digest if digest.to else digest.username)
+    (digests if digest.to else skipped).append(digest)
+
+
+def digest_payload(days: int, drops, moves, new) -> dict | None:
+    """The portfolio's digest for webhooks (a Slack channel's morning message): the VP's."""
+    if not drops and not moves and not new:
+        return None
+    return {
+        "days": days,
+        "new_actions": len(new),
+        "actions_by_rule": dict(Counter(action.rule for action in new)),
+        "moves": [{"from": before, "to": now, "accounts": n, "arr": arr}
+                  for before, now, n, arr in moves],
+        "drops": [{"account": {"id": d.account_id, "name": d.name}, "before": d.before,
+                   "now": d.now, "rag": d.rag_now, "arr": d.arr}
+                  for d in drops if d.in_portfolio <= TOP_DROPS],
+    }  # fmt: skip
 
 
 def digests_send(*, dry_run: bool, days: int = 1) -> dict:
-    digests, skipped = digests_build(days)
+    changes = portfolio_changes(days)
+    digests, unaddressed = digests_build(days, changes)
     if not dry_run and digests:
         with get_connection() as mail:
             mail.send_messages([digest.message() for digest in digests])
-    return {"sent": 0 if dry_run else len(digests), "digests": digests, "skipped": skipped}
+    payload = digest_payload(days, *changes)
+    if not dry_run and payload is not None:
+        webhooks.deliveries_queue([(WebhookEvent.DIGEST, payload)])
+    return {
+        "sent": 0 if dry_run else len(digests), "digests": digests, "unaddressed": unaddressed,
+        "skipped": [digest.username for digest in unaddressed],
+    }  # fmt: skip

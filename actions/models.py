@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.limits import STEP_TEXT_LIMIT, STEPS_LIMIT, FreeTextField
 from health.scoring.flags import FLAG_LABELS
 
 
@@ -60,6 +61,10 @@ class Playbook(models.Model):
             isinstance(step, str) and step.strip() for step in self.steps
         ):
             raise ValidationError({"steps": "Steps must be a list of non-empty texts."})
+        if len(self.steps) > STEPS_LIMIT:
+            raise ValidationError({"steps": f"At most {STEPS_LIMIT} steps."})
+        if any(len(step) > STEP_TEXT_LIMIT for step in self.steps):
+            raise ValidationError({"steps": f"At most {STEP_TEXT_LIMIT} characters a step."})
 
     @property
     def label(self) -> str:
@@ -97,7 +102,7 @@ class Action(models.Model):
         "accounts.Account", on_delete=models.CASCADE, related_name="actions"
     )
     title = models.CharField(max_length=200)
-    reason = models.TextField(blank=True, help_text="The words of the flag or change behind it.")
+    reason = FreeTextField(blank=True, help_text="The words of the flag or change behind it.")
     rule = models.CharField(max_length=20, choices=Rule.choices, default=Rule.MANUAL)
     flag = models.CharField(max_length=40, blank=True, help_text="flag_raised: which flag.")
     playbook = models.ForeignKey(
@@ -120,7 +125,7 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )  # fmt: skip
-    outcome_note = models.TextField(blank=True)
+    outcome_note = FreeTextField(blank=True)
 
     class Meta:
         ordering = ["due_on", "-created_at", "id"]
@@ -168,7 +173,7 @@ class FlagSnooze(models.Model):
         "accounts.Account", on_delete=models.CASCADE, related_name="snoozes"
     )
     flag = models.CharField(max_length=40)
-    reason = models.TextField()
+    reason = FreeTextField()
     snoozed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -197,7 +202,7 @@ class Sentiment(models.Model):
         "accounts.Account", on_delete=models.CASCADE, related_name="sentiments"
     )
     rating = models.CharField(max_length=5, choices=Rating.choices)
-    reason = models.TextField()
+    reason = FreeTextField()
     valid_days = models.PositiveIntegerField(
         default=30, validators=[MinValueValidator(7), MaxValueValidator(90)]
     )
@@ -257,15 +262,26 @@ class WebhookEvent(models.TextChoices):
     FLAG_RAISED = "flag.raised", "Flag raised"
     FLAG_CLEARED = "flag.cleared", "Flag cleared"
     ACTION_CREATED = "action.created", "Action created"
+    DIGEST = "digest", "Daily digest"
 
 
 PING = "ping"
 
 
+class WebhookKind(models.TextChoices):
+    GENERIC = "generic", "Generic JSON (Standard Webhooks)"
+    SLACK = "slack", "Slack incoming webhook (Block Kit messages)"
+
+
 class Webhook(models.Model):
     url = models.URLField(max_length=500)
     events = models.JSONField(default=list)
-    secret = models.CharField(max_length=200)
+    secret = models.CharField(
+        max_length=200,
+        help_text="Signs every delivery. Issued as whsec_<base64>: Standard Webhooks signs with "
+        "the decoded bytes (an older secret without the prefix, with its own bytes).",
+    )
+    kind = models.CharField(max_length=10, choices=WebhookKind.choices, default="generic")
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -274,6 +290,7 @@ class Webhook(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [_choices_check("kind", WebhookKind, "webhook_kind_valid")]
 
     def __str__(self):
         return self.url

@@ -19,9 +19,8 @@ from actions.firings import Firing, Setting, actions_fire, rule_settings
 from actions.models import AlertState, FlagSnooze, Rule, Sentiment
 from health.models import CurrentHealth, HealthScore
 from health.scoring import explain
-from health.scoring import reasons as why
-from health.scoring.explain import FACTS, Facts
-from health.scoring.flags import FLAG_LABELS
+from health.scoring.explain import read_facts
+from health.scoring.flags import FLAG_BY_CODE, FLAG_LABELS
 
 # The history of score_drop's reference day is searched this far back at most.
 REFERENCE_SEARCH_DAYS = 30
@@ -136,12 +135,11 @@ def _facts(raw) -> list | None:
 
 
 def flag_words(change: Change, code: str) -> str:
-    """The flag's own reasons, as the account page words them."""
-    facts = change.facts
-    if not facts or len(facts) != len(FACTS):
-        return f"{FLAG_LABELS.get(code, code)} raised."
-    row = Facts(*(float("nan") if value is None else value for value in facts))
-    words = " ".join(why.flag_reasons(code, row))
+    """The flag's own reasons, as the account page words them, from the stored facts in
+    whatever layout they were written (their "layout N" marker included)."""
+    row = read_facts(change.facts) if change.facts else None
+    flag = FLAG_BY_CODE.get(code)
+    words = " ".join(flag.reasons(row)) if row is not None and flag else ""
     return words or f"{FLAG_LABELS.get(code, code)} raised."
 
 

@@ -1,8 +1,10 @@
+import binascii
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from accounts.limits import STEP_TEXT_LIMIT, STEPS_LIMIT, TEXT_LIMIT
 from accounts.models import Account
 from accounts.selectors import accounts_visible_to
 from actions.models import (
@@ -15,15 +17,18 @@ from actions.models import (
     Webhook,
     WebhookDelivery,
     WebhookEvent,
+    WebhookKind,
 )
 from actions.receivers import url_refusal
 from actions.services import SNOOZE_DAYS_DEFAULT, SNOOZE_DAYS_MAX
+from actions.slack import SLACK_EVENTS
 from actions.timeline import TYPES
+from actions.webhooks import SECRET_PREFIX, secret_key
 from health.serializers import FlagSerializer, LatestHealthSerializer
 
 
 class StepSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=500)
+    text = serializers.CharField(max_length=STEP_TEXT_LIMIT)
     done = serializers.BooleanField(default=False)
 
 
@@ -38,7 +43,7 @@ class ActionSerializer(serializers.ModelSerializer):
     playbook = serializers.SlugRelatedField(
         slug_field="code", queryset=Playbook.objects.all(), required=False, allow_null=True
     )
-    steps = StepSerializer(many=True, required=False)
+    steps = StepSerializer(many=True, required=False, max_length=STEPS_LIMIT)
 
     class Meta:
         model = Action
@@ -69,7 +74,7 @@ class SentimentSerializer(serializers.Serializer):
     stale}; POST takes rating, reason and valid_days (7-90, default 30)."""
 
     rating = serializers.ChoiceField(choices=Rating.choices)
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=TEXT_LIMIT)
     valid_days = serializers.IntegerField(min_value=7, max_value=90, default=30, write_only=True)
     by = serializers.CharField(read_only=True)
     at = serializers.DateTimeField(read_only=True)
@@ -103,7 +108,7 @@ class SnoozeSerializer(serializers.ModelSerializer):
     (the re-raise period, 1-180, default 30)."""
 
     flag = serializers.CharField(max_length=40)
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=TEXT_LIMIT)
     days = serializers.IntegerField(
         min_value=1, max_value=SNOOZE_DAYS_MAX, default=SNOOZE_DAYS_DEFAULT, write_only=True
     )
@@ -170,8 +175,28 @@ class WebhookSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Webhook
-        fields = ["id", "url", "events", "secret", "active", "created_at"]
+        fields = ["id", "url", "kind", "events", "secret", "active", "created_at"]
         read_only_fields = ["created_at"]
+
+    def validate_secret(self, secret):
+        if secret.startswith(SECRET_PREFIX):
+            try:
+                secret_key(secret)
+            except (binascii.Error, ValueError):
+                raise serializers.ValidationError(
+                    "A whsec_ secret is whsec_ followed by base64."
+                ) from None
+        return secret
+
+    def validate(self, attrs):
+        kind = attrs.get("kind", getattr(self.instance, "kind", WebhookKind.GENERIC))
+        events = attrs.get("events", getattr(self.instance, "events", []))
+        unsent = sorted(set(events) - set(SLACK_EVENTS))
+        if kind == WebhookKind.SLACK and unsent:
+            raise serializers.ValidationError({"events": [
+                f"A Slack webhook is sent {', '.join(SLACK_EVENTS)}; not {', '.join(unsent)}."
+            ]})  # fmt: skip
+        return attrs
 
     def validate_url(self, url):
         if urlsplit(url).scheme.lower() not in ("http", "https"):

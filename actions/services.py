@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.selectors import account_visible_to
 from actions import webhooks
 from actions.models import (
     Action,
@@ -69,6 +70,7 @@ def action_create(*, account, title, owner, reason="", playbook=None, steps=None
         steps=steps, owner=owner, due_on=due_on,
     )  # fmt: skip
     _guard_one_open(action)
+    _guard_owner_sees(action)
     action.save()
     webhooks.action_created([action.pk])
     return action
@@ -96,8 +98,26 @@ def action_update(*, action: Action, by, **changes) -> Action:
     if status != action.status:
         _set_status(action, status, by)
     _guard_one_open(action)
+    if "owner" in changes or "account" in changes:
+        _guard_owner_sees(action)
     action.save()
     return action
+
+
+def action_owner_refusal(owner, account) -> str | None:
+    """Why `owner` cannot own an action on `account` (they cannot see it), or None."""
+    if owner is None or account_visible_to(owner, account):
+        return None
+    return (
+        f"{owner.username} cannot see {account.name}, so cannot own its action: choose its "
+        "CSM or a VP."
+    )
+
+
+def _guard_owner_sees(action: Action) -> None:
+    refusal = action_owner_refusal(action.owner, action.account)
+    if refusal:
+        raise ValidationError({"owner": refusal})
 
 
 def _set_status(action: Action, status: str, by) -> None:

@@ -11,13 +11,14 @@ from actions.models import DeliveryStatus
 def webhook_deliver(self, delivery_id):
     """Send one webhook delivery; a failure is retried with exponential backoff until the
     delivery runs out of attempts (the delivery row counts them, not Celery). Run eagerly (no
-    broker, so no countdown), the attempts follow each other at once."""
+    broker to hold a countdown), the retry waits out the same backoff on a timer in-process."""
     status = webhooks.delivery_attempt(delivery_id=delivery_id)
-    while status == DeliveryStatus.PENDING and self.request.is_eager:
-        status = webhooks.delivery_attempt(delivery_id=delivery_id)
-    if status == DeliveryStatus.PENDING:
-        raise self.retry(countdown=webhooks.backoff_seconds(self.request.retries))
-    return status
+    if status != DeliveryStatus.PENDING:
+        return status
+    if self.request.is_eager:
+        webhooks.delivery_retry_inline(delivery_id)
+        return status
+    raise self.retry(countdown=webhooks.backoff_seconds(self.request.retries))
 
 
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)

@@ -58,11 +58,16 @@ def account_timeline(account, types=None, days: int = DEFAULT_DAYS, rows=None) -
     return sorted(events, key=lambda event: (event.at, TYPES.index(event.type)), reverse=True)
 
 
-def _daily_scores(account, since: date) -> list:
-    """The newest score of each scoring day since `since`, and of the last scoring day in the
-    month before it (what the first change in the window is measured against)."""
+def _scores_since(account, since: date) -> list:
+    """Every score since `since`, oldest first, and those of the month before it (what the
+    first change in the window is measured against)."""
     scores = account.health_scores.filter(as_of__gte=since - timedelta(days=31))
-    per_day = list({s.as_of: s for s in scores.order_by("as_of", "computed_at")}.values())
+    return list(scores.order_by("as_of", "computed_at"))
+
+
+def _daily(scores, since: date) -> list:
+    """The newest score of each scoring day since `since`, after the last one before it."""
+    per_day = list({s.as_of: s for s in scores}.values())
     before = [score for score in per_day if score.as_of < since][-1:]
     return before + [score for score in per_day if score.as_of >= since]
 
@@ -74,14 +79,23 @@ def _score_at(score) -> datetime:
 
 
 def score_events(account, since: date) -> list[Event]:
-    days = _daily_scores(account, since)
+    """A day's score moves once (its newest score against the day before); a flag raised or
+    cleared between any two scores shows, so one raised and cleared within a day leaves its
+    trace."""
+    scores = _scores_since(account, since)
+    if not scores:
+        return []
+    days = _daily(scores, since)
     events = []
-    if days and days[0].as_of >= since:
+    if days[0].as_of >= since:
         first = days[0]
         events.append(Event("score", _score_at(first), f"First scored: {_points(first)} "
                             f"({first.rag})", " ".join(first.reasons[:1])))  # fmt: skip
     for older, newer in zip(days, days[1:], strict=False):
         events += _pair_events(older, newer)
+    seen = [score for score in scores if score.as_of >= since or score is days[0]]
+    for older, newer in zip(seen, seen[1:], strict=False):
+        events += _flag_events(older, newer)
     return events
 
 
@@ -96,17 +110,23 @@ def _pair_events(older, newer) -> list[Event]:
         rag = f" ({older.rag} → {newer.rag})" if older.rag != newer.rag else f" ({newer.rag})"
         title = f"Score {_points(older)} → {_points(newer)}{rag}"
         events.append(Event("score", at, title, _why_moved(older, newer)))
-    old_flags, new_flags = _flag_set(older), _flag_set(newer)
-    reasons = {flag["code"]: flag["reasons"] for flag in newer.flags}
-    for code in sorted(new_flags - old_flags):
-        detail = " ".join(reasons.get(code, []))
-        events.append(Event("flag", at, f"Flag raised: {FLAG_LABELS.get(code, code)}", detail))
-    for code in sorted(old_flags - new_flags):
-        events.append(Event("flag", at, f"Flag cleared: {FLAG_LABELS.get(code, code)}"))
     if (older.scorecard_id, older.scorecard_version) != (newer.scorecard_id,
                                                          newer.scorecard_version):  # fmt: skip
         events.append(Event("scorecard", at, f"Scored with scorecard v{newer.scorecard_version}",
                             f"Was v{older.scorecard_version}."))  # fmt: skip
+    return events
+
+
+def _flag_events(older, newer) -> list[Event]:
+    at, events = _score_at(newer), []
+    old_flags, new_flags = _flag_set(older), _flag_set(newer)
+    raised = sorted(new_flags - old_flags)
+    reasons = {flag["code"]: flag["reasons"] for flag in newer.flags} if raised else {}
+    for code in raised:
+        detail = " ".join(reasons.get(code, []))
+        events.append(Event("flag", at, f"Flag raised: {FLAG_LABELS.get(code, code)}", detail))
+    for code in sorted(old_flags - new_flags):
+        events.append(Event("flag", at, f"Flag cleared: {FLAG_LABELS.get(code, code)}"))
     return events
 
 

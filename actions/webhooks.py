@@ -2,13 +2,22 @@
 
 A scoring run only writes delivery rows (inside its transaction) and, after the commit, hands
 their ids to the `actions.tasks.webhook_deliver` task: a slow or failing receiver delays its own
-delivery, never the run. Each body is signed with the webhook's secret:
-`X-Candor-Signature: sha256=<hex HMAC-SHA256 of the body>`; `X-Candor-Event` names the event.
+delivery, never the run. Each delivery is signed as Standard Webhooks defines it
+(https://www.standardwebhooks.com): `webhook-id` (the same on every retry of one delivery),
+`webhook-timestamp` (whole seconds, of this attempt) and `webhook-signature: v1,<base64
+HMAC-SHA256 of "id.timestamp.body">` with the secret's decoded bytes, so a receiver verifies
+with any Standard Webhooks library and refuses replays by their age. The older
+`X-Candor-Signature: sha256=<hex HMAC-SHA256 of the body>` stays beside them; `X-Candor-Event`
+names the event. A `slack` webhook gets Slack Block Kit messages instead (actions/slack.py).
 """
 
+import base64
 import hashlib
 import hmac
 import logging
+import secrets
+import threading
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -30,7 +39,9 @@ from actions.models import (
     Webhook,
     WebhookDelivery,
     WebhookEvent,
+    WebhookKind,
 )
+from actions.slack import slack_message
 from health.scoring.flags import FLAG_LABELS
 
 logger = logging.getLogger(__name__)
@@ -39,9 +50,42 @@ DELIVER_TASK = "actions.tasks.webhook_deliver"
 USER_AGENT = "Candor-Webhooks/1"
 
 
+SECRET_PREFIX = "whsec_"
+
+
 def signature(body: bytes, secret: str) -> str:
     """What a receiver recomputes: sha256=<hex HMAC-SHA256 of the raw body with the secret>."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def secret_issue() -> str:
+    """A new secret in Standard Webhooks' form: whsec_ and 32 random bytes in base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def secret_key(secret: str) -> bytes:
+    """The bytes a secret signs with: a whsec_ secret's decoded base64, else (a secret set
+    before Standard Webhooks) its own bytes."""
+    if secret.startswith(SECRET_PREFIX):
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    return secret.encode()
+
+
+def standard_headers(message_id: str, body: bytes, secret: str, at: int | None = None) -> dict:
+    """Standard Webhooks' three headers for one attempt at sending `body`."""
+    timestamp = str(int(time.time()) if at is None else at)
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(secret_key(secret), signed, hashlib.sha256).digest()
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": "v1," + base64.b64encode(digest).decode(),
+    }
+
+
+def message_id(delivery_id: int) -> str:
+    """One delivery's id, the same on each of its retries, so a receiver can drop a repeat."""
+    return f"msg_{delivery_id}"
 
 
 def body_for(event: str, data: dict) -> str:
@@ -54,13 +98,23 @@ def body_for(event: str, data: dict) -> str:
     return orjson.dumps(envelope, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def subscribers() -> dict[str, list[int]]:
-    """Active webhook ids by the events they want."""
-    wanted: dict[str, list[int]] = {}
-    for pk, events in Webhook.objects.filter(active=True).values_list("pk", "events"):
+def subscribers() -> dict[str, list[tuple[int, str]]]:
+    """Active webhooks, as (id, kind), by the events they want."""
+    wanted: dict[str, list[tuple[int, str]]] = {}
+    hooks = Webhook.objects.filter(active=True).values_list("pk", "kind", "events")
+    for pk, kind, events in hooks:
         for event in events or []:
-            wanted.setdefault(event, []).append(pk)
+            wanted.setdefault(event, []).append((pk, kind))
     return wanted
+
+
+def body_for_kind(kind: str, event: str, data: dict) -> str | None:
+    """What a webhook of this kind is sent for the event: a Slack message (or nothing, for an
+    event a channel is not told about), else Candor's JSON envelope."""
+    if kind == WebhookKind.SLACK:
+        message = slack_message(event, data)
+        return None if message is None else orjson.dumps(message).decode()
+    return body_for(event, data)
 
 
 def deliveries_queue(events: list[tuple[str, dict]], wanted=None) -> list[int]:
@@ -68,10 +122,12 @@ def deliveries_queue(events: list[tuple[str, dict]], wanted=None) -> list[int]:
     wanted = subscribers() if wanted is None else wanted
     rows = []
     for event, data in events:
-        hooks = wanted.get(event, [])
-        if hooks:
-            body = body_for(event, data)
-            rows += [WebhookDelivery(webhook_id=pk, event=event, body=body) for pk in hooks]
+        bodies = {}  # by kind: every generic webhook gets the same envelope
+        for pk, kind in wanted.get(event, []):
+            if kind not in bodies:
+                bodies[kind] = body_for_kind(kind, event, data)
+            if bodies[kind] is not None:
+                rows.append(WebhookDelivery(webhook_id=pk, event=event, body=bodies[kind]))
     if not rows:
         return []
     ids = [row.pk for row in WebhookDelivery.objects.bulk_create(rows)]
@@ -144,7 +200,9 @@ def action_created(action_ids, wanted=None) -> list[int]:
 
 
 def ping_queue(webhook: Webhook) -> WebhookDelivery:
-    body = body_for(PING, {"webhook": webhook.pk, "message": "Candor says hello."})
+    body = body_for_kind(
+        webhook.kind, PING, {"webhook": webhook.pk, "message": "Candor says hello."}
+    )
     return WebhookDelivery.objects.create(webhook=webhook, event=PING, body=body)
 
 
@@ -168,6 +226,24 @@ def _deliver_inline(delivery_id: int) -> None:
         logger.exception("Webhook delivery %s failed", delivery_id)
     finally:
         connections.close_all()
+
+
+inline_timers: list = []  # retries waiting out their backoff in this process (tests join them)
+
+
+def delivery_retry_inline(pk: int) -> None:
+    """Without a broker nothing holds a countdown, so a failed delivery's next attempt waits
+    out its backoff on a timer in this process, then goes to the inline pool: retries follow
+    the same schedule as a worker's, never back to back."""
+    attempts = WebhookDelivery.objects.values_list("attempts", flat=True).get(pk=pk)
+
+    def resend():
+        inline_futures.append(inline_pool().submit(_deliver_inline, pk))
+
+    timer = threading.Timer(backoff_seconds(max(attempts - 1, 0)), resend)
+    timer.daemon = True
+    inline_timers[:] = [t for t in inline_timers if t.is_alive()] + [timer]
+    timer.start()
 
 
 def delivery_send_now(pk: int) -> None:
@@ -275,6 +351,7 @@ def delivery_attempt(*, delivery_id: int) -> str:
         "Content-Type": "application/json", "User-Agent": USER_AGENT,
         "X-Candor-Event": delivery.event, "X-Candor-Delivery": str(delivery.pk),
         "X-Candor-Signature": signature(body, hook.secret),
+        **standard_headers(message_id(delivery.pk), body, hook.secret),
     }  # fmt: skip
     try:
         code, error = post(hook.url, body, headers, settings.CANDOR["WEBHOOK_TIMEOUT_SECONDS"])

@@ -2,14 +2,18 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from actions import api as actions_api
+from audit import api as audit_api
 from candor.exceptions import api_not_found
+from candor.schema import CachedSchemaView
 from health import api as health_api
+from integrations import api as integrations_api
 from signals import api as signals_api
+from sources import api as sources_api
 
 router = DefaultRouter(trailing_slash=True)
 router.register("accounts", health_api.AccountViewSet, basename="account")
@@ -22,13 +26,17 @@ router.register("signal-kinds", signals_api.SignalKindViewSet, basename="signal-
 router.register("scorecards", health_api.ScorecardViewSet, basename="scorecard")
 router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
+router.register("sources", sources_api.SourceViewSet, basename="source")
+router.register("keys", integrations_api.ApiKeyViewSet, basename="api-key")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", CachedSchemaView.as_view(), name="api-schema"),
     path(
         "docs/",
         login_required(
-            SpectacularSwaggerView.as_view(url_name="api-schema", template_name="api/docs.html")
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/docs.html"
+            )
         ),
         name="api-docs",
     ),
@@ -62,6 +70,7 @@ urlpatterns = [
     path("health/recompute/", health_api.Recompute.as_view(), name="health-recompute"),
     path("tasks/<str:task_id>/", health_api.TaskState.as_view(), name="task-state"),
     path("portfolio/", health_api.Portfolio.as_view(), name="portfolio-api"),
+    path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
     *router.urls,
     re_path(r"^.*$", api_not_found),
 ]

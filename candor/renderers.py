@@ -4,15 +4,16 @@ A list stays paginated exactly as in JSON (same `page`, same page size, same ord
 count and the next and previous pages move from the JSON envelope to `X-Total-Count` and a
 `Link` header (RFC 8288), so a client walks the pages the same way. Nested objects become
 dotted columns (`health.score`), lists of plain values are joined with "; ", anything deeper
-is kept as JSON in its cell.
+is kept as JSON in its cell. Cells a spreadsheet would run are neutralised (candor.spreadsheet).
 """
 
-import csv
 import io
 
 import orjson
 from rest_framework.mixins import ListModelMixin
 from rest_framework.renderers import BaseRenderer
+
+from candor.spreadsheet import SpreadsheetWriter
 
 
 class CSVRenderer(BaseRenderer):
@@ -25,15 +26,21 @@ class CSVRenderer(BaseRenderer):
         rows = _rows(data, response)
         header = list(dict.fromkeys(key for row in rows for key in row))
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = SpreadsheetWriter(out)
+        writer.writerow(header)
+        writer.writerows([row.get(key, "") for key in header] for row in rows)
         return out.getvalue().encode(self.charset)
 
 
 class CSVOnLists:
     """A view mixin: a GET of a list may also be rendered as CSV (and the schema says so for
-    those operations only). Errors stay JSON, as every API error is."""
+    those operations only). Errors stay JSON, as every API error is.
+
+    A viewset lists in its `list` action and any named in `csv_actions`; a plain APIView whose
+    GET answers a list says so with `lists_on_get = True`."""
+
+    csv_actions: tuple[str, ...] = ()
+    lists_on_get = False
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -44,9 +51,10 @@ class CSVOnLists:
     def _lists(self) -> bool:
         action = getattr(self, "action", None)
         if action is not None:
-            return action == "list"
+            return action == "list" or action in self.csv_actions
         request = getattr(self, "request", None)
-        return isinstance(self, ListModelMixin) and request is not None and request.method == "GET"
+        lists = self.lists_on_get or isinstance(self, ListModelMixin)
+        return lists and request is not None and request.method == "GET"
 
 
 def _rows(data, response) -> list[dict]:

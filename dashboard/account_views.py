@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.selectors import account_get_for_user
-from dashboard.acting import acting_page_data
+from accounts.selectors import account_get_for_user, user_is_vp
+from dashboard.acting import acting_page_data, timeline_with_audit
 from dashboard.forms import (
     ConflictForm,
     DecisionEditForm,
@@ -38,6 +38,8 @@ def _page(request, account, **forms):
             account, context["score"], request.GET.getlist("type"), forms, context["decisions"]
         )
     )
+    if user_is_vp(request.user):
+        context.update(timeline_with_audit(account, context, request.GET.getlist("type")))
     status = 400 if forms else 200
     return render(request, "dashboard/account_detail.html", context, status=status)
 

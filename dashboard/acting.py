@@ -2,6 +2,10 @@
 flags, the CSM's sentiment beside the score, and the timeline. Kept apart from the rest of the
 page (dashboard.selectors) so the two change independently."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from actions.selectors import (
     actions_of,
     disagreement_words,
@@ -12,7 +16,8 @@ from actions.selectors import (
     snoozes_of,
     snoozes_running,
 )
-from actions.timeline import TYPES, account_timeline
+from actions.timeline import DEFAULT_DAYS, TYPES, account_timeline
+from audit.selectors import account_audit_timeline
 from dashboard.acting_forms import ActionCloseForm, SentimentForm, SnoozeForm
 
 TIMELINE_LIMIT = 100
@@ -22,6 +27,21 @@ TIMELINE_LABELS = {
     "snooze": "Snoozes", "note": "Notes", "decision": "Decisions", "scorecard": "Scorecard",
     "signals": "Signals",
 }  # fmt: skip
+
+
+AUDIT_LABELS = {**TIMELINE_LABELS, "audit": "Changes"}
+
+
+def timeline_with_audit(account, data: dict, types) -> dict:
+    """For a VP: the account's audit trail (owner, terms, sentiment, snoozes) merged into its
+    timeline, with its own filter ("Changes")."""
+    wanted = [t for t in types if t in AUDIT_LABELS]
+    since = timezone.now() - timedelta(days=DEFAULT_DAYS)
+    changes = account_audit_timeline(account, since) if not wanted or "audit" in wanted else []
+    others = data["timeline"] if not wanted or set(wanted) - {"audit"} else []
+    merged = sorted(others + changes, key=lambda event: event.at, reverse=True)
+    return {"timeline": merged[:TIMELINE_LIMIT], "timeline_types": wanted,
+            "timeline_labels": AUDIT_LABELS}  # fmt: skip
 
 
 def sentiment_view(sentiment, rag) -> dict | None:

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from accounts.limits import TEXT_LIMIT
 from actions.models import Rating
 from actions.services import SNOOZE_DAYS_DEFAULT, SNOOZE_DAYS_MAX
 from health.scoring.flags import FLAG_LABELS
@@ -10,7 +11,7 @@ from health.scoring.flags import FLAG_LABELS
 class ActionCloseForm(forms.Form):
     status = forms.ChoiceField(choices=[("done", "Done"), ("dismissed", "Dismiss")])
     outcome_note = forms.CharField(
-        label="What happened", required=False, max_length=2000,
+        label="What happened", required=False, max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
 
@@ -23,7 +24,7 @@ class ActionCloseForm(forms.Form):
 
 class SnoozeForm(forms.Form):
     flag = forms.ChoiceField(choices=list(FLAG_LABELS.items()), widget=forms.HiddenInput)
-    reason = forms.CharField(label="Because", max_length=2000,
+    reason = forms.CharField(label="Because", max_length=TEXT_LIMIT,
                              widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
     days = forms.IntegerField(
         label="Raise it again after (days)", min_value=1, max_value=SNOOZE_DAYS_MAX,
@@ -33,7 +34,7 @@ class SnoozeForm(forms.Form):
 
 class SentimentForm(forms.Form):
     rating = forms.ChoiceField(label="Your read", choices=Rating.choices)
-    reason = forms.CharField(label="Why", max_length=2000,
+    reason = forms.CharField(label="Why", max_length=TEXT_LIMIT,
                              widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
     valid_days = forms.IntegerField(label="Valid for (days)", min_value=7, max_value=90,
                                     initial=30)  # fmt: skip

@@ -120,7 +120,8 @@ def _filter(accounts, filters: BookFilters, today):
 
 
 def book_counts(user, csm: str = "") -> dict:
-    """The numbers at the top of the book: ARR at risk, RAG mix, renewals without engagement."""
+    """The numbers at the top of the book: ARR at risk, RAG mix, renewals without engagement
+    (those renewing in the next 120 days, and every account with the flag)."""
     accounts = active_book(user)
     if csm:
         accounts = accounts.filter(csm__username=csm)
@@ -138,6 +139,8 @@ def book_counts(user, csm: str = "") -> dict:
         renewals_without_engagement=Count(
             "pk", filter=rwe & Q(renewal_date__lte=timezone.now().date() + timedelta(days=120))
         ),
+        # The flag also marks accounts that just renewed: the portfolio's count of it.
+        flagged_renewal_without_engagement=Count("pk", filter=rwe),
         stale=Count("pk", filter=Q(current_health__flag_codes__contains=",stale_data,")),
     )
     return counts

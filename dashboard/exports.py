@@ -3,16 +3,17 @@
 The book streams: rows are read with a server-side cursor in chunks and written out as they
 come, so a VP's 100,000 accounts never sit in memory as a list. Portfolio tables are small
 aggregates (a row per flag, CSM, month or quarter) built by the same selectors as the page.
-Numbers are plain (ARR in currency units, dates ISO), not the page's "$1.2M".
+Numbers are plain (ARR in currency units, dates ISO), not the page's "$1.2M". Every file is
+written by candor.spreadsheet's writer, so no cell can run as a formula in a spreadsheet.
 """
 
-import csv
 from collections.abc import Callable, Iterable
 
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 
 from accounts.models import Segment
+from candor.spreadsheet import SpreadsheetWriter
 from dashboard.book import BookFilters, book_queryset, flag_chips
 from dashboard.portfolio_page import riskiest_accounts
 from health.board import arr_at_risk_by_month, renewals_by_quarter
@@ -23,14 +24,14 @@ CHUNK = 2_000
 
 
 class _Line:
-    """A file-like object whose write() hands back the line csv.writer formatted."""
+    """A file-like object whose write() hands back the line the writer formatted."""
 
     def write(self, value: str) -> str:
         return value
 
 
 def csv_response(name: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    writer = csv.writer(_Line())
+    writer = SpreadsheetWriter(_Line())
     lines = (writer.writerow(row) for row in _with_header(header, rows))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
@@ -104,11 +105,12 @@ def _books_by_csm(accounts):
 
 
 def _commitment_debt(accounts):
-    header = ["deal_age", "commitments", "accounts", "overdue"]
+    header = ["deal_age", "commitments", "accounts", "overdue", "uncommitted", "committed_overdue"]
     rows = [
-        [row["label"], row["commitments"], row["accounts"], row["overdue"]]
+        [row["label"], row["commitments"], row["accounts"], row["overdue"], row["uncommitted"],
+         row["committed_overdue"]]
         for row in commitment_debt(accounts)
-    ]
+    ]  # fmt: skip
     return header, rows
 
 
@@ -125,7 +127,7 @@ def _riskiest_accounts(accounts):
 
 def _score_validity(accounts):
     keys = ["churned_caught", "churned_missed", "churned_unknown", "renewed_green",
-            "renewed_flagged", "renewed_unknown"]  # fmt: skip
+            "renewed_flagged", "renewed_unknown", "churned_caught_share"]  # fmt: skip
     rows = [
         [row["horizon"], *(row[key] for key in keys)] for row in score_validity(accounts)["rows"]
     ]

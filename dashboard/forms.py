@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Decision, ImportKind, Note
+from accounts.models import Decision, Note
 
 
 def focus_first_error(form) -> None:
@@ -67,22 +67,3 @@ class ConflictForm(forms.Form):
         self.fields["conflicting"].initial = account.stakeholders.filter(
             success_definition_conflicts=True
         )
-
-
-class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=ImportKind.choices, label="What the file holds")
-    file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row.")
-
-    def clean_file(self) -> str:
-        """The file's text, or why it cannot be read; kept as text for the preview and run."""
-        upload = self.cleaned_data["file"]
-        try:
-            content = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise forms.ValidationError(
-                "The file is not UTF-8 text; save it from the spreadsheet as CSV UTF-8."
-            ) from error
-        if not content.strip():
-            raise forms.ValidationError("The file is empty.")
-        self.filename = upload.name
-        return content

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import account_views, acting_views, import_views, views
+from dashboard import account_views, acting_views, connect_views, import_views, views
 
 urlpatterns = [
     path("", views.book, name="home"),
@@ -8,9 +8,13 @@ urlpatterns = [
     path("portfolio/backtest/", views.backtest_compute, name="backtest_compute"),
     path("scorecards/<int:pk>/adopt/", views.scorecard_adopt, name="scorecard_adopt"),
     path("assets/plotly.js", views.plotly_js, name="plotly_js"),
+    path("connect/", connect_views.connect, name="connect"),
+    path("connect/backtest/", connect_views.connect_backtest, name="connect_backtest"),
+    path("connect/calibrate/", connect_views.connect_calibrate, name="connect_calibrate"),
     path("imports/", import_views.import_upload, name="import_upload"),
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/start/", import_views.import_start, name="import_start"),
+    path("imports/<int:pk>/mapping/", import_views.import_map, name="import_map"),
     path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
     path("accounts/<int:pk>/", account_views.account_detail, name="account_detail"),
     path("accounts/<int:pk>/decisions/", account_views.decision_create, name="decision_create"),

@@ -14,7 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import api as accounts_api
-from accounts.selectors import account_get_for_user, accounts_visible_to, user_is_vp
+from accounts.selectors import (
+    account_get_for_user,
+    accounts_visible_to,
+    retention_summary,
+    user_is_vp,
+)
 from candor.renderers import CSVOnLists
 from health import tasks
 from health.backtest import backtest_remembered
@@ -204,7 +209,10 @@ PORTFOLIO = inline_serializer(
      "by_rag": serializers.DictField(),
      "by_flag": serializers.DictField(help_text="An account can carry several flags, so these "
                                       "ARR figures overlap and do not add up to ARR at risk."),
-     "by_csm": serializers.DictField()},
+     "by_csm": serializers.DictField(),
+     "grr": serializers.FloatField(allow_null=True, help_text="Gross revenue retention, trailing twelve months, a fraction."),
+     "nrr": serializers.FloatField(allow_null=True, help_text="Net revenue retention, trailing twelve months, a fraction."),
+     "retention": serializers.DictField(help_text="The twelve months' movements, by month and by start-quarter cohort.")},
 )  # fmt: skip
 
 
@@ -215,7 +223,8 @@ class Portfolio(APIView):
     def get(self, request):
         if not user_is_vp(request.user):
             raise PermissionDenied("The portfolio is for VPs.")
-        return Response(portfolio_summary(accounts_visible_to(request.user)))
+        visible = accounts_visible_to(request.user)
+        return Response(portfolio_summary(visible) | retention_summary(visible))
 
 
 class AccountViewSet(accounts_api.AccountViewSet):
@@ -268,7 +277,7 @@ class IsVP(permissions.BasePermission):
 
 
 class ScorecardViewSet(
-    ScorecardValidityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+    CSVOnLists, ScorecardValidityActions, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """The scorecards with every version each has had (VPs only). A PATCH that changes what a

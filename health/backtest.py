@@ -21,7 +21,7 @@ from accounts.models import Account
 from health.features import build_features, card_keys
 from health.models import Scorecard
 from health.scoring import ScorecardSpec
-from health.scoring.backtest import as_of_dates, backtest_metrics
+from health.scoring.backtest import as_of_dates, backtest_metrics, warnings_before_churns
 from health.scoring.constants import COMPONENTS
 from health.services import score_features, scorecards_by_segment
 from signals.models import Signal
@@ -165,5 +165,55 @@ def backtest_remembered(
     figures = cache.get(key)
     if figures is None and compute:
         figures = backtest_run(window=window, scorecard=scorecard)
+        cache.set(key, figures, BACKTEST_SECONDS)
+    return figures
+
+
+WARNING_YEAR = 365  # "last year's churns": those of the 365 days before today
+WARNING_READINGS = 16  # readings every 30 days, from about 15 months ago to a month ago
+
+
+def churn_warnings_window(today: date) -> BacktestWindow:
+    """Readings a month apart that reach back before the earliest of last year's churns."""
+    end = today - timedelta(days=DEFAULT_EVERY)
+    return BacktestWindow.default(today, dates=WARNING_READINGS, end=end)
+
+
+def churn_warnings_run(*, today: date) -> dict:
+    """Would Candor have warned before each churn of the last year? Every account scored on
+    past dates from what was known then (as the backtest does), each churn of the last
+    `WARNING_YEAR` days with the colours it showed 30, 60 and 90 days before it."""
+    window = churn_warnings_window(today)
+    cards, _ = backtest_cards()
+    warnings = warnings_before_churns(backtest_rows(window.dates, cards=cards))
+    since = pd.Timestamp(today - timedelta(days=WARNING_YEAR))
+    warnings = warnings[pd.to_datetime(warnings["churned_on"]) >= since]
+    accounts = Account.objects.in_bulk(list(warnings["account_id"]))
+    rows = [
+        {**row, "name": accounts[row["account_id"]].name, "arr": float(accounts[row["account_id"]].arr),
+         "churned_on": pd.Timestamp(row["churned_on"]).date().isoformat()}
+        for row in warnings.to_dict("records")
+    ]  # fmt: skip
+    rows.sort(key=lambda row: -row["arr"])
+    return {
+        "since": since.date().isoformat(),
+        "as_of_dates": [d.isoformat() for d in window.dates],
+        "churned": len(rows),
+        "churned_arr": sum(row["arr"] for row in rows),
+        "warned_60": sum(1 for row in rows if row["rag_60"] in ("red", "amber")),
+        "warned_60_arr": sum(row["arr"] for row in rows if row["rag_60"] in ("red", "amber")),
+        "never_warned": sum(1 for row in rows if row["warned_days"] is None),
+        "accounts": rows,
+    }
+
+
+def churn_warnings_remembered(*, today: date, compute: bool = True) -> dict | None:
+    """churn_warnings_run, kept until what it reads changes (a day at most); None when not
+    computed yet and `compute` is False."""
+    inputs = f"{backtest_data_version(None)}|{today}"
+    key = f"candor:churn-warnings:{hashlib.sha256(inputs.encode()).hexdigest()}"
+    figures = cache.get(key)
+    if figures is None and compute:
+        figures = churn_warnings_run(today=today)
         cache.set(key, figures, BACKTEST_SECONDS)
     return figures

@@ -29,6 +29,7 @@ from health.scoring.calibration import (
     flag_lifts,
     propose_thresholds,
 )
+from health.services import scorecard_calibration_propose
 
 CALIBRATION_DATES = 9  # four to learn from, three to test on, a horizon apart
 RECALL_LEAD_DAYS = 60  # issue 12: churners red or amber 60 days before churning
@@ -89,3 +90,32 @@ def _score_both(dates, key, cards, proposed):
         live.append(score_as_known(features, as_of, cards))
         new.append(score_as_known(features, as_of, proposed))
     return (with_outcomes(pd.concat(parts, ignore_index=True)) for parts in (live, new))
+
+
+def calibration_propose_run(*, scorecard: Scorecard, window: BacktestWindow, workers: int = 1):
+    """calibration_run, then record its proposal for a VP to adopt where it changes anything
+    (`report["proposal"]`: its id and number, or None). Nothing live changes."""
+    report = calibration_run(scorecard=scorecard, window=window, workers=workers)
+    report["proposal"] = None
+    if changes_anything(report):
+        proposal = scorecard_calibration_propose(
+            scorecard=scorecard, weights=report["proposed_weights"],
+            thresholds=report["proposed_thresholds"], note=proposal_note(report), report=report,
+        )  # fmt: skip
+        report["proposal"] = {"id": proposal.pk, "number": proposal.number}
+    return report
+
+
+def changes_anything(report: dict) -> bool:
+    return (report["proposed_weights"], report["proposed_thresholds"]) != (
+        report["current_weights"],
+        report["current_thresholds"],
+    )
+
+
+def proposal_note(report: dict) -> str:
+    return (
+        f"Calibrated on {report['train_churned']} churns as of {', '.join(report['train_dates'])}; "
+        f"tested on {', '.join(report['test_dates'])}: AUC {report['current']['auc']} -> "
+        f"{report['proposed']['auc']}."
+    )

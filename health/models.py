@@ -411,13 +411,21 @@ class ScoringRun(models.Model):
 
 
 class ScoringShard(models.Model):
-    """An id range of a run. Queued, then done; the sweep re-queues one left undone too long."""
+    """An id range of a run. Queued, then leased by the worker scoring it, then done.
+
+    The worker claims the shard with a conditional update and renews its lease while it scores;
+    a lease that lapsed (its worker died) lets the sweep re-queue the shard and another worker
+    claim it, long before the broker would hand the dead worker's message out again."""
 
     run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="shards")
     first = models.BigIntegerField()
     last = models.BigIntegerField()
     queued_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=1)
+    leased_by = models.CharField(
+        max_length=255, blank=True, default="", help_text="The worker holding the lease."
+    )
+    lease_until = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     scored = models.PositiveIntegerField(null=True, blank=True)
     failed_accounts = models.JSONField(
@@ -433,6 +441,10 @@ class ScoringShard(models.Model):
 
     def __str__(self):
         return f"shard {self.first}-{self.last} of run {self.run_id}"
+
+    def lease_held(self, now) -> bool:
+        """Whether a live worker holds the shard: leased, and renewed in time."""
+        return self.lease_until is not None and self.lease_until >= now
 
 
 class CalibrationReport(models.Model):

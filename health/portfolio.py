@@ -156,8 +156,10 @@ DEAL_AGE_BUCKETS = (
 
 
 def commitment_debt(accounts) -> list[dict]:
-    """The promises the scorer's commitment_gap flag counts, by deal age: told to the customer
-    but not committed by product (`uncommitted`), or overdue; and the accounts carrying them."""
+    """The promises the scorer's commitment_gap flag counts (`commitments`), by deal age, split
+    once each: told to the customer but not committed by product (`uncommitted`), or committed
+    and past due (`committed_overdue`); these two add up to `commitments`. `overdue` counts every
+    past-due promise, committed or not; `accounts`, the accounts carrying them."""
     today = timezone.now().date()
     debt = Commitment.objects.filter(
         rules.commitment_known(today),
@@ -173,9 +175,12 @@ def commitment_debt(accounts) -> list[dict]:
         totals[f"{i}_commitments"] = Count("pk", filter=window)
         totals[f"{i}_uncommitted"] = Count("pk", filter=window & rules.commitment_uncommitted())
         totals[f"{i}_overdue"] = Count("pk", filter=window & rules.commitment_overdue(today))
+        totals[f"{i}_committed_overdue"] = Count(
+            "pk", filter=window & ~rules.commitment_uncommitted() & rules.commitment_overdue(today)
+        )
         totals[f"{i}_accounts"] = Count("account", filter=window, distinct=True)
     totals = debt.order_by().aggregate(**totals)
-    keys = ("commitments", "uncommitted", "overdue", "accounts")
+    keys = ("commitments", "uncommitted", "committed_overdue", "overdue", "accounts")
     return [
         {"label": label, **{key: totals[f"{i}_{key}"] for key in keys}}
         for i, (label, _low, _high) in enumerate(DEAL_AGE_BUCKETS)
@@ -205,8 +210,11 @@ def score_validity_remembered(accounts, horizons=(30, 60, 90)) -> dict:
 def score_validity(accounts, horizons=(30, 60, 90)) -> dict:
     """For churned and renewed accounts: what the score said 30/60/90 days before the outcome.
 
-    "Said" is the newest score as of that day, if it is at most 30 days older than the day: one
-    probe of the (account, as_of, computed_at) index per ended account and horizon.
+    "Said" is the newest score in history (as Candor showed it then, with the scorecard live
+    then) as of that day, if it is at most 30 days older than the day: one probe of the
+    (account, as_of, computed_at) index per ended account and horizon. `churned_caught_share`
+    is of the churns with such a score. The backtest's recall at a lead reads the same window
+    but replays today's scorecard on its own, sparser dates, so the two can differ.
     """
     said = {f"said_{horizon}": _rag_before_outcome(horizon) for horizon in horizons}
     ended = accounts.filter(outcome__in=["churned", "renewed"]).exclude(outcome_on=None)
@@ -244,4 +252,6 @@ def _tally(horizon: int, groups: list[dict]) -> dict:
         else:
             key = "renewed_green" if said == "green" else "renewed_flagged"
         tally[key] += group["n"]
+    read = tally["churned_caught"] + tally["churned_missed"]
+    tally["churned_caught_share"] = tally["churned_caught"] / read if read else None
     return tally

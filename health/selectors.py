@@ -3,7 +3,7 @@
 import math
 from datetime import timedelta
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from health.models import COMPONENTS, HealthScore, Scorecard, ScorecardVersion
 from health.scoring import ScorecardSpec
@@ -149,3 +149,13 @@ def calibration_proposals_pending() -> list:
         if version.number > version.scorecard.version:
             newest.setdefault(version.scorecard_id, version)
     return list(newest.values())
+
+
+def scorecards_naming_kind(*, code: str, **kwargs) -> list[str]:
+    """Words for each scorecard whose live settings or any version names a signal kind (the
+    answer to `signals.hooks.signal_kind_uses`): such a kind keeps its category and stays."""
+    names = Q(value_kinds__contains=[code]) | Q(usage_kinds__contains=[code])
+    cards = Scorecard.objects.filter(names | Q(versions__in=ScorecardVersion.objects.filter(names)))
+    return [
+        f"scorecard '{name}' names it" for name in cards.distinct().values_list("name", flat=True)
+    ]

@@ -5,6 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from candor.fields import FormJSONDictField, StrictDateField
 from health.models import COMPONENTS, HealthScore, Scorecard, ScorecardVersion, validate_spec
 
 EARLIEST_AS_OF = date(2000, 1, 1)
@@ -113,7 +114,7 @@ class RecomputeSerializer(serializers.Serializer):
         required=False,
         max_length=100_000,
     )
-    as_of = serializers.DateField(required=False)
+    as_of = StrictDateField(required=False)
 
     def validate_as_of(self, as_of):
         if as_of > timezone.now().date():
@@ -150,9 +151,9 @@ class ScorecardSerializer(serializers.ModelSerializer):
     writes a new version and makes it live."""
 
     versions = ScorecardVersionSerializer(many=True, read_only=True)
-    weights = serializers.DictField(child=serializers.FloatField(min_value=0), required=False)
-    thresholds = serializers.DictField(child=serializers.FloatField(), required=False)
-    targets = serializers.DictField(child=serializers.FloatField(min_value=0), required=False)
+    weights = FormJSONDictField(child=serializers.FloatField(min_value=0), required=False)
+    thresholds = FormJSONDictField(child=serializers.FloatField(), required=False)
+    targets = FormJSONDictField(child=serializers.FloatField(min_value=0), required=False)
     capping_flags = serializers.ListField(child=serializers.CharField(), required=False)
     value_kinds = serializers.ListField(child=serializers.CharField(), required=False)
     usage_kinds = serializers.ListField(child=serializers.CharField(), required=False)

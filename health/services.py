@@ -9,6 +9,7 @@ from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from health.features import AccountRange, build_features, card_keys, scorable_accounts
@@ -381,13 +382,36 @@ def scoring_run_start(*, task_id: str, as_of: date, shards: list[tuple[int, int]
     return run, created
 
 
+def scoring_shard_claim(*, shard_id: int, holder: str, lease: timedelta) -> bool:
+    """Take the shard for `holder` until `lease` from now, in one conditional UPDATE (as
+    healthchecks' sendalerts claims a check): of two workers handed the same shard (the broker's
+    redelivery, the sweep's re-queue) exactly one wins. A shard done, or leased by a worker that
+    still renews its lease, is not taken."""
+    now = timezone.now()
+    return bool(
+        ScoringShard.objects.filter(pk=shard_id, done_at__isnull=True)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(leased_by=holder, lease_until=now + lease)
+    )
+
+
+def scoring_shard_lease_renew(*, shard_id: int, holder: str, lease: timedelta) -> bool:
+    """The heartbeat of a live worker: extend its lease. False once the shard is done or the
+    lease was lost to another worker (it had lapsed)."""
+    return bool(
+        ScoringShard.objects.filter(pk=shard_id, leased_by=holder, done_at__isnull=True).update(
+            lease_until=timezone.now() + lease
+        )
+    )
+
+
 def scoring_shard_finish(*, shard_id: int, scored: int, failed: list[int]) -> None:
     """Mark a shard done (a second finish, after a redelivery, changes nothing), and its run
     finished when it was the last."""
     now = timezone.now()
     with transaction.atomic():
         updated = ScoringShard.objects.filter(pk=shard_id, done_at__isnull=True).update(
-            done_at=now, scored=scored, failed_accounts=sorted(set(failed))
+            done_at=now, scored=scored, failed_accounts=sorted(set(failed)), lease_until=None
         )
         if not updated:
             return
@@ -396,19 +420,25 @@ def scoring_shard_finish(*, shard_id: int, scored: int, failed: list[int]) -> No
             ScoringRun.objects.filter(pk=run_id, finished_at__isnull=True).update(finished_at=now)
 
 
-def scoring_shards_overdue(*, older_than: timedelta) -> list[ScoringShard]:
-    """Shards queued longer ago than a task may run and still not done: their worker died (or
-    the message was lost). Stamped as queued again now, so two sweeps never both re-queue."""
-    cutoff = timezone.now() - older_than
+def scoring_shards_lapsed(*, resend_after: timedelta) -> list[ScoringShard]:
+    """Shards no live worker holds: their lease lapsed since they were last queued (the worker
+    died), or nobody claimed them in `resend_after` (their message went with a dead worker or a
+    lost broker). Stamped as queued again now, so two sweeps never both re-queue one; a copy
+    that turns out to be surplus loses the claim and does nothing."""
+    now = timezone.now()
+    lapsed = Q(lease_until__lt=now, queued_at__lt=F("lease_until"))
+    unclaimed = Q(queued_at__lt=now - resend_after) & (
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    )
     with transaction.atomic():
         shards = list(
             ScoringShard.objects.select_for_update(skip_locked=True)
             .select_related("run")
-            .filter(done_at__isnull=True, queued_at__lt=cutoff)
+            .filter(lapsed | unclaimed, done_at__isnull=True)
             .order_by("pk")
         )
         for shard in shards:
-            shard.queued_at, shard.attempts = timezone.now(), shard.attempts + 1
+            shard.queued_at, shard.attempts = now, shard.attempts + 1
         ScoringShard.objects.bulk_update(shards, ["queued_at", "attempts"])
     return shards
 

@@ -1,19 +1,27 @@
 """Celery tasks: they take ids, call a service, and are safe to retry.
 
-Every task acknowledges late and is rejected back to the queue if its worker dies (settings), so
-a killed worker's task comes back after the broker's visibility timeout. A portfolio run also
-records its shards in the database; the sweep re-queues any left undone, so a run finishes even
-if its messages are lost with the broker. Re-running a shard writes nothing twice: scores are
-unique per (account, as_of, computed_at) and the run fixes computed_at.
+Every task acknowledges late and is rejected back to the queue if its worker dies (settings). A
+portfolio run records its shards in the database, and a worker scoring a shard holds a lease on
+it that a heartbeat renews while it works. When a worker dies its lease lapses within
+SHARD_LEASE_SECONDS; the shard sweep (beat, every SHARD_SWEEP_SECONDS, and on each worker's
+start) re-queues such shards at once, without waiting for the broker's visibility timeout, and
+the next worker claims them. The claim is one conditional update, so one worker scores a shard;
+should two ever write, scores are unique per (account, as_of, computed_at) and the run fixes
+computed_at, so nothing is scored twice into a run.
 """
 
 import logging
+import os
+import threading
+import uuid
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import redis
 from celery import group, shared_task
+from celery.signals import worker_ready
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -21,7 +29,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from health import services
 from health.features import AccountRange, scorable_accounts
-from health.models import CurrentHealth
+from health.models import CurrentHealth, ScoringShard
 from signals.models import Signal
 
 logger = logging.getLogger(__name__)
@@ -42,15 +50,68 @@ def _as_of(value) -> date | None:
 
 @shared_task(bind=True, **RETRY)
 def score_range(self, first, last, as_of=None, computed_at=None, shard_id=None):
-    """One shard of the portfolio: every scorable account with first <= id <= last."""
-    run = parse_datetime(computed_at) if computed_at else None
+    """One shard of the portfolio: every scorable account with first <= id <= last, scored
+    under the shard's lease when it belongs to a run."""
+    run = {
+        "as_of": _as_of(as_of),
+        "computed_at": parse_datetime(computed_at) if computed_at else None,
+    }
+    if shard_id is None:
+        return services.score_accounts(account_ids=AccountRange(first, last), **run)
+    holder = f"{self.request.hostname or 'local'}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    lease = timedelta(seconds=settings.CANDOR["SHARD_LEASE_SECONDS"])
+    if not services.scoring_shard_claim(shard_id=shard_id, holder=holder, lease=lease):
+        return _not_claimed(self, shard_id)
     failed = []
-    scored = services.score_accounts(
-        account_ids=AccountRange(first, last), as_of=_as_of(as_of), computed_at=run, failed=failed
-    )
-    if shard_id is not None:
-        services.scoring_shard_finish(shard_id=shard_id, scored=scored, failed=failed)
+    with lease_renewed(shard_id, holder, lease, heartbeat=not self.request.is_eager):
+        scored = services.score_accounts(
+            account_ids=AccountRange(first, last), failed=failed, **run
+        )
+    services.scoring_shard_finish(shard_id=shard_id, scored=scored, failed=failed)
     return scored
+
+
+def _not_claimed(task, shard_id):
+    """Done already: nothing to do. Leased by a live worker: look again once its lease would
+    have lapsed, so this copy takes over should that worker die."""
+    shard = ScoringShard.objects.get(pk=shard_id)
+    if shard.done_at is not None or shard.lease_until is None:
+        return 0
+    wait = (shard.lease_until - timezone.now()).total_seconds() + 1
+    # Enough looks to outlast a holder that runs to the time limit.
+    looks = settings.CELERY_TASK_TIME_LIMIT // settings.CANDOR["SHARD_LEASE_SECONDS"] + 2
+    raise task.retry(countdown=max(wait, 1), max_retries=looks)
+
+
+@contextmanager
+def lease_renewed(shard_id: int, holder: str, lease: timedelta, heartbeat=True):
+    """Renew the shard's lease every third of its length while the block runs, from a thread
+    with its own database connection: the lease lapses only when the worker is gone."""
+    if not heartbeat:  # eager: the run is this process, nobody else could take the shard over
+        yield
+        return
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(lease.total_seconds() / 3):
+                if not services.scoring_shard_lease_renew(
+                    shard_id=shard_id, holder=holder, lease=lease
+                ):
+                    logger.warning("Lease on shard %s lost by %s", shard_id, holder)
+                    return
+        except Exception:  # the next beat, or the lease lapsing, will tell
+            logger.exception("Could not renew the lease on shard %s", shard_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"lease-{shard_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(lease.total_seconds())
 
 
 @shared_task(bind=True, **RETRY)
@@ -107,16 +168,29 @@ def flush_rescores(self):
 
 
 @shared_task(bind=True, **RETRY)
-def rescore_stale_accounts(self):
-    """The sweep: re-queue shards of runs a dead worker left unfinished; score accounts whose
-    newest signal is newer than their latest score, unscored ones, and those whose rescore
-    request was kept in the database while the queue was down."""
-    overdue = services.scoring_shards_overdue(
-        older_than=timedelta(seconds=settings.CANDOR["SHARD_REQUEUE_SECONDS"])
+def scoring_shards_requeue(self):
+    """The shard sweep: re-queue shards of runs whose lease lapsed (a worker died) or that no
+    worker claimed in SHARD_REQUEUE_SECONDS (their message was lost)."""
+    lapsed = services.scoring_shards_lapsed(
+        resend_after=timedelta(seconds=settings.CANDOR["SHARD_REQUEUE_SECONDS"])
     )
-    for shard in overdue:
+    for shard in lapsed:
         logger.warning("Re-queueing %s (attempt %d)", shard, shard.attempts)
         _shard_signature(shard).apply_async()
+    return len(lapsed)
+
+
+@worker_ready.connect
+def _sweep_shards_on_start(sender, **kwargs):
+    """A worker that starts (after a crash, say) looks for shards left without a live lease."""
+    sender.app.send_task("health.tasks.scoring_shards_requeue")
+
+
+@shared_task(bind=True, **RETRY)
+def rescore_stale_accounts(self):
+    """The sweep: score accounts whose newest signal is newer than their latest score,
+    unscored ones, and those whose rescore request was kept in the database while the queue
+    was down."""
     remembered, read_at = services.rescore_requests_take()
     since = timezone.now() - timedelta(days=2)
     newest = (

@@ -5,13 +5,15 @@ from signals.models import Signal, SignalKindDef
 
 @admin.register(SignalKindDef)
 class SignalKindAdmin(admin.ModelAdmin):
-    """Kinds are registered, never edited: signals already carry them."""
+    """Staff (who count as VPs) may register a kind here; once registered it is read-only
+    here: relabel, retire or delete it through the API, whose service keeps a used kind's
+    category and refuses deleting it."""
 
-    list_display = ("code", "label", "category", "builtin", "created_at")
+    list_display = ("code", "label", "category", "builtin", "retired_at", "created_at")
     list_filter = ("category", "builtin")
 
     def get_readonly_fields(self, request, obj=None):
-        return ("code", "label", "category", "builtin", "created_at") if obj else ()
+        return ("code", "label", "category", "builtin", "retired_at", "created_at") if obj else ()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,9 +1,10 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, mixins, serializers, status, viewsets
-from rest_framework.exceptions import ParseError
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.response import Response
 
-from accounts.selectors import accounts_visible_to
+from accounts.selectors import accounts_visible_to, user_is_vp
 from candor.parsers import JSONParser, RequestTooLarge
 from candor.renderers import CSVOnLists
 from signals.models import Signal, SignalKindDef
@@ -12,7 +13,9 @@ from signals.services import (
     LIMITS,
     MAX_ROWS,
     IngestError,
+    signal_kind_delete,
     signal_kind_register,
+    signal_kind_update,
     signals_ingest,
 )
 
@@ -57,7 +60,8 @@ INGEST_ERRORS = inline_serializer(
     {"errors": serializers.ListField(required=False, child=inline_serializer("RowError", {
         "index": serializers.IntegerField(allow_null=True), "field": serializers.CharField(allow_null=True),
         "code": serializers.CharField(help_text="invalid, required, unknown_field, too_long, "
-                                      "out_of_range, invalid_unicode, not_found or conflict"),
+                                      "out_of_range, invalid_unicode, retired, not_found or "
+                                      "conflict"),
         "message": serializers.CharField(),
     })), "detail": serializers.CharField(required=False)},
 )  # fmt: skip
@@ -118,14 +122,23 @@ class SignalListCreate(CSVOnLists, generics.ListAPIView):
 
 
 class SignalKindSerializer(serializers.ModelSerializer):
+    retired = serializers.BooleanField(
+        required=False, help_text="Retired: refused at ingest; the signals it has stay."
+    )
+
     class Meta:
         model = SignalKindDef
-        fields = ["code", "label", "category", "builtin", "created_at"]
-        read_only_fields = ["builtin", "created_at"]
+        fields = ["code", "label", "category", "builtin", "retired", "retired_at", "created_at"]
+        read_only_fields = ["builtin", "retired_at", "created_at"]
         extra_kwargs = {
             "code": {"help_text": "Lower-case letters, digits and '_', e.g. 'invoice_paid'."},
             "category": {"help_text": "value, usage, people, support or survey."},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["code"].read_only = True  # the key signals carry: never renamed
 
     def validate_code(self, code):
         if SignalKindDef.objects.filter(code=code).exists():
@@ -133,21 +146,50 @@ class SignalKindSerializer(serializers.ModelSerializer):
         return code
 
     def create(self, validated_data):
+        validated_data.pop("retired", None)
         return signal_kind_register(**validated_data)
 
+    def update(self, instance, validated_data):
+        try:
+            return signal_kind_update(kind=instance, **validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError(serializers.as_serializer_error(error)) from error
 
-class SignalKindViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+
+class WritesForVPs(permissions.BasePermission):
+    message = "Only a VP registers, edits, retires or deletes signal kinds."
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or user_is_vp(request.user)
+
+
+class SignalKindViewSet(
+    CSVOnLists, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
     """The signal kinds Candor accepts: the twelve built in and any a company registers.
 
-    A signal of an unregistered kind is refused, so register a kind before sending it. Its
-    category says what it is; a kind of category `value` can then be named among a scorecard's
-    value kinds (what proves the customer got what they bought). Kinds are never edited.
+    A signal of an unregistered or retired kind is refused, so register a kind before sending
+    it. Its category says what it is; a kind of category `value` can then be named among a
+    scorecard's value kinds (what proves the customer got what they bought). Everyone reads
+    them; only a VP registers, relabels, retires (`PATCH {"retired": true}`) or deletes one.
+    A used kind (signals carry it, a milestone or scorecard names it) keeps its category and
+    cannot be deleted, only retired; the built-in kinds stay as they are.
     """
 
     serializer_class = SignalKindSerializer
+    permission_classes = [permissions.IsAuthenticated, WritesForVPs]
+    lookup_field = "code"
     pagination_class = None
     ordering = ["code"]
     ordering_fields = ["code"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return signal_kinds()
+
+    def perform_destroy(self, instance):
+        try:
+            signal_kind_delete(kind=instance)
+        except DjangoValidationError as error:
+            raise ValidationError({"detail": error.messages}) from error

@@ -23,14 +23,18 @@ assert tuple(SignalCategory.values) == CATEGORIES
 
 class SignalKindDef(models.Model):
     """A kind of signal Candor accepts: the twelve built in (signals 0010), and any a company
-    registers. Never edited once signals may carry it: its category decides which rollups
-    count it (value kinds are counted per day in `SignalKindDay`)."""
+    registers (VPs only). Its category decides which rollups count it (value kinds are counted
+    per day in `SignalKindDay`), so it changes only while nothing uses the kind; a used kind is
+    retired instead of deleted: refused at ingest from then on, kept for the signals that carry it."""
 
     code = models.CharField(primary_key=True, max_length=30, validators=[KIND_CODE])
     label = models.CharField(max_length=100)
     category = models.CharField(max_length=10, choices=SignalCategory.choices)
     builtin = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="Retired: signals of this kind are no longer accepted."
+    )
 
     class Meta:
         ordering = ["code"]
@@ -44,6 +48,10 @@ class SignalKindDef(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Signal(models.Model):

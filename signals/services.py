@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg.errors
 from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from accounts.selectors import accounts_visible_to
 from signals.hooks import signals_ingested
 from signals.kinds import BUILTIN_KINDS
 from signals.models import Signal, SignalKindDef
-from signals.selectors import signal_kind_codes
+from signals.selectors import signal_kind_codes, signal_kind_uses, signal_kinds_retired
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,46 @@ def signal_kind_register(*, code: str, label: str, category: str) -> SignalKindD
     return kind
 
 
+@transaction.atomic
+def signal_kind_update(*, kind: SignalKindDef, label=None, category=None, retired=None):
+    """Relabel, re-categorise (only while nothing uses the kind: its category decides which
+    rollups counted its signals) or retire (refused at ingest from now on) or bring back a kind.
+    The built-in kinds are the scorer's own vocabulary and stay as they are."""
+    kind = SignalKindDef.objects.select_for_update().get(pk=kind.pk)
+    if kind.builtin:
+        raise ValidationError(f"'{kind.code}' is built in: it cannot be changed or retired.")
+    if category is not None and category != kind.category:
+        uses = signal_kind_uses(kind.code)
+        if uses:
+            raise ValidationError(
+                {"category": f"'{kind.code}' is in use ({'; '.join(uses)}): its category "
+                 "stays. Retire it and register a new kind instead."}
+            )  # fmt: skip
+        kind.category = category
+    if label is not None:
+        kind.label = label
+    if retired is not None and retired != kind.retired:
+        kind.retired_at = timezone.now() if retired else None
+    kind.full_clean()
+    kind.save()
+    return kind
+
+
+@transaction.atomic
+def signal_kind_delete(*, kind: SignalKindDef) -> None:
+    """Delete a kind nothing uses; a used one is retired instead, so its history stays readable."""
+    kind = SignalKindDef.objects.select_for_update().get(pk=kind.pk)
+    if kind.builtin:
+        raise ValidationError(f"'{kind.code}' is built in: it cannot be deleted.")
+    uses = signal_kind_uses(kind.code)
+    if uses:
+        raise ValidationError(
+            f"'{kind.code}' is in use ({'; '.join(uses)}): retire it instead "
+            '(PATCH {"retired": true}); it stays for the history.'
+        )
+    kind.delete()
+
+
 class IngestError(Exception):
     """The batch is refused: `errors` are {index, field, code, message}; nothing was stored."""
 
@@ -109,7 +150,7 @@ def signals_ingest(*, rows, user, source: str = "api") -> IngestResult:
         raise IngestError(
             [_batch_error(f"At most {MAX_ROWS} signals per request; got {len(rows)}.")]
         )
-    parsed, errors = _parse(rows, signal_kind_codes())
+    parsed, errors = _parse(rows, signal_kind_codes(), signal_kinds_retired())
     _resolve_accounts(parsed, errors, user)
     if errors:
         raise IngestError(_sorted(errors))
@@ -120,6 +161,44 @@ def signals_ingest(*, rows, user, source: str = "api") -> IngestResult:
     created = _store(unique, source)
     account_ids = {row["account_id"] for row in unique}
     return IngestResult(created=created, duplicates=len(parsed) - created, account_ids=account_ids)
+
+
+def signals_store(*, rows: list[dict], source: str, rescore: bool = True) -> int:
+    """Store signals a trusted feed already checked and resolved to account ids (a Segment
+    source: its key, not a person, decides what it may write). Idempotent like `signals_ingest`
+    (a stored key is skipped) and rescored the same way, unless the caller asks for the rescore
+    itself once it is done (`signals_rescore`: a file of many chunks); returns how many were new."""
+    if not rows:
+        return 0
+    unique, conflicts = _distinct(rows)
+    if conflicts:
+        raise IngestConflict(_sorted(conflicts))
+    unique.sort(key=lambda row: (row["account_id"], row["external_id"]))
+    return _store(unique, source, rescore=rescore)
+
+
+def signals_rescore(*, account_ids) -> None:
+    """Ask for the rescore of accounts that received signals (after the caller's commit)."""
+    ids = set(account_ids)
+    transaction.on_commit(lambda: _request_rescore(ids))
+
+
+@transaction.atomic
+def signals_remove(*, keys: list[tuple[int, str]]) -> int:
+    """Delete signals by (account id, external_id), e.g. when a feed's event map changes their
+    kind; the rollup triggers take them out, and the accounts are rescored once committed."""
+    if not keys:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM signals_signal s USING unnest(%s::bigint[], %s::text[]) AS t(a, e) "
+            "WHERE s.account_id = t.a AND s.external_id = t.e",
+            [[account for account, _ in keys], [external for _, external in keys]],
+        )
+        removed = cursor.rowcount
+    account_ids = {account for account, _ in keys}
+    transaction.on_commit(lambda: _request_rescore(account_ids))
+    return removed
 
 
 def _batch_error(message):
@@ -156,7 +235,7 @@ def _conflict(row, differs, where):
     }
 
 
-def _store(rows, source) -> int:
+def _store(rows, source, rescore: bool = True) -> int:
     """Insert the batch and check what it skipped, in one transaction: retried when the
     database aborts it, unless the caller holds a transaction of its own (it cannot restart)."""
     attempts = 1 if connection.in_atomic_block else ATTEMPTS
@@ -166,7 +245,8 @@ def _store(rows, source) -> int:
             with transaction.atomic():
                 created, skipped = _insert(rows, source)
                 _refuse_conflicts(skipped)
-                transaction.on_commit(lambda: _request_rescore(account_ids))
+                if rescore:
+                    transaction.on_commit(lambda: _request_rescore(account_ids))
             return created
         except OperationalError as error:
             if attempt == attempts or not isinstance(error.__cause__, RETRYABLE):
@@ -216,7 +296,15 @@ def _unknown_kind(kind, kinds) -> str:
     )
 
 
-def _parse(rows, kinds):
+def _retired_kind(kind) -> str:
+    return (
+        f"The kind {kind!r} is retired: signals of it are no longer accepted (those already "
+        f"stored are kept). A VP can bring it back with PATCH /api/v1/signal-kinds/{kind}/."
+    )
+
+
+def _parse(rows, known, retired):
+    kinds = known - retired
     parsed, errors = [], []
     now = timezone.now()
     for index, row in enumerate(rows):
@@ -230,7 +318,9 @@ def _parse(rows, kinds):
             clean[name] = _text(row.get(name, ""), limit, index, name, errors)
         if not clean["external_id"].strip():
             _error(errors, index, "external_id", "This field is required.", "required")
-        if not isinstance(row.get("kind"), str) or row["kind"] not in kinds:
+        if isinstance(row.get("kind"), str) and row["kind"] in retired:
+            _error(errors, index, "kind", _retired_kind(row["kind"]), "retired")
+        elif not isinstance(row.get("kind"), str) or row["kind"] not in kinds:
             _error(errors, index, "kind", _unknown_kind(_printable(row.get("kind")), kinds))
         clean["kind"] = row.get("kind")
         clean["occurred_at"] = _moment(row.get("occurred_at"), index, errors, now)
@@ -360,9 +450,15 @@ def _resolve_accounts(parsed, errors, user):
             _error(errors, row["index"], field_name, "No such account in your book.", "not_found")
 
 
+COPY_FROM = 2_000  # rows: a larger batch goes in through COPY to a temporary table
+BATCH_TABLE = "candor_signal_batch"
+
+
 def _insert(rows, source) -> tuple[int, list[dict]]:
     """One statement for the whole batch, in the order given; returns how many rows were new
     and the rows skipped because their (account, external_id) was already stored."""
+    if len(rows) >= COPY_FROM:
+        return _insert_copied(rows, source)
     columns = list(zip(*[
         (r["account_id"], r["external_id"], r["kind"], r["occurred_at"], r.get("actor", ""),
          r.get("value", ""), r.get("source") or source)
@@ -377,6 +473,37 @@ def _insert(rows, source) -> tuple[int, list[dict]]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [timezone.now(), *[list(column) for column in columns]])
+        inserted = set(cursor.fetchall())
+    skipped = [r for r in rows if (r["account_id"], r["external_id"]) not in inserted]
+    return len(inserted), skipped
+
+
+def _insert_copied(rows, source) -> tuple[int, list[dict]]:
+    """As `_insert`, for a file's chunk: COPY (binary, no per-value quoting in Python) into a
+    temporary table, then the same one INSERT from it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {BATCH_TABLE} (n integer, a bigint, e text, "
+            "k text, o timestamptz, ac text, v text, s text) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"DELETE FROM {BATCH_TABLE}")
+        with (
+            connection.connection.cursor() as raw,
+            raw.copy(f"COPY {BATCH_TABLE} FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types(["int4", "int8", "text", "text", "timestamptz", "text", "text", "text"])
+            for n, r in enumerate(rows):
+                copy.write_row((
+                    n, r["account_id"], r["external_id"], r["kind"], r["occurred_at"],
+                    r.get("actor", ""), r.get("value", ""), r.get("source") or source,
+                ))  # fmt: skip
+        cursor.execute(
+            "INSERT INTO signals_signal (account_id, external_id, kind, occurred_at, actor, "
+            "value, source, received_at) "
+            f"SELECT a, e, k, o, ac, v, s, %s FROM {BATCH_TABLE} ORDER BY n "
+            "ON CONFLICT (account_id, external_id) DO NOTHING RETURNING account_id, external_id",
+            [timezone.now()],
+        )
         inserted = set(cursor.fetchall())
     skipped = [r for r in rows if (r["account_id"], r["external_id"]) not in inserted]
     return len(inserted), skipped

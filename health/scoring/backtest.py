@@ -87,6 +87,32 @@ def lead_readings(frame: pd.DataFrame, lead: int, every: int) -> pd.Series:
     return pd.Series(frame.index.isin(latest.index), frame.index)
 
 
+def warnings_before_churns(frame: pd.DataFrame, leads=LEADS) -> pd.DataFrame:
+    """Per churned account, whether Candor warned before the churn: the colour it showed on its
+    last reading at least each lead's days before (None: not scored that early), and the days
+    from its first red or amber reading before the churn to the churn (None: never warned).
+
+    Unlike `recall_at_lead`, a reading counts however long before the churn it was taken: this
+    answers "would it have warned us before last year's churns", not "how often at lead L"."""
+    frame = frame.loc[:, list(COLUMNS)]
+    churners = frame[frame["churned_on"].notna()].copy()
+    columns = ["account_id", "churned_on", *(f"rag_{lead}" for lead in leads), "warned_days"]
+    churners["days_before"] = (
+        pd.to_datetime(churners["churned_on"]) - pd.to_datetime(churners["as_of"])
+    ).dt.days
+    churners = churners[churners["days_before"] > 0].sort_values("as_of")
+    if churners.empty:
+        return pd.DataFrame(columns=columns)
+    result = churners.groupby("account_id").agg(churned_on=("churned_on", "first"))
+    for lead in leads:
+        reading = churners[churners["days_before"] >= lead].groupby("account_id").tail(1)
+        result[f"rag_{lead}"] = reading.set_index("account_id")["rag"]
+    warned = churners[churners["rag"].isin(("red", "amber"))]
+    result["warned_days"] = warned.groupby("account_id")["days_before"].max()
+    result = result.astype(object).where(result.notna(), None)
+    return result.reset_index()[columns]
+
+
 def _recall_at_lead(frame: pd.DataFrame, leads, every: int) -> dict:
     """{lead: {"churned": n, "caught": n, "share": x}} over churners scored about lead days before."""
     result = {}

@@ -53,7 +53,7 @@ def test_an_existing_external_id_is_updated_and_empty_cells_keep_what_is_stored(
 def test_a_wrong_cell_refuses_the_whole_file_and_names_its_row_and_column(alice):
     content = accounts_csv(
         "crm-1,Harbor Foods,smb,12000,10,2026-01-01,2027-01-01,alice",
-        "crm-2,Cedar Labs,galactic,lots,10,01/06/2025,2026-12-31,nobody",
+        "crm-2,Cedar Labs,galactic,lots,10,early June,2026-12-31,nobody",
     )
     errors = errors_of("accounts", content)
     assert {(e["row"], e["column"]) for e in errors} == {

@@ -1,5 +1,8 @@
+from concurrent.futures import wait
+
 import pytest
 
+from actions import webhooks
 from tests.actions.receiver import start_receiver
 from tests.api.conftest import as_alice, as_bob, as_vera  # noqa: F401  (API clients)
 from tests.health.test_celery_worker import worker  # noqa: F401  (a real worker, with REDIS_URL)
@@ -24,3 +27,15 @@ def inline_deliveries(settings):
     these tests watch one delivery reach the local receiver; delivery by a real worker on Redis
     is test_celery_worker's."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+def inline_retries_finish(seconds=30.0):
+    """Wait for the in-process deliveries and the retries their timers hold back."""
+    for _ in range(50):
+        timers = [t for t in webhooks.inline_timers if t.is_alive()]
+        futures = [f for f in webhooks.inline_futures if not f.done()]
+        if not timers and not futures:
+            return
+        for timer in timers:
+            timer.join(seconds)
+        wait(futures, seconds)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from actions.models import Action, Sentiment, Webhook
+from tests.actions.conftest import inline_retries_finish
 from tests.factories import days_ago, give_health, make_account
 
 pytestmark = pytest.mark.django_db
@@ -255,11 +256,13 @@ def test_ping_sends_a_test_and_logs_the_delivery(as_vera, receiver, inline_deliv
     assert receiver.requests[0].headers["X-Candor-Event"] == "ping"
 
 
+@pytest.mark.django_db(transaction=True)  # the retry runs on the inline pool's thread
 def test_the_delivery_log_shows_the_last_error(as_vera, receiver, settings, inline_deliveries):
-    settings.CANDOR = {**settings.CANDOR, "WEBHOOK_MAX_ATTEMPTS": 2}
+    settings.CANDOR = {**settings.CANDOR, "WEBHOOK_MAX_ATTEMPTS": 2, "WEBHOOK_BACKOFF_SECONDS": 0.1}
     receiver.answers = [503, 503]
     hook = Webhook.objects.create(url=receiver.url, secret="s" * 20, events=["flag.raised"])
     as_vera.post(f"/api/v1/webhooks/{hook.pk}/ping/")
+    inline_retries_finish()
     [row] = as_vera.get(f"/api/v1/webhooks/{hook.pk}/deliveries/").json()["results"]
     assert (row["status"], row["status_code"], row["attempts"]) == ("failed", 503, 2)
     assert "503" in row["last_error"]
@@ -302,3 +305,23 @@ def test_several_actions_can_be_added_by_hand_to_one_account(as_alice, alices):
         body = {"account": alices.pk, "title": title}
         assert as_alice.post("/api/v1/actions/", body, format="json").status_code == 201
     assert Action.objects.filter(account=alices, status="open").count() == 2
+
+
+def test_the_timeline_shows_a_flag_raised_and_cleared_within_one_day(as_alice, alices):
+    give_health(alices, overall=60, rag="amber", as_of=days_ago(1))
+    give_health(alices, overall=60, rag="amber", flags=["champion_left"])
+    give_health(alices, overall=60, rag="amber")  # cleared again the same day
+    rows = as_alice.get(f"/api/v1/accounts/{alices.pk}/timeline/?type=flag").json()
+    assert [row["title"] for row in rows] == [
+        "Flag cleared: Champion left",
+        "Flag raised: Champion left",
+    ]
+
+
+def test_a_patch_may_give_steps_without_saying_whether_they_are_done(as_alice, alices):
+    action = make_action(alices)
+    body = {"steps": [{"text": "Book the call"}]}
+    response = as_alice.patch(f"/api/v1/actions/{action.pk}/", body, format="json")
+    assert response.status_code == 200
+    action.refresh_from_db()
+    assert action.steps == [{"text": "Book the call", "done": False}]

@@ -107,6 +107,15 @@ def test_a_long_list_of_new_actions_is_cut_short(people):
     assert "… and 3 more" in body
 
 
+def test_a_dry_run_shows_the_digest_of_someone_without_an_email_address(alice, vera):
+    dropped(alice, "Harbor Foods", 100_000, 80, 30, rag="red")
+    out = StringIO()
+    call_command("send_digests", "--dry-run", stdout=out)
+    printed = out.getvalue()
+    assert "To: (no email address: alice, would be skipped)" in printed
+    assert printed.count("Harbor Foods") == 2  # alice's digest and vera's
+
+
 def test_a_vp_digest_counts_unknown_apart_and_never_as_a_drop(people):
     alice = people[0]
     dropped(alice, "Harbor Foods", 100_000, 80, 30, rag="red")

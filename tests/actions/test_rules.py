@@ -1,8 +1,11 @@
 """Each rule fires once for what it finds, and a rule that fires again updates its open action."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, AlertState, FlagSnooze, RuleSetting, Sentiment
@@ -83,12 +86,21 @@ def test_flag_raised_fires_one_action_per_flag_with_its_playbook(account):
     assert not any(step["done"] for step in illusion.steps)
 
 
-def test_flag_raised_words_the_reason_as_the_flag_does(account):
+def action_reasons_on_the_page(client, account) -> list[str]:
+    """The reasons of the open actions as the account page shows them to a person."""
+    content = client.get(reverse("account_detail", args=[account.pk])).content.decode()
+    return [html.unescape(text) for text in re.findall(r'class="action-reason">(.*?)</p>', content)]
+
+
+def test_flag_raised_action_shows_the_flags_own_words_on_the_account_page(client, alice, account):
     give_health(account, overall=60, rag="amber", flags=["checklist_illusion"],
                 tasks_done=14, tasks_total=14, outcome_attainment=0.0)  # fmt: skip
     run_rules(account)
-    [action] = actions_of(account, "flag_raised")
-    assert "checklist" in action.reason.lower()
+    client.force_login(alice)
+    assert action_reasons_on_the_page(client, account) == [
+        "CRM says 'Onboarded' and 14 of 14 checklist tasks are done, "
+        "but only 0% of due outcomes are reached."
+    ]
 
 
 def test_a_flag_that_clears_and_returns_updates_the_still_open_action(account):

@@ -11,6 +11,7 @@ from actions import webhooks
 from actions.models import Webhook, WebhookDelivery
 from actions.services import actions_raise
 from actions.tasks import webhook_deliver
+from tests.actions.conftest import inline_retries_finish
 from tests.factories import give_health, make_account
 
 pytestmark = pytest.mark.django_db
@@ -47,24 +48,59 @@ def test_a_delivery_is_signed_so_the_receiver_can_verify_it(hook, receiver):
     assert json.loads(request.body)["event"] == "ping"
 
 
-def test_a_receiver_answering_500_is_retried_until_it_accepts(hook, receiver):
+@pytest.fixture
+def quick_backoff(settings):
+    """Retries a tenth of a second apart, doubling, and each test's timers done before the next."""
+    settings.CANDOR = {**settings.CANDOR, "WEBHOOK_BACKOFF_SECONDS": 0.1}
+    yield
+    inline_retries_finish()
+
+
+@pytest.mark.django_db(transaction=True)  # the retries run on the inline pool's threads
+def test_a_receiver_answering_500_is_retried_until_it_accepts(hook, receiver, quick_backoff):
     receiver.answers = [500, 500]
     delivery = webhooks.ping_queue(hook)
     webhook_deliver.apply(args=[delivery.pk])
+    inline_retries_finish()
     delivery.refresh_from_db()
     assert len(receiver.requests) == 3
     assert (delivery.status, delivery.attempts, delivery.status_code) == ("succeeded", 3, 200)
 
 
-def test_a_receiver_that_keeps_failing_is_given_up_after_the_last_attempt(hook, receiver, settings):
+@pytest.mark.django_db(transaction=True)
+def test_a_receiver_that_keeps_failing_is_given_up_after_the_last_attempt(
+    hook, receiver, settings, quick_backoff
+):
     settings.CANDOR = {**settings.CANDOR, "WEBHOOK_MAX_ATTEMPTS": 3}
     receiver.answers = [500] * 10
     delivery = webhooks.ping_queue(hook)
     webhook_deliver.apply(args=[delivery.pk])
+    inline_retries_finish()
     delivery.refresh_from_db()
     assert len(receiver.requests) == 3
     assert (delivery.status, delivery.attempts, delivery.status_code) == ("failed", 3, 500)
     assert "500" in delivery.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_worker_retries_wait_out_a_doubling_backoff(hook, receiver, quick_backoff):
+    receiver.answers = [500, 500]
+    delivery = webhooks.ping_queue(hook)
+    webhook_deliver.apply(args=[delivery.pk])
+    assert len(receiver.requests) == 1  # the retry waits; it does not follow at once
+    inline_retries_finish()
+    first, second, third = (request.at for request in receiver.requests)
+    assert (second - first >= 0.1, third - second >= 0.2) == (True, True)
+
+
+def test_without_a_worker_a_failed_delivery_is_not_retried_at_once(hook, receiver):
+    receiver.answers = [500]
+    delivery = webhooks.ping_queue(hook)
+    assert webhook_deliver.apply(args=[delivery.pk]).get() == "pending"
+    delivery.refresh_from_db()
+    assert (len(receiver.requests), delivery.attempts, delivery.status) == (1, 1, "pending")
+    for timer in webhooks.inline_timers:
+        timer.cancel()  # the next attempt is 30 s away by default
 
 
 def test_an_unreachable_receiver_is_logged_with_its_error(vera, settings):

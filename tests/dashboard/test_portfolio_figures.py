@@ -106,7 +106,7 @@ def test_score_validity_uses_the_newest_score_in_the_30_days_before_each_horizon
     rows = {row["horizon"]: row for row in score_validity(Account.objects.all())["rows"]}
     assert rows[30] == {"horizon": 30, "churned_caught": 1, "churned_missed": 0,
                         "churned_unknown": 0, "renewed_green": 1, "renewed_flagged": 0,
-                        "renewed_unknown": 0}  # fmt: skip
+                        "renewed_unknown": 0, "churned_caught_share": 1.0}  # fmt: skip
     assert (rows[60]["churned_missed"], rows[60]["renewed_unknown"]) == (1, 1)
     assert (rows[90]["churned_unknown"], rows[90]["renewed_unknown"]) == (1, 1)
 

@@ -45,3 +45,20 @@ def start_worker(tmp_path):
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def start_beat(tmp_path):
+    """`celery beat`, as production runs it beside the workers (its schedule file in tmp)."""
+    started = []
+
+    def start(env):
+        args = [sys.executable, "-m", "celery", "-A", "candor", "beat", "--loglevel", "INFO",
+                "--schedule", str(tmp_path / "celerybeat-schedule")]  # fmt: skip
+        beat = Process(args, env, tmp_path / "beat.log")
+        started.append(beat)
+        return beat
+
+    yield start
+    for beat in started:
+        beat.stop()

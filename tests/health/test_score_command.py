@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def score(**options) -> str:
     out = StringIO()
-    call_command("score", stdout=out, **options)
+    call_command("score", stdout=out, stderr=StringIO(), **options)
     return out.getvalue()
 
 
@@ -33,5 +33,15 @@ def test_a_second_backfill_says_the_days_already_had_scores(alice):
     make_account(csm=alice, contract_start=days_ago(100))
     score(backfill=14)
     second = score(backfill=14)
-    assert f"Scored 0 accounts as of {days_ago(14)}" in second
+    assert f"as of 2 weekly dates, {days_ago(14)} to {days_ago(7)}: 0 new scores" in second
     assert "already had a score that day" in second
+
+
+def test_a_backfill_shows_one_progress_bar_not_a_line_per_run(alice):
+    make_account(csm=alice, contract_start=days_ago(100))
+    out, err = StringIO(), StringIO()
+    call_command("score", backfill=28, stdout=out, stderr=err)
+    assert "Building score history" in err.getvalue() and "4/4" in err.getvalue()
+    lines = out.getvalue().splitlines()
+    assert len([line for line in lines if line.startswith(("Scored", "Built"))]) == 2
+    assert lines[0].startswith("Built score history as of 4 weekly dates")

@@ -15,9 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, days, **options):
         result = digests_send(dry_run=dry_run, days=max(days, 1))
-        if dry_run:
-            for digest in result["digests"]:
-                self.stdout.write(f"To: {digest.to}\nSubject: {digest.subject}\n\n{digest.body}")
+        if dry_run:  # everyone's digest, those a missing address would keep from being sent too
+            for digest in result["digests"] + result["unaddressed"]:
+                to = digest.to or f"(no email address: {digest.username}, would be skipped)"
+                self.stdout.write(f"To: {to}\nSubject: {digest.subject}\n\n{digest.body}")
                 self.stdout.write("-" * 72)
         for username in result["skipped"]:
             self.stdout.write(f"Skipped {username}: no email address.")

@@ -2,8 +2,8 @@ import os
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.db.models import Count
 
+from dashboard.book import active_book
 from demo.seed import ADMIN, CSMS, DEMO_PASSWORD, VPS
 
 
@@ -15,11 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
 
     def handle(self, *args, host, port, **options):
-        users = (
-            get_user_model()
-            .objects.filter(username__in=[*CSMS, *VPS, ADMIN])
-            .annotate(book_size=Count("book"))
-        )
+        users = get_user_model().objects.filter(username__in=[*CSMS, *VPS, ADMIN])
         self.stdout.write(
             f"\nCandor is at http://{host}:{port}/  — demo logins (password: {DEMO_PASSWORD})"
         )
@@ -33,8 +29,10 @@ def _order(username: str) -> int:
 
 
 def _role(user) -> str:
+    """Each login with the number of accounts its book shows (churned accounts are hidden
+    there, so they are not counted here either: the same `active_book`)."""
     if user.username == ADMIN:
         return "Admin (the Django admin at /admin/, and the whole portfolio)"
-    if user.username in VPS:
-        return "VP (whole portfolio)"
-    return f"CSM ({user.book_size} accounts)"
+    count = active_book(user).count()
+    accounts = f"{count} account{'' if count == 1 else 's'}"
+    return f"VP (whole portfolio, {accounts})" if user.username in VPS else f"CSM ({accounts})"

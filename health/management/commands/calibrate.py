@@ -4,14 +4,14 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from health.calibration import CALIBRATION_DATES, calibration_run
+from health.calibration import CALIBRATION_DATES, calibration_propose_run
 from health.management.commands.backtest import (
     add_window_arguments,
     scorecard_or_error,
     window_or_error,
 )
 from health.scoring.calibration import FitError
-from health.services import default_scorecard, scorecard_calibration_propose
+from health.services import default_scorecard
 
 ROWS = (  # label, key, format
     ("AUC (risk against churn within the horizon)", "auc", "{:.3f}"),
@@ -36,34 +36,13 @@ class Command(BaseCommand):
         scorecard = scorecard_or_error(options["scorecard"]) or default_scorecard()
         window = window_or_error(options, CALIBRATION_DATES)
         try:
-            report = calibration_run(scorecard=scorecard, window=window, workers=options["workers"])
+            report = calibration_propose_run(
+                scorecard=scorecard, window=window, workers=options["workers"]
+            )
         except FitError as error:
             raise CommandError(str(error)) from None
-        report["proposal"] = None
-        if changes_anything(report):
-            proposal = scorecard_calibration_propose(
-                scorecard=scorecard, weights=report["proposed_weights"],
-                thresholds=report["proposed_thresholds"], note=proposal_note(report),
-                report=report,
-            )  # fmt: skip
-            report["proposal"] = {"id": proposal.pk, "number": proposal.number}
         self.stdout.write(describe(scorecard, report))
         self.stdout.write(json.dumps(report))
-
-
-def changes_anything(report: dict) -> bool:
-    return (report["proposed_weights"], report["proposed_thresholds"]) != (
-        report["current_weights"],
-        report["current_thresholds"],
-    )
-
-
-def proposal_note(report: dict) -> str:
-    return (
-        f"Calibrated on {report['train_churned']} churns as of {', '.join(report['train_dates'])}; "
-        f"tested on {', '.join(report['test_dates'])}: AUC {report['current']['auc']} -> "
-        f"{report['proposed']['auc']}."
-    )
 
 
 def describe(scorecard, report: dict) -> str:

@@ -62,10 +62,16 @@ class Command(BaseCommand):
         batches = -(-options["signals"] // options["batch"])
         before = Signal.objects.count()
         post = _poster(port, key)
-        created, duplicates, elapsed = _post_all(post, run, options, account_ids, batches)
+        # Bodies are built before the clock starts: the number measures the API, not this client.
+        bodies = [
+            _batch_body(run, number, options["batch"], options["signals"], account_ids)
+            for number in range(batches)
+        ]
+        created, duplicates, elapsed = _post_all(post, bodies, options["clients"])
         stored = Signal.objects.count() - before
         run_rows = Signal.objects.filter(external_id__startswith=f"bench-{run}-").count()
-        replay = post(_batch_body(run, 0, options["batch"], options["signals"], account_ids))
+        # The very batch posted first, byte for byte: every row is a duplicate, none a conflict.
+        replay = post(bodies[0])
         rate = options["signals"] / elapsed
         self.stdout.write(
             f"{options['signals']:,} signals in {batches} batches of {options['batch']:,}: "
@@ -191,15 +197,10 @@ def _batch_body(run, number, size, total, account_ids) -> bytes:
     return json.dumps(rows).encode()
 
 
-def _post_all(post, run, options, account_ids, batches):
+def _post_all(post, bodies, clients):
     totals = {"created": 0, "duplicates": 0}
     lock = threading.Lock()
-    # Bodies are built before the clock starts: the number measures the API, not this client.
-    bodies = [
-        _batch_body(run, number, options["batch"], options["signals"], account_ids)
-        for number in range(batches)
-    ]
-    numbers = iter(range(batches))
+    numbers = iter(range(len(bodies)))
     failures = []
 
     def client():
@@ -217,7 +218,7 @@ def _post_all(post, run, options, account_ids, batches):
                 totals["created"] += reply["created"]
                 totals["duplicates"] += reply["duplicates"]
 
-    threads = [threading.Thread(target=client) for _ in range(options["clients"])]
+    threads = [threading.Thread(target=client) for _ in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class SourcesConfig(AppConfig):
+    name = "sources"
+    verbose_name = "Sources"
+
+    def ready(self):
+        from sources.hooks import event_mappings_changed
+        from sources.tasks import event_backfills_queue
+
+        event_mappings_changed.connect(event_backfills_queue, dispatch_uid="sources-backfill")

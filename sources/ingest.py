@@ -1,0 +1,415 @@
+"""A batch of Segment-spec messages into Candor, set-based: a handful of statements per batch,
+whatever its size (an HTTP request of 100 messages, or a file's chunk of 10,000).
+
+Order of work, each phase in a fixed order so concurrent batches never deadlock:
+1. take an advisory lock per message id, then read which ids the raw store already holds
+   (idempotency per source and messageId, across the monthly partitions);
+2. `group` calls upsert accounts (accounts service) and remember each user's latest group;
+3. `identify` calls upsert stakeholders (accounts service);
+4. `track`, `page` and `screen` calls count in the event map, and the mapped ones become
+   signals (signals service: the rollup triggers and the rescore hook work as for the API);
+5. every message is kept raw, with what became of it (the debugger reads that).
+One message never fails the batch: it is settled as refused, with its reason.
+"""
+
+import hashlib
+import logging
+import random
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import psycopg.errors
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection, transaction
+from django.db.models import Q
+
+from accounts.models import Account
+from accounts.services import accounts_upsert, stakeholders_upsert
+from signals.services import signals_store
+from sources import messages as spec
+from sources.messages import Message, Refused
+from sources.models import EventMapping, Outcome, Source
+from sources.raw import TABLE, raw_partition_ensure
+
+logger = logging.getLogger(__name__)
+ATTEMPTS = 4
+RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
+MAX_ID_LOCKS = 500
+SOURCE_LOCK = 0x5E6 << 32  # the one-key lock space: never the (source, id hash) pairs
+RAW_COLUMNS = (
+    "source_id", "received_at", "message_id", "type", "event", "user_id", "account_id",
+    "outcome", "detail", "body",
+)  # fmt: skip
+
+
+def messages_ingest(
+    *,
+    source: Source,
+    items: list,
+    received_at: datetime,
+    path_type=None,
+    lines=None,
+    rescore: bool = True,
+):
+    """Ingest a batch (already parsed JSON values; `lines`, their JSON as read, if the caller
+    has it); returns its settled Messages. A deadlock with a concurrent batch retries the whole
+    batch (nothing of the failed try is kept). `rescore=False`: the caller asks for the rescore
+    of the accounts that received signals itself (a file: once, at its end)."""
+    lines = lines or [None] * len(items)
+    for attempt in range(1, ATTEMPTS + 1):
+        batch = [
+            spec.message_read(item, index, path_type, line)
+            for index, (item, line) in enumerate(zip(items, lines, strict=True))
+        ]
+        try:
+            with transaction.atomic():
+                _ingest(source, batch, received_at, rescore)
+            return batch
+        except OperationalError as error:
+            if attempt == ATTEMPTS or not isinstance(error.__cause__, RETRYABLE):
+                raise
+            logger.info("Segment batch retried after %s (attempt %d)", error, attempt)
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
+
+
+def _ingest(source, batch, received_at, rescore) -> None:
+    with connection.cursor() as cursor:
+        raw_partition_ensure(cursor, received_at)
+        _settle_duplicates(cursor, source, batch)
+    live = [m for m in batch if m.open]
+    _groups(source, [m for m in live if m.type == "group"], received_at)
+    _identifies(source, [m for m in live if m.type == "identify"])
+    _events(source, [m for m in live if m.type in spec.EVENT_TYPES], received_at, rescore)
+    for message in live:
+        if message.open:  # alias: recorded, nothing in Candor follows from it
+            message.settle(Outcome.SKIPPED, "Alias calls are kept but not used.")
+    raw_rows_write(source, batch, received_at)
+
+
+def _settle_duplicates(cursor, source, batch) -> None:
+    ids = sorted({m.message_id for m in batch if m.message_id and m.body is not None})
+    if not ids:
+        return
+    _lock(cursor, source, ids)
+    seen = _stored_ids(cursor, source, ids)
+    for message in batch:
+        if message.message_id in seen and message.body is not None:
+            message.settle(Outcome.DUPLICATE, "Already received: nothing stored twice.")
+        elif message.body is not None:
+            seen.add(message.message_id)
+
+
+def _stored_ids(cursor, source, ids) -> set[str]:
+    """Which of these message ids the source's raw store holds: one probe of each month's
+    (source_id, message_id) index per id."""
+    cursor.execute(
+        f"SELECT DISTINCT message_id FROM {TABLE} WHERE source_id = %s "
+        # ARRAY(subquery): unknown when planning, so each id probes the index (a literal of
+        # 10,000 ids would make the planner scan the whole month instead).
+        "AND message_id = ANY(ARRAY(SELECT unnest(%s::text[])))",
+        [source.pk, text_array(ids)],
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def text_array(values) -> str:
+    """A PostgreSQL text[] literal: built in one join, where the driver would quote 10,000
+    strings one call at a time."""
+    return (
+        "{"
+        + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+        + "}"
+    )
+
+
+def _lock(cursor, source, ids) -> None:
+    """Serialise batches that carry the same message ids, so a retry racing its original is
+    seen as a duplicate. A small batch locks each id (shared on the source); a large one (a
+    file's chunk) locks the whole source, as thousands of locks would fill the lock table."""
+    if len(ids) > MAX_ID_LOCKS:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SOURCE_LOCK + source.pk])
+        return
+    cursor.execute(  # one round trip: the source's shared lock first, then the ids in order
+        "SELECT pg_advisory_xact_lock_shared(%s), (SELECT count(pg_advisory_xact_lock(%s, h)) "
+        "FROM (SELECT DISTINCT hashtext(m) AS h FROM unnest(%s::text[]) AS m ORDER BY h) AS t)",
+        [SOURCE_LOCK + source.pk, source.pk, ids],
+    )
+
+
+def _refuse(message: Message, error: Refused) -> None:
+    message.settle(Outcome.REFUSED, str(error))
+
+
+# group ---------------------------------------------------------------------------------------
+
+
+def _groups(source, batch, received_at) -> None:
+    if not batch:
+        return
+    keys = {m: spec._text(m.body.get("groupId"), 100) for m in batch}
+    stored = {
+        a["external_id"]: a
+        for a in Account.objects.filter(external_id__in=set(keys.values()) - {None}).values(
+            "external_id", "contract_start", "renewal_date"
+        )
+    }
+    people = _people(source, batch)
+    rows = {}
+    for message in batch:
+        try:
+            row = _account_row(source, message, keys[message], stored, people, received_at)
+        except Refused as error:
+            _refuse(message, error)
+            continue
+        rows.setdefault(row["external_id"], {}).update(row)
+        stored.setdefault(row["external_id"], row)
+    if not rows:
+        return
+    ids = accounts_upsert(rows=list(rows.values()))
+    grouped = []
+    for message in batch:
+        if message.open:
+            message.account_id = ids.get(keys[message])
+            message.settle(Outcome.ACCOUNT, f"Account {keys[message]}")
+            if message.user_id and message.account_id:
+                when = _when(message, received_at)
+                grouped.append((message.user_id, message.account_id, when))
+    _users_group(source, grouped)
+
+
+def _account_row(source, message, key, stored, people, received_at) -> dict:
+    if key is None:
+        raise Refused("A group call needs a 'groupId' (the account's external id).")
+    traits = spec._object(message.body.get("traits"))
+    fields = spec.account_fields(traits, source.trait_map or {})
+    if "csm" in fields:
+        csm = people.get(fields.pop("csm").lower())
+        if csm is not None:
+            fields["csm_id"] = csm
+    before = stored.get(key)
+    if before is None:
+        start = fields.get("contract_start") or received_at.date()
+        fields = {
+            "name": key, "arr": 0, "contract_start": start,
+            "renewal_date": _year_after(start), "csm_id": source.owner.pk, **fields,
+        }  # fmt: skip
+    start = fields.get("contract_start") or before["contract_start"]
+    renewal = fields.get("renewal_date") or before["renewal_date"]
+    if renewal < start:
+        raise Refused(f"Renewal date {renewal} is before contract start {start}.")
+    return {"external_id": key, **fields}
+
+
+def _year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day + timedelta(days=365)
+
+
+def _people(source, batch) -> dict[str, int]:
+    """CSMs named by the batch's traits, by lower-cased email or username."""
+    trait = (source.trait_map or {}).get("csm")
+    if not trait:
+        return {}
+    named = {
+        str(m.body.get("traits", {}).get(trait)).lower()
+        for m in batch
+        if isinstance(m.body.get("traits"), dict) and m.body["traits"].get(trait)
+    }
+    if not named:
+        return {}
+    users = get_user_model().objects.filter(
+        Q(username__in=named) | Q(email__in=named), is_active=True
+    )
+    found = {}
+    for pk, username, email in users.values_list("pk", "username", "email"):
+        found.setdefault(username.lower(), pk)
+        if email:
+            found.setdefault(email.lower(), pk)
+    return found
+
+
+def _when(message, received_at) -> datetime:
+    try:
+        return spec.occurred_at(message.body, received_at)
+    except Refused:
+        return received_at
+
+
+def _users_group(source, grouped) -> None:
+    latest = {}
+    for user_id, account_id, when in grouped:
+        if user_id not in latest or latest[user_id][1] <= when:
+            latest[user_id] = (account_id, when)
+    if not latest:
+        return
+    users = sorted(latest)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sources_sourceuser (source_id, user_id, account_id, grouped_at) "
+            "SELECT %s, u, a, g FROM unnest(%s::text[], %s::bigint[], %s::timestamptz[]) "
+            "AS t(u, a, g) ON CONFLICT (source_id, user_id) DO UPDATE "
+            "SET account_id = EXCLUDED.account_id, grouped_at = EXCLUDED.grouped_at "
+            "WHERE sources_sourceuser.grouped_at <= EXCLUDED.grouped_at",
+            [source.pk, users, [latest[u][0] for u in users], [latest[u][1] for u in users]],
+        )
+
+
+def _accounts_of(source, named: set, users: set) -> tuple[dict, dict]:
+    """Account ids by external id, and each user's latest group, in two queries."""
+    by_key = (
+        dict(Account.objects.filter(external_id__in=named).values_list("external_id", "pk"))
+        if named
+        else {}
+    )
+    by_user = {}
+    if users:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT user_id, account_id FROM sources_sourceuser "
+                "WHERE source_id = %s AND user_id = ANY(%s)",
+                [source.pk, sorted(users)],
+            )
+            by_user = dict(cursor.fetchall())
+    return by_key, by_user
+
+
+def _resolve(message, key, by_key, by_user) -> int:
+    if key is not None:
+        if key not in by_key:
+            raise Refused(f"No account with external id {key!r} (send its group call first).")
+        return by_key[key]
+    if message.user_id and message.user_id in by_user:
+        return by_user[message.user_id]
+    raise Refused("No account: no groupId, and no group call for this user yet.")
+
+
+# identify ------------------------------------------------------------------------------------
+
+
+def _identifies(source, batch) -> None:
+    if not batch:
+        return
+    keys = {m: spec.identify_account_key(m.body) for m in batch}
+    by_key, by_user = _accounts_of(
+        source, set(keys.values()) - {None}, {m.user_id for m in batch if m.user_id}
+    )
+    rows = {}
+    for message in batch:
+        if not message.user_id:
+            message.settle(Outcome.SKIPPED, "An anonymous identify names no stakeholder.")
+            continue
+        try:
+            message.account_id = _resolve(message, keys[message], by_key, by_user)
+        except Refused as error:
+            _refuse(message, error)
+            continue
+        fields = {"account_id": message.account_id, **spec.stakeholder_fields(message.body)}
+        rows.setdefault(message.user_id, {"external_id": message.user_id}).update(fields)
+    if rows:
+        stakeholders_upsert(rows=list(rows.values()))
+    for message in batch:
+        if message.open:
+            message.settle(Outcome.STAKEHOLDER, f"Stakeholder {message.user_id}")
+
+
+# track, page, screen -------------------------------------------------------------------------
+
+
+def _events(source, batch, received_at, rescore) -> None:
+    if not batch:
+        return
+    mapping = event_map(source, {m.event for m in batch})
+    mapped = []
+    for message in batch:
+        if mapping.get(message.event, (None,))[0]:
+            mapped.append(message)
+        else:
+            message.settle(Outcome.UNMAPPED, f"{message.event!r} is not mapped to a kind.")
+    rows = signal_rows(source, mapped, mapping, received_at)
+    signals_store(rows=rows, source=source.name[:50], rescore=rescore)
+    _count(source, Counter(m.event for m in batch), received_at)
+
+
+def event_map(source, events: set) -> dict[str, tuple[str | None, str | None]]:
+    rows = EventMapping.objects.filter(source=source, event__in=events)
+    return {e: (k, v) for e, k, v in rows.values_list("event", "kind", "value_property")}
+
+
+def signal_rows(source, batch, mapping, received_at) -> list[dict]:
+    """The signals of mapped events (refusing those with no account or a bad time)."""
+    keys = {m: spec.event_account_key(m.body) for m in batch}
+    by_key, by_user = _accounts_of(
+        source, set(keys.values()) - {None}, {m.user_id for m in batch if m.user_id}
+    )
+    rows = []
+    for message in batch:
+        kind, value_property = mapping[message.event]
+        try:
+            message.account_id = _resolve(message, keys[message], by_key, by_user)
+            moment = spec.occurred_at(message.body, message.received_at or received_at)
+        except Refused as error:
+            _refuse(message, error)
+            continue
+        rows.append({
+            "index": message.index, "account_id": message.account_id,
+            "external_id": signal_external_id(source, message.message_id), "kind": kind,
+            "occurred_at": moment, "actor": spec.actor(message.body),
+            "value": spec.event_value(message.body, value_property),
+        })  # fmt: skip
+        message.settle(Outcome.SIGNAL, f"{kind} on account {keys[message] or message.account_id}")
+    return rows
+
+
+def signal_external_id(source, message_id: str) -> str:
+    """The signal's idempotency key: the source and the messageId (hashed when too long)."""
+    key = f"seg{source.pk}:{message_id}"
+    if len(key) <= 100:
+        return key
+    return f"seg{source.pk}:sha1:{hashlib.sha1(message_id.encode()).hexdigest()}"
+
+
+def _count(source, counts: Counter, received_at) -> None:
+    """Distinct messages per event name (duplicates were settled before), in name order."""
+    names = sorted(counts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sources_eventmapping (source_id, event, count, first_seen, last_seen) "
+            "SELECT %s, e, c, %s, %s FROM unnest(%s::text[], %s::bigint[]) AS t(e, c) "
+            "ON CONFLICT (source_id, event) DO UPDATE SET "
+            "count = sources_eventmapping.count + EXCLUDED.count, last_seen = EXCLUDED.last_seen",
+            [source.pk, received_at, received_at, names, [counts[n] for n in names]],
+        )
+
+
+# raw -----------------------------------------------------------------------------------------
+
+
+def raw_rows_write(source, batch, received_at) -> None:
+    """Every message of the batch as received (a duplicate without its body again): one
+    INSERT for a request's batch, COPY for a file's chunk."""
+    rows = [
+        (m.message_id, m.type or "?", m.event, m.user_id, m.account_id, m.outcome, m.detail,
+         m.compact.decode() if m.compact and m.outcome != Outcome.DUPLICATE else None)
+        for m in batch
+    ]  # fmt: skip
+    if not rows:
+        return
+    if len(rows) <= MAX_ID_LOCKS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({', '.join(RAW_COLUMNS)}) "
+                "SELECT %s, %s, m, t, e, u, a, o, d, b::jsonb FROM unnest(%s::text[], "
+                "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], "
+                "%s::text[]) AS x(m, t, e, u, a, o, d, b)",
+                [source.pk, received_at, *map(list, zip(*rows, strict=True))],
+            )
+        return
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        with cursor.copy(f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((source.pk, received_at, *row))

@@ -1,0 +1,217 @@
+"""Benchmark the Segment-compatible API end to end: gunicorn on loopback, the real
+`segment-analytics-python` client with its default batching (100 messages a request), then
+single-message webhook posts; counts the rows afterwards (nothing lost, nothing doubled).
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://.../1 python manage.py bench_segment --events 100000
+
+With REDIS_URL unset, every request rescores its accounts inline (eager Celery), as it would
+with no worker: the figure then measures scoring too. Ends with one JSON line.
+"""
+
+import http.client
+import json
+import statistics
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import psutil
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from signals.management.commands.bench_api import (
+    _bench_accounts,
+    _bench_token,
+    _free_port,
+    _start_server,
+)
+from signals.models import Signal
+from sources.models import RawMessage, Source
+from sources.services import event_mappings_update, source_create, source_key_rotate
+
+SOURCE = "bench-segment"
+
+
+def cpu_seconds(server=None) -> float:
+    """CPU time used so far by this process (the client), the server's process tree and the
+    database's backends for this database: on a shared machine events/s depends on the share
+    of the cores the bench gets; CPU per event does not."""
+    processes = [psutil.Process()]
+    if server is not None:
+        parent = psutil.Process(server.pid)
+        processes += [parent, *parent.children(recursive=True)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        processes += [psutil.Process(pid) for (pid,) in cursor.fetchall() if psutil.pid_exists(pid)]
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+EVENTS = {"Login": "login", "Report Generated": "report_generated", "Feature Used": "feature_used",
+          "Report Exported": "export"}  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Drive the real Segment client at a local gunicorn; report events/s and posts/s."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--events", type=int, default=100_000)
+        parser.add_argument("--runs", type=int, default=3)
+        parser.add_argument("--accounts", type=int, default=300)
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+        parser.add_argument("--client-threads", type=int, default=1,
+                            help="the Segment client's upload threads (its default: 1)")  # fmt: skip
+        parser.add_argument("--webhooks", type=int, default=5000, help="single-message posts")
+        parser.add_argument("--webhook-clients", type=int, default=4)
+
+    def handle(self, *args, **options):
+        user = _bench_token().user
+        account_ids = _bench_accounts(options["accounts"], user)
+        source, key = _bench_source(user)  # a fresh key each time: only its hash is kept
+        port = _free_port()
+        server = _start_server(port, options["workers"])
+        try:
+            runs = [self._client_run(options, source, key, port, account_ids, server)
+                    for _ in range(options["runs"])]  # fmt: skip
+            webhook = self._webhook_run(options, source, key, port, account_ids)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        report = _report(options, runs, webhook)
+        rates = ", ".join(f"{r['events_per_s']:,}" for r in runs)
+        self.stdout.write(
+            f"Segment client: median {report['events_per_s']:,} events/s accepted and stored "
+            f"(runs {rates}); CPU {report['cpu_ms_per_1000']} ms per 1,000 events "
+            f"(two whole cores: {report['two_core_events_per_s']:,}/s); webhook: "
+            f"{webhook['posts_per_s']:,} posts/s; rows ok: {report['ok']} "
+            f"({connection.vendor}, REDIS_URL {'set' if settings.REDIS_URL else 'unset: eager rescoring'})"
+        )
+        self.stdout.write(json.dumps(report))
+
+    def _client_run(self, options, source, key, port, account_ids, server=None) -> dict:
+        from segment.analytics import Client
+
+        run, total = uuid.uuid4().hex[:10], options["events"]
+        errors = []
+        client = Client(
+            write_key=key, host=f"http://127.0.0.1:{port}/ingest/segment",
+            max_queue_size=total + 1, thread=options["client_threads"],
+            on_error=lambda error, batch: errors.append(error),
+        )  # fmt: skip
+        calls = _calls(run, total, account_ids)
+        started_at = datetime.now(UTC)
+        cpu = cpu_seconds(server)
+        started = time.perf_counter()
+        for user_id, event, properties, context, message_id, when in calls:
+            client.track(user_id, event, properties, context=context, message_id=message_id,
+                         timestamp=when)  # fmt: skip
+        client.flush()
+        elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(server) - cpu
+        client.shutdown()
+        if errors:
+            raise CommandError(f"The client reported {len(errors)} errors: {errors[0]}")
+        stored = Signal.objects.filter(
+            received_at__gte=started_at - timedelta(seconds=1),
+            external_id__startswith=f"seg{source.pk}:{run}-",
+        ).count()
+        kept = RawMessage.objects.filter(source=source, message_id__startswith=f"{run}-").count()
+        self.stdout.write(f"run {run}: {total:,} events in {elapsed:.1f} s, "
+                          f"{total / elapsed:,.0f}/s; signals {stored:,}, raw {kept:,}")  # fmt: skip
+        return {"events": total, "seconds": round(elapsed, 2),
+                "events_per_s": round(total / elapsed), "signals": stored, "raw": kept,
+                "cpu_ms_per_1000": round(cpu / total * 1e6)}  # fmt: skip
+
+    def _webhook_run(self, options, source, key, port, account_ids) -> dict:
+        run, total = uuid.uuid4().hex[:10], options["webhooks"]
+        bodies = [json.dumps({"type": "track", "event": e, "userId": u, "properties": p,
+                              "context": c, "messageId": m, "timestamp": w.isoformat()}).encode()
+                  for u, e, p, c, m, w in _calls(run, total, account_ids)]  # fmt: skip
+        numbers, lock, failures = iter(range(total)), threading.Lock(), []
+
+        def client():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+            while not failures:
+                with lock:
+                    number = next(numbers, None)
+                if number is None:
+                    return
+                conn.request("POST", "/ingest/segment/v1/webhook", bodies[number], headers)
+                response = conn.getresponse()
+                if response.read() != b'{"success": true}':
+                    failures.append(response.status)
+
+        threads = [threading.Thread(target=client) for _ in range(options["webhook_clients"])]
+        started_at = datetime.now(UTC)
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        if failures:
+            raise CommandError(f"Webhook posts failed: {failures[:5]}")
+        stored = Signal.objects.filter(
+            received_at__gte=started_at - timedelta(seconds=1),
+            external_id__startswith=f"seg{source.pk}:{run}-",
+        ).count()
+        return {"posts": total, "seconds": round(elapsed, 2),
+                "posts_per_s": round(total / elapsed), "signals": stored}  # fmt: skip
+
+
+def _bench_source(user):
+    source = Source.objects.filter(name=SOURCE).first()
+    if source is None:
+        source, key = source_create(name=SOURCE, created_by=user)
+    else:
+        source, key = source_key_rotate(source=source)
+    event_mappings_update(
+        source=source, changes=[{"event": e, "kind": k} for e, k in EVENTS.items()]
+    )
+    return source, key
+
+
+def _calls(run, total, account_ids):
+    """(userId, event, properties, context, messageId, timestamp) per event: the accounts by
+    their external ids, spread over the last 30 days."""
+    names = list(EVENTS)
+    base = datetime.now(UTC) - timedelta(days=30)
+    externals = [f"bench-{n:07d}" for n in range(len(account_ids))]
+    return [
+        (f"user{i % 997}", names[i % len(names)], {"feature": f"f{i % 13}"},
+         {"groupId": externals[i % len(externals)]}, f"{run}-{i:08d}",
+         base + timedelta(seconds=(i * 7919) % 2_500_000))
+        for i in range(total)
+    ]  # fmt: skip
+
+
+def _report(options, runs, webhook) -> dict:
+    ok = all(r["signals"] == r["events"] == r["raw"] for r in runs) and (
+        webhook["signals"] == webhook["posts"]
+    )
+    return {
+        "events": options["events"],
+        "runs": runs,
+        "events_per_s": round(statistics.median(r["events_per_s"] for r in runs)),
+        # What the rate would be with two whole cores (client, server and database included).
+        "cpu_ms_per_1000": round(statistics.median(r["cpu_ms_per_1000"] for r in runs)),
+        "two_core_events_per_s": round(
+            2 * 1e6 / statistics.median(r["cpu_ms_per_1000"] for r in runs)
+        ),
+        "webhook": webhook,
+        "posts_per_s": webhook["posts_per_s"],
+        "gunicorn_workers": options["workers"],
+        "client_threads": options["client_threads"],
+        "redis": bool(settings.REDIS_URL),
+        "database": connection.vendor,
+        "ok": ok,
+    }

@@ -1,0 +1,136 @@
+"""Writes about sources: make one (its key shown once), change its maps, revoke or rotate its
+key, and re-read its raw messages when an event's mapping changes (the backfill)."""
+
+import orjson
+from django.db import connection, transaction
+from django.utils import timezone
+
+from signals.services import signals_remove, signals_store
+from sources.hooks import event_mappings_changed
+from sources.ingest import signal_external_id, signal_rows
+from sources.messages import Message
+from sources.messages import _text as spec_text
+from sources.models import EventMapping, Outcome, Source
+from sources.raw import TABLE
+
+BACKFILL_CHUNK = 10_000
+
+
+@transaction.atomic
+def source_create(*, name: str, created_by, default_csm=None, trait_map=None) -> tuple[Source, str]:
+    """A new source and its key: the only time the key is known (only its hash is kept)."""
+    source = Source(name=name, created_by=created_by, default_csm=default_csm,
+                    trait_map=trait_map or {})  # fmt: skip
+    key = source.key_set()
+    source.save()
+    return source, key
+
+
+@transaction.atomic
+def source_update(*, source: Source, **fields) -> Source:
+    for name, value in fields.items():
+        setattr(source, name, value)
+    source.save(update_fields=list(fields))
+    return source
+
+
+@transaction.atomic
+def source_revoke(*, source: Source) -> Source:
+    """The key stops working at once (every request looks the key up)."""
+    source.revoked, source.revoked_at = True, timezone.now()
+    source.save(update_fields=["revoked", "revoked_at"])
+    return source
+
+
+@transaction.atomic
+def source_key_rotate(*, source: Source) -> tuple[Source, str]:
+    """A new key for the source; the old one stops at once. A revoked source comes back."""
+    key = source.key_set()
+    source.revoked, source.revoked_at = False, None
+    source.save(update_fields=["key_prefix", "key_hash", "revoked", "revoked_at"])
+    return source, key
+
+
+@transaction.atomic
+def event_mappings_update(*, source: Source, changes: list[dict]) -> list[str]:
+    """Set each named event's kind (None: ignored) and value property; returns the events whose
+    mapping changed. Their raw messages are re-read once committed (`event_backfill`, on the
+    worker via `sources.tasks`), so what was received before becomes signals of the new kind."""
+    changed = []
+    for change in changes:
+        mapping, _ = EventMapping.objects.select_for_update().get_or_create(
+            source=source, event=change["event"]
+        )
+        new = (change["kind"], change.get("value_property"))
+        if (mapping.kind, mapping.value_property) != new:
+            mapping.kind, mapping.value_property = new
+            mapping.save(update_fields=["kind", "value_property"])
+            changed.append(mapping.event)
+    if changed:
+        transaction.on_commit(
+            lambda: event_mappings_changed.send(sender=Source, source_id=source.pk, events=changed)
+        )
+    return changed
+
+
+def event_backfill(*, source_id: int, event: str) -> int:
+    """Re-read every kept message of `event` that is a signal or was skipped as unmapped, under
+    its current mapping, in chunks of one transaction each; returns how many are now signals."""
+    source = Source.objects.get(pk=source_id)
+    stored, after = 0, (0, None)
+    while True:
+        with transaction.atomic():
+            mapping = EventMapping.objects.select_for_update().get(source=source, event=event)
+            rows = _raw_of(source, event, after)
+            if not rows:
+                return stored
+            stored += _replay(source, mapping, rows)
+            after = (rows[-1][0], rows[-1][1])
+
+
+def _raw_of(source, event, after) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, received_at, message_id, outcome, account_id, body::text FROM {TABLE} "
+            "WHERE source_id = %s AND event = %s AND outcome IN ('signal', 'unmapped') "
+            "AND id > %s ORDER BY id LIMIT %s",
+            [source.pk, event, after[0], BACKFILL_CHUNK],
+        )
+        return cursor.fetchall()
+
+
+def _replay(source, mapping, rows) -> int:
+    signals_remove(keys=[
+        (account_id, signal_external_id(source, message_id))
+        for _, _, message_id, outcome, account_id, _ in rows
+        if outcome == Outcome.SIGNAL and account_id
+    ])  # fmt: skip
+    batch = []
+    for index, (pk, received_at, message_id, _, _, body) in enumerate(rows):
+        message = Message(index, orjson.loads(body), b"", type="track", message_id=message_id,
+                          event=mapping.event, received_at=received_at)  # fmt: skip
+        message.user_id = spec_text(message.body.get("userId"), 200)
+        batch.append((pk, received_at, message))
+    messages = [m for _, _, m in batch]
+    if mapping.kind:
+        table = {mapping.event: (mapping.kind, mapping.value_property)}
+        signals_store(rows=signal_rows(source, messages, table, None), source=source.name[:50])
+    for message in messages:
+        if message.open:
+            message.settle(Outcome.UNMAPPED, f"{mapping.event!r} is not mapped to a kind.")
+    _raw_outcomes_update(batch)
+    return sum(1 for m in messages if m.outcome == Outcome.SIGNAL)
+
+
+def _raw_outcomes_update(batch) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a "
+            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) "
+            "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r",
+            [
+                [pk for pk, _, _ in batch], [at for _, at, _ in batch],
+                [m.outcome for _, _, m in batch], [m.detail for _, _, m in batch],
+                [m.account_id for _, _, m in batch],
+            ],
+        )  # fmt: skip

@@ -1,0 +1,1 @@
+from tests.faults.conftest import start_gunicorn  # noqa: F401

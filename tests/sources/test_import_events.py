@@ -1,0 +1,72 @@
+"""`import_events`: NDJSON files, plain or gzipped, through a source's maps; bad lines are
+reported by file and line, and the rest goes in."""
+
+import gzip
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from signals.models import Signal
+from sources.models import EventMapping, RawMessage
+from sources.services import event_mappings_update
+
+pytestmark = pytest.mark.django_db
+
+
+def ndjson(*lines) -> bytes:
+    return b"\n".join(line if isinstance(line, bytes) else json.dumps(line).encode()
+                      for line in lines) + b"\n"  # fmt: skip
+
+
+def track(n, event="Login"):
+    return {"type": "track", "event": event, "userId": f"u{n}", "messageId": f"m{n}",
+            "timestamp": "2026-10-01T10:00:00Z", "context": {"groupId": "acme"}}  # fmt: skip
+
+
+def run(*paths, source="Product (Segment)"):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_events", *map(str, paths), source=source, no_progress=True,
+                 stdout=out, stderr=err)  # fmt: skip
+    return out.getvalue(), err.getvalue()
+
+
+def test_a_gzipped_file_becomes_signals_through_the_event_map(tmp_path, source, acme):
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+    path = tmp_path / "events.json.gz"
+    path.write_bytes(gzip.compress(ndjson(track(1), track(2))))
+    run(path)
+    assert Signal.objects.filter(account=acme, kind="login").count() == 2
+
+
+def test_a_bad_line_is_reported_with_file_and_line_and_the_rest_goes_in(tmp_path, source, acme):
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(track(1), b"{not json", track(2, event="Report Exported")))
+    _, err = run(path)
+    assert f"{path}:2: not JSON" in err
+    assert RawMessage.objects.filter(source=source).count() == 2
+
+
+def test_a_refused_message_is_reported_with_its_line(tmp_path, source):
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson({"type": "group", "traits": {}}))
+    _, err = run(path)
+    assert f"{path}:1: A group call needs a 'groupId'" in err
+
+
+def test_importing_the_same_file_twice_stores_nothing_twice(tmp_path, source, acme):
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(track(1), track(2)))
+    run(path)
+    run(path)
+    assert Signal.objects.filter(account=acme).count() == 2
+    assert EventMapping.objects.get(source=source, event="Login").count == 2
+
+
+def test_an_unknown_source_is_an_error(tmp_path, source):
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(track(1)))
+    with pytest.raises(CommandError, match="No source named"):
+        run(path, source="nope")
