@@ -5,6 +5,7 @@ from accounts.models import (
     ArrChange,
     Commitment,
     Decision,
+    ImportMapping,
     Note,
     ObjectiveSignature,
     OnboardingMilestone,
@@ -109,3 +110,14 @@ class NoteAdmin(admin.ModelAdmin):
     list_display = ("account", "author", "created_at")
     search_fields = ("body", "account__name")
     raw_id_fields = ("account",)
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    """Remembered column mappings: delete one and the next file with its headers is mapped
+    afresh."""
+
+    list_display = ("kind", "user", "updated_at")
+    list_filter = ("kind",)
+    readonly_fields = ("headers_key", "headers")
+    raw_id_fields = ("user",)

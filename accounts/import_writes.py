@@ -115,7 +115,9 @@ def _checks(spec, columns):
 
 def _required_checks(spec, mapped):
     """Each field a new row needs (every row, where the import only updates)."""
-    rows = f"FROM {TEMP} t WHERE " + ("true" if spec.updates_only else "t.id IS NULL")
+    rows = f"FROM {TEMP} t WHERE t.external_id IS NOT NULL AND " + (
+        "true" if spec.updates_only else "t.id IS NULL"
+    )
     who = f"every {spec.noun} row" if spec.updates_only else f"a new {spec.noun}"
     for column in spec.columns:
         if not column.required or column.kind == "key":

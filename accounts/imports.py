@@ -27,6 +27,7 @@ import orjson
 import pandas as pd
 
 from accounts.import_cells import PARSERS, CellContext, slashed_date_order
+from accounts.limits import TEXT_LIMIT
 from accounts.models import (
     AccountOutcome,
     LifecycleStage,
@@ -35,7 +36,6 @@ from accounts.models import (
     Urgency,
     deviating_terms,
 )
-from accounts.serializers import TEXT_LIMIT
 
 PREVIEW_ROWS = 10
 MAX_LISTED_ERRORS = 100
@@ -286,6 +286,7 @@ def preview(kind: str, content: str, mapping: dict | None = None, rows: int | No
         "rows": count_rows(content) if rows is None else rows,
         "mapping": [{"header": h, "field": f} for h, f in mapping.items()],
         "missing": [c.field for c in spec.columns if c.required and c.field not in mapped],
+        "updates_only": spec.updates_only,
         "headers": list(table.columns),
         "first_rows": table.fillna("").values.tolist(),
     }

@@ -10,6 +10,7 @@ from actions import api as actions_api
 from audit import api as audit_api
 from candor.exceptions import api_not_found
 from candor.schema import CachedSchemaView
+from forecast import api as forecast_api
 from health import api as health_api
 from integrations import api as integrations_api
 from signals import api as signals_api
@@ -71,6 +72,22 @@ urlpatterns = [
     path("tasks/<str:task_id>/", health_api.TaskState.as_view(), name="task-state"),
     path("portfolio/", health_api.Portfolio.as_view(), name="portfolio-api"),
     path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
+    path("forecast/", forecast_api.Forecast.as_view(), name="forecast-api"),
+    path(
+        "accounts/<int:pk>/overrides/",
+        health_api.AccountOverrides.as_view(),
+        name="account-overrides",
+    ),
+    path(
+        "accounts/<int:pk>/overrides/<int:override_id>/",
+        health_api.AccountOverride.as_view(),
+        name="account-override",
+    ),
+    path(
+        "accounts/<int:pk>/forecast-call/",
+        forecast_api.AccountForecastCall.as_view(),
+        name="account-forecast-call",
+    ),
     *router.urls,
     re_path(r"^.*$", api_not_found),
 ]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "audit",
     "mozilla_django_oidc",
     "sso",
+    "forecast",
     "dashboard",
     "demo",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("keys/", include("integrations.urls")),
     path("audit/", include("audit.urls")),
     path("oidc/", include("sso.urls")),
+    path("forecast/", include("forecast.urls")),
     path("", include("dashboard.urls")),
 ]
 

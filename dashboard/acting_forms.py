@@ -1,10 +1,12 @@
 """Forms for acting on an account: closing an action, snoozing a flag, setting sentiment."""
 
 from django import forms
+from django.utils import timezone
 
 from accounts.limits import TEXT_LIMIT
 from actions.models import Rating
 from actions.services import SNOOZE_DAYS_DEFAULT, SNOOZE_DAYS_MAX
+from health.scoring.constants import COMPONENTS
 from health.scoring.flags import FLAG_LABELS
 
 
@@ -38,3 +40,20 @@ class SentimentForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
     valid_days = forms.IntegerField(label="Valid for (days)", min_value=7, max_value=90,
                                     initial=30)  # fmt: skip
+
+
+class OverrideForm(forms.Form):
+    """A component override from the account page (issue 25); the API takes the same fields."""
+
+    component = forms.ChoiceField(
+        label="Component", choices=[(c, c.capitalize()) for c in COMPONENTS]
+    )
+    value = forms.FloatField(label="Value (0-100)", min_value=0, max_value=100)
+    reason = forms.CharField(label="Why", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    until = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until < timezone.now().date():
+            raise forms.ValidationError("An override cannot end before today.")
+        return until

@@ -135,7 +135,9 @@ def import_start(request, pk):
     if refused is not None:
         return refused
     if services.csv_import_queue(csv_import=csv_import):
-        transaction.on_commit(lambda: tasks.csv_import_run.delay(csv_import.pk))
+        # Robust: where the task runs in-process, a run that fails is recorded on the import and
+        # shown on its page, not turned into an error page here.
+        transaction.on_commit(lambda: tasks.csv_import_run.delay(csv_import.pk), robust=True)
     return redirect("import_detail", pk=csv_import.pk)
 
 

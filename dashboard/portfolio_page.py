@@ -7,6 +7,7 @@ from dashboard import charts
 from dashboard.book import RISK_PER_ARR, BookFilters, book_queryset
 from health.backtest import BacktestWindow, backtest_remembered
 from health.board import arr_at_risk_by_month, renewals_by_quarter
+from health.forecast_backtest import forecast_backtest_remembered
 from health.portfolio import (
     commitment_debt,
     csm_trend,
@@ -16,7 +17,7 @@ from health.portfolio import (
     summarise,
 )
 from health.scoring.constants import COMPONENTS
-from health.selectors import calibration_proposals_pending
+from health.selectors import calibration_proposals_pending, churn_model_evidence
 
 SEED_FACTOR = 10
 # Issue 12's bar for a score worth trusting, shown beside what the backtest found.
@@ -41,6 +42,8 @@ def portfolio_page_data(accounts) -> dict:
             window=BacktestWindow.default(timezone.now().date()), compute=False
         ),
         "proposals": proposals_with_evidence(),
+        "churn_model": churn_model_evidence(),
+        "forecast_backtest": forecast_backtest_remembered(),
         "targets": TARGETS,
         "custom_terms": summary["by_flag"]["custom_terms"],
         "riskiest": riskiest_accounts(accounts),

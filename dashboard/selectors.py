@@ -7,9 +7,16 @@ from django.utils import timezone
 from accounts import rules
 from accounts.models import Account, ObjectiveSignature, SharedObjective
 from dashboard import charts
+from dashboard.acting_forms import OverrideForm
 from health.models import DEFAULT_THRESHOLDS, Scorecard
 from health.scoring.flags import FLAG_LABELS
-from health.selectors import health_history, health_latest, health_trend
+from health.selectors import (
+    health_churn_probability,
+    health_history,
+    health_latest,
+    health_trend,
+    overrides_in_force_for,
+)
 from signals.selectors import signal_kind_labels, signal_kinds
 
 KEY_ROLE_LABELS = {
@@ -97,6 +104,9 @@ def account_health_for_page(account) -> dict:
         "what_changed": trend["what_changed"],
         "chart": charts.account_history(per_day, account.renewal_date, _key_events(account)),
         "cutoffs": _cutoffs(latest),
+        "churn": health_churn_probability(latest),
+        "overrides": overrides_in_force_for(account),
+        "override_form": OverrideForm(prefix="override"),
     }
 
 

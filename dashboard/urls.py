@@ -1,6 +1,13 @@
 from django.urls import path
 
-from dashboard import account_views, acting_views, connect_views, import_views, views
+from dashboard import (
+    account_views,
+    acting_views,
+    connect_views,
+    import_views,
+    override_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.book, name="home"),
@@ -44,4 +51,11 @@ urlpatterns = [
     ),
     path("accounts/<int:pk>/snoozes/", acting_views.flag_snooze, name="flag_snooze"),
     path("accounts/<int:pk>/sentiment/", acting_views.sentiment_set, name="sentiment_set"),
+    # Component overrides (issue 25).
+    path("accounts/<int:pk>/overrides/", override_views.override_create, name="override_create"),
+    path(
+        "accounts/<int:pk>/overrides/<int:override_id>/end/",
+        override_views.override_end,
+        name="override_end",
+    ),
 ]

@@ -4,6 +4,7 @@ import uuid
 import redis
 from celery.result import AsyncResult
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from kombu.exceptions import OperationalError as BrokerError
@@ -27,14 +28,28 @@ from health.backtest_serializers import AdoptSerializer, window_from
 from health.filters import AccountHealthFilter, HealthFilter
 from health.models import CurrentHealth, HealthScore, QueuedTask
 from health.portfolio import portfolio_summary
-from health.selectors import health_latest, health_trend, scorecards_with_versions
+from health.selectors import (
+    health_churn_probability,
+    health_latest,
+    health_trend,
+    overrides_in_force_for,
+    overrides_of,
+    scorecards_with_versions,
+)
 from health.serializers import (
+    ComponentOverrideSerializer,
     HealthSerializer,
     LatestHealthSerializer,
     RecomputeSerializer,
     ScorecardSerializer,
 )
-from health.services import default_scorecard, scorecard_update, scorecard_version_adopt
+from health.services import (
+    component_override_create,
+    component_override_end,
+    default_scorecard,
+    scorecard_update,
+    scorecard_version_adopt,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +88,8 @@ class AccountHealth(generics.RetrieveAPIView):
         if score is None:
             raise NotFound("This account has not been scored yet.")
         score.trend = health_trend(score, self._since(score))
+        score.churn = health_churn_probability(score)
+        score.overrides_in_force = overrides_in_force_for(account)
         return score
 
     def _since(self, score):
@@ -301,3 +318,37 @@ class ScorecardViewSet(
         serializer.instance = scorecard_update(
             scorecard=serializer.instance, user=self.request.user, **serializer.validated_data
         )
+
+
+class AccountOverrides(APIView):
+    """People's component overrides of one account, newest first: GET lists them (ended and
+    expired ones too), POST sets one (`component`, `value`, `reason`, `until`; the author is
+    the caller). The account is rescored with it; its flags still come from the data."""
+
+    @extend_schema(responses={200: ComponentOverrideSerializer(many=True)})
+    def get(self, request, pk):
+        account = account_get_for_user(request.user, pk)
+        return Response(ComponentOverrideSerializer(overrides_of(account), many=True).data)
+
+    @extend_schema(
+        request=ComponentOverrideSerializer, responses={201: ComponentOverrideSerializer}
+    )
+    def post(self, request, pk):
+        account = account_get_for_user(request.user, pk)
+        body = ComponentOverrideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        override = component_override_create(
+            account=account, author=request.user, **body.validated_data
+        )
+        return Response(ComponentOverrideSerializer(override).data, status=201)
+
+
+class AccountOverride(APIView):
+    """DELETE ends an override now (it stays in the account's list, ended)."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk, override_id):
+        account = account_get_for_user(request.user, pk)
+        override = get_object_or_404(account.component_overrides, pk=override_id)
+        component_override_end(override=override)
+        return Response(status=204)

@@ -29,7 +29,8 @@ from health.scoring.calibration import (
     flag_lifts,
     propose_thresholds,
 )
-from health.services import scorecard_calibration_propose
+from health.scoring.probability import calibration_metrics, churn_probability, fit_churn_model
+from health.services import churn_model_propose, scorecard_calibration_propose
 
 CALIBRATION_DATES = 9  # four to learn from, three to test on, a horizon apart
 RECALL_LEAD_DAYS = 60  # issue 12: churners red or amber 60 days before churning
@@ -68,6 +69,7 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
     proposed = {**cards, key: replace(current, weights=weights, thresholds=thresholds)}
     live_rows, proposed_rows = _score_both(test_dates, key, cards, proposed)
     figures = {"horizon": window.horizon, "every": window.every}
+    churn_model = fit_churn_model(train, churned, horizon=window.horizon)
     return {
         "scorecard": scorecard.pk,
         "train_dates": [d.isoformat() for d in train_dates],
@@ -81,7 +83,14 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
         "flags": flag_lifts(train, churned),
         "current": backtest_metrics(live_rows, **figures),
         "proposed": backtest_metrics(proposed_rows, **figures),
+        "churn_model": churn_model,
+        "probability": held_out_probability(churn_model, proposed_rows, window.horizon),
     }
+
+
+def held_out_probability(model: dict, rows: pd.DataFrame, horizon: int) -> dict:
+    """The churn model judged on the held-out dates: Brier, base rate's Brier, ECE, deciles."""
+    return calibration_metrics(churn_probability(model, rows), churned_within(rows, horizon))
 
 
 def _score_both(dates, key, cards, proposed):
@@ -99,11 +108,12 @@ def calibration_propose_run(*, scorecard: Scorecard, window: BacktestWindow, wor
     (`report["proposal"]`: its id and number, or None). Nothing live changes."""
     report = calibration_run(scorecard=scorecard, window=window, workers=workers)
     report["proposal"] = None
-    if changes_anything(report):
+    if changes_anything(report) or report.get("churn_model"):
         proposal = scorecard_calibration_propose(
             scorecard=scorecard, weights=report["proposed_weights"],
             thresholds=report["proposed_thresholds"], note=proposal_note(report), report=report,
         )  # fmt: skip
+        churn_model_propose(version=proposal, model=report["churn_model"])
         report["proposal"] = {"id": proposal.pk, "number": proposal.number}
     return report
 
@@ -119,5 +129,6 @@ def proposal_note(report: dict) -> str:
     return (
         f"Calibrated on {report['train_churned']} churns as of {', '.join(report['train_dates'])}; "
         f"tested on {', '.join(report['test_dates'])}: AUC {report['current']['auc']} -> "
-        f"{report['proposed']['auc']}."
+        f"{report['proposed']['auc']}; churn probability Brier {report['probability']['brier']} "
+        f"(base rate {report['probability']['base_rate_brier']}), ECE {report['probability']['ece']}."
     )

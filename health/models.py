@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -460,3 +461,62 @@ class CalibrationReport(models.Model):
 
     def __str__(self):
         return f"Calibration of {self.version}"
+
+
+class ChurnModel(models.Model):
+    """The chance an account churns within `horizon_days`, fitted by `calibrate` beside a
+    proposed scorecard version (health.scoring.probability holds the fit and its numbers).
+    Adopting the version adopts the model: a scorecard's live model is its latest adopted one,
+    and its id is the `churn_model_version` a probability names."""
+
+    version = models.OneToOneField(
+        ScorecardVersion, on_delete=models.CASCADE, related_name="churn_model"
+    )
+    horizon_days = models.PositiveIntegerField()
+    model = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    adopted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-adopted_at", "-pk"]
+
+    def __str__(self):
+        return f"Churn model {self.pk} ({self.version})"
+
+
+class ComponentOverride(models.Model):
+    """A person's value for one component of one account, in force from `created_at` through
+    `until` (or until someone ends it): the scorer uses it in place of the computed component,
+    the page and the payload show it as an override, and the flags are still raised from the
+    data (an override never hides one)."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="component_overrides"
+    )
+    component = models.CharField(max_length=20, choices=[(c, c.capitalize()) for c in COMPONENTS])
+    value = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(100)])
+    reason = models.TextField()
+    until = models.DateField(help_text="The last day it holds.")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Ended early, by hand.")
+
+    class Meta:
+        ordering = ["account", "-created_at"]
+        indexes = [models.Index(fields=["account", "until"], name="override_account_until_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=0, value__lte=100), name="override_value_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(component__in=list(COMPONENTS)), name="override_component_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id}: {self.component} = {self.value} until {self.until}"
+
+    def in_force_on(self, day) -> bool:
+        started = self.created_at.date() <= day
+        ended = self.ended_at is not None and self.ended_at.date() <= day
+        return started and not ended and day <= self.until

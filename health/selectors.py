@@ -3,11 +3,16 @@
 import math
 from datetime import timedelta
 
+import numpy as np
+import pandas as pd
 from django.db.models import F, Q
+from django.utils import timezone
 
-from health.models import COMPONENTS, HealthScore, Scorecard, ScorecardVersion
+from health.models import COMPONENTS, ChurnModel, HealthScore, Scorecard, ScorecardVersion
 from health.scoring import ScorecardSpec
-from health.scoring.explain import FEATURE_FACTS, read_facts
+from health.scoring.calibration import MIN_CHURNS
+from health.scoring.explain import FEATURE_FACTS, component_scores, read_facts
+from health.scoring.probability import churn_probability
 from signals.selectors import signal_kind_labels
 
 
@@ -159,3 +164,98 @@ def scorecards_naming_kind(*, code: str, **kwargs) -> list[str]:
     return [
         f"scorecard '{name}' names it" for name in cards.distinct().values_list("name", flat=True)
     ]
+
+
+NO_MODEL = (
+    "No churn probability yet: it needs a churn model that `calibrate` fitted on at least "
+    f"{MIN_CHURNS} churned accounts and a VP adopted."
+)
+NO_SCORE = "No churn probability: the account has no score to read it from."
+
+
+def churn_models_live() -> dict:
+    """Each scorecard's live churn model (its latest adopted), by scorecard id, and the default
+    scorecard's under "" too (one query)."""
+    adopted = ChurnModel.objects.filter(adopted_at__isnull=False)
+    live = {}
+    for model in adopted.select_related("version__scorecard").order_by("adopted_at", "pk"):
+        live[model.version.scorecard_id] = model
+        if not model.version.scorecard.segment:
+            live[""] = model
+    return live
+
+
+def model_for(live: dict, scorecard_id):
+    """The score's scorecard's model, or the default scorecard's where that one has none."""
+    return live.get(scorecard_id, live.get(""))
+
+
+def health_churn_probability(score: HealthScore | None, live: dict | None = None) -> dict:
+    """{churn_probability, churn_horizon_days, churn_model_version, churn_probability_note}:
+    the adopted model's reading of this score, or None for each and a note saying why."""
+    live = churn_models_live() if live is None else live
+    model = model_for(live, score.scorecard_id) if score is not None else None
+    if score is None or score.overall is None or model is None:
+        unknown = score is None or score.overall is None
+        return {"churn_probability": None, "churn_horizon_days": None,
+                "churn_model_version": None,
+                "churn_probability_note": NO_SCORE if unknown else NO_MODEL}  # fmt: skip
+    row = {"overall": score.overall, "flag_codes": score.flag_codes, **score.component_scores}
+    probability = churn_probability(model.model, pd.DataFrame([row]))[0]
+    return {
+        "churn_probability": round(float(probability), 4),
+        "churn_horizon_days": model.horizon_days,
+        "churn_model_version": model.pk,
+        "churn_probability_note": "",
+    }
+
+
+def churn_probabilities(accounts) -> pd.DataFrame:
+    """Per account (index: account id) with a current score: churn_probability (NaN where the
+    score is unknown or no model is adopted), churn_horizon_days, churn_model_version."""
+    live = churn_models_live()
+    scores = HealthScore.objects.filter(
+        pk__in=accounts.order_by().values("current_health__score_id")
+    ).values_list("account_id", "overall", "flag_codes", "facts", "scorecard_id")
+    rows = [
+        {"account_id": account_id, "overall": overall, "flag_codes": codes,
+         "scorecard_id": scorecard_id, **component_scores(facts)}
+        for account_id, overall, codes, facts, scorecard_id in scores
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["account_id", "overall", "flag_codes", "scorecard_id",
+                                        *COMPONENTS]).set_index("account_id")  # fmt: skip
+    frame["churn_probability"] = np.nan
+    frame["churn_horizon_days"] = None
+    frame["churn_model_version"] = None
+    for scorecard_id, group in frame.groupby(frame["scorecard_id"].fillna(-1)):
+        model = model_for(live, None if scorecard_id == -1 else int(scorecard_id))
+        if model is not None:
+            frame.loc[group.index, "churn_probability"] = churn_probability(model.model, group)
+            frame.loc[group.index, "churn_horizon_days"] = model.horizon_days
+            frame.loc[group.index, "churn_model_version"] = model.pk
+    return frame[["churn_probability", "churn_horizon_days", "churn_model_version"]]
+
+
+def churn_model_evidence() -> dict | None:
+    """The default scorecard's live churn model with what calibrate found on its held-out
+    dates (Brier, base rate's Brier, ECE, deciles), or None before one is adopted."""
+    model = churn_models_live().get("")
+    if model is None:
+        return None
+    report = getattr(getattr(model.version, "calibration", None), "report", None) or {}
+    return {
+        "model": model,
+        "probability": report.get("probability"),
+        "auc": (report.get("proposed") or {}).get("auc"),
+    }
+
+
+def overrides_of(account) -> list:
+    """Every override of the account, newest first (ended and expired ones too)."""
+    return list(account.component_overrides.select_related("author").order_by("-created_at"))
+
+
+def overrides_in_force_for(account, day=None) -> list:
+    """The overrides in force today (or on `day`), newest first."""
+    day = day or timezone.now().date()
+    return [override for override in overrides_of(account) if override.in_force_on(day)]

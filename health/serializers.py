@@ -6,7 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from candor.fields import FormJSONDictField, StrictDateField
-from health.models import COMPONENTS, HealthScore, Scorecard, ScorecardVersion, validate_spec
+from health.models import (
+    COMPONENTS,
+    ComponentOverride,
+    HealthScore,
+    Scorecard,
+    ScorecardVersion,
+    validate_spec,
+)
 
 EARLIEST_AS_OF = date(2000, 1, 1)
 MISSING = {"score": None, "weight": 0.0, "reasons": []}
@@ -91,6 +98,29 @@ class ChangeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False)
 
 
+class ComponentOverrideSerializer(serializers.ModelSerializer):
+    """A component override: `component`, `value` (0-100), `reason`, `until` (its last day)."""
+
+    component = serializers.ChoiceField(choices=list(COMPONENTS))
+    value = serializers.FloatField(min_value=0, max_value=100)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    in_force = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComponentOverride
+        fields = ["id", "component", "value", "reason", "until", "author", "created_at",
+                  "ended_at", "in_force"]  # fmt: skip
+        read_only_fields = ["id", "author", "created_at", "ended_at", "in_force"]
+
+    def get_in_force(self, override) -> bool:
+        return override.in_force_on(timezone.now().date())
+
+    def validate_until(self, until):
+        if until < timezone.now().date():
+            raise serializers.ValidationError("An override cannot end before today.")
+        return until
+
+
 class LatestHealthSerializer(HealthSerializer):
     """The latest score with its trend (see health.selectors.health_trend), read from `trend`."""
 
@@ -100,11 +130,31 @@ class LatestHealthSerializer(HealthSerializer):
         source="trend.compared_with", allow_null=True, read_only=True
     )
     what_changed = ChangeSerializer(source="trend.what_changed", many=True, read_only=True)
+    # The adopted churn model's reading (health.selectors.health_churn_probability), from `churn`.
+    churn_probability = serializers.FloatField(
+        source="churn.churn_probability", allow_null=True, read_only=True,
+        help_text="0-1: the chance of churning within churn_horizon_days; null with no model.",
+    )  # fmt: skip
+    churn_horizon_days = serializers.IntegerField(
+        source="churn.churn_horizon_days", allow_null=True, read_only=True
+    )
+    churn_model_version = serializers.IntegerField(
+        source="churn.churn_model_version", allow_null=True, read_only=True
+    )
+    overrides = ComponentOverrideSerializer(
+        source="overrides_in_force", many=True, read_only=True,
+        help_text="People's component values in force in place of the computed ones.",
+    )  # fmt: skip
+    churn_probability_note = serializers.CharField(
+        source="churn.churn_probability_note", read_only=True,
+        help_text="Why there is no probability, where there is none.",
+    )  # fmt: skip
 
     class Meta(HealthSerializer.Meta):
         fields = [
             *HealthSerializer.Meta.fields, "change_7d", "change_30d", "compared_with",
-            "what_changed",
+            "what_changed", "churn_probability", "churn_horizon_days", "churn_model_version",
+            "churn_probability_note", "overrides",
         ]  # fmt: skip
 
 

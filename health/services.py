@@ -17,6 +17,8 @@ from health.hooks import scores_written
 from health.models import (
     SPEC_FIELDS,
     CalibrationReport,
+    ChurnModel,
+    ComponentOverride,
     CurrentHealth,
     HealthScore,
     RescoreRequest,
@@ -100,6 +102,7 @@ def scorecard_version_adopt(*, version: ScorecardVersion, user) -> Scorecard:
     )
     version.adopted_at, version.adopted_by = now, user
     version.save(update_fields=["adopted_at", "adopted_by"])
+    ChurnModel.objects.filter(version=version).update(adopted_at=now)  # its model goes live too
     scorecard.refresh_from_db()
     return scorecard
 
@@ -454,3 +457,35 @@ def scorecard_calibration_propose(
     )
     CalibrationReport.objects.create(version=version, report=report)
     return version
+
+
+def churn_model_propose(*, version: ScorecardVersion, model: dict) -> ChurnModel:
+    """The churn model `calibrate` fitted, waiting with its proposed version: live only once a
+    VP adopts that version (`scorecard_version_adopt`)."""
+    return ChurnModel.objects.create(
+        version=version, horizon_days=model["horizon_days"], model=model
+    )
+
+
+@transaction.atomic
+def component_override_create(
+    *, account, component: str, value: float, reason: str, until: date, author
+) -> ComponentOverride:
+    """A person's value for one component until a day; the account is rescored with it."""
+    override = ComponentOverride.objects.create(
+        account=account, component=component, value=value, reason=reason, until=until,
+        author=author,
+    )  # fmt: skip
+    rescore_request(account_ids=[account.pk])
+    return override
+
+
+@transaction.atomic
+def component_override_end(*, override: ComponentOverride) -> ComponentOverride:
+    """End an override now (once: ending an ended one changes nothing); the account is
+    rescored without it."""
+    if override.ended_at is None:
+        override.ended_at = timezone.now()
+        override.save(update_fields=["ended_at"])
+        rescore_request(account_ids=[override.account_id])
+    return override

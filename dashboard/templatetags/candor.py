@@ -58,7 +58,8 @@ def page_link(querystring: str, number: int) -> str:
 
 @register.filter
 def get_item(mapping, key):
-    return (mapping or {}).get(key) or {}
+    value = (mapping or {}).get(key)
+    return {} if value is None else value  # a 0 or 0.0 is a figure, not a missing one
 
 
 # By the sign of the rounded change: CSS class, what leads the number, the direction in words.
@@ -88,7 +89,7 @@ def score_change(value, digits: int = 0, suffix: str = ""):
 @register.filter
 def pct(value, digits: int = 0) -> str:
     """A share as a percentage; "–" when there is nothing to divide (no churn, no green)."""
-    if value is None or value == "":
+    if value is None or value == "" or value == {}:  # {}: get_item found nothing
         return "–"
     return f"{float(value) * 100:.{int(digits)}f}%"
 

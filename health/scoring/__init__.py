@@ -32,6 +32,7 @@ def derive(features: pd.DataFrame, as_of: date) -> pd.DataFrame:
     f["days_since_activity"] = (day - last).dt.days.astype(float)
     f["days_to_renewal"] = (pd.to_datetime(f["renewal_date"]) - day).dt.days.astype(float)
     f["days_since_renewed"] = (day - pd.to_datetime(f["last_renewed_on"])).dt.days.astype(float)
+    _commercial_terms(f, day)
     meeting = (
         pd.to_datetime(f["last_exec_meeting_at"], utc=True).dt.tz_localize(None).dt.normalize()
     )
@@ -55,6 +56,17 @@ def _silence(f: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return f
 
 
+def _commercial_terms(f: pd.DataFrame, day: pd.Timestamp) -> None:
+    """Tenure, the current term's length and the renewals so far (whole years from the contract
+    start to the last renewal), for the Commercial component."""
+    f["tenure_days"] = (day - pd.to_datetime(f["contract_start"])).dt.days.astype(float)
+    since = f["days_since_renewed"].fillna(f["tenure_days"])
+    f["term_days"] = f["days_to_renewal"] + since
+    f["renewals"] = ((f["tenure_days"] - since) / 365).round().clip(lower=0)
+    if "price_change_at_renewal" not in f:
+        f["price_change_at_renewal"] = np.nan
+
+
 def _kickoff(f: pd.DataFrame) -> pd.Series:
     """The day the checklist says the kickoff call was held, else the contract start: the
     reasons count "days after kickoff" from the date the page shows beside them."""
@@ -72,13 +84,24 @@ def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -
         scores[name] = COMPONENT_FUNCTIONS[name](f, scorecard).astype(float)
     scores["checklist_completion"] = _percent(f["tasks_done"], f["tasks_total"])
     scores["outcome_attainment"] = _percent(f["outcomes_due_reached"], f["outcomes_due"])
-    scores["overall"] = _overall(scores, scorecard.weights)
+    # Flags read the data's own components, before any override: an override never hides one.
     flags = pd.DataFrame({code: rule(f, scores, scorecard) for code, rule in FLAG_RULES.items()})
+    _override(scores, f)
+    scores["overall"] = _overall(scores, scorecard.weights)
     scores["rag"] = _rag(scores["overall"], flags, scorecard)
     _await_data(scores, flags, awaiting_data(f, scorecard))
     scores["flag_codes"] = _flag_codes(flags)
     scores["facts"] = facts_json(f, scores, scorecard)
     return scores
+
+
+def _override(scores: pd.DataFrame, f: pd.DataFrame) -> None:
+    """A person's value in force (`override_<component>`, health.overrides) replaces the
+    component's computed one."""
+    for name in COMPONENTS:
+        column = f"override_{name}"
+        if column in f:
+            scores[name] = f[column].astype(float).fillna(scores[name])
 
 
 def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:

@@ -136,6 +136,21 @@ def support(f: pd.DataFrame) -> pd.Series:
     return (100 / (1 + per_seat)).where(f["support_recorded"])
 
 
+def commercial(f: pd.DataFrame) -> pd.Series:
+    """Commercial context (issue 25), beside the score until calibration weighs it: 40, plus up
+    to 20 for tenure (two years), 20 for renewals (two), 20 for a term of two years or more;
+    less 10 per deviating deal term (up to three) and 20 for a price change of 10% or more
+    either way at the last renewal (a rise to absorb, or a discount to keep them)."""
+    tenure = f["tenure_days"] / 365
+    renewals = f["renewals"].fillna(0)
+    price = f["price_change_at_renewal"].abs().fillna(0)
+    score = (
+        40 + 10 * tenure.clip(0, 2) + 10 * renewals.clip(0, 2) + 20 * (f["term_days"] >= 700)
+        - 10 * f["deviating_terms"].clip(0, 3) - 20 * (price >= 0.10)
+    )  # fmt: skip
+    return score.clip(0, 100).where(f["tenure_days"].notna())
+
+
 COMPONENT_FUNCTIONS = {
     "outcomes": lambda f, spec: outcomes(f, spec.target("time_to_value_days")),
     "adoption": lambda f, spec: adoption(f),
@@ -145,4 +160,5 @@ COMPONENT_FUNCTIONS = {
     "confidence": lambda f, spec: confidence(f),
     "sentiment": lambda f, spec: sentiment(f),
     "support": lambda f, spec: support(f),
+    "commercial": lambda f, spec: commercial(f),
 }

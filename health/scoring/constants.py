@@ -9,6 +9,7 @@ COMPONENTS = (
     "confidence",
     "sentiment",
     "support",
+    "commercial",
 )
 
 # Confidence is the customer's own answer to "how confident are you in it?" (DOMAIN.md: setup is
@@ -25,6 +26,7 @@ DEFAULT_WEIGHTS = {
     "confidence": 10,
     "sentiment": 0,
     "support": 0,
+    "commercial": 0,  # issue 25: commercial context beside the score, weighed where calibrated
 }
 # The Sentiment component's score for each rating the CSM can give.
 SENTIMENT_SCORES = {"green": 100.0, "amber": 50.0, "red": 0.0}

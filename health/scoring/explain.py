@@ -25,6 +25,9 @@ FIRST_COMPONENTS = ("outcomes", "adoption", "engagement", "alignment", "commitme
 FIRST_SCORE_FACTS = tuple(f"score_{name}" for name in FIRST_COMPONENTS)
 FIRST_WEIGHT_FACTS = tuple(f"weight_{name}" for name in FIRST_COMPONENTS)
 THIRD_COMPONENTS = (*FIRST_COMPONENTS, "confidence", "sentiment")
+FOURTH_COMPONENTS = (*THIRD_COMPONENTS, "support")  # Commercial came with layout 5
+# What the Commercial component read (layout 5); deviating_terms is a layout 2 fact already.
+COMMERCIAL_FACTS = ("tenure_days", "term_days", "renewals", "price_change_at_renewal")
 SCORE_FACTS = tuple(f"score_{name}" for name in COMPONENTS)
 # The spec and feature facts of layout 2, in order; layout 3 added components and features.
 LAYOUT_2_FACTS = (
@@ -70,7 +73,8 @@ LAYOUTS = {
         "survey_answers", "confidence_mean", "csm_sentiment", "crm_status", "value_label",
     ),
     4: (
-        *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS), *LAYOUT_2_FACTS,
+        *(f"score_{name}" for name in FOURTH_COMPONENTS),
+        *(f"weight_{name}" for name in FOURTH_COMPONENTS), *LAYOUT_2_FACTS,
         "survey_answers", "confidence_mean", "csm_sentiment", *RECORDED_FACTS,
         "support_events_90d", "crm_status", "value_label",
     ),
@@ -78,8 +82,8 @@ LAYOUTS = {
         *SCORE_FACTS, *(f"weight_{name}" for name in COMPONENTS),
         *LAYOUT_2_FACTS[:6], "silence_grace_days", *LAYOUT_2_FACTS[6:],
         "survey_answers", "confidence_mean", "csm_sentiment", *RECORDED_FACTS,
-        "support_events_90d", "has_any_signal", "days_since_arrival", "crm_status",
-        "value_label",
+        "support_events_90d", "has_any_signal", "days_since_arrival", *COMMERCIAL_FACTS,
+        "crm_status", "value_label",
     ),
 }  # fmt: skip
 LAYOUT = max(LAYOUTS)
@@ -109,6 +113,9 @@ ADDED_FACTS = {
     "silence_grace_days": 30.0,
     "has_any_signal": 1.0,
     "days_since_arrival": None,
+    "score_commercial": None,  # not scored before layout 5
+    "weight_commercial": 0.0,
+    **dict.fromkeys(COMMERCIAL_FACTS),
 }
 RENAMED_FACTS = {1: {"roi_reports_90d": "value_events_90d"}}
 Facts = namedtuple("Facts", FACTS)
@@ -124,6 +131,7 @@ REASON_BUILDERS = {
     "confidence": why.confidence_reasons,
     "sentiment": why.sentiment_reasons,
     "support": why.support_reasons,
+    "commercial": why.commercial_reasons,
 }
 
 

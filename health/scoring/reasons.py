@@ -247,3 +247,20 @@ def never_active_reasons(r) -> list[str]:
         f"Never active: no signal in the {_count(r.days_since_arrival, 'day')} since the account "
         f"started (grace {_count(r.silence_grace_days, 'day')}): the silence is real."
     ]
+
+
+def commercial_reasons(r) -> list[str]:
+    """What the Commercial component saw: tenure, renewals, the term, custom terms, the price
+    change at the last renewal (none of them about how the customer uses the product)."""
+    if _missing(r.tenure_days):
+        return ["No contract dates to read: Commercial left out."]
+    years = _n(r.tenure_days) / 365
+    reasons = [
+        f"Customer for {years:.1f} years, {_count(r.renewals, 'renewal')}; "
+        f"the current term runs {_n(r.term_days) / 365:.1f} years."
+    ]
+    if _n(r.deviating_terms):
+        reasons.append(f"{_count(r.deviating_terms, 'deal term')} off the standard.")
+    if not _missing(r.price_change_at_renewal) and r.price_change_at_renewal:
+        reasons.append(f"Price changed {r.price_change_at_renewal:+.0%} at the last renewal.")
+    return reasons

@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.imports import ImportRefused
+from accounts.limits import TEXT_LIMIT
 from accounts.models import Account
 from accounts.services import csv_rows_import
 from tests.factories import make_account
@@ -49,3 +50,30 @@ def test_a_stakeholder_with_a_bad_cell_and_an_unknown_account_are_listed_in_one_
     assert [(e["row"], e["column"]) for e in refused.value.errors] == [
         (2, "role"), (3, "account_external_id"),
     ]  # fmt: skip
+
+
+def test_a_text_column_over_the_one_text_limit_is_refused(alice):
+    content = HEADER.replace("csm\n", "csm,handoff_politics\n") + (
+        f"crm-1,Harbor Foods,12000,2026-01-01,2027-01-01,alice,{'x' * (TEXT_LIMIT + 1)}\n"
+    )
+    with pytest.raises(ImportRefused) as refused:
+        csv_rows_import(kind="accounts", content=content)
+    assert refused.value.errors == [
+        {"row": 2, "column": "handoff_politics", "message": f"longer than {TEXT_LIMIT} characters"}
+    ]
+    assert not Account.objects.exists()
+
+
+def test_a_text_column_at_the_text_limit_is_stored_whole(alice):
+    content = HEADER.replace("csm\n", "csm,handoff_politics\n") + (
+        f"crm-1,Harbor Foods,12000,2026-01-01,2027-01-01,alice,{'x' * TEXT_LIMIT}\n"
+    )
+    csv_rows_import(kind="accounts", content=content)
+    assert len(Account.objects.get().handoff_politics) == TEXT_LIMIT
+
+
+def test_a_row_without_its_external_id_is_reported_once_not_as_a_new_account_lacking_all(alice):
+    content = HEADER + "crm-1,Harbor Foods,12000,2026-01-01,2027-01-01,alice\n,,,,,\n"
+    with pytest.raises(ImportRefused) as refused:
+        csv_rows_import(kind="accounts", content=content)
+    assert [(e["row"], e["column"]) for e in refused.value.errors] == [(3, "external_id")]

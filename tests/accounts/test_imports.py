@@ -170,3 +170,10 @@ def test_the_command_lists_the_problems_and_fails_when_the_file_is_refused(alice
         call_command("import_csv", "accounts", str(path), stdout=StringIO(), stderr=err)
     assert "row 2, arr: 'lots' is not an amount of 0 or more" in err.getvalue()
     assert not Account.objects.exists()
+
+
+def test_the_command_reads_slashed_dates_in_the_order_it_is_given(alice, tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_text(accounts_csv("crm-1,Harbor Foods,smb,12000,10,03/04/2026,2027-01-01,alice"))
+    call_command("import_csv", "accounts", str(path), "--date-order", "dmy", stdout=StringIO())
+    assert Account.objects.get().contract_start == date(2026, 4, 3)

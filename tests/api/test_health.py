@@ -28,6 +28,7 @@ def test_account_health_explains_itself(as_alice, account):
         "confidence",
         "sentiment",
         "support",
+        "commercial",
     }
     for component in body["components"].values():
         assert set(component) >= {"score", "weight", "reasons"}

@@ -7,7 +7,7 @@ from health.services import scorecard_calibration_propose
 from tests.health.outcomes import WINDOW, churn_portfolio
 
 PROPOSED = {"outcomes": 10, "adoption": 35, "engagement": 35, "alignment": 5, "commitments": 5,
-            "confidence": 10, "sentiment": 0, "support": 0}  # fmt: skip
+            "confidence": 10, "sentiment": 0, "support": 0, "commercial": 0}  # fmt: skip
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import Account, CsvImport
+from accounts.models import Account, CsvImport, ImportMapping
 from accounts.selectors import import_progress_key
+from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,221 @@ def test_progress_while_running_reports_rows_written_so_far(client, vera):
     progress = client.get(reverse("import_progress", args=[csv_import.pk])).json()
     assert (progress["phase"], progress["done"], progress["percent"]) == ("writing", 40_000, 40)
     assert progress["finished"] is False
+
+
+def start(client, location: str, data=None, django_capture_on_commit_callbacks=None):
+    pk = int(location.split("/")[-2])
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(reverse("import_start", args=[pk]), data or {})
+
+
+def test_a_mixed_file_of_new_accounts_and_an_update_leaving_csm_blank_imports_from_the_page(
+    client, vera, alice, django_capture_on_commit_callbacks
+):
+    make_account(csm=alice, external_id="crm-3", name="Old name")
+    client.force_login(vera)
+    location = upload(client, GOOD + "crm-3,New name,,,,,\n")["Location"]
+    response = start(client, location, None, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Account.objects.get(external_id="crm-3").name == "New name"
+    recent = client.get(reverse("import_upload")).content.decode()
+    assert "Done: 2 created, 1 updated" in recent
+
+
+def test_a_refused_file_lists_every_problem_it_counts(
+    client, vera, alice, django_capture_on_commit_callbacks
+):
+    client.force_login(vera)
+    bad = GOOD.replace("12000", "lots").replace(",alice,\n", ",nobody,\n")
+    location = upload(client, bad + "crm-4,No money,,2026-01-01,2027-01-01,alice,\n")["Location"]
+    start(client, location, None, django_capture_on_commit_callbacks)
+    recent = client.get(reverse("import_upload")).content.decode()
+    assert "Failed: 3 problems" in recent
+    page = client.get(location).content.decode()
+    assert page.count('<td class="num">') == 3
+    assert "no user called &#x27;nobody&#x27;" in page and "a new account needs its arr" in page
+
+
+UNKNOWN = (
+    "Customer Ref,Title,Money,Began,Renews,Manager,Region\n"
+    "ref-1,Harbor Foods,12000,2026-01-05,2027-01-05,alice,EMEA\n"
+)
+CHOSEN = {"column_0": "external_id", "column_1": "name", "column_2": "arr",
+          "column_3": "contract_start", "column_4": "renewal_date", "column_5": "csm",
+          "column_6": "", "date_order": "auto", "remember": "me"}  # fmt: skip
+
+
+def test_columns_of_unknown_headers_are_mapped_in_the_preview_and_imported(
+    client, vera, alice, django_capture_on_commit_callbacks
+):
+    client.force_login(vera)
+    location = upload(client, UNKNOWN)["Location"]
+    assert set(mapped_on(client.get(location).content.decode()).values()) == {None}
+    start(client, location, CHOSEN, django_capture_on_commit_callbacks)
+    harbor = Account.objects.get(external_id="ref-1")
+    assert (harbor.name, harbor.csm, str(harbor.renewal_date)) == (
+        "Harbor Foods",
+        alice,
+        "2027-01-05",
+    )
+
+
+def test_a_changed_mapping_updates_the_preview_before_anything_is_written(client, vera):
+    client.force_login(vera)
+    location = upload(client, UNKNOWN)["Location"]
+    pk = int(location.split("/")[-2])
+    response = client.post(reverse("import_map", args=[pk]), CHOSEN)
+    assert response["Location"] == location
+    page = client.get(location).content.decode()
+    assert mapped_on(page)["Money"] == "arr" and mapped_on(page)["Region"] is None
+    assert "No column is read as" not in page
+    assert not Account.objects.exists()
+
+
+def test_a_mapping_is_remembered_for_the_next_file_with_the_same_headers(client, vera):
+    client.force_login(vera)
+    pk = int(upload(client, UNKNOWN)["Location"].split("/")[-2])
+    client.post(reverse("import_map", args=[pk]), CHOSEN)
+    reordered = "Region,Manager,Renews,Began,Money,Title,Customer Ref\nAPAC,alice,2027-02-01,2026-02-01,9000,Cedar,ref-2\n"
+    page = client.get(upload(client, reordered)["Location"]).content.decode()
+    assert mapped_on(page) == {"Region": None, "Manager": "csm", "Renews": "renewal_date",
+                               "Began": "contract_start", "Money": "arr", "Title": "name",
+                               "Customer Ref": "external_id"}  # fmt: skip
+
+
+def test_a_mapping_kept_for_me_is_not_offered_to_another_vp_but_one_for_everyone_is(client, vera):
+    from accounts.services import user_create_with_role
+
+    victor = user_create_with_role(username="victor", role="vp")
+    client.force_login(vera)
+    pk = int(upload(client, UNKNOWN)["Location"].split("/")[-2])
+    client.post(reverse("import_map", args=[pk]), CHOSEN)
+    client.force_login(victor)
+    page = client.get(upload(client, UNKNOWN)["Location"]).content.decode()
+    assert mapped_on(page)["Money"] is None
+    client.force_login(vera)
+    pk = int(upload(client, UNKNOWN)["Location"].split("/")[-2])
+    client.post(reverse("import_map", args=[pk]), {**CHOSEN, "remember": "everyone"})
+    client.force_login(victor)
+    assert (
+        mapped_on(client.get(upload(client, UNKNOWN)["Location"]).content.decode())["Money"]
+        == "arr"
+    )
+
+
+def test_a_mapping_with_one_field_twice_is_refused_and_changes_nothing(client, vera):
+    client.force_login(vera)
+    location = upload(client, UNKNOWN)["Location"]
+    pk = int(location.split("/")[-2])
+    response = client.post(reverse("import_map", args=[pk]), {**CHOSEN, "column_6": "arr"})
+    assert response.status_code == 400
+    assert (
+        "arr is chosen for both &#x27;Money&#x27; and &#x27;Region&#x27;"
+        in response.content.decode()
+    )
+    assert CsvImport.objects.get(pk=pk).mapping == {}
+    assert not ImportMapping.objects.exists()
+
+
+def test_an_import_started_with_an_unusable_mapping_is_not_queued(client, vera):
+    client.force_login(vera)
+    pk = int(upload(client, UNKNOWN)["Location"].split("/")[-2])
+    response = client.post(reverse("import_start", args=[pk]), {**CHOSEN, "column_0": ""})
+    assert (
+        response.status_code == 400
+        and "One column must be external_id" in response.content.decode()
+    )
+    assert CsvImport.objects.get(pk=pk).status == "previewed"
+
+
+def test_outcomes_are_imported_from_the_page(
+    client, vera, alice, django_capture_on_commit_callbacks
+):
+    make_account(csm=alice, external_id="crm-1")
+    client.force_login(vera)
+    location = upload(
+        client, "Account ID,Outcome,Churn Date\ncrm-1,Churned,2026-11-01\n", kind="outcomes"
+    )["Location"]
+    start(client, location, None, django_capture_on_commit_callbacks)
+    churned = Account.objects.get(external_id="crm-1")
+    assert (churned.outcome, str(churned.outcome_on)) == ("churned", "2026-11-01")
+
+
+def assert_refused(response, words: str) -> None:
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert not CsvImport.objects.exists() and not Account.objects.exists()
+
+
+def test_a_file_over_the_size_limit_stops_being_stored_and_is_refused(client, vera, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    client.force_login(vera)
+    assert_refused(upload(client, GOOD * 20), "The file is larger than 1000")
+
+
+def test_a_body_declared_over_the_size_limit_is_refused_unread(client, vera, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    client.force_login(vera)
+    assert_refused(upload(client, GOOD + "x" * 200_000), "The file is larger than 1000")
+
+
+def test_a_file_over_the_row_limit_is_refused(client, vera, settings):
+    settings.IMPORT_MAX_ROWS = 1
+    client.force_login(vera)
+    assert_refused(upload(client, GOOD), "more than 1 rows")
+
+
+def test_a_file_over_the_column_limit_is_refused(client, vera, settings):
+    settings.IMPORT_MAX_COLUMNS = 5
+    client.force_login(vera)
+    assert_refused(upload(client, GOOD), "The file has 7 columns; an import takes at most 5")
+
+
+def test_a_line_over_the_line_limit_is_refused(client, vera, settings):
+    settings.IMPORT_MAX_LINE_BYTES = 100
+    client.force_login(vera)
+    content = GOOD + "crm-3," + "x" * 200 + ",1,2026-01-01,2027-01-01,alice,\n"
+    assert_refused(upload(client, content), "lines may be at most 100")
+
+
+def test_a_ten_megabyte_file_of_a_million_columns_is_refused_with_the_default_limits(client, vera):
+    client.force_login(vera)
+    header = ",".join(f"c{n:07d}" for n in range(1_000_000))
+    content = header + "\n" + "1," * 1_000_000 + "\n"
+    assert len(content) > 10_000_000
+    assert_refused(upload(client, content), "lines may be at most")
+
+
+def test_an_upload_needs_the_csrf_token(vera, alice):
+    from django.test import Client
+
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(vera)
+    file = SimpleUploadedFile("a.csv", GOOD.encode(), content_type="text/csv")
+    response = guarded.post(reverse("import_upload"), {"kind": "accounts", "file": file})
+    assert response.status_code == 403
+    assert not CsvImport.objects.exists()
+
+
+def test_an_outcomes_preview_says_every_row_needs_what_the_file_lacks(client, vera):
+    client.force_login(vera)
+    location = upload(client, "Account ID,Note\ncrm-1,hi\n", kind="outcomes")["Location"]
+    page = client.get(location).content.decode()
+    assert "No column is read as outcome: every row needs it." in page
+
+
+def test_a_run_that_stops_unexpectedly_shows_why_on_its_page(
+    client, vera, alice, django_capture_on_commit_callbacks, monkeypatch
+):
+    from accounts import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "import_write", broken)
+    client.force_login(vera)
+    location = upload(client, GOOD)["Location"]
+    assert start(client, location, None, django_capture_on_commit_callbacks)["Location"] == location
+    page = client.get(location).content.decode()
+    assert "The import stopped: the disk is full. Nothing was imported." in page
+    assert "Failed: 1 problem" in client.get(reverse("import_upload")).content.decode()

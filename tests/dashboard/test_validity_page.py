@@ -9,7 +9,7 @@ from health.services import scorecard_calibration_propose
 from tests.health.outcomes import churn_portfolio
 
 PROPOSED = {"outcomes": 10, "adoption": 35, "engagement": 35, "alignment": 5, "commitments": 5,
-            "confidence": 10, "sentiment": 0, "support": 0}  # fmt: skip
+            "confidence": 10, "sentiment": 0, "support": 0, "commercial": 0}  # fmt: skip
 FIGURES = {"auc": 0.8, "recall_non_green": 0.7, "green_churn_rate": 0.02, "median_lead_days": 40,
            "recall_at_lead": {"60": {"churned": 10, "caught": 7, "share": 0.7}}}  # fmt: skip
 REPORT = {

@@ -94,9 +94,10 @@ def test_missing_component_is_reported_as_missing_and_weights_renormalise():
 def test_weights_need_not_add_to_100():
     spec = ScorecardSpec(weights=dict.fromkeys(SPEC.weights, 1))
     result = score(spec, active_users_30d=15.0, invites_90d=1.0, features_90d=3.0)
-    # eight weights of 1; Sentiment has no rating in force, so seven components count (Support
-    # is 100: no support request in 90 days)
-    assert result["overall"] == pytest.approx((600 + result["adoption"]) / 7, abs=0.05)
+    # nine weights of 1; Sentiment has no rating in force, so eight components count (Support
+    # is 100: no support request in 90 days; Commercial reads the contract dates)
+    expected = (600 + result["adoption"] + result["commercial"]) / 8
+    assert result["overall"] == pytest.approx(expected, abs=0.05)
 
 
 def test_confidence_is_the_mean_survey_answer_on_a_ramp_from_5_to_10():

@@ -5,12 +5,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import imports
+from accounts.models import DateOrder
 from accounts.services import csv_rows_import
 
 
 class Command(BaseCommand):
     help = (
-        "Import accounts or stakeholders from a CSV file: upsert on external_id, all or "
+        "Import accounts, stakeholders or outcomes from a CSV file: upsert on external_id, all or "
         "nothing (any wrong cell: nothing is written and every problem is listed by row and "
         "column), then rescore the accounts it touched."
     )
@@ -18,8 +19,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(imports.SPECS))
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--date-order", choices=DateOrder.values, default=DateOrder.AUTOMATIC,
+            help="How to read dates such as 3/4/2026: auto (month first unless a day is over "
+            "12), mdy or dmy.",
+        )  # fmt: skip
 
-    def handle(self, *args, kind, file, **options):
+    def handle(self, *args, kind, file, date_order, **options):
         try:
             content = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
@@ -27,7 +33,9 @@ class Command(BaseCommand):
         self._mapping(kind, content)
         started = time.perf_counter()
         try:
-            result = csv_rows_import(kind=kind, content=content, progress=self._progress)
+            result = csv_rows_import(
+                kind=kind, content=content, progress=self._progress, date_order=date_order
+            )
         except imports.ImportRefused as refused:
             self._refused(refused)
             raise CommandError(f"Nothing was imported: {refused}.") from refused

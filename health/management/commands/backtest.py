@@ -5,10 +5,12 @@ import time
 
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from health.backtest import BACKTEST_SECONDS, DEFAULT_DATES, backtest_key, backtest_run
 from health.backtest_serializers import window_from
+from health.forecast_backtest import NoChurnModel, forecast_backtest_run
 from health.models import Scorecard
 
 
@@ -55,8 +57,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_window_arguments(parser)
+        parser.add_argument(
+            "--forecast", action="store_true",
+            help="Replay the renewal forecast of each of the last four quarters instead.",
+        )  # fmt: skip
 
     def handle(self, *args, **options):
+        if options["forecast"]:
+            return self.forecast()
         scorecard = scorecard_or_error(options["scorecard"])
         window = window_or_error(options)
         started = time.perf_counter()
@@ -65,6 +73,21 @@ class Command(BaseCommand):
         figures["seconds"] = round(time.perf_counter() - started, 2)
         self.stdout.write(summary_lines(figures))
         self.stdout.write(json.dumps(figures))
+
+    def forecast(self):
+        """`--forecast`: each past quarter's expected renewed ARR against what renewed."""
+        try:
+            result = forecast_backtest_run(today=timezone.now().date())
+        except NoChurnModel as error:
+            raise CommandError(str(error)) from None
+        for row in result["quarters"]:
+            error = "n/a" if row["error"] is None else f"{row['error']:+.1%}"
+            self.stdout.write(
+                f"{row['quarter']}: {row['renewals']} renewals, {row['arr_up_for_renewal']:,.0f} up, "
+                f"expected {row['expected_renewed_arr']:,.0f}, renewed {row['renewed_arr']:,.0f} "
+                f"(error {error})"
+            )
+        self.stdout.write(json.dumps(result, default=str))
 
 
 def summary_lines(figures: dict) -> str:

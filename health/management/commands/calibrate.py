@@ -69,6 +69,7 @@ def describe(scorecard, report: dict) -> str:
     for label, key, fmt in ROWS:
         cells = [_cell(report[side], key, fmt) for side in ("current", "proposed")]
         lines.append(f"{label:<46}{cells[0]:>10}{cells[1]:>10}")
+    lines += ["", *describe_probability(report["probability"])]
     proposal = report["proposal"]
     if proposal is None:
         lines += ["", "The fit agrees with the live scorecard: nothing to propose."]
@@ -85,3 +86,18 @@ def describe(scorecard, report: dict) -> str:
 def _cell(figures: dict, key: str, fmt: str) -> str:
     value = figures["recall_at_lead"]["60"]["share"] if key == "recall_60" else figures[key]
     return "n/a" if value is None else fmt.format(value)
+
+
+def describe_probability(held_out: dict) -> list[str]:
+    """The churn probability on the held-out dates: Brier beside the base rate's, ECE, deciles."""
+    if not held_out["account_dates"]:
+        return ["Churn probability: no held-out account-date to judge it on."]
+    lines = [
+        f"Churn probability on {held_out['account_dates']} held-out account-dates: Brier "
+        f"{held_out['brier']} (base rate {held_out['base_rate']}: {held_out['base_rate_brier']}), "
+        f"expected calibration error {held_out['ece']} (target <= {held_out['ece_target']}).",
+        f"{'Decile':<8}{'predicted':>10}{'observed':>10}",
+    ]
+    for row in held_out["deciles"]:
+        lines.append(f"{row['decile']:<8}{row['predicted']:>10.1%}{row['observed']:>10.1%}")
+    return lines

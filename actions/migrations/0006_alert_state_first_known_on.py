@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0006_never_active_playbook'),
+        ('actions', '0005_never_active_playbook'),
     ]
 
     operations = [

@@ -22,6 +22,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("actions", "0005_merge_20261206_1206")]
+    dependencies = [("actions", "0004_alert_state_knows_unknown")]
 
     operations = [migrations.RunPython(add, remove)]
