@@ -61,6 +61,8 @@ def calibration_run(*, scorecard: Scorecard, window: BacktestWindow, workers: in
     cards, key = backtest_cards(scorecard)
     current = cards[key]
     train = backtest_rows(train_dates, cards=cards, key=key, workers=workers)
+    # An account-date with no data yet (unknown) had no score to weigh: the fit learns nothing.
+    train = train[train["rag"] != "unknown"]
     churned = churned_within(train, window.horizon)
     have = int(train.loc[churned, "account_id"].nunique())
     if have < MIN_CHURNS:

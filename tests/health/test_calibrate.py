@@ -58,3 +58,20 @@ def test_prints_current_and_proposed_side_by_side_on_the_held_out_dates(calibrat
     assert set(report["test_dates"]).isdisjoint(report["train_dates"])
     assert report["current"]["as_of_dates"] == report["proposed"]["as_of_dates"]
     assert report["train_churned"] >= 30
+
+
+def test_account_dates_with_no_data_yet_are_left_out_of_the_fit(alice):
+    from datetime import date
+
+    from health.backtest import backtest_cards, backtest_rows
+    from tests.factories import days_ago, make_account
+
+    churn_portfolio(csm=alice, churners=32, stayers=32)
+    for _ in range(3):  # imported today, never a signal: unknown on every past date
+        make_account(csm=alice, contract_start=days_ago(900))
+    _, report = calibrate()
+    cards, key = backtest_cards(Scorecard.objects.get(segment=""))
+    dates = [date.fromisoformat(day) for day in report["train_dates"]]
+    rows = backtest_rows(dates, cards=cards, key=key)
+    assert (rows["rag"] == "unknown").sum() == 3 * len(dates)
+    assert report["train_account_dates"] == (rows["rag"] != "unknown").sum()
