@@ -358,6 +358,9 @@ globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Candor <candor@localhost>")
 # Segment-spec sources keep every message raw this long (whole months are dropped past it).
 SOURCES_RAW_RETENTION_DAYS = int(os.environ.get("SOURCES_RAW_RETENTION_DAYS", 400))
+# Where a request's kept messages become signals: `celery` (a task), `background` (a thread of
+# the web process, after the answer), `inline` (in the request, before the answer).
+SOURCES_DRAIN = os.environ.get("SOURCES_DRAIN", "celery" if REDIS_URL else "background")
 # Links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -57,20 +57,49 @@ def messages_ingest(
     batch (nothing of the failed try is kept). `rescore=False`: the caller asks for the rescore
     of the accounts that received signals itself (a file: once, at its end)."""
     lines = lines or [None] * len(items)
-    for attempt in range(1, ATTEMPTS + 1):
+
+    def attempt():
         batch = [
             spec.message_read(item, index, path_type, line)
             for index, (item, line) in enumerate(zip(items, lines, strict=True))
         ]
+        _ingest(source, batch, received_at, rescore)
+        return batch
+
+    return retrying(attempt)
+
+
+def messages_accept(*, source: Source, items: list, received_at: datetime, path_type=None):
+    """Keep a request's batch raw only, as `pending` (one INSERT after the messageId check);
+    `raw_messages_drain` turns pending messages into accounts, stakeholders and signals off
+    the request path, thousands at a time. Returns the batch's Messages."""
+
+    def attempt():
+        batch = [spec.message_read(item, index, path_type) for index, item in enumerate(items)]
+        with connection.cursor() as cursor:
+            raw_partition_ensure(cursor, received_at)
+            _settle_duplicates(cursor, source, batch)
+        for message in batch:
+            if message.open:
+                message.settle(Outcome.PENDING, "Received: not yet turned into signals.")
+        raw_rows_write(source, batch, received_at)
+        return batch
+
+    return retrying(attempt)
+
+
+def retrying(attempt):
+    """Run `attempt` in a transaction; a deadlock or serialization failure with a concurrent
+    batch runs it again (nothing of the failed try is kept)."""
+    for number in range(1, ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                _ingest(source, batch, received_at, rescore)
-            return batch
+                return attempt()
         except OperationalError as error:
-            if attempt == ATTEMPTS or not isinstance(error.__cause__, RETRYABLE):
+            if number == ATTEMPTS or not isinstance(error.__cause__, RETRYABLE):
                 raise
-            logger.info("Segment batch retried after %s (attempt %d)", error, attempt)
-            time.sleep(random.uniform(0.01, 0.05) * attempt)
+            logger.info("Segment batch retried after %s (attempt %d)", error, number)
+            time.sleep(random.uniform(0.01, 0.05) * number)
     raise AssertionError("unreachable")
 
 
@@ -78,14 +107,18 @@ def _ingest(source, batch, received_at, rescore) -> None:
     with connection.cursor() as cursor:
         raw_partition_ensure(cursor, received_at)
         _settle_duplicates(cursor, source, batch)
-    live = [m for m in batch if m.open]
+    messages_settle(source, [m for m in batch if m.open], received_at, rescore)
+    raw_rows_write(source, batch, received_at)
+
+
+def messages_settle(source, live, received_at, rescore=True) -> None:
+    """What becomes of each open message: groups first, then identifies, then events."""
     _groups(source, [m for m in live if m.type == "group"], received_at)
     _identifies(source, [m for m in live if m.type == "identify"])
     _events(source, [m for m in live if m.type in spec.EVENT_TYPES], received_at, rescore)
     for message in live:
         if message.open:  # alias: recorded, nothing in Candor follows from it
             message.settle(Outcome.SKIPPED, "Alias calls are kept but not used.")
-    raw_rows_write(source, batch, received_at)
 
 
 def _settle_duplicates(cursor, source, batch) -> None:
@@ -418,3 +451,18 @@ def raw_rows_write(source, batch, received_at) -> None:
         with cursor.copy(f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row((source.pk, received_at, *row))
+
+
+def raw_outcomes_update(batch) -> None:
+    """What became of kept messages: `batch` holds (id, received_at, Message) triples."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a "
+            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) "
+            "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r",
+            [
+                [pk for pk, _, _ in batch], [at for _, at, _ in batch],
+                [m.outcome for _, _, m in batch], [m.detail for _, _, m in batch],
+                [m.account_id for _, _, m in batch],
+            ],
+        )  # fmt: skip
