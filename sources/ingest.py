@@ -148,11 +148,16 @@ def _stored_ids(cursor, source, ids) -> set[str]:
 
 
 def text_array(values) -> str:
-    """A PostgreSQL text[] literal: built in one join, where the driver would quote 10,000
-    strings one call at a time."""
+    """A PostgreSQL array literal (None is NULL): built in one join, where the driver would
+    quote each string with a regular expression (most of a request's CPU for 100 bodies)."""
     return (
         "{"
-        + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+        + ",".join(
+            "NULL"
+            if value is None
+            else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for value in values
+        )
         + "}"
     )
 
@@ -167,7 +172,7 @@ def _lock(cursor, source, ids) -> None:
     cursor.execute(  # one round trip: the source's shared lock first, then the ids in order
         "SELECT pg_advisory_xact_lock_shared(%s), (SELECT count(pg_advisory_xact_lock(%s, h)) "
         "FROM (SELECT DISTINCT hashtext(m) AS h FROM unnest(%s::text[]) AS m ORDER BY h) AS t)",
-        [SOURCE_LOCK + source.pk, source.pk, ids],
+        [SOURCE_LOCK + source.pk, source.pk, text_array(ids)],
     )
 
 
@@ -443,7 +448,7 @@ def raw_rows_write(source, batch, received_at) -> None:
                 "SELECT %s, %s, m, t, e, u, a, o, d, b::jsonb FROM unnest(%s::text[], "
                 "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], "
                 "%s::text[]) AS x(m, t, e, u, a, o, d, b)",
-                [source.pk, received_at, *map(list, zip(*rows, strict=True))],
+                [source.pk, received_at, *map(text_array, zip(*rows, strict=True))],
             )
         return
     connection.ensure_connection()
