@@ -102,6 +102,7 @@ def event_backfill(*, source_id: int, event: str) -> int:
     stored, after = 0, (0, None)
     while True:
         with transaction.atomic():
+            _drain_wait(source.pk)  # first: a drain waits on nothing the backfill holds
             mapping = EventMapping.objects.select_for_update().get(source=source, event=event)
             rows = _raw_of(source, event, after)
             if not rows:
@@ -174,9 +175,16 @@ def raw_messages_drain(*, source_id: int, chunk: int = DRAIN_CHUNK) -> int:
             return settled
 
 
-def _drain_chunk(source_id: int, chunk: int) -> int:
+def _drain_wait(source_id: int) -> None:
+    """Take the source's drain lock: a drain chunk that read an event's old mapping commits
+    first, so a backfill then sees its messages settled (never still pending)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK + source_id])
+
+
+def _drain_chunk(source_id: int, chunk: int) -> int:
+    _drain_wait(source_id)
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, received_at, message_id, type, event, user_id, body::text FROM {TABLE} "
             "WHERE source_id = %s AND outcome = 'pending' ORDER BY id LIMIT %s",
@@ -192,18 +200,6 @@ def _drain_chunk(source_id: int, chunk: int) -> int:
                           event=event, user_id=user_id, received_at=received_at)  # fmt: skip
         batch.append((pk, received_at, message))
     messages = [m for _, _, m in batch]
-    _mappings_lock(source, {m.event for m in messages if m.event})
     messages_settle(source, [m for m in messages if m.open], max(r[1] for r in rows))
     raw_outcomes_update(batch)
     return len(rows)
-
-
-def _mappings_lock(source, events: set) -> None:
-    """Hold the chunk's event mappings until it commits: a mapping changed meanwhile waits,
-    and its backfill then sees this chunk's messages settled."""
-    list(
-        EventMapping.objects.select_for_update()
-        .filter(source=source, event__in=events)
-        .order_by("event")
-        .values_list("pk", flat=True)
-    )
