@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 ATTEMPTS = 4
 RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 MAX_ID_LOCKS = 500
+DUPLICATE_DETAIL = "Already received: nothing stored twice."
 SOURCE_LOCK = 0x5E6 << 32  # the one-key lock space: never the (source, id hash) pairs
 RAW_COLUMNS = (
     "source_id", "received_at", "message_id", "type", "event", "user_id", "account_id",
@@ -78,11 +79,15 @@ def messages_accept(*, source: Source, items: list, received_at: datetime, path_
         batch = [spec.message_read(item, index, path_type) for index, item in enumerate(items)]
         with connection.cursor() as cursor:
             raw_partition_ensure(cursor, received_at)
-            _settle_duplicates(cursor, source, batch)
+            if len(batch) > MAX_ID_LOCKS:  # a large batch: COPY, as a file's chunk
+                _settle_duplicates(cursor, source, batch)
         for message in batch:
             if message.open:
                 message.settle(Outcome.PENDING, "Received: not yet turned into signals.")
-        raw_rows_write(source, batch, received_at)
+        if len(batch) > MAX_ID_LOCKS:
+            raw_rows_write(source, batch, received_at)
+        else:
+            _pending_write(source, batch, received_at)
         return batch
 
     return retrying(attempt)
@@ -129,9 +134,38 @@ def _settle_duplicates(cursor, source, batch) -> None:
     seen = _stored_ids(cursor, source, ids)
     for message in batch:
         if message.message_id in seen and message.body is not None:
-            message.settle(Outcome.DUPLICATE, "Already received: nothing stored twice.")
+            message.settle(Outcome.DUPLICATE, DUPLICATE_DETAIL)
         elif message.body is not None:
             seen.add(message.message_id)
+
+
+def _pending_write(source, batch, received_at) -> None:
+    """A request's batch kept raw in one INSERT after its ids' locks: a message whose id the
+    store already holds goes in as a duplicate, without its body (one statement fewer than
+    reading the stored ids first; its snapshot is taken after the locks, so it sees a racing
+    original's commit)."""
+    seen = set()
+    for message in batch:  # the same id twice in the batch: the second is the duplicate
+        if message.body is not None and message.message_id in seen:
+            message.settle(Outcome.DUPLICATE, DUPLICATE_DETAIL)
+        elif message.body is not None:
+            seen.add(message.message_id)
+    if not batch:
+        return
+    with connection.cursor() as cursor:
+        if seen:
+            _lock(cursor, source, sorted(seen))
+        cursor.execute(
+            f"INSERT INTO {TABLE} ({', '.join(RAW_COLUMNS)}) "
+            "SELECT %s, %s, m, t, e, u, a, CASE WHEN s THEN 'duplicate' ELSE o END, "
+            "CASE WHEN s THEN %s ELSE d END, CASE WHEN s THEN NULL ELSE b::jsonb END "
+            "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], "
+            "%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS x(m, t, e, u, a, o, d, b, n) "
+            f"CROSS JOIN LATERAL (SELECT b IS NOT NULL AND EXISTS (SELECT FROM {TABLE} r "
+            "WHERE r.source_id = %s AND r.message_id = x.m) AS s) AS stored ORDER BY n",
+            [source.pk, received_at, DUPLICATE_DETAIL, *map(text_array, zip(*_raw_rows(batch),
+             strict=True)), source.pk],
+        )  # fmt: skip
 
 
 def _stored_ids(cursor, source, ids) -> set[str]:
@@ -431,14 +465,18 @@ def _count(source, counts: Counter, received_at) -> None:
 # raw -----------------------------------------------------------------------------------------
 
 
-def raw_rows_write(source, batch, received_at) -> None:
-    """Every message of the batch as received (a duplicate without its body again): one
-    INSERT for a request's batch, COPY for a file's chunk."""
-    rows = [
+def _raw_rows(batch) -> list[tuple]:
+    return [
         (m.message_id, m.type or "?", m.event, m.user_id, m.account_id, m.outcome, m.detail,
          m.compact.decode() if m.compact and m.outcome != Outcome.DUPLICATE else None)
         for m in batch
     ]  # fmt: skip
+
+
+def raw_rows_write(source, batch, received_at) -> None:
+    """Every message of the batch as received (a duplicate without its body again): one
+    INSERT for a request's batch, COPY for a file's chunk."""
+    rows = _raw_rows(batch)
     if not rows:
         return
     if len(rows) <= MAX_ID_LOCKS:

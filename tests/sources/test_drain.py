@@ -126,3 +126,12 @@ def test_the_source_is_read_once_for_requests_seconds_apart(
     with django_assert_max_num_queries(8) as captured:
         post(client, {"batch": [login("m2")]}, key)
     assert not [q for q in captured.captured_queries if 'FROM "sources_source"' in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_the_same_message_id_twice_in_one_batch_is_kept_once(
+    client, key, source, acme, login_mapped, deferred
+):
+    post(client, {"batch": [login("m1"), login("m1")]}, key)
+    outcomes = sorted(RawMessage.objects.values_list("outcome", flat=True))
+    assert outcomes == [Outcome.DUPLICATE, Outcome.PENDING]
