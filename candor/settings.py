@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.tasks.webhook_deliveries_resend",
         "schedule": float(os.environ.get("WEBHOOK_RESEND_SWEEP_SECONDS", 300)),
     },
+    # Pending Segment messages whose drain was lost with its process.
+    "drain-pending-source-messages": {
+        "task": "sources.tasks.raw_drains_sweep",
+        "schedule": float(os.environ.get("RAW_DRAIN_SWEEP_SECONDS", 60)),
+    },
     "drop-raw-messages-past-retention": {
         "task": "sources.tasks.raw_messages_prune",
         "schedule": crontab(hour=os.environ.get("RAW_PRUNE_HOUR", "3"), minute="30"),

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils import timezone
 
-from sources import services
+from sources import selectors, services
 from sources.raw import raw_partitions_drop
 
 logger = logging.getLogger(__name__)
@@ -116,3 +116,13 @@ class Drainer:
 
 
 drainer = Drainer()
+
+
+@shared_task(time_limit=60, soft_time_limit=55)
+def raw_drains_sweep() -> list[int]:
+    """Queue the drain of every source with messages still pending: the safety net for a drain
+    lost with its process (a worker or web process stopped mid-drain)."""
+    source_ids = selectors.sources_with_pending_messages()
+    for source_id in source_ids:
+        raw_messages_drain.delay(source_id)
+    return source_ids

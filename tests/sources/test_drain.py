@@ -8,7 +8,7 @@ import pytest
 from signals.models import Signal
 from sources.models import Outcome, RawMessage
 from sources.services import event_mappings_update, raw_messages_drain
-from sources.tasks import drainer
+from sources.tasks import drainer, raw_drains_sweep
 
 from .conftest import basic
 
@@ -135,3 +135,17 @@ def test_the_same_message_id_twice_in_one_batch_is_kept_once(
     post(client, {"batch": [login("m1"), login("m1")]}, key)
     outcomes = sorted(RawMessage.objects.values_list("outcome", flat=True))
     assert outcomes == [Outcome.DUPLICATE, Outcome.PENDING]
+
+
+@pytest.mark.django_db
+def test_the_sweep_drains_messages_whose_drain_was_lost(
+    client, key, source, acme, login_mapped, deferred
+):
+    post(client, {"batch": [login()]}, key)  # its queued drain never ran (on_commit held)
+    assert raw_drains_sweep() == [source.pk]
+    assert RawMessage.objects.get().outcome == Outcome.SIGNAL
+
+
+def test_the_beat_sweeps_pending_messages_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["drain-pending-source-messages"]
+    assert (entry["task"], entry["schedule"]) == ("sources.tasks.raw_drains_sweep", 60.0)
