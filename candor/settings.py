@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.tasks.webhook_deliveries_resend",
         "schedule": float(os.environ.get("WEBHOOK_RESEND_SWEEP_SECONDS", 300)),
     },
+    # Pending Segment messages whose drain was lost with its process.
+    "drain-pending-source-messages": {
+        "task": "sources.tasks.raw_drains_sweep",
+        "schedule": float(os.environ.get("RAW_DRAIN_SWEEP_SECONDS", 60)),
+    },
     "drop-raw-messages-past-retention": {
         "task": "sources.tasks.raw_messages_prune",
         "schedule": crontab(hour=os.environ.get("RAW_PRUNE_HOUR", "3"), minute="30"),
@@ -358,6 +363,9 @@ globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Candor <candor@localhost>")
 # Segment-spec sources keep every message raw this long (whole months are dropped past it).
 SOURCES_RAW_RETENTION_DAYS = int(os.environ.get("SOURCES_RAW_RETENTION_DAYS", 400))
+# Where a request's kept messages become signals: `celery` (a task), `background` (a thread of
+# the web process, after the answer), `inline` (in the request, before the answer).
+SOURCES_DRAIN = os.environ.get("SOURCES_DRAIN", "celery" if REDIS_URL else "background")
 # Links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -12,3 +12,7 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "django-insecure-candor-tests-only")
 
 from candor.settings import *  # noqa: E402, F403
+
+# The test client reads what became of a message right after its request (tests of the
+# deferred drain set "background" or "celery" themselves).
+SOURCES_DRAIN = os.environ.get("SOURCES_DRAIN", "inline")

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 ATTEMPTS = 4
 RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 MAX_ID_LOCKS = 500
+DUPLICATE_DETAIL = "Already received: nothing stored twice."
 SOURCE_LOCK = 0x5E6 << 32  # the one-key lock space: never the (source, id hash) pairs
 RAW_COLUMNS = (
     "source_id", "received_at", "message_id", "type", "event", "user_id", "account_id",
@@ -57,20 +58,53 @@ def messages_ingest(
     batch (nothing of the failed try is kept). `rescore=False`: the caller asks for the rescore
     of the accounts that received signals itself (a file: once, at its end)."""
     lines = lines or [None] * len(items)
-    for attempt in range(1, ATTEMPTS + 1):
+
+    def attempt():
         batch = [
             spec.message_read(item, index, path_type, line)
             for index, (item, line) in enumerate(zip(items, lines, strict=True))
         ]
+        _ingest(source, batch, received_at, rescore)
+        return batch
+
+    return retrying(attempt)
+
+
+def messages_accept(*, source: Source, items: list, received_at: datetime, path_type=None):
+    """Keep a request's batch raw only, as `pending` (one INSERT after the messageId check);
+    `raw_messages_drain` turns pending messages into accounts, stakeholders and signals off
+    the request path, thousands at a time. Returns the batch's Messages."""
+
+    def attempt():
+        batch = [spec.message_read(item, index, path_type) for index, item in enumerate(items)]
+        with connection.cursor() as cursor:
+            raw_partition_ensure(cursor, received_at)
+            if len(batch) > MAX_ID_LOCKS:  # a large batch: COPY, as a file's chunk
+                _settle_duplicates(cursor, source, batch)
+        for message in batch:
+            if message.open:
+                message.settle(Outcome.PENDING, "Received: not yet turned into signals.")
+        if len(batch) > MAX_ID_LOCKS:
+            raw_rows_write(source, batch, received_at)
+        else:
+            _pending_write(source, batch, received_at)
+        return batch
+
+    return retrying(attempt)
+
+
+def retrying(attempt):
+    """Run `attempt` in a transaction; a deadlock or serialization failure with a concurrent
+    batch runs it again (nothing of the failed try is kept)."""
+    for number in range(1, ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                _ingest(source, batch, received_at, rescore)
-            return batch
+                return attempt()
         except OperationalError as error:
-            if attempt == ATTEMPTS or not isinstance(error.__cause__, RETRYABLE):
+            if number == ATTEMPTS or not isinstance(error.__cause__, RETRYABLE):
                 raise
-            logger.info("Segment batch retried after %s (attempt %d)", error, attempt)
-            time.sleep(random.uniform(0.01, 0.05) * attempt)
+            logger.info("Segment batch retried after %s (attempt %d)", error, number)
+            time.sleep(random.uniform(0.01, 0.05) * number)
     raise AssertionError("unreachable")
 
 
@@ -78,14 +112,18 @@ def _ingest(source, batch, received_at, rescore) -> None:
     with connection.cursor() as cursor:
         raw_partition_ensure(cursor, received_at)
         _settle_duplicates(cursor, source, batch)
-    live = [m for m in batch if m.open]
+    messages_settle(source, [m for m in batch if m.open], received_at, rescore)
+    raw_rows_write(source, batch, received_at)
+
+
+def messages_settle(source, live, received_at, rescore=True) -> None:
+    """What becomes of each open message: groups first, then identifies, then events."""
     _groups(source, [m for m in live if m.type == "group"], received_at)
     _identifies(source, [m for m in live if m.type == "identify"])
     _events(source, [m for m in live if m.type in spec.EVENT_TYPES], received_at, rescore)
     for message in live:
         if message.open:  # alias: recorded, nothing in Candor follows from it
             message.settle(Outcome.SKIPPED, "Alias calls are kept but not used.")
-    raw_rows_write(source, batch, received_at)
 
 
 def _settle_duplicates(cursor, source, batch) -> None:
@@ -96,9 +134,38 @@ def _settle_duplicates(cursor, source, batch) -> None:
     seen = _stored_ids(cursor, source, ids)
     for message in batch:
         if message.message_id in seen and message.body is not None:
-            message.settle(Outcome.DUPLICATE, "Already received: nothing stored twice.")
+            message.settle(Outcome.DUPLICATE, DUPLICATE_DETAIL)
         elif message.body is not None:
             seen.add(message.message_id)
+
+
+def _pending_write(source, batch, received_at) -> None:
+    """A request's batch kept raw in one INSERT after its ids' locks: a message whose id the
+    store already holds goes in as a duplicate, without its body (one statement fewer than
+    reading the stored ids first; its snapshot is taken after the locks, so it sees a racing
+    original's commit)."""
+    seen = set()
+    for message in batch:  # the same id twice in the batch: the second is the duplicate
+        if message.body is not None and message.message_id in seen:
+            message.settle(Outcome.DUPLICATE, DUPLICATE_DETAIL)
+        elif message.body is not None:
+            seen.add(message.message_id)
+    if not batch:
+        return
+    with connection.cursor() as cursor:
+        if seen:
+            _lock(cursor, source, sorted(seen))
+        cursor.execute(
+            f"INSERT INTO {TABLE} ({', '.join(RAW_COLUMNS)}) "
+            "SELECT %s, %s, m, t, e, u, a, CASE WHEN s THEN 'duplicate' ELSE o END, "
+            "CASE WHEN s THEN %s ELSE d END, CASE WHEN s THEN NULL ELSE b::jsonb END "
+            "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], "
+            "%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS x(m, t, e, u, a, o, d, b, n) "
+            f"CROSS JOIN LATERAL (SELECT b IS NOT NULL AND EXISTS (SELECT FROM {TABLE} r "
+            "WHERE r.source_id = %s AND r.message_id = x.m) AS s) AS stored ORDER BY n",
+            [source.pk, received_at, DUPLICATE_DETAIL, *map(text_array, zip(*_raw_rows(batch),
+             strict=True)), source.pk],
+        )  # fmt: skip
 
 
 def _stored_ids(cursor, source, ids) -> set[str]:
@@ -115,11 +182,16 @@ def _stored_ids(cursor, source, ids) -> set[str]:
 
 
 def text_array(values) -> str:
-    """A PostgreSQL text[] literal: built in one join, where the driver would quote 10,000
-    strings one call at a time."""
+    """A PostgreSQL array literal (None is NULL): built in one join, where the driver would
+    quote each string with a regular expression (most of a request's CPU for 100 bodies)."""
     return (
         "{"
-        + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+        + ",".join(
+            "NULL"
+            if value is None
+            else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for value in values
+        )
         + "}"
     )
 
@@ -134,7 +206,7 @@ def _lock(cursor, source, ids) -> None:
     cursor.execute(  # one round trip: the source's shared lock first, then the ids in order
         "SELECT pg_advisory_xact_lock_shared(%s), (SELECT count(pg_advisory_xact_lock(%s, h)) "
         "FROM (SELECT DISTINCT hashtext(m) AS h FROM unnest(%s::text[]) AS m ORDER BY h) AS t)",
-        [SOURCE_LOCK + source.pk, source.pk, ids],
+        [SOURCE_LOCK + source.pk, source.pk, text_array(ids)],
     )
 
 
@@ -393,14 +465,18 @@ def _count(source, counts: Counter, received_at) -> None:
 # raw -----------------------------------------------------------------------------------------
 
 
-def raw_rows_write(source, batch, received_at) -> None:
-    """Every message of the batch as received (a duplicate without its body again): one
-    INSERT for a request's batch, COPY for a file's chunk."""
-    rows = [
+def _raw_rows(batch) -> list[tuple]:
+    return [
         (m.message_id, m.type or "?", m.event, m.user_id, m.account_id, m.outcome, m.detail,
          m.compact.decode() if m.compact and m.outcome != Outcome.DUPLICATE else None)
         for m in batch
     ]  # fmt: skip
+
+
+def raw_rows_write(source, batch, received_at) -> None:
+    """Every message of the batch as received (a duplicate without its body again): one
+    INSERT for a request's batch, COPY for a file's chunk."""
+    rows = _raw_rows(batch)
     if not rows:
         return
     if len(rows) <= MAX_ID_LOCKS:
@@ -410,7 +486,7 @@ def raw_rows_write(source, batch, received_at) -> None:
                 "SELECT %s, %s, m, t, e, u, a, o, d, b::jsonb FROM unnest(%s::text[], "
                 "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], "
                 "%s::text[]) AS x(m, t, e, u, a, o, d, b)",
-                [source.pk, received_at, *map(list, zip(*rows, strict=True))],
+                [source.pk, received_at, *map(text_array, zip(*rows, strict=True))],
             )
         return
     connection.ensure_connection()
@@ -418,3 +494,18 @@ def raw_rows_write(source, batch, received_at) -> None:
         with cursor.copy(f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row((source.pk, received_at, *row))
+
+
+def raw_outcomes_update(batch) -> None:
+    """What became of kept messages: `batch` holds (id, received_at, Message) triples."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a "
+            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) "
+            "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r",
+            [
+                [pk for pk, _, _ in batch], [at for _, at, _ in batch],
+                [m.outcome for _, _, m in batch], [m.detail for _, _, m in batch],
+                [m.account_id for _, _, m in batch],
+            ],
+        )  # fmt: skip

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from sources.auth import key_from_header, source_for_key
-from sources.ingest import messages_ingest
 from sources.messages import MAX_MESSAGE_BYTES
+from sources.services import segment_batch_receive
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 5 * 1024 * 1024  # compressed or not (RudderStack's batches reach 4 MiB + 1)
@@ -51,7 +51,7 @@ def ingest(request, path_type: str | None = None):
     except Refusal as refusal:
         return _fail(refusal.status, refusal.code, refusal.message)
     try:
-        messages_ingest(
+        segment_batch_receive(
             source=source, items=items, received_at=timezone.now(), path_type=single_type
         )
     except (OperationalError, InterfaceError):  # the libraries retry a 5xx later

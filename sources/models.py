@@ -105,6 +105,7 @@ class SourceUser(models.Model):
 
 
 class Outcome(models.TextChoices):
+    PENDING = "pending", "Pending"  # kept raw by a request, not yet drained (services)
     SIGNAL = "signal", "Signal stored"
     ACCOUNT = "account", "Account upserted"
     STAKEHOLDER = "stakeholder", "Stakeholder upserted"

@@ -32,6 +32,12 @@ def source_has_messages(*, source: Source) -> bool:
     return RawMessage.objects.filter(source=source).exists()
 
 
+def sources_with_pending_messages() -> list[int]:
+    """Ids of the sources with messages kept but not yet drained (the partial index)."""
+    pending = RawMessage.objects.filter(outcome=Outcome.PENDING).order_by()
+    return sorted(pending.values_list("source_id", flat=True).distinct())
+
+
 def source_debugger(*, source: Source, limit: int = DEBUGGER_SIZE) -> list[RawMessage]:
     """The latest messages and what became of each (newest first)."""
     return list(RawMessage.objects.filter(source=source).defer("body").order_by("-id")[:limit])

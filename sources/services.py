@@ -2,18 +2,30 @@
 key, and re-read its raw messages when an event's mapping changes (the backfill)."""
 
 import orjson
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from signals.services import signals_remove, signals_store
-from sources.hooks import event_mappings_changed
-from sources.ingest import signal_external_id, signal_rows
+from sources.auth import source_cache_key
+from sources.hooks import event_mappings_changed, raw_messages_pending
+from sources.ingest import (
+    messages_accept,
+    messages_settle,
+    raw_outcomes_update,
+    retrying,
+    signal_external_id,
+    signal_rows,
+)
 from sources.messages import Message
 from sources.messages import _text as spec_text
 from sources.models import EventMapping, Outcome, Source
 from sources.raw import TABLE
 
 BACKFILL_CHUNK = 10_000
+DRAIN_CHUNK = 5_000
+DRAIN_LOCK = 0xD4A1 << 32  # one drain per source at a time: chunks settle in arrival order
 
 
 @transaction.atomic
@@ -39,16 +51,26 @@ def source_revoke(*, source: Source) -> Source:
     """The key stops working at once (every request looks the key up)."""
     source.revoked, source.revoked_at = True, timezone.now()
     source.save(update_fields=["revoked", "revoked_at"])
+    _key_forget(source.key_prefix)
     return source
 
 
 @transaction.atomic
 def source_key_rotate(*, source: Source) -> tuple[Source, str]:
     """A new key for the source; the old one stops at once. A revoked source comes back."""
+    old_prefix = source.key_prefix
     key = source.key_set()
     source.revoked, source.revoked_at = False, None
     source.save(update_fields=["key_prefix", "key_hash", "revoked", "revoked_at"])
+    _key_forget(old_prefix)
     return source, key
+
+
+def _key_forget(prefix: str) -> None:
+    """The ingest's cached source of this key prefix goes now and again once committed (a
+    request between the two would have read the old row)."""
+    cache.delete(source_cache_key(prefix))
+    transaction.on_commit(lambda: cache.delete(source_cache_key(prefix)))
 
 
 @transaction.atomic
@@ -80,6 +102,7 @@ def event_backfill(*, source_id: int, event: str) -> int:
     stored, after = 0, (0, None)
     while True:
         with transaction.atomic():
+            _drain_wait(source.pk)  # first: a drain waits on nothing the backfill holds
             mapping = EventMapping.objects.select_for_update().get(source=source, event=event)
             rows = _raw_of(source, event, after)
             if not rows:
@@ -118,19 +141,65 @@ def _replay(source, mapping, rows) -> int:
     for message in messages:
         if message.open:
             message.settle(Outcome.UNMAPPED, f"{mapping.event!r} is not mapped to a kind.")
-    _raw_outcomes_update(batch)
+    raw_outcomes_update(batch)
     return sum(1 for m in messages if m.outcome == Outcome.SIGNAL)
 
 
-def _raw_outcomes_update(batch) -> None:
+def segment_batch_receive(*, source: Source, items: list, received_at, path_type=None) -> None:
+    """A request's batch: kept raw as pending at once, drained off the request path once
+    committed (`SOURCES_DRAIN`: a Celery task, this process' drain thread, or `inline`: here,
+    before the answer, as the tests' client sees it)."""
+    batch = messages_accept(
+        source=source, items=items, received_at=received_at, path_type=path_type
+    )
+    if not any(m.outcome == Outcome.PENDING for m in batch):
+        return
+    if settings.SOURCES_DRAIN == "inline":
+        raw_messages_drain(source_id=source.pk)
+        return
+    transaction.on_commit(
+        lambda: raw_messages_pending.send(sender=Source, source_id=source.pk), robust=True
+    )
+
+
+def raw_messages_drain(*, source_id: int, chunk: int = DRAIN_CHUNK) -> int:
+    """Turn the source's pending raw messages into accounts, stakeholders and signals, oldest
+    first, `chunk` at a time (one transaction each, so the rollup triggers and the rescore are
+    paid per chunk, not per request); returns how many were settled. Idempotent: a drain run
+    twice finds nothing pending the second time."""
+    settled = 0
+    while True:
+        done = retrying(lambda: _drain_chunk(source_id, chunk))
+        settled += done
+        if done < chunk:
+            return settled
+
+
+def _drain_wait(source_id: int) -> None:
+    """Take the source's drain lock: a drain chunk that read an event's old mapping commits
+    first, so a backfill then sees its messages settled (never still pending)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK + source_id])
+
+
+def _drain_chunk(source_id: int, chunk: int) -> int:
+    _drain_wait(source_id)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a "
-            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) "
-            "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r",
-            [
-                [pk for pk, _, _ in batch], [at for _, at, _ in batch],
-                [m.outcome for _, _, m in batch], [m.detail for _, _, m in batch],
-                [m.account_id for _, _, m in batch],
-            ],
-        )  # fmt: skip
+            f"SELECT id, received_at, message_id, type, event, user_id, body::text FROM {TABLE} "
+            "WHERE source_id = %s AND outcome = 'pending' ORDER BY id LIMIT %s",
+            [source_id, chunk],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return 0
+    source = Source.objects.select_related("default_csm", "created_by").get(pk=source_id)
+    batch = []
+    for index, (pk, received_at, message_id, type_, event, user_id, body) in enumerate(rows):
+        message = Message(index, orjson.loads(body), b"", type=type_, message_id=message_id,
+                          event=event, user_id=user_id, received_at=received_at)  # fmt: skip
+        batch.append((pk, received_at, message))
+    messages = [m for _, _, m in batch]
+    messages_settle(source, [m for m in messages if m.open], max(r[1] for r in rows))
+    raw_outcomes_update(batch)
+    return len(rows)

@@ -1,13 +1,21 @@
-"""Source work on the worker: the backfill after an event map change, the retention sweep."""
+"""Source work off the request path: the drain of pending raw messages, the backfill after an
+event map change, the retention sweep."""
 
+import logging
+import threading
+import time
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections
 from django.utils import timezone
 
-from sources import services
+from sources import selectors, services
 from sources.raw import raw_partitions_drop
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -29,3 +37,92 @@ def raw_messages_prune() -> list[str]:
     """Drop the months of raw messages older than SOURCES_RAW_RETENTION_DAYS."""
     before = (timezone.now() - timedelta(days=settings.SOURCES_RAW_RETENTION_DAYS)).date()
     return raw_partitions_drop(before=before)
+
+
+@shared_task(
+    acks_late=True, time_limit=600, soft_time_limit=570,
+    autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3,
+)  # fmt: skip
+def raw_messages_drain(source_id: int) -> int:
+    """Idempotent: what a redelivered run finds settled is no longer pending."""
+    cache.delete(_drain_key(source_id))  # a batch kept from now on queues the next run
+    return services.raw_messages_drain(source_id=source_id)
+
+
+def _drain_key(source_id: int) -> str:
+    return f"sources:drain-queued:{source_id}"
+
+
+def raw_drain_queue(sender, source_id: int, **kwargs) -> None:
+    """After a request's batch is kept raw: a Celery task (at most one queued per source; it
+    drains everything pending when it runs), or without a broker this process' drain thread."""
+    if settings.SOURCES_DRAIN == "background":
+        drainer.request(source_id)
+    elif cache.add(_drain_key(source_id), 1, timeout=DRAIN_QUEUED_FOR):
+        raw_messages_drain.delay(source_id)
+
+
+DRAIN_QUEUED_FOR = 60  # seconds: a lost task (broker down) stops suppressing new ones by then
+# Seconds a woken drain thread waits before draining: single-message posts (webhooks) then
+# settle hundreds a transaction instead of one each.
+GATHER_FOR = 0.1
+
+
+class Drainer:
+    """One daemon thread per process draining the sources it is asked for, after the request
+    that asked has answered (`make run`, or gunicorn without Redis)."""
+
+    def __init__(self):
+        self._wanted: set[int] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread = None
+        self._busy = False
+
+    def request(self, source_id: int) -> None:
+        with self._lock:
+            self._wanted.add(source_id)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="sources-drain", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def idle(self, timeout: float) -> bool:
+        """Wait until nothing is asked for or being drained (tests)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._wanted and not self._busy:
+                    return True
+            time.sleep(0.02)
+        return False
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(GATHER_FOR)  # the requests of the next moment join this drain
+            with self._lock:
+                self._wake.clear()
+                wanted, self._wanted, self._busy = sorted(self._wanted), set(), True
+            try:
+                for source_id in wanted:
+                    services.raw_messages_drain(source_id=source_id)
+            except Exception:
+                logger.exception("Draining pending source messages failed; retried on next batch")
+            finally:
+                close_old_connections()
+                with self._lock:
+                    self._busy = False
+
+
+drainer = Drainer()
+
+
+@shared_task(time_limit=60, soft_time_limit=55)
+def raw_drains_sweep() -> list[int]:
+    """Queue the drain of every source with messages still pending: the safety net for a drain
+    lost with its process (a worker or web process stopped mid-drain)."""
+    source_ids = selectors.sources_with_pending_messages()
+    for source_id in source_ids:
+        raw_messages_drain.delay(source_id)
+    return source_ids

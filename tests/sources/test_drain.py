@@ -1,0 +1,151 @@
+"""A request keeps its batch raw as `pending` and answers at once; the drain (a Celery task, or
+this process' drain thread without a broker) turns pending messages into signals later."""
+
+import json
+
+import pytest
+
+from signals.models import Signal
+from sources.models import Outcome, RawMessage
+from sources.services import event_mappings_update, raw_messages_drain
+from sources.tasks import drainer, raw_drains_sweep
+
+from .conftest import basic
+
+BATCH = "/ingest/segment/v1/batch"
+
+
+def post(client, body, key):
+    return client.generic("POST", BATCH, json.dumps(body).encode(),
+                          content_type="application/json", HTTP_AUTHORIZATION=basic(key))  # fmt: skip
+
+
+def login(message_id="m1", group="acme"):
+    return {"type": "track", "event": "Login", "userId": "u1", "messageId": message_id,
+            "context": {"groupId": group}}  # fmt: skip
+
+
+@pytest.fixture
+def deferred(settings):
+    settings.SOURCES_DRAIN = "celery"
+
+
+@pytest.fixture
+def login_mapped(source):
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+
+
+@pytest.mark.django_db
+def test_a_request_answers_with_its_batch_pending_and_no_signal_yet(
+    client, key, source, acme, login_mapped, deferred
+):
+    response = post(client, {"batch": [login()]}, key)
+    assert (response.status_code, response.json()) == (200, {"success": True})
+    assert RawMessage.objects.get().outcome == Outcome.PENDING
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_drain_turns_pending_messages_into_signals(
+    client, key, source, acme, login_mapped, deferred
+):
+    post(client, {"batch": [login("m1"), login("m2")]}, key)
+    assert raw_messages_drain(source_id=source.pk) == 2
+    assert set(RawMessage.objects.values_list("outcome", flat=True)) == {Outcome.SIGNAL}
+    assert Signal.objects.filter(account=acme, kind="login").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_drain_run_twice_stores_nothing_twice(client, key, source, acme, login_mapped, deferred):
+    post(client, {"batch": [login()]}, key)
+    raw_messages_drain(source_id=source.pk)
+    assert raw_messages_drain(source_id=source.pk) == 0
+    assert Signal.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retry_of_a_pending_message_is_a_duplicate(
+    client, key, source, acme, login_mapped, deferred
+):
+    post(client, {"batch": [login()]}, key)
+    post(client, {"batch": [login()]}, key)
+    raw_messages_drain(source_id=source.pk)
+    outcomes = sorted(RawMessage.objects.values_list("outcome", flat=True))
+    assert outcomes == [Outcome.DUPLICATE, Outcome.SIGNAL]
+    assert Signal.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_group_and_a_track_in_one_drain_put_the_signal_on_the_new_account(
+    client, key, source, login_mapped, deferred
+):
+    group = {"type": "group", "userId": "u1", "groupId": "initech", "messageId": "g1",
+             "traits": {"name": "Initech"}}  # fmt: skip
+    post(client, {"batch": [group]}, key)
+    post(client, {"batch": [login("t1", group=None) | {"context": {}}]}, key)
+    raw_messages_drain(source_id=source.pk)
+    assert Signal.objects.get().account.external_id == "initech"
+
+
+@pytest.mark.django_db
+def test_the_debugger_shows_pending_until_drained(client, vera, key, source, deferred):
+    post(client, {"batch": [login()]}, key)
+    client.force_login(vera)
+    assert "Pending" in client.get(f"/sources/{source.pk}/debugger/").content.decode()
+    raw_messages_drain(source_id=source.pk)
+    html = client.get(f"/sources/{source.pk}/debugger/").content.decode()
+    assert "Pending" not in html and "Skipped: unmapped" in html
+
+
+@pytest.mark.django_db
+def test_the_committed_batch_queues_the_drain_task(
+    client, key, source, acme, login_mapped, deferred, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, {"batch": [login()]}, key)
+    assert RawMessage.objects.get().outcome == Outcome.SIGNAL
+    assert Signal.objects.filter(account=acme).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_process_drains_after_answering(
+    client, key, source, acme, login_mapped, settings
+):
+    settings.SOURCES_DRAIN = "background"
+    assert post(client, {"batch": [login()]}, key).json() == {"success": True}
+    assert drainer.idle(timeout=30)
+    assert RawMessage.objects.get().outcome == Outcome.SIGNAL
+    assert Signal.objects.filter(account=acme).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_source_is_read_once_for_requests_seconds_apart(
+    client, key, source, deferred, django_assert_max_num_queries
+):
+    post(client, {"batch": [login("m1")]}, key)
+    with django_assert_max_num_queries(8) as captured:
+        post(client, {"batch": [login("m2")]}, key)
+    assert not [q for q in captured.captured_queries if 'FROM "sources_source"' in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_the_same_message_id_twice_in_one_batch_is_kept_once(
+    client, key, source, acme, login_mapped, deferred
+):
+    post(client, {"batch": [login("m1"), login("m1")]}, key)
+    outcomes = sorted(RawMessage.objects.values_list("outcome", flat=True))
+    assert outcomes == [Outcome.DUPLICATE, Outcome.PENDING]
+
+
+@pytest.mark.django_db
+def test_the_sweep_drains_messages_whose_drain_was_lost(
+    client, key, source, acme, login_mapped, deferred
+):
+    post(client, {"batch": [login()]}, key)  # its queued drain never ran (on_commit held)
+    assert raw_drains_sweep() == [source.pk]
+    assert RawMessage.objects.get().outcome == Outcome.SIGNAL
+
+
+def test_the_beat_sweeps_pending_messages_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["drain-pending-source-messages"]
+    assert (entry["task"], entry["schedule"]) == ("sources.tasks.raw_drains_sweep", 60.0)
