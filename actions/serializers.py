@@ -17,11 +17,9 @@ from actions.models import (
     Webhook,
     WebhookDelivery,
     WebhookEvent,
-    WebhookKind,
 )
 from actions.receivers import url_refusal
 from actions.services import SNOOZE_DAYS_DEFAULT, SNOOZE_DAYS_MAX
-from actions.slack import SLACK_EVENTS
 from actions.timeline import TYPES
 from actions.webhooks import SECRET_PREFIX, secret_key
 from health.serializers import FlagSerializer, LatestHealthSerializer
@@ -194,16 +192,6 @@ class WebhookSerializer(serializers.ModelSerializer):
                     "A whsec_ secret is whsec_ followed by base64."
                 ) from None
         return secret
-
-    def validate(self, attrs):
-        kind = attrs.get("kind", getattr(self.instance, "kind", WebhookKind.GENERIC))
-        events = attrs.get("events", getattr(self.instance, "events", []))
-        unsent = sorted(set(events) - set(SLACK_EVENTS))
-        if kind == WebhookKind.SLACK and unsent:
-            raise serializers.ValidationError({"events": [
-                f"A Slack webhook is sent {', '.join(SLACK_EVENTS)}; not {', '.join(unsent)}."
-            ]})  # fmt: skip
-        return attrs
 
     def validate_url(self, url):
         if urlsplit(url).scheme.lower() not in ("http", "https"):

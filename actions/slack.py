@@ -1,9 +1,9 @@
 """Slack messages (Block Kit) for a `slack` webhook: what a CS channel wants to hear about.
 
 A Slack incoming webhook takes `{"text": ..., "blocks": [...]}`; `text` is the notification's
-fallback. Only four things are posted: a flag raised, an account entering red, a renewal at
-risk, and the daily digest (and the ping that tests the hook). Any other event is not for a
-channel and is not sent.
+fallback. Posted: a flag raised or cleared, an account entering red, a renewal at risk, and the
+daily digest (and the ping that tests the hook). A colour change that is not into red, or an
+action of another rule, is not for a channel and is not sent.
 """
 
 from django.conf import settings
@@ -11,10 +11,6 @@ from django.urls import reverse
 
 from actions.models import PING, Rule, WebhookEvent
 
-SLACK_EVENTS = (
-    WebhookEvent.FLAG_RAISED, WebhookEvent.HEALTH_CHANGED, WebhookEvent.ACTION_CREATED,
-    WebhookEvent.DIGEST,
-)  # fmt: skip
 RAG_EMOJI = {
     "red": ":red_circle:",
     "amber": ":large_orange_circle:",
@@ -54,6 +50,12 @@ def _plain(mrkdwn: str) -> str:
 def _flag_raised(data: dict) -> dict:
     account = data["account"]
     text = f":triangular_flag_on_post: *{_account_name(account)}*: flag raised, *{data['label']}*"
+    return _message(text, f"{RAG_EMOJI.get(data['rag'], '')} now {data['rag']}", account)
+
+
+def _flag_cleared(data: dict) -> dict:
+    account = data["account"]
+    text = f":white_check_mark: *{_account_name(account)}*: flag cleared, *{data['label']}*"
     return _message(text, f"{RAG_EMOJI.get(data['rag'], '')} now {data['rag']}", account)
 
 
@@ -100,6 +102,7 @@ def _ping(data: dict) -> dict:
 
 RENDERERS = {
     WebhookEvent.FLAG_RAISED: _flag_raised,
+    WebhookEvent.FLAG_CLEARED: _flag_cleared,
     WebhookEvent.HEALTH_CHANGED: _entered_red,
     WebhookEvent.ACTION_CREATED: _renewal_at_risk,
     WebhookEvent.DIGEST: _digest,

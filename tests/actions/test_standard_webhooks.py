@@ -11,6 +11,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from actions import webhooks
 from actions.models import Webhook
 from actions.tasks import webhook_deliver
+from tests.actions.conftest import inline_retries_finish
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +72,12 @@ def test_the_timestamp_is_whole_seconds(hook, receiver):
     assert standard(receiver.requests[0])["webhook-timestamp"].isdigit()
 
 
-def test_every_retry_of_a_delivery_carries_the_same_webhook_id(hook, receiver):
+@pytest.mark.django_db(transaction=True)  # the retries run on the inline pool's threads
+def test_every_retry_of_a_delivery_carries_the_same_webhook_id(hook, receiver, settings):
+    settings.CANDOR = {**settings.CANDOR, "WEBHOOK_BACKOFF_SECONDS": 0.1}
     receiver.answers = [500, 503]
     delivery = ping(hook)
+    inline_retries_finish()
     ids = {standard(request)["webhook-id"] for request in receiver.requests}
     assert len(receiver.requests) == 3
     assert ids == {f"msg_{delivery.pk}"}
