@@ -13,8 +13,9 @@ from forecast.serializers import ForecastCallSerializer, ForecastQuerySerializer
 from forecast.services import forecast_call_set
 
 QUARTERS = OpenApiParameter(
-    "quarters", OpenApiTypes.INT, description="Calendar quarters from the current one (1-8, 4)."
-)
+    "quarters", {"type": "integer", "minimum": 1, "maximum": 8},
+    description="Calendar quarters from the current one (1-8, 4).",
+)  # fmt: skip
 
 
 class Forecast(APIView):

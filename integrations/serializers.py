@@ -8,7 +8,7 @@ from integrations.models import ApiKey, Scope
 class ApiKeySerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.username", read_only=True)
     created_at = serializers.DateTimeField(source="created", read_only=True)
-    expires_at = serializers.DateTimeField(source="expiry_date", read_only=True)
+    expires_at = serializers.DateTimeField(source="expiry_date", read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True, help_text="active, expired or revoked")
 
     class Meta:
@@ -31,7 +31,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
 class ApiKeyCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=Scope.choices), allow_empty=False,
+        child=serializers.ChoiceField(choices=Scope.choices), allow_empty=False, min_length=1,
         help_text="read; write (includes read); ingest (only POST /api/v1/signals/).",
     )  # fmt: skip
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
