@@ -10,7 +10,9 @@ Months get their partition on first write (`history_partition_ensure`). Rows wri
 that had none yet (by the ORM, say) wait in the default partition and move in when it is made.
 """
 
-from datetime import date, timedelta
+from datetime import date
+
+from candor.partitions import month_bounds, table_exists
 
 TABLE = "health_healthscore"
 DEFAULT = f"{TABLE}_default"
@@ -18,18 +20,8 @@ DEFAULT = f"{TABLE}_default"
 PARTITION_LOCK = 0x63616E646F72
 
 
-def month_bounds(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1)
-
-
 def partition_name(day: date) -> str:
     return f"{TABLE}_{day:%Y_%m}"
-
-
-def _exists(cursor, name: str) -> bool:
-    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-    return cursor.fetchone()[0]
 
 
 def history_partition_ensure(cursor, day: date) -> None:
@@ -39,10 +31,10 @@ def history_partition_ensure(cursor, day: date) -> None:
     attached (which builds its indexes), under a transaction-level advisory lock.
     """
     name = partition_name(day)
-    if _exists(cursor, name):
+    if table_exists(cursor, name):
         return
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
-    if _exists(cursor, name):
+    if table_exists(cursor, name):
         return
     first, after = (f"'{bound.isoformat()}'" for bound in month_bounds(day))
     cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")

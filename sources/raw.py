@@ -6,9 +6,11 @@ than `SOURCES_RAW_RETENTION_DAYS` go a whole month at a time (`raw_partitions_dr
 partition costs nothing, where deleting millions of rows would bloat the table.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connection
+
+from candor.partitions import month_bounds, table_exists
 
 TABLE = "sources_rawmessage"
 DEFAULT = f"{TABLE}_default"
@@ -17,18 +19,8 @@ PARTITION_LOCK = 0x736F7572636573
 _known: set[str] = set()  # months this process has seen made (a partition is never renamed)
 
 
-def month_bounds(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1)
-
-
 def partition_name(day: date) -> str:
     return f"{TABLE}_{day:%Y_%m}"
-
-
-def _exists(cursor, name: str) -> bool:
-    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-    return cursor.fetchone()[0]
 
 
 def raw_partition_ensure(cursor, moment: datetime) -> None:
@@ -37,9 +29,9 @@ def raw_partition_ensure(cursor, moment: datetime) -> None:
     name = partition_name(moment.date())
     if name in _known:
         return
-    if not _exists(cursor, name):
+    if not table_exists(cursor, name):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
-        if not _exists(cursor, name):
+        if not table_exists(cursor, name):
             _partition_make(cursor, name, moment.date())
     _known.add(name)
 
