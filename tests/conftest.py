@@ -34,3 +34,13 @@ def vera(db):
 @pytest.fixture
 def charlie(db, django_user_model):
     return django_user_model.objects.create_user(username="charlie", password=PASSWORD)
+
+
+@pytest.fixture
+def tasks_inline(settings, monkeypatch):
+    """Celery tasks and rescore requests run at once in this process, as without a broker:
+    under CI's REDIS_URL no worker would take the ones a test waits for."""
+    from candor.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setitem(app.conf, "task_always_eager", True)

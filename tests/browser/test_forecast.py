@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD
 from tests.factories import give_health, make_account
 from tests.forecast.builders import adopt_flat_model
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("tasks_inline")]
 
 
 @pytest.fixture

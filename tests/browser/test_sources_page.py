@@ -15,7 +15,7 @@ from sources import raw
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("tasks_inline")]
 
 
 @pytest.fixture

@@ -14,6 +14,11 @@ from tests.factories import make_account, make_signal
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def rescores_inline(tasks_inline):
+    """Rescore requests scored at once, as without a broker (with REDIS_URL a worker would)."""
+
+
 @pytest.fixture
 def unengaged(alice):
     """Renewing in 60 days, quiet for two months (engagement low, not falling: nothing left to

@@ -26,7 +26,9 @@ def login(message_id="m1", group="acme"):
 
 
 @pytest.fixture
-def deferred(settings):
+def deferred(settings, tasks_inline):
+    """Drains go through the Celery task, run in this process (under CI's broker no worker
+    would take them here)."""
     settings.SOURCES_DRAIN = "celery"
 
 
