@@ -186,7 +186,18 @@ def _sweep_shards_on_start(sender, **kwargs):
     and once more when a lease the dead worker held has surely lapsed (with or without beat)."""
     sender.app.send_task("health.tasks.scoring_shards_requeue")
     lapsed = settings.CANDOR["SHARD_LEASE_SECONDS"] + 1
-    sender.app.send_task("health.tasks.scoring_shards_requeue", countdown=lapsed)
+    later = threading.Timer(lapsed, _sweep_send, args=[sender.app])
+    later.daemon = True
+    later.start()
+
+
+def _sweep_send(app) -> None:
+    """Sent when due rather than as a countdown task: a message held unacknowledged until its
+    time is one kombu tries to restore to a broker that went down, and the worker dies of it."""
+    try:
+        app.send_task("health.tasks.scoring_shards_requeue")
+    except Exception:  # the broker is down: beat's sweep runs when it is back
+        logger.warning("Shard sweep not queued: the broker is unavailable", exc_info=True)
 
 
 @shared_task(bind=True, **RETRY)

@@ -9,7 +9,7 @@ from signals.models import Signal
 from sources.models import EventMapping, Outcome, RawMessage
 from sources.services import event_mappings_update, source_revoke
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_inline")]
 
 
 def test_group_call_upserts_the_account_with_mapped_traits(segment, source, alice):
