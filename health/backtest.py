@@ -161,10 +161,15 @@ def backtest_remembered(
 ) -> dict | None:
     """backtest_run, kept until what it reads changes (a day at most). With `compute` False a
     figure not computed yet is None rather than computed in the request."""
-    key = backtest_key(scorecard, window)
+    run = lambda: backtest_run(window=window, scorecard=scorecard)  # noqa: E731
+    return _remembered(backtest_key(scorecard, window), run, compute)
+
+
+def _remembered(key: str, run, compute: bool) -> dict | None:
+    """The figures cached under `key` (a day at most), else `run()`'s, cached, when `compute`."""
     figures = cache.get(key)
     if figures is None and compute:
-        figures = backtest_run(window=window, scorecard=scorecard)
+        figures = run()
         cache.set(key, figures, BACKTEST_SECONDS)
     return figures
 
@@ -212,8 +217,4 @@ def churn_warnings_remembered(*, today: date, compute: bool = True) -> dict | No
     computed yet and `compute` is False."""
     inputs = f"{backtest_data_version(None)}|{today}"
     key = f"candor:churn-warnings:{hashlib.sha256(inputs.encode()).hexdigest()}"
-    figures = cache.get(key)
-    if figures is None and compute:
-        figures = churn_warnings_run(today=today)
-        cache.set(key, figures, BACKTEST_SECONDS)
-    return figures
+    return _remembered(key, lambda: churn_warnings_run(today=today), compute)
