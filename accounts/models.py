@@ -104,6 +104,11 @@ class Account(models.Model):
         max_length=10, choices=AccountOutcome.choices, default=AccountOutcome.ACTIVE
     )
     outcome_on = models.DateField(null=True, blank=True, help_text="When it renewed or churned.")
+    sales_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="accounts_sold", help_text="The account executive who sold it.",
+    )  # fmt: skip
+    closed_on = models.DateField(null=True, blank=True, help_text="The deal's close date.")
 
     handoff_why_bought = FreeTextField(blank=True)
     handoff_real_needs = FreeTextField(blank=True)
@@ -382,6 +387,30 @@ class ProductStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
+TARGET_QUARTER = RegexValidator(r"^\d{4}-Q[1-4]$", "A quarter such as 2027-Q1.")
+
+
+class RoadmapItem(models.Model):
+    """What product plans to build: the one status every commitment that rides on it shares."""
+
+    title = models.CharField(max_length=200, unique=True)
+    product_status = models.CharField(
+        max_length=20, choices=ProductStatus.choices, default=ProductStatus.UNDER_CONSIDERATION
+    )
+    target_quarter = models.CharField(
+        max_length=7, blank=True, validators=[TARGET_QUARTER], help_text="Such as 2027-Q1."
+    )
+    description = FreeTextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [enum_check("product_status", ProductStatus, "roadmap_item_status_valid")]
+
+    def __str__(self):
+        return self.title
+
+
 class Commitment(models.Model):
     """A promise made to the customer, beside what product actually committed to."""
 
@@ -394,6 +423,9 @@ class Commitment(models.Model):
     scoped = models.BooleanField(default=False)
     due_on = models.DateField(null=True, blank=True)
     made_on = models.DateField(null=True, blank=True, help_text="When it was promised.")
+    roadmap_item = models.ForeignKey(
+        RoadmapItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -543,3 +575,19 @@ class ImportMapping(models.Model):
     def __str__(self):
         whose = self.user.username if self.user_id else "everyone"
         return f"{self.get_kind_display()} mapping of {len(self.headers)} columns for {whose}"
+
+
+class Team(models.Model):
+    """A team lead's CSMs: the lead sees their own book and each member's."""
+
+    name = models.CharField(max_length=100, unique=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teams_led"
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -14,29 +14,19 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts import retention
-from accounts.models import Account, ArrChange
+from accounts.models import Account, ArrChange, Commitment, Team
+from accounts.roles import Role, user_role
 
-CSM_GROUP = "csm"
-VP_GROUP = "vp"
-
-
-VP_MEMO = "_candor_is_vp"
+CSM_GROUP = Role.CSM.value
+VP_GROUP = Role.VP.value
 
 
 def user_is_vp(user: AbstractBaseUser) -> bool:
-    """VPs, staff and superusers see the whole portfolio.
+    """VPs, staff and superusers see the whole portfolio and may change anything.
 
-    The answer is kept on the user object: a request loads its user once, and a page asks
+    The role is kept on the user object: a request loads its user once, and a page asks
     many times. A role changed meanwhile counts from the user's next request."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser or user.is_staff:
-        return True
-    memo = getattr(user, VP_MEMO, None)
-    if memo is None:
-        memo = user.groups.filter(name=VP_GROUP).exists()
-        setattr(user, VP_MEMO, memo)
-    return memo
+    return user_role(user) == Role.VP
 
 
 def sees_every_account(prefix: str = "") -> Q:
@@ -48,12 +38,35 @@ def sees_every_account(prefix: str = "") -> Q:
     )
 
 
+def _team_books(user) -> Q:
+    """The accounts of the CSMs on the teams `user` leads."""
+    led = Team.members.through.objects.filter(team__lead=user).values("user_id")
+    return Q(csm_id__in=led)
+
+
+def _promised() -> Q:
+    """The accounts that carry a commitment: what a product manager's roadmap rides on."""
+    return Q(Exists(Commitment.objects.filter(account=OuterRef("pk"))))
+
+
 def accounts_visible_to(user: AbstractBaseUser) -> QuerySet[Account]:
-    if not user.is_authenticated or not user.is_active:
+    """Who sees which account. Everyone sees the book they own as CSM; beyond it:
+    VP and finance: every account (finance reads only); team lead: their team's books;
+    account executive: the accounts they sold; product manager: the accounts that carry
+    a commitment."""
+    role = user_role(user)
+    if role is None:
         return Account.objects.none()
-    if user_is_vp(user):
+    if role in (Role.VP, Role.FINANCE):
         return Account.objects.all()
-    return Account.objects.filter(csm=user)
+    own = Q(csm=user)
+    if role == Role.TEAM_LEAD:
+        own |= _team_books(user)
+    elif role == Role.SALES:
+        own |= Q(sales_owner=user)
+    elif role == Role.PRODUCT:
+        own |= _promised()
+    return Account.objects.filter(own)
 
 
 def account_visible_to(user, account: Account) -> bool:

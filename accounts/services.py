@@ -19,22 +19,17 @@ from accounts.models import (
     StakeholderRole,
     deviating_terms,
 )
-from accounts.selectors import (
-    CSM_GROUP,
-    VP_GROUP,
-    VP_MEMO,
-    import_mapping_remembered,
-    import_progress_key,
-)
+from accounts.roles import Role, forget_role
+from accounts.selectors import import_mapping_remembered, import_progress_key
 
 User = get_user_model()
 
 
 @transaction.atomic
 def user_create_with_role(*, username: str, role: str, password: str | None = None, **fields):
-    """Create (or fetch) a user and put them in exactly one role group: 'csm' or 'vp'."""
-    if role not in (CSM_GROUP, VP_GROUP):
-        raise ValueError(f"Unknown role '{role}': use '{CSM_GROUP}' or '{VP_GROUP}'.")
+    """Create (or fetch) a user and put them in exactly one role's group (accounts.roles)."""
+    if role not in Role.values:
+        raise ValueError(f"Unknown role '{role}': use one of {', '.join(Role.values)}.")
     user, created = User.objects.get_or_create(username=username, defaults=fields)
     if created:
         if password:
@@ -47,10 +42,12 @@ def user_create_with_role(*, username: str, role: str, password: str | None = No
 
 
 def user_set_role(*, user, role: str) -> None:
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in (CSM_GROUP, VP_GROUP)}
+    if role not in Role.values:
+        raise ValueError(f"Unknown role '{role}': use one of {', '.join(Role.values)}.")
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in Role.values}
     user.groups.remove(*groups.values())
     user.groups.add(groups[role])
-    vars(user).pop(VP_MEMO, None)
+    forget_role(user)
 
 
 def account_rescore_on_commit(*, account_ids) -> None:

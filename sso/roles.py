@@ -2,17 +2,14 @@
 
 import logging
 
-from accounts.selectors import CSM_GROUP, VP_GROUP
+from accounts.roles import ROLES
 
 logger = logging.getLogger(__name__)
-
-# The roles Candor has, strongest first: a person in groups of both is a VP.
-ROLES = (VP_GROUP, CSM_GROUP)
 
 
 def role_groups(spec: str) -> dict[str, str]:
     """ "vp=cs-leaders,csm=cs-team" -> {"cs-leaders": "vp", "cs-team": "csm"}. A role Candor does
-    not have (team_lead, say) is ignored with a warning; a malformed pair is an error."""
+    not have (admin, say) is ignored with a warning; a malformed pair is an error."""
     mapping = {}
     for pair in filter(None, (item.strip() for item in spec.split(","))):
         role, sep, group = (part.strip() for part in pair.partition("="))

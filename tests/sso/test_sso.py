@@ -15,17 +15,17 @@ from sso.backends import REFUSAL_KEY, CandorOIDCBackend
 from sso.roles import role_for, role_groups
 from tests.conftest import PASSWORD
 
-SPEC = "vp=cs-leaders,csm=cs-team,team_lead=cs-leads"
+SPEC = "vp=cs-leaders,csm=cs-team,team_lead=cs-leads,admin=it-admins"
 
 
 def test_groups_map_to_the_roles_candor_has():
-    assert role_groups(SPEC) == {"cs-leaders": "vp", "cs-team": "csm"}
+    assert role_groups(SPEC) == {"cs-leaders": "vp", "cs-team": "csm", "cs-leads": "team_lead"}
 
 
 def test_an_unknown_role_is_ignored_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING, logger="sso.roles"):
         role_groups(SPEC)
-    assert "team_lead" in caplog.text
+    assert "'admin'" in caplog.text
 
 
 def test_a_malformed_mapping_is_an_error():
@@ -35,7 +35,7 @@ def test_a_malformed_mapping_is_an_error():
 
 @pytest.mark.parametrize(
     ("groups", "role"),
-    [(["cs-team", "cs-leaders"], "vp"), (["cs-team"], "csm"), (["cs-leads"], None),
+    [(["cs-team", "cs-leaders"], "vp"), (["cs-team"], "csm"), (["cs-leads", "cs-team"], "team_lead"), (["it-admins"], None),
      ([], None), ("cs-team", "csm")],
 )  # fmt: skip
 def test_the_strongest_mapped_role_wins(groups, role):

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
+from accounts.roles import Role
 from accounts.services import user_create_with_role, user_set_role
 
 
@@ -10,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--role", choices=["csm", "vp"])
+        parser.add_argument("--role", choices=Role.values)
         parser.add_argument("--create", action="store_true", help="Create the user if missing.")
 
     def handle(self, *args, username, role, create, **options):
