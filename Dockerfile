@@ -4,16 +4,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
-COPY candor candor
-COPY accounts accounts
-COPY signals signals
-COPY health health
+# Every app is a package of the install: copy the whole tree (.dockerignore keeps out the
+# virtualenv, caches and local databases), then install it.
+COPY . .
 RUN pip install .
-
-COPY manage.py gunicorn.conf.py ./
-COPY templates templates
-COPY static static
 # collectstatic needs settings to import; the key is a build-time placeholder, never used to serve.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "sso",
     "forecast",
+    "teams",
+    "roadmap",
+    "lenses",
     "dashboard",
     "demo",
 ]

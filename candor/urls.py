@@ -15,6 +15,10 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("oidc/", include("sso.urls")),
     path("forecast/", include("forecast.urls")),
+    path("roadmap/", include("roadmap.urls")),
+    path("", include("actions.urls")),
+    path("", include("teams.urls")),
+    path("", include("lenses.urls")),
     path("", include("dashboard.urls")),
 ]
 

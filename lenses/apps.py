@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LensesConfig(AppConfig):
+    name = "lenses"
+    verbose_name = "Lenses (Sales and Finance)"
