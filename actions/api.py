@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -13,7 +14,9 @@ from accounts.selectors import account_get_for_user, user_is_vp
 from actions import services, webhooks
 from actions.models import Action, ActionStatus, Rule, Webhook
 from actions.selectors import (
+    Due,
     actions_visible_to,
+    due_q,
     flags_with_snoozes,
     sentiment_disagrees,
     sentiment_history,
@@ -24,6 +27,8 @@ from actions.selectors import (
 )
 from actions.serializers import (
     ActionSerializer,
+    BulkResultSerializer,
+    BulkSerializer,
     DeliverySerializer,
     HealthWithSentimentSerializer,
     SentimentRecordSerializer,
@@ -53,13 +58,28 @@ def _plain_steps(data: dict) -> dict:
 
 class ActionFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ActionStatus.choices)
-    owner = filters.CharFilter(field_name="owner__username")
+    owner = filters.CharFilter(method="filter_owner", help_text="A username, or `me`.")
     rule = filters.ChoiceFilter(choices=Rule.choices)
     account = IdFilter(field_name="account_id", min_value=1, max_value=MAX_ID)
+    due = filters.ChoiceFilter(
+        choices=[(d.value, d.label) for d in (Due.OVERDUE, Due.TODAY, Due.WEEK)],
+        method="filter_due",
+        help_text="Open actions due before today, today, or after today and within the next "
+        "7 days (`week`).",
+    )  # fmt: skip
 
     class Meta:
         model = Action
-        fields = ["status", "owner", "account", "rule"]
+        fields = ["status", "owner", "account", "rule", "due"]
+
+    def filter_owner(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(owner=self.request.user)
+        return queryset.filter(owner__username=value)
+
+    def filter_due(self, queryset, name, value):
+        today = timezone.now().date()
+        return queryset.filter(due_q(value, today), status=ActionStatus.OPEN)
 
 
 class WebhookFilter(filters.FilterSet):
@@ -91,6 +111,21 @@ class ActionViewSet(
             serializer.instance = services.action_create(**data)
         except DjangoValidationError as error:
             raise _drf(error) from error
+
+    @extend_schema(request=BulkSerializer, responses={200: BulkResultSerializer})
+    @route(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Snooze, reassign or close many open actions at once: all or nothing (an id that is
+        not an open action you can see, or an owner who cannot see one of the accounts, is a
+        400 and nothing changes)."""
+        body = BulkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            ids = services.actions_bulk(by=request.user, **body.validated_data)
+        except DjangoValidationError as error:
+            raise _drf(error) from error
+        result = {"op": body.validated_data["op"], "count": len(ids), "ids": ids}
+        return Response(BulkResultSerializer(result).data)
 
     def perform_update(self, serializer):
         try:

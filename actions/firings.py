@@ -93,7 +93,11 @@ WHERE (p.id IS NULL OR p.active)
   AND NOT EXISTS (
       SELECT 1 FROM actions_action x
       WHERE x.account_id = f.account_id AND x.rule = f.rule AND x.flag = f.flag
-        AND (x.status = 'open' OR x.created_at >= f.since))
+        AND (x.status = 'open' OR (x.status <> 'resolved' AND x.created_at >= f.since)))
+  -- No two open actions on one account with the same playbook.
+  AND NOT EXISTS (
+      SELECT 1 FROM actions_action y
+      WHERE y.account_id = f.account_id AND y.playbook_id = p.id AND y.status = 'open')
 ON CONFLICT (account_id, rule, flag) WHERE status = 'open' AND NOT (rule = 'manual') DO NOTHING
 RETURNING id
 """

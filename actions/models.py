@@ -27,6 +27,8 @@ class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
     DISMISSED = "dismissed", "Dismissed"
+    # Closed by the rules: the condition that raised it cleared (see actions.resolutions).
+    RESOLVED = "resolved", "Resolved"
 
 
 class Rating(models.TextChoices):
@@ -126,6 +128,9 @@ class Action(models.Model):
         related_name="+",
     )  # fmt: skip
     outcome_note = FreeTextField(blank=True)
+    resolution = FreeTextField(
+        blank=True, db_default="", help_text="Resolved: what cleared (e.g. 'Account left red (now amber)')."
+    )
 
     class Meta:
         ordering = ["due_on", "-created_at", "id"]
@@ -162,6 +167,11 @@ class Action(models.Model):
     @property
     def steps_done(self) -> int:
         return sum(1 for step in self.steps if step.get("done"))
+
+    @property
+    def next_step(self) -> str | None:
+        """The playbook's next step: the first one not ticked (None when all are, or none)."""
+        return next((step["text"] for step in self.steps if not step.get("done")), None)
 
 
 class FlagSnooze(models.Model):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from actions.firings import Firing, Setting, actions_fire, rule_settings
 from actions.models import AlertState, FlagSnooze, Rule, Sentiment
+from actions.resolutions import actions_resolve
 from health.models import CurrentHealth, HealthScore
 from health.scoring import explain
 from health.scoring.explain import read_facts
@@ -72,6 +73,7 @@ class Change:
 class RunResult:
     changes: list[Change] = field(default_factory=list)
     created: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
     raised: list[tuple[Change, str]] = field(default_factory=list)
     cleared: list[tuple[Change, str]] = field(default_factory=list)
 
@@ -249,7 +251,7 @@ WHERE NOT EXISTS (
     SELECT 1 FROM actions_action x
     WHERE x.account_id = fell.account_id AND x.rule = 'score_drop' AND x.flag = ''
       AND ((x.status = 'open' AND x.reason = fell.reason)
-           OR (x.status <> 'open' AND x.created_at >= %(since)s)))
+           OR (x.status IN ('done', 'dismissed') AND x.created_at >= %(since)s)))
 """
 
 
@@ -298,7 +300,7 @@ WHERE NOT EXISTS (
     SELECT 1 FROM actions_action x
     WHERE x.account_id = due.account_id AND x.rule = 'renewal_at_risk' AND x.flag = ''
       AND ((x.status = 'open' AND x.reason = due.reason)
-           OR (x.status <> 'open' AND x.created_at >= due.window_start)))
+           OR (x.status IN ('done', 'dismissed') AND x.created_at >= due.window_start)))
 """
 
 
@@ -355,6 +357,7 @@ def rules_run(*, account_ids, as_of: date) -> RunResult:
     with connection.cursor() as cursor:
         run_accounts_load(cursor, account_ids)
         result.changes = changes_since_last_seen(cursor, account_ids, as_of)
+        result.resolved = actions_resolve(cursor, account_ids, as_of, settings, _now())
         snoozed = snoozed_flags(account_ids, as_of)
         firings = entered_red(result.changes)
         flag_firings, result.raised = flags_raised(result.changes, snoozed)

@@ -1,6 +1,9 @@
 """Reads of the actions app: whose actions, the CSM's sentiment beside the score, snoozes."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
@@ -116,3 +119,33 @@ def snoozes_active_for(account, today=None) -> dict[str, FlagSnooze]:
 
 def flag_label(code: str) -> str:
     return FLAG_LABELS.get(code, code)
+
+
+class Due(models.TextChoices):
+    """When an open action is due: the buckets of /my-work/ and the API's `due` filter."""
+
+    OVERDUE = "overdue", "Overdue"
+    TODAY = "today", "Due today"
+    WEEK = "week", "This week"
+    LATER = "later", "Later"
+
+
+WEEK_DAYS = 7
+
+
+def due_q(due: str, today) -> Q:
+    """The open actions of one due bucket. `week`: due after today and within the next 7 days;
+    `later`: after that, or with no due date."""
+    horizon = today + timedelta(days=WEEK_DAYS)
+    return {
+        Due.OVERDUE: Q(due_on__lt=today),
+        Due.TODAY: Q(due_on=today),
+        Due.WEEK: Q(due_on__gt=today, due_on__lte=horizon),
+        Due.LATER: Q(due_on__gt=horizon) | Q(due_on__isnull=True),
+    }[due]
+
+
+def open_actions_count(user) -> int:
+    """The person's own open actions: the navigation's count (one index probe of
+    action_status_owner_idx)."""
+    return Action.objects.filter(owner=user, status=ActionStatus.OPEN).count()

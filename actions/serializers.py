@@ -19,7 +19,13 @@ from actions.models import (
     WebhookEvent,
 )
 from actions.receivers import url_refusal
-from actions.services import SNOOZE_DAYS_DEFAULT, SNOOZE_DAYS_MAX
+from actions.services import (
+    ACTION_SNOOZE_DAYS_MAX,
+    BULK_IDS_MAX,
+    SNOOZE_DAYS_DEFAULT,
+    SNOOZE_DAYS_MAX,
+    BulkOp,
+)
 from actions.timeline import TYPES
 from actions.webhooks import SECRET_PREFIX, secret_key
 from health.serializers import FlagSerializer, LatestHealthSerializer
@@ -47,9 +53,9 @@ class ActionSerializer(serializers.ModelSerializer):
         model = Action
         fields = [
             "id", "account", "title", "reason", "rule", "flag", "playbook", "steps", "owner",
-            "due_on", "status", "created_at", "closed_at", "outcome_note",
+            "due_on", "status", "created_at", "closed_at", "outcome_note", "resolution",
         ]  # fmt: skip
-        read_only_fields = ["rule", "flag", "created_at", "closed_at"]
+        read_only_fields = ["rule", "flag", "created_at", "closed_at", "resolution"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +78,36 @@ class ActionSerializer(serializers.ModelSerializer):
         if status == ActionStatus.DISMISSED and not (note or "").strip():
             raise serializers.ValidationError({"outcome_note": "Say why you dismiss it."})
         return attrs
+
+
+class BulkSerializer(serializers.Serializer):
+    """Many open actions at once, all or nothing: `op` snooze (with `days`, 1-90: due that
+    many days later, from today if overdue), reassign (to `owner`, a username who can see
+    every account) or close (done, with `note`)."""
+
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=BULK_IDS_MAX
+    )
+    op = serializers.ChoiceField(choices=BulkOp.choices)
+    days = serializers.IntegerField(min_value=1, max_value=ACTION_SNOOZE_DAYS_MAX, required=False)
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+    )  # fmt: skip
+    note = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        needs = {BulkOp.SNOOZE: "days", BulkOp.REASSIGN: "owner", BulkOp.CLOSE: "note"}
+        field = needs[attrs["op"]]
+        if not attrs.get(field):
+            raise serializers.ValidationError({field: f"{attrs['op']} needs {field}."})
+        return attrs
+
+
+class BulkResultSerializer(serializers.Serializer):
+    op = serializers.CharField()
+    count = serializers.IntegerField()
+    ids = serializers.ListField(child=serializers.IntegerField())
 
 
 class SentimentSerializer(serializers.Serializer):

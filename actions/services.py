@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import Account
-from accounts.selectors import account_visible_to, sees_every_account
+from accounts.selectors import account_visible_to, accounts_visible_to, sees_every_account
 from actions import webhooks
 from actions.models import (
     Action,
@@ -22,7 +23,7 @@ from actions.models import (
     Sentiment,
 )
 from actions.rules import rules_run
-from actions.selectors import flags_on
+from actions.selectors import actions_visible_to, flags_on
 from health.selectors import scorecard_specs
 from health.services import rescore_request
 
@@ -98,6 +99,7 @@ def action_update(*, action: Action, by, **changes) -> Action:
     for name, value in changes.items():
         setattr(action, name, value)
     if status != action.status:
+        _guard_closing(action, status)
         _set_status(action, status, by)
     _guard_one_open(action)
     if "owner" in changes or "account" in changes:
@@ -134,6 +136,21 @@ def _guard_owner_sees(action: Action) -> None:
     refusal = action_owner_refusal(action.owner, action.account)
     if refusal:
         raise ValidationError({"owner": refusal})
+
+
+NOTE_WHEN_NO_STEP = "No step is ticked: say what happened (the outcome) to close it as done."
+
+
+def _guard_closing(action: Action, status: str) -> None:
+    """`resolved` is the rules' word (the condition cleared), never a person's; done with no
+    step ticked must say what the outcome was, or "done" records nothing."""
+    if status == ActionStatus.RESOLVED:
+        raise ValidationError(
+            {"status": "Resolved is set by Candor when the condition clears; close it as done "
+             "or dismissed."}
+        )  # fmt: skip
+    if status == ActionStatus.DONE and not action.steps_done and not action.outcome_note.strip():
+        raise ValidationError({"outcome_note": NOTE_WHEN_NO_STEP})
 
 
 def _set_status(action: Action, status: str, by) -> None:
@@ -227,3 +244,75 @@ def _weighs_sentiment(account) -> bool:
 
 def playbook_for(code: str) -> Playbook | None:
     return Playbook.objects.filter(code=code, active=True).first()
+
+
+class BulkOp(models.TextChoices):
+    SNOOZE = "snooze", "Snooze"
+    REASSIGN = "reassign", "Reassign"
+    CLOSE = "close", "Close with a note"
+
+
+BULK_IDS_MAX = 500
+ACTION_SNOOZE_DAYS_MAX = 90
+
+
+@transaction.atomic
+def actions_bulk(*, by, ids, op: str, days=None, owner=None, note: str = "") -> list[int]:
+    """Snooze, reassign or close (done, with a note) many open actions at once, from the API
+    or /my-work/. All or nothing: an id that is not an open action `by` can see, or an owner
+    who cannot see one of the accounts, refuses the whole request and changes nothing."""
+    ids = sorted(set(ids))
+    if not 1 <= len(ids) <= BULK_IDS_MAX:
+        raise ValidationError({"ids": f"Choose 1 to {BULK_IDS_MAX} actions."})
+    found = dict(
+        actions_visible_to(by).filter(pk__in=ids, status=ActionStatus.OPEN)
+        .select_for_update(of=("self",)).values_list("pk", "account_id")
+    )  # fmt: skip
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise ValidationError(
+            {"ids": f"Not open actions you can see: {', '.join(missing)}. Nothing was changed."}
+        )
+    rows = Action.objects.filter(pk__in=ids)
+    if op == BulkOp.SNOOZE:
+        _bulk_snooze(rows, days)
+    elif op == BulkOp.REASSIGN:
+        _bulk_reassign(rows, owner, set(found.values()))
+    elif op == BulkOp.CLOSE:
+        _bulk_close(rows, note, by)
+    else:
+        raise ValidationError({"op": f"op is one of {', '.join(BulkOp.values)}."})
+    return ids
+
+
+def _bulk_snooze(rows, days) -> None:
+    """Due `days` later, counted from the later of its due date and today: a snoozed overdue
+    action is not overdue any more."""
+    if days is None or not 1 <= days <= ACTION_SNOOZE_DAYS_MAX:
+        raise ValidationError({"days": f"Snooze for 1 to {ACTION_SNOOZE_DAYS_MAX} days."})
+    today = timezone.now().date()
+    start = Greatest(Coalesce("due_on", Value(today)), Value(today))
+    rows.update(due_on=start + timedelta(days=days), updated_at=timezone.now())
+
+
+def _bulk_reassign(rows, owner, account_ids: set[int]) -> None:
+    if owner is None:
+        raise ValidationError({"owner": "Say who takes them over (a username)."})
+    seen = set(accounts_visible_to(owner).filter(pk__in=account_ids).values_list("pk", flat=True))
+    blind = Account.objects.filter(pk__in=account_ids - seen).order_by("name")
+    names = list(blind.values_list("name", flat=True)[:5])
+    if names:
+        raise ValidationError(
+            {"owner": f"{owner.username} cannot see {', '.join(names)}"
+             f"{' and others' if len(account_ids - seen) > len(names) else ''}, so cannot own "
+             "their actions. Nothing was changed."}
+        )  # fmt: skip
+    rows.update(owner=owner, updated_at=timezone.now())
+
+
+def _bulk_close(rows, note: str, by) -> None:
+    if not (note or "").strip():
+        raise ValidationError({"note": "Say what happened: closing many at once needs a note."})
+    now = timezone.now()
+    rows.update(status=ActionStatus.DONE, outcome_note=note.strip(), closed_at=now,
+                closed_by=by, updated_at=now)  # fmt: skip

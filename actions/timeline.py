@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from actions.models import Action, FlagSnooze, Sentiment
+from actions.models import Action, ActionStatus, FlagSnooze, Sentiment
 from health.scoring.flags import FLAG_LABELS
 from health.selectors import health_diff
 from signals.selectors import signal_kind_labels
@@ -157,11 +157,19 @@ def action_events(account, since, rows=None) -> list[Event]:
         events.append(Event("action", action.created_at, f"Action raised: {action.title}",
                             action.reason, owner))  # fmt: skip
         if action.closed_at:
-            by = action.closed_by.username if action.closed_by else None
-            verb = "done" if action.status == "done" else "dismissed"
-            events.append(Event("action", action.closed_at, f"Action {verb}: {action.title}",
-                                action.outcome_note, by))  # fmt: skip
+            events.append(_closed_event(action))
     return events
+
+
+def _closed_event(action) -> Event:
+    """Done or dismissed by a person, with their note; resolved by the rules, with what
+    cleared."""
+    if action.status == ActionStatus.RESOLVED:
+        return Event("action", action.closed_at, f"Action resolved: {action.title}",
+                     action.resolution)  # fmt: skip
+    by = action.closed_by.username if action.closed_by else None
+    return Event("action", action.closed_at, f"Action {action.status}: {action.title}",
+                 action.outcome_note, by)  # fmt: skip
 
 
 def sentiment_events(account, since, rows=None) -> list[Event]:

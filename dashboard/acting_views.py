@@ -47,8 +47,13 @@ def action_close(request, pk, action_id):
     form = ActionCloseForm(request.POST)
     if not form.is_valid():
         return _page(request, account, close_form=form, close_form_for=action.pk)
-    services.action_close(action=action, status=form.cleaned_data["status"],
-                          note=form.cleaned_data["outcome_note"], by=request.user)  # fmt: skip
+    try:
+        services.action_close(action=action, status=form.cleaned_data["status"],
+                              note=form.cleaned_data["outcome_note"], by=request.user)  # fmt: skip
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return _page(request, account, close_form=form, close_form_for=action.pk)
     verb = "done" if form.cleaned_data["status"] == "done" else "dismissed"
     messages.success(request, f"Action {verb}: {action.title}.")
     return _back(account, "actions")

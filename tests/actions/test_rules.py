@@ -103,14 +103,15 @@ def test_flag_raised_action_shows_the_flags_own_words_on_the_account_page(client
     ]
 
 
-def test_a_flag_that_clears_and_returns_updates_the_still_open_action(account):
+def test_a_flag_that_clears_and_returns_opens_a_new_action_beside_the_resolved_one(account):
     give_health(account, overall=60, rag="amber", flags=["champion_left"])
     run_rules(account)
     give_health(account, overall=60, rag="amber")
     run_rules(account)
     give_health(account, overall=60, rag="amber", flags=["champion_left"])
     run_rules(account)
-    assert len(actions_of(account, "flag_raised")) == 1
+    statuses = [a.status for a in Action.objects.filter(account=account).order_by("pk")]
+    assert statuses == ["resolved", "open"]
 
 
 def test_score_drop_fires_for_ten_points_in_seven_days(account):
