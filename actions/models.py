@@ -129,7 +129,9 @@ class Action(models.Model):
     )  # fmt: skip
     outcome_note = FreeTextField(blank=True)
     resolution = FreeTextField(
-        blank=True, db_default="", help_text="Resolved: what cleared (e.g. 'Account left red (now amber)')."
+        blank=True,
+        db_default="",
+        help_text="Resolved: what cleared (e.g. 'Account left red (now amber)').",
     )
 
     class Meta:
