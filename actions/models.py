@@ -171,6 +171,10 @@ class Action(models.Model):
         return sum(1 for step in self.steps if step.get("done"))
 
     @property
+    def flag_label(self) -> str:
+        return FLAG_LABELS.get(self.flag, self.flag)
+
+    @property
     def next_step(self) -> str | None:
         """The playbook's next step: the first one not ticked (None when all are, or none)."""
         return next((step["text"] for step in self.steps if not step.get("done")), None)

@@ -14,12 +14,14 @@ from django.utils import timezone
 from accounts.models import Account
 from accounts.selectors import account_visible_to, accounts_visible_to, sees_every_account
 from actions import webhooks
+from actions.firings import DEFAULT_SETTINGS
 from actions.models import (
     Action,
     ActionStatus,
     FlagSnooze,
     Playbook,
     Rule,
+    RuleSetting,
     Sentiment,
 )
 from actions.rules import rules_run
@@ -316,3 +318,23 @@ def _bulk_close(rows, note: str, by) -> None:
     now = timezone.now()
     rows.update(status=ActionStatus.DONE, outcome_note=note.strip(), closed_at=now,
                 closed_by=by, updated_at=now)  # fmt: skip
+
+
+def playbook_rule(code: str) -> str:
+    """The rule whose actions a playbook's steps go into: its own, or flag_raised for a flag."""
+    return code if code in Rule.values else Rule.FLAG_RAISED
+
+
+@transaction.atomic
+def playbook_save(*, playbook: Playbook, due_in_days: int) -> Playbook:
+    """Save a playbook a VP edited, and the due days of the rule it answers (shared by every
+    flag's playbook: flag_raised has one setting). Applies to actions raised from now on."""
+    playbook.full_clean()
+    playbook.save()
+    rule = playbook_rule(playbook.code)
+    defaults = {**DEFAULT_SETTINGS[rule], "due_in_days": due_in_days}
+    setting, created = RuleSetting.objects.get_or_create(rule=rule, defaults=defaults)
+    if not created and setting.due_in_days != due_in_days:
+        setting.due_in_days = due_in_days
+        setting.save(update_fields=["due_in_days"])
+    return playbook

@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "candor.context_processors.roles",
+                "actions.context_processors.open_actions",
             ],
         },
     },

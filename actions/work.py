@@ -1,0 +1,96 @@
+"""Reads of /my-work/: whose open actions a person works through, in due buckets.
+
+A CSM (or anyone carrying actions) sees their own; a team lead their team's CSMs' and their
+own; a VP everyone's, counted by CSM. Always on accounts `accounts_visible_to` lets them see.
+A fixed number of queries whatever the portfolio's size: one count per bucket (in one
+statement), one slice of rows per bucket, one count per CSM for leads and VPs.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Team
+from accounts.roles import Role, user_role
+from actions.models import Action, ActionStatus
+from actions.selectors import Due, actions_visible_to, due_q
+
+ROWS_PER_BUCKET = 100
+
+
+def work_scope(user) -> QuerySet[Action]:
+    """The open actions /my-work/ is about."""
+    rows = actions_visible_to(user).filter(status=ActionStatus.OPEN)
+    role = user_role(user)
+    if role == Role.VP:
+        return rows
+    if role == Role.TEAM_LEAD:
+        return rows.filter(Q(owner=user) | Q(owner_id__in=_team_member_ids(user)))
+    return rows.filter(owner=user)
+
+
+def _team_member_ids(lead) -> QuerySet:
+    return Team.members.through.objects.filter(team__lead=lead).values("user_id")
+
+
+def sees_others_work(user) -> bool:
+    """Leads and VPs see other people's actions: they filter and count by CSM."""
+    return user_role(user) in (Role.VP, Role.TEAM_LEAD)
+
+
+def work_owners(user) -> list[str]:
+    """Whom a lead or VP may filter by: the people whose actions they see."""
+    people = get_user_model().objects.filter(is_active=True)
+    if user_role(user) == Role.TEAM_LEAD:
+        people = people.filter(Q(pk=user.pk) | Q(pk__in=_team_member_ids(user)))
+    else:
+        # A probe of action_status_owner_idx per person, not a scan of the open actions.
+        carries = Action.objects.filter(owner=OuterRef("pk"), status=ActionStatus.OPEN)
+        people = people.filter(Exists(carries))
+    return list(people.order_by("username").values_list("username", flat=True))
+
+
+def work_filtered(rows: QuerySet[Action], filters: dict) -> QuerySet[Action]:
+    """Narrowed by rule, the account's colour and the owner (a username)."""
+    if filters.get("rule"):
+        rows = rows.filter(rule=filters["rule"])
+    if filters.get("colour"):
+        rows = rows.filter(account__current_health__rag=filters["colour"])
+    if filters.get("csm"):
+        rows = rows.filter(owner__username=filters["csm"])
+    return rows
+
+
+def _bucket_counts(rows, today) -> dict[str, int]:
+    return rows.aggregate(**{due.value: Count("pk", filter=due_q(due, today)) for due in Due})
+
+
+def _by_owner(rows, today) -> list[dict]:
+    counts = {due.value: Count("pk", filter=due_q(due, today)) for due in Due}
+    per_owner = rows.values("owner__username").annotate(total=Count("pk"), **counts)
+    return list(per_owner.order_by("owner__username"))
+
+
+def _bucket_rows(rows, due, today) -> list[Action]:
+    ordered = rows.filter(due_q(due, today)).order_by("due_on", "id")
+    return list(ordered.select_related("account__current_health")[:ROWS_PER_BUCKET])
+
+
+def my_work_data(user, filters: dict, today) -> dict:
+    """The page's buckets (overdue, due today, this week, later), each with its count and its
+    first rows; for leads and VPs, the counts per CSM."""
+    rows = work_filtered(work_scope(user), filters)
+    counts = _bucket_counts(rows, today)
+    wanted = [due for due in Due if not filters.get("due") or filters["due"] == due]
+    buckets = [
+        {"due": due.value, "label": due.label, "count": counts[due.value],
+         "rows": _bucket_rows(rows, due, today) if counts[due.value] else []}
+        for due in wanted
+    ]  # fmt: skip
+    others = sees_others_work(user)
+    return {
+        "buckets": buckets,
+        "total": sum(bucket["count"] for bucket in buckets),
+        "by_owner": _by_owner(rows, today) if others else [],
+        "sees_others": others,
+        "rows_per_bucket": ROWS_PER_BUCKET,
+    }
