@@ -1,5 +1,5 @@
-"""Server time of the book and portfolio pages and of the API's current-health list, through
-Django's test client (no network)."""
+"""Server time of the book, portfolio and /my-work/ pages and of the API's current-health list,
+through Django's test client (no network)."""
 
 import json
 import statistics
@@ -55,6 +55,8 @@ class Command(BaseCommand):
         page2_s, _ = timed(csm_client, "/?sort=arr&dir=desc&page=2", runs)
         portfolio_s, portfolio_q = timed(vp_client, "/portfolio/", runs)
         api_health_s, api_health_q = timed(vp_client, "/api/v1/health/", runs)
+        work_s, work_q = timed(csm_client, "/my-work/", runs)
+        vp_work_s, vp_work_q = timed(vp_client, "/my-work/", runs)
         accounts = Account.objects.count()
         csms = Account.objects.values("csm").distinct().count()
         self.stdout.write(
@@ -68,11 +70,17 @@ class Command(BaseCommand):
         self.stdout.write(
             f"API current health, a VP's first page: {api_health_s * 1000:.0f} ms ({api_health_q} queries)"
         )
+        self.stdout.write(
+            f"my work, the CSM's {work_s * 1000:.0f} ms ({work_q} queries); everyone's, the VP's "
+            f"{vp_work_s * 1000:.0f} ms ({vp_work_q} queries)"
+        )
         summary = {
             "accounts": accounts, "book_accounts": size, "book_ms": round(book_s * 1000, 1),
             "book_queries": book_q, "book_sorted_page2_ms": round(page2_s * 1000, 1),
             "portfolio_ms": round(portfolio_s * 1000, 1), "portfolio_queries": portfolio_q,
             "api_health_ms": round(api_health_s * 1000, 1), "api_health_queries": api_health_q,
+            "my_work_ms": round(work_s * 1000, 1), "my_work_queries": work_q,
+            "vp_my_work_ms": round(vp_work_s * 1000, 1), "vp_my_work_queries": vp_work_q,
             "runs": runs, "database": connection.vendor, "book_csm": csm.username, "csms": csms,
         }  # fmt: skip
         self.stdout.write(json.dumps(summary))
