@@ -22,9 +22,13 @@ DROP_FROM = r"\((\d+) →"
 
 RESOLVE_SQL = rf"""
 WITH latest_sentiment AS (
+    -- Read only for the accounts with an open sentiment_stale action (few).
     SELECT DISTINCT ON (s.account_id) s.account_id, s.rating, s.expires_on
-    FROM actions_sentiment s JOIN candor_run r ON r.account_id = s.account_id
-    WHERE s.account_id BETWEEN %(lo)s AND %(hi)s
+    FROM actions_action y
+    JOIN candor_run r ON r.account_id = y.account_id
+    JOIN actions_sentiment s ON s.account_id = y.account_id
+    WHERE y.rule = 'sentiment_stale' AND y.status = 'open'
+      AND y.account_id BETWEEN %(lo)s AND %(hi)s
     ORDER BY s.account_id, s.created_at DESC, s.id DESC
 ), cleared AS (
     SELECT x.id, CASE
