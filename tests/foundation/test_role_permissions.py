@@ -17,6 +17,13 @@ from tests.factories import days_ago, make_account
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Seven people a test: real hashing would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 PEOPLE = ("vera", "lena", "alice", "bob", "sam", "pia", "fred")
 READERS = ("sam", "pia", "fred")
 

@@ -1,5 +1,5 @@
-"""Server time of the book and portfolio pages and of the API's current-health list, through
-Django's test client (no network)."""
+"""Server time of the book, portfolio and team pages and of the API's current-health list,
+through Django's test client (no network)."""
 
 import json
 import statistics
@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Account
+from accounts.models import Account, Team
 from accounts.selectors import user_is_vp
 
 
@@ -55,6 +55,7 @@ class Command(BaseCommand):
         page2_s, _ = timed(csm_client, "/?sort=arr&dir=desc&page=2", runs)
         portfolio_s, portfolio_q = timed(vp_client, "/portfolio/", runs)
         api_health_s, api_health_q = timed(vp_client, "/api/v1/health/", runs)
+        team_s, team_q = self.team_page(runs)
         accounts = Account.objects.count()
         csms = Account.objects.values("csm").distinct().count()
         self.stdout.write(
@@ -68,11 +69,24 @@ class Command(BaseCommand):
         self.stdout.write(
             f"API current health, a VP's first page: {api_health_s * 1000:.0f} ms ({api_health_q} queries)"
         )
+        if team_s is not None:
+            self.stdout.write(f"team page, a lead's: {team_s * 1000:.0f} ms ({team_q} queries)")
         summary = {
             "accounts": accounts, "book_accounts": size, "book_ms": round(book_s * 1000, 1),
             "book_queries": book_q, "book_sorted_page2_ms": round(page2_s * 1000, 1),
             "portfolio_ms": round(portfolio_s * 1000, 1), "portfolio_queries": portfolio_q,
             "api_health_ms": round(api_health_s * 1000, 1), "api_health_queries": api_health_q,
+            "team_ms": None if team_s is None else round(team_s * 1000, 1), "team_queries": team_q,
             "runs": runs, "database": connection.vendor, "book_csm": csm.username, "csms": csms,
         }  # fmt: skip
         self.stdout.write(json.dumps(summary))
+
+    def team_page(self, runs):
+        """The team page as the first team's lead sees it: (median seconds, queries), or
+        (None, None) when there is no team."""
+        team = Team.objects.select_related("lead").order_by("pk").first()
+        if team is None:
+            return None, None
+        client = Client()
+        client.force_login(team.lead)
+        return timed(client, "/team/", runs)
