@@ -1,8 +1,10 @@
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import PermissionDenied
 
 from accounts.filters import AccountFilter, ChildFilter
 from accounts.models import Commitment, Decision, OnboardingMilestone, SharedObjective, Stakeholder
-from accounts.selectors import accounts_visible_to
+from accounts.roles import Role, user_writes
+from accounts.selectors import HANDOFF_FIELDS, accounts_visible_to, user_may_edit_handoff
 from accounts.serializers import (
     AccountSerializer,
     CommitmentSerializer,
@@ -19,7 +21,8 @@ class AccountViewSet(
     CSVOnLists, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
-    """Accounts in the caller's book (a VP's book is the whole portfolio)."""
+    """Accounts in the caller's book (a VP's book is the whole portfolio). An account
+    executive PATCHes only the handoff context (`handoff_*`) of the accounts they sold."""
 
     serializer_class = AccountSerializer
     filterset_class = AccountFilter
@@ -32,9 +35,31 @@ class AccountViewSet(
         "id",
     ]
     ordering = ["id"]
+    also_written_by = (Role.SALES,)
 
     def get_queryset(self):
-        return accounts_visible_to(self.request.user).select_related("csm", "current_health")
+        return accounts_visible_to(self.request.user).select_related(
+            "csm", "sales_owner", "current_health"
+        )
+
+    def create(self, request, *args, **kwargs):
+        if not user_writes(request.user):
+            raise PermissionDenied("An account executive does not create accounts.")
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        if not user_writes(request.user):
+            self._handoff_only(request)
+        return super().update(request, *args, **kwargs)
+
+    def _handoff_only(self, request):
+        beyond = sorted(set(request.data) - HANDOFF_FIELDS)
+        if beyond:
+            raise PermissionDenied(
+                f"An account executive writes only the handoff context, not {', '.join(beyond)}."
+            )
+        if not user_may_edit_handoff(request.user, self.get_object()):
+            raise PermissionDenied("Only the account executive who sold it writes its handoff.")
 
 
 def child_viewset(model, serializer, related=()):

@@ -42,3 +42,46 @@ def user_role(user: AbstractBaseUser) -> str | None:
 
 def forget_role(user) -> None:
     vars(user).pop(ROLE_MEMO, None)
+
+
+# The roles that change the accounts they see. The others read: an account executive writes
+# only the handoff context of the accounts they sold (accounts.selectors.user_may_edit_handoff),
+# a product manager only the roadmap; finance writes nothing.
+WRITERS = frozenset({Role.VP, Role.TEAM_LEAD, Role.CSM})
+READERS = frozenset({Role.SALES, Role.PRODUCT, Role.FINANCE})
+
+# Who sees the whole company's numbers on the portfolio page.
+PORTFOLIO_ROLES = frozenset({Role.VP, Role.FINANCE})
+
+# Who sees the renewal forecast of the accounts they see: the roles that hold books, and finance.
+# An account executive's or product manager's accounts are a slice (sold, promised), not a book.
+FORECAST_ROLES = PORTFOLIO_ROLES | {Role.TEAM_LEAD, Role.CSM}
+
+# Who looks at books by CSM: the team page, and the book page's CSM picker.
+TEAM_ROLES = frozenset({Role.VP, Role.TEAM_LEAD})
+CSM_PICKER_ROLES = TEAM_ROLES | {Role.FINANCE}
+
+
+def user_writes(user: AbstractBaseUser) -> bool:
+    """Whether the person changes the accounts they see (notes, decisions, actions...)."""
+    return user_role(user) in WRITERS
+
+
+def user_sees_portfolio(user: AbstractBaseUser) -> bool:
+    """The portfolio: VPs and finance (a team lead has the team page)."""
+    return user_role(user) in PORTFOLIO_ROLES
+
+
+def user_sees_forecast(user: AbstractBaseUser) -> bool:
+    """The renewal forecast of the accounts the person sees: everyone but sales and product."""
+    return user_role(user) in FORECAST_ROLES
+
+
+def user_sees_teams(user: AbstractBaseUser) -> bool:
+    """The team page: a VP sees every team, a team lead theirs."""
+    return user_role(user) in TEAM_ROLES
+
+
+def user_picks_csm(user: AbstractBaseUser) -> bool:
+    """Whether the book page offers one CSM's book out of the several the person sees."""
+    return user_role(user) in CSM_PICKER_ROLES

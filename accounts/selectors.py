@@ -9,13 +9,14 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts import retention
 from accounts.models import Account, ArrChange, Commitment, Team
-from accounts.roles import Role, user_role
+from accounts.roles import Role, user_role, user_writes
 
 CSM_GROUP = Role.CSM.value
 VP_GROUP = Role.VP.value
@@ -30,7 +31,9 @@ def user_is_vp(user: AbstractBaseUser) -> bool:
 
 
 def sees_every_account(prefix: str = "") -> Q:
-    """user_is_vp as a filter on users (or, with `prefix` such as "owner__", on a relation)."""
+    """user_is_vp as a filter on users (or, with `prefix` such as "owner__", on a relation):
+    the people who see and may change every account. Finance sees every account too but
+    changes none, so it is not here (it owns no action)."""
     return (
         Q(**{f"{prefix}is_superuser": True})
         | Q(**{f"{prefix}is_staff": True})
@@ -77,6 +80,45 @@ def account_visible_to(user, account: Account) -> bool:
 def account_get_for_user(user: AbstractBaseUser, pk: int) -> Account:
     """The account, or 404 — also when it exists but belongs to another CSM's book."""
     return get_object_or_404(accounts_visible_to(user).select_related("csm"), pk=pk)
+
+
+HANDOFF_FIELDS = frozenset(
+    {"handoff_why_bought", "handoff_real_needs", "handoff_signed_for", "handoff_urgency",
+     "handoff_politics"}
+)  # fmt: skip
+
+
+def user_may_edit_account(user: AbstractBaseUser, account: Account) -> bool:
+    """Whether `user` may change `account`: a role that writes (accounts.roles.WRITERS), on an
+    account it sees."""
+    return user_writes(user) and account_visible_to(user, account)
+
+
+def user_may_edit_handoff(user: AbstractBaseUser, account: Account) -> bool:
+    """Whether `user` may write the account's handoff context: whoever may change the account,
+    and the account executive who sold it (the context is theirs to hand over)."""
+    if user_role(user) == Role.SALES:
+        return account.sales_owner_id == user.pk
+    return user_may_edit_account(user, account)
+
+
+def account_get_for_writing(user: AbstractBaseUser, pk: int) -> Account:
+    """The account for a change: 404 when the user does not see it, 403 when they see it but
+    their role only reads."""
+    account = account_get_for_user(user, pk)
+    if not user_writes(user):
+        raise PermissionDenied("Your role reads accounts; it does not change them.")
+    return account
+
+
+def user_may_own_book(user: AbstractBaseUser, csm) -> bool:
+    """Whether `user` may make `csm` an account's owner: a VP anyone, a team lead themselves or
+    a CSM of a team they lead, anyone else only themselves."""
+    if csm == user or user_is_vp(user):
+        return True
+    return (
+        user_role(user) == Role.TEAM_LEAD and Team.objects.filter(lead=user, members=csm).exists()
+    )
 
 
 def csm_usernames_with_books(user: AbstractBaseUser) -> list[str]:

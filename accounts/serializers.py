@@ -18,7 +18,8 @@ from accounts.models import (
     SharedObjective,
     Stakeholder,
 )
-from accounts.selectors import accounts_visible_to, user_is_vp
+from accounts.roles import Role, user_role
+from accounts.selectors import accounts_visible_to, user_is_vp, user_may_own_book
 from candor.fields import StrictCharField
 
 TERMS_LIMIT = 10_000  # characters of the deal terms, written as JSON
@@ -83,13 +84,17 @@ class AccountSerializer(CleanedByModel, CappedTextSerializer):
     csm = serializers.SlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.all(), required=False
     )
+    sales_owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.all(), required=False,
+        allow_null=True, help_text="The account executive who sold it (a username).",
+    )  # fmt: skip
     health = AccountHealthSerializer(source="current_health", read_only=True, allow_null=True)
 
     class Meta:
         model = Account
         fields = [
             "id", "external_id", "name", "segment", "arr", "seats", "contract_start", "renewal_date",
-            "last_renewed_on", "csm", "lifecycle_stage", "crm_status", "outcome", "outcome_on",
+            "last_renewed_on", "closed_on", "csm", "sales_owner", "lifecycle_stage", "crm_status", "outcome", "outcome_on",
             "handoff_why_bought", "handoff_real_needs", "handoff_signed_for", "handoff_urgency",
             "handoff_politics", "deal_terms", "deviating_terms", "health",
         ]  # fmt: skip
@@ -97,9 +102,16 @@ class AccountSerializer(CleanedByModel, CappedTextSerializer):
 
     def validate_csm(self, csm):
         user = self.context["request"].user
-        if not user_is_vp(user) and csm != user:
-            raise serializers.ValidationError("A CSM can only own accounts in their own book.")
+        if not user_may_own_book(user, csm):
+            raise serializers.ValidationError(
+                "A CSM can only own accounts in their own book (a team lead: their team's)."
+            )
         return csm
+
+    def validate_sales_owner(self, owner):
+        if owner is not None and user_role(owner) != Role.SALES:
+            raise serializers.ValidationError(f"{owner.username} is not an account executive.")
+        return owner
 
     def validate_deal_terms(self, terms):
         if len(json_text(terms)) > TERMS_LIMIT:

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import Account
+from accounts.roles import user_writes
 from accounts.selectors import account_visible_to, accounts_visible_to, sees_every_account
 from actions import webhooks
 from actions.firings import DEFAULT_SETTINGS
@@ -111,9 +112,12 @@ def action_update(*, action: Action, by, **changes) -> Action:
 
 
 def action_owner_refusal(owner, account) -> str | None:
-    """Why `owner` cannot own an action on `account` (they cannot see it), or None."""
-    if owner is None or account_visible_to(owner, account):
+    """Why `owner` cannot own an action on `account` (they cannot see it, or their role only
+    reads), or None."""
+    if owner is None or (user_writes(owner) and account_visible_to(owner, account)):
         return None
+    if account_visible_to(owner, account):
+        return f"{owner.username} reads accounts and does not act on them: choose its CSM or a VP."
     return (
         f"{owner.username} cannot see {account.name}, so cannot own its action: choose its "
         "CSM or a VP."

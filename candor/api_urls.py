@@ -15,6 +15,7 @@ from health import api as health_api
 from integrations import api as integrations_api
 from signals import api as signals_api
 from sources import api as sources_api
+from teams import api as teams_api
 
 router = DefaultRouter(trailing_slash=True)
 router.register("accounts", health_api.AccountViewSet, basename="account")
@@ -29,6 +30,7 @@ router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
 router.register("sources", sources_api.SourceViewSet, basename="source")
 router.register("keys", integrations_api.ApiKeyViewSet, basename="api-key")
+router.register("teams", teams_api.TeamViewSet, basename="team")
 
 urlpatterns = [
     path("schema/", CachedSchemaView.as_view(), name="api-schema"),

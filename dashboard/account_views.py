@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.selectors import account_get_for_user, user_is_vp
+from accounts.selectors import account_get_for_user, account_get_for_writing, user_is_vp
 from dashboard.acting import acting_page_data, timeline_with_audit
 from dashboard.forms import (
     ConflictForm,
@@ -58,7 +58,7 @@ def account_detail(request, pk):
 @login_required
 @require_POST
 def decision_create(request, pk):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     form = DecisionForm(request.POST, account=account)
     if not form.is_valid():
         return _page(request, account, decision_form=form)
@@ -68,7 +68,7 @@ def decision_create(request, pk):
 
 @login_required
 def decision_edit(request, pk, decision_id):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     decision = get_object_or_404(account.decisions, pk=decision_id)
     form = DecisionEditForm(request.POST or None, instance=decision, account=account)
     if request.method == "POST" and form.is_valid():
@@ -81,7 +81,7 @@ def decision_edit(request, pk, decision_id):
 @login_required
 @require_POST
 def decision_reopen(request, pk, decision_id):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     decision = get_object_or_404(account.decisions, pk=decision_id)
     if not services.decision_reopen(decision=decision, on=timezone.localdate()):
         return _back_to(request, account, "decisions", "That decision was already reopened.")
@@ -91,7 +91,7 @@ def decision_reopen(request, pk, decision_id):
 @login_required
 @require_POST
 def note_create(request, pk):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _page(request, account, note_form=form)
@@ -102,7 +102,7 @@ def note_create(request, pk):
 @login_required
 def note_edit(request, pk, note_id):
     """Only the note's author edits it: a note is someone's own account of a conversation."""
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     note = get_object_or_404(account.notes, pk=note_id)
     if note.author_id != request.user.pk:
         raise PermissionDenied("Only the author of a note can edit it.")
@@ -123,7 +123,7 @@ def _edit_page(request, account, form, title: str, section: str):
 @login_required
 @require_POST
 def conflicts_update(request, pk):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     form = ConflictForm(request.POST, account=account)
     if not form.is_valid():
         return _page(request, account, conflict_form=form)

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import account_get_for_user
+from accounts.selectors import account_get_for_writing
 from actions import services
 from actions.models import Action, ActionStatus
 from dashboard.account_views import _page
@@ -30,7 +30,7 @@ def _back(account, anchor: str):
 @require_POST
 def action_step(request, pk, action_id, index):
     """Tick (or untick) one step. Bookkeeping only: the score does not move."""
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     action = _open_action(account, action_id)
     try:
         services.action_step_set(action=action, index=index, done=request.POST.get("done") == "1")
@@ -42,7 +42,7 @@ def action_step(request, pk, action_id, index):
 @login_required
 @require_POST
 def action_close(request, pk, action_id):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     action = _open_action(account, action_id)
     form = ActionCloseForm(request.POST)
     if not form.is_valid():
@@ -62,7 +62,7 @@ def action_close(request, pk, action_id):
 @login_required
 @require_POST
 def flag_snooze(request, pk):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     form = SnoozeForm(request.POST)
     if not form.is_valid():
         return _page(request, account, snooze_form=form)
@@ -81,7 +81,7 @@ def flag_snooze(request, pk):
 @login_required
 @require_POST
 def sentiment_set(request, pk):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     form = SentimentForm(request.POST)
     if not form.is_valid():
         return _page(request, account, sentiment_form=form)

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import account_get_for_user
+from accounts.selectors import account_get_for_writing
 from dashboard.acting_forms import OverrideForm
 from health.services import component_override_create, component_override_end
 
@@ -18,7 +18,7 @@ def _back(account):
 @login_required
 @require_POST
 def override_create(request, pk):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     form = OverrideForm(request.POST, prefix="override")
     if not form.is_valid():
         errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in form.errors.items())
@@ -32,7 +32,7 @@ def override_create(request, pk):
 @login_required
 @require_POST
 def override_end(request, pk, override_id):
-    account = account_get_for_user(request.user, pk)
+    account = account_get_for_writing(request.user, pk)
     override = get_object_or_404(account.component_overrides, pk=override_id)
     component_override_end(override=override)
     messages.success(request, f"Override of {override.component} ended.")

@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.roles import user_picks_csm, user_sees_portfolio
 from accounts.selectors import accounts_visible_to, csm_usernames_with_books, user_is_vp
 from dashboard import exports
 from dashboard.acting import book_sentiments
@@ -53,10 +54,10 @@ def _filters(params) -> BookFilters:
 @login_required
 def book(request):
     filters = _filters(request.GET)
-    is_vp = user_is_vp(request.user)
-    csms = csm_usernames_with_books(request.user) if is_vp else []
+    picks_csm = user_picks_csm(request.user)
+    csms = csm_usernames_with_books(request.user) if picks_csm else []
     unknown_csm = filters.csm if filters.csm and filters.csm not in csms else ""
-    if unknown_csm or not is_vp:
+    if unknown_csm or not picks_csm:
         filters.csm = ""
     if request.GET.get("format") == "csv":
         return exports.book_csv(request.user, filters)
@@ -78,7 +79,7 @@ def book(request):
             "renewal_windows": RENEWAL_WINDOWS,
             "querystring": query.urlencode(),
             "csv_query": _csv_query(query),
-            "is_vp": is_vp,
+            "picks_csm": picks_csm,
             "csms": csms,
             "unknown_csm": unknown_csm,
             "sentiment_disagreements": sentiment_disagreements,
@@ -95,8 +96,8 @@ def _csv_query(query) -> str:
 
 @login_required
 def portfolio(request):
-    if not user_is_vp(request.user):
-        raise PermissionDenied("The portfolio is for VPs of Customer Success.")
+    if not user_sees_portfolio(request.user):
+        raise PermissionDenied("The portfolio is for VPs of Customer Success and finance.")
     if request.GET.get("format") == "csv":
         return exports.portfolio_csv(
             accounts_visible_to(request.user), request.GET.get("table", "")

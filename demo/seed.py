@@ -21,7 +21,7 @@ from accounts.models import (
 )
 from accounts.services import user_create_with_role
 from candor.bulk import next_id, reset_sequences, write_rows
-from demo import activity, people
+from demo import activity, lenses, people
 from demo.portfolio import account_fields, assign_stories, company_name, plan_account
 from signals.models import Signal
 
@@ -43,6 +43,7 @@ COLUMNS = {
         "last_renewed_on", "csm_id", "lifecycle_stage", "crm_status", "outcome", "outcome_on",
         "handoff_why_bought", "handoff_real_needs", "handoff_signed_for", "handoff_urgency",
         "handoff_politics", "deal_terms", "deviating_terms", "created_at", "updated_at",
+        "sales_owner_id", "closed_on",
     ],
     Stakeholder: [
         "id", "account_id", "name", "email", "role", "function", "success_definition",
@@ -59,6 +60,7 @@ COLUMNS = {
     ],
     Commitment: [
         "id", "account_id", "title", "told_customer", "product_status", "scoped", "due_on", "made_on",
+        "roadmap_item_id",
     ],
     OnboardingMilestone: [
         "id", "account_id", "name", "kind", "proof_signal", "target_on", "completed_on", "evidence",
@@ -97,6 +99,7 @@ def demo_users(usernames=CSMS):
             email=f"{name}@example.com",
         )
     demo_admin_ensure()
+    lenses.demo_people(DEMO_PASSWORD)
     return csms
 
 
@@ -138,6 +141,10 @@ class PortfolioBuilder:
         self.ids = {model: next_id(model) for model in COLUMNS}
         self.names: set[str] = set(Account.objects.values_list("name", flat=True))
         self.stories = Counter()
+        # The lenses' data (who sold what, the roadmap) draws from its own stream.
+        self.sales_rng = random.Random(seed + 1)
+        self.aes = list(lenses.people_named(lenses.ACCOUNT_EXECUTIVES).order_by("username"))
+        self.roadmap = lenses.roadmap_items(today)
 
     def take_id(self, model) -> int:
         self.ids[model] += 1
@@ -156,13 +163,14 @@ class PortfolioBuilder:
         fields = account_fields(plan, rng)
         account_id = self.take_id(Account)
         self.stories[story] += 1
+        sale = lenses.sale(plan, story, today, self.aes, self.sales_rng)
         self.add(Account, (
             account_id, f"demo-{story}-{n:05d}", company_name(rng, self.names), plan.segment,
             plan.arr, plan.seats, plan.contract_start, plan.renewal_date, plan.last_renewed_on,
             csm.pk, fields["lifecycle_stage"], fields["crm_status"], plan.outcome, plan.outcome_on,
             fields["handoff_why_bought"], fields["handoff_real_needs"], fields["handoff_signed_for"],
             fields["handoff_urgency"], fields["handoff_politics"], fields["deal_terms"],
-            deviating_terms(fields["deal_terms"]), self.now, self.now,
+            deviating_terms(fields["deal_terms"]), self.now, self.now, *sale,
         ))  # fmt: skip
         events, first_roi = activity.generate(plan, today, self.np_rng, self.per_account)
         self.add_people(account_id, plan)
@@ -199,7 +207,8 @@ class PortfolioBuilder:
                 row["circulated_on"], row["reopened_on"], self.now,
             ))  # fmt: skip
         for row in people.commitments(plan, today, rng):
-            self.add(Commitment, (self.take_id(Commitment), account_id, *row.values()))
+            item = lenses.roadmap_item_for(self.roadmap, row["title"], row["product_status"])
+            self.add(Commitment, (self.take_id(Commitment), account_id, *row.values(), item))
         return by_role
 
     def add_signals(self, account_id: int, n: int, events) -> None:

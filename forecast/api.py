@@ -3,9 +3,11 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import user_sees_forecast
 from accounts.selectors import account_get_for_user, accounts_visible_to
 from candor.renderers import CSVOnLists
 from forecast.selectors import forecast_call_history, forecast_summary
@@ -21,10 +23,13 @@ QUARTERS = OpenApiParameter(
 class Forecast(APIView):
     """Each quarter's ARR up for renewal, expected renewed ARR with a 90% interval and the
     renewals behind it (the model's probability and call beside the CSM's); where the two calls
-    disagree, biggest ARR first; GRR and NRR over the trailing twelve months."""
+    disagree, biggest ARR first; GRR and NRR over the trailing twelve months (not for
+    account executives or product managers)."""
 
     @extend_schema(parameters=[QUARTERS], responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
+        if not user_sees_forecast(request.user):
+            raise PermissionDenied("The forecast is for the people who hold books, and finance.")
         query = ForecastQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import api as accounts_api
+from accounts.roles import user_sees_portfolio
 from accounts.selectors import (
     account_get_for_user,
     accounts_visible_to,
@@ -234,12 +235,12 @@ PORTFOLIO = inline_serializer(
 
 
 class Portfolio(APIView):
-    """ARR and account counts by RAG, flag and CSM (VPs only)."""
+    """ARR and account counts by RAG, flag and CSM (VPs and finance only)."""
 
     @extend_schema(responses={200: PORTFOLIO})
     def get(self, request):
-        if not user_is_vp(request.user):
-            raise PermissionDenied("The portfolio is for VPs.")
+        if not user_sees_portfolio(request.user):
+            raise PermissionDenied("The portfolio is for VPs and finance.")
         visible = accounts_visible_to(request.user)
         return Response(portfolio_summary(visible) | retention_summary(visible))
 

@@ -8,6 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from accounts.roles import READERS
 from accounts.selectors import user_is_vp
 from candor.renderers import CSVOnLists
 from integrations import services
@@ -38,6 +39,7 @@ class ApiKeyViewSet(
     ordering = ["-created", "-id"]
     ordering_fields = ["created", "id"]
     filterset_fields = ["revoked"]
+    also_written_by = READERS  # everyone manages their own keys; a key reads as its owner
 
     def get_permissions(self):
         return [*super().get_permissions(), NotWithAnApiKey()]

@@ -1,3 +1,5 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from teams import views
+
+urlpatterns = [path("team/", views.team_page, name="team")]

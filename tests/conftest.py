@@ -1,5 +1,7 @@
 """Named people for permission tests, as in healthchecks: Alice and Bob are CSMs with their own
-books, Vera is a VP who sees everything, Charlie has an account but no role."""
+books, Vera is a VP who sees everything, Charlie has an account but no role. Beside them, one of
+each other role: Lena a team lead, Sam an account executive, Pia a product manager and Fred a
+finance analyst (their team and accounts are made by the tests that need them)."""
 
 import pytest
 
@@ -29,6 +31,26 @@ def bob(db):
 @pytest.fixture
 def vera(db):
     return user_create_with_role(username="vera", role="vp", password=PASSWORD)
+
+
+@pytest.fixture
+def lena(db):
+    return user_create_with_role(username="lena", role="team_lead", password=PASSWORD)
+
+
+@pytest.fixture
+def sam(db):
+    return user_create_with_role(username="sam", role="sales", password=PASSWORD)
+
+
+@pytest.fixture
+def pia(db):
+    return user_create_with_role(username="pia", role="product", password=PASSWORD)
+
+
+@pytest.fixture
+def fred(db):
+    return user_create_with_role(username="fred", role="finance", password=PASSWORD)
 
 
 @pytest.fixture

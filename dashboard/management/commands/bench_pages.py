@@ -1,4 +1,4 @@
-"""Server time of the book, portfolio and /my-work/ pages and of the API's current-health list,
+"""Server time of the book, portfolio, /my-work/ and team pages and of the API's current-health list,
 through Django's test client (no network)."""
 
 import json
@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Account
+from accounts.models import Account, Team
 from accounts.selectors import user_is_vp
 
 
@@ -57,6 +57,7 @@ class Command(BaseCommand):
         api_health_s, api_health_q = timed(vp_client, "/api/v1/health/", runs)
         work_s, work_q = timed(csm_client, "/my-work/", runs)
         vp_work_s, vp_work_q = timed(vp_client, "/my-work/", runs)
+        team_s, team_q = self.team_page(runs)
         accounts = Account.objects.count()
         csms = Account.objects.values("csm").distinct().count()
         self.stdout.write(
@@ -74,6 +75,8 @@ class Command(BaseCommand):
             f"my work, the CSM's {work_s * 1000:.0f} ms ({work_q} queries); everyone's, the VP's "
             f"{vp_work_s * 1000:.0f} ms ({vp_work_q} queries)"
         )
+        if team_s is not None:
+            self.stdout.write(f"team page, a lead's: {team_s * 1000:.0f} ms ({team_q} queries)")
         summary = {
             "accounts": accounts, "book_accounts": size, "book_ms": round(book_s * 1000, 1),
             "book_queries": book_q, "book_sorted_page2_ms": round(page2_s * 1000, 1),
@@ -81,6 +84,17 @@ class Command(BaseCommand):
             "api_health_ms": round(api_health_s * 1000, 1), "api_health_queries": api_health_q,
             "my_work_ms": round(work_s * 1000, 1), "my_work_queries": work_q,
             "vp_my_work_ms": round(vp_work_s * 1000, 1), "vp_my_work_queries": vp_work_q,
+            "team_ms": None if team_s is None else round(team_s * 1000, 1), "team_queries": team_q,
             "runs": runs, "database": connection.vendor, "book_csm": csm.username, "csms": csms,
         }  # fmt: skip
         self.stdout.write(json.dumps(summary))
+
+    def team_page(self, runs):
+        """The team page as the first team's lead sees it: (median seconds, queries), or
+        (None, None) when there is no team."""
+        team = Team.objects.select_related("lead").order_by("pk").first()
+        if team is None:
+            return None, None
+        client = Client()
+        client.force_login(team.lead)
+        return timed(client, "/team/", runs)
