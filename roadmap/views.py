@@ -29,7 +29,7 @@ def roadmap_page(request):
 
 def _page(request, status=200, **forms):
     data = roadmap_page_data(request.user)
-    data.update(new_form=forms.get("new_form") or RoadmapItemForm(), **forms)
+    data.update({"new_form": RoadmapItemForm(), **forms})
     return render(request, "roadmap/roadmap.html", data, status=status)
 
 
