@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
 from candor.renderers import CSVOnLists
 from roadmap import services
@@ -37,7 +37,7 @@ class RoadmapItemViewSet(
     commitment gap opens, gives the account's CSM an action; all or nothing."""
 
     serializer_class = RoadmapItemSerializer
-    permission_classes = [ChangesRoadmap]
+    permission_classes = [IsAuthenticated, ChangesRoadmap]
     ordering_fields = ["title", "id", "updated_at"]
     ordering = ["title"]
 
