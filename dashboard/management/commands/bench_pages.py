@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account
+from accounts.roles import Role
 from accounts.selectors import user_is_vp
 
 
@@ -29,10 +30,19 @@ def timed(client, url, runs):
     return statistics.median(times), queries
 
 
+def _roadmap_client(vp) -> Client:
+    """The Product lens as a product manager sees it (the VP's, when there is none)."""
+    pm = get_user_model().objects.filter(groups__name=Role.PRODUCT).order_by("pk").first()
+    client = Client()
+    client.force_login(pm or vp)
+    return client
+
+
 class Command(BaseCommand):
     help = (
         "Measure median server time of a CSM's book (the CSM whose active book is closest to "
-        "--book-size) and of the VP portfolio page. A demo database seeded before books scaled "
+        "--book-size), of the VP portfolio page and of the Product lens (/roadmap/, as a product "
+        "manager, else the VP). A demo database seeded before books scaled "
         "with portfolio size has 8 CSMs of ~12,500 accounts each; run "
         "`manage.py spread_demo_books` once to give it ~300-account books first."
     )
@@ -55,6 +65,7 @@ class Command(BaseCommand):
         page2_s, _ = timed(csm_client, "/?sort=arr&dir=desc&page=2", runs)
         portfolio_s, portfolio_q = timed(vp_client, "/portfolio/", runs)
         api_health_s, api_health_q = timed(vp_client, "/api/v1/health/", runs)
+        roadmap_s, roadmap_q = timed(_roadmap_client(vp), "/roadmap/", runs)
         accounts = Account.objects.count()
         csms = Account.objects.values("csm").distinct().count()
         self.stdout.write(
@@ -68,11 +79,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"API current health, a VP's first page: {api_health_s * 1000:.0f} ms ({api_health_q} queries)"
         )
+        self.stdout.write(f"roadmap median {roadmap_s * 1000:.0f} ms ({roadmap_q} queries)")
         summary = {
             "accounts": accounts, "book_accounts": size, "book_ms": round(book_s * 1000, 1),
             "book_queries": book_q, "book_sorted_page2_ms": round(page2_s * 1000, 1),
             "portfolio_ms": round(portfolio_s * 1000, 1), "portfolio_queries": portfolio_q,
             "api_health_ms": round(api_health_s * 1000, 1), "api_health_queries": api_health_q,
+            "roadmap_ms": round(roadmap_s * 1000, 1), "roadmap_queries": roadmap_q,
             "runs": runs, "database": connection.vendor, "book_csm": csm.username, "csms": csms,
         }  # fmt: skip
         self.stdout.write(json.dumps(summary))
