@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db.models import Count, Max, Min
 
 from accounts import rules
-from accounts.models import STANDARD_DEAL_TERMS, Account
+from accounts.models import STANDARD_DEAL_TERMS, Account, RoadmapItem
 from accounts.selectors import user_is_vp
 from dashboard.selectors import handoff_missing
 from demo.portfolio import CHURN_STORIES, STORIES
@@ -50,6 +50,7 @@ def seeded(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         Account.objects.all().delete()
+        RoadmapItem.objects.all().delete()
         get_user_model().objects.filter(username__in=[*CSMS, *VPS, ADMIN]).delete()
 
 
