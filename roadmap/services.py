@@ -45,7 +45,7 @@ def roadmap_item_update(*, item: RoadmapItem, by, **changes) -> RoadmapItem:
     item.full_clean()
     item.save()
     if item.product_status != before:
-        roadmap_status_apply(item=item, from_status=before, by=by)
+        roadmap_status_apply(item=item, by=by)
     return item
 
 
@@ -56,9 +56,10 @@ def _known(fields: dict) -> dict:
     return fields
 
 
-def roadmap_status_apply(*, item: RoadmapItem, from_status: str, by) -> list[RoadmapChange]:
-    """Carry the item's new status to its commitments, record the change on each account,
-    raise an action where a gap opens, and rescore the accounts once committed."""
+def roadmap_status_apply(*, item: RoadmapItem, by) -> list[RoadmapChange]:
+    """Carry the item's new status to its commitments, record the change on each account
+    (from the status each commitment had), raise an action where a gap opens, and rescore
+    the accounts once committed."""
     today = timezone.localdate()
     gap = rules.flagged(rules.commitment_gap(today))
     locked = item.commitments.select_for_update(of=("self",)).select_related("account__csm")
@@ -75,7 +76,7 @@ def roadmap_status_apply(*, item: RoadmapItem, from_status: str, by) -> list[Roa
             gap_opened=now_gap[commitment.pk] and not commitment.gap,
             gap_closed=commitment.gap and not now_gap[commitment.pk],
             by=by,
-        )  # fmt: skip
+        )
         for commitment in promises
     ]
     RoadmapChange.objects.bulk_create(changes)
