@@ -91,10 +91,10 @@ class DecisionAdmin(admin.ModelAdmin):
 
 @admin.register(Commitment)
 class CommitmentAdmin(admin.ModelAdmin):
-    list_display = ("title", "account", "product_status", "scoped", "due_on")
+    list_display = ("title", "account", "roadmap_item", "product_status", "scoped", "due_on")
     list_filter = ("product_status", "scoped")
     search_fields = ("title", "told_customer", "account__name")
-    raw_id_fields = ("account",)
+    raw_id_fields = ("account", "roadmap_item")
 
 
 @admin.register(OnboardingMilestone)

@@ -159,6 +159,9 @@ class StakeholderSerializer(AccountChildSerializer):
 
 
 class CommitmentSerializer(AccountChildSerializer):
+    """A commitment linked to a roadmap item (`roadmap_item`, its id) takes the item's status:
+    product changes it once, on the item, for every customer it was promised to."""
+
     class Meta:
         model = Commitment
         fields = [
@@ -170,7 +173,21 @@ class CommitmentSerializer(AccountChildSerializer):
             "scoped",
             "due_on",
             "made_on",
+            "roadmap_item",
         ]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        item = attrs.get("roadmap_item", getattr(self.instance, "roadmap_item", None))
+        if item is None:
+            return attrs
+        if attrs.get("product_status", item.product_status) != item.product_status:
+            raise serializers.ValidationError({"product_status": (
+                f"It rides on the roadmap item '{item.title}', whose status is "
+                f"'{item.product_status}': change the item's status instead."
+            )})  # fmt: skip
+        attrs["product_status"] = item.product_status
+        return attrs
 
 
 class MilestoneSerializer(CleanedByModel, AccountChildSerializer):

@@ -2,6 +2,7 @@
 cleared, actions, sentiment, snoozes, notes, decisions, scorecard versions, and a daily summary
 of the signals that arrived. A fixed number of queries per page, over a window of days."""
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -15,7 +16,7 @@ from health.selectors import health_diff
 from signals.selectors import signal_kind_labels
 
 TYPES = ("score", "flag", "action", "sentiment", "snooze", "note", "decision", "scorecard",
-         "signals")  # fmt: skip
+         "signals", "roadmap")  # fmt: skip
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
 
@@ -30,6 +31,17 @@ class Event:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+# Readers of events kept by apps above actions (the roadmap's status changes), registered in
+# their AppConfig.ready(): actions may not import them. Each takes (account, since, rows).
+_registered_readers: dict[str, Callable] = {}
+
+
+def timeline_reader_register(kind: str, read: Callable) -> None:
+    if kind not in TYPES:
+        raise ValueError(f"'{kind}' is not a timeline event type.")
+    _registered_readers[kind] = read
 
 
 def _midnight(day: date) -> datetime:
@@ -50,6 +62,7 @@ def account_timeline(account, types=None, days: int = DEFAULT_DAYS, rows=None) -
     readers = {
         "action": action_events, "sentiment": sentiment_events, "snooze": snooze_events,
         "note": note_events, "decision": decision_events, "signals": signal_events,
+        **_registered_readers,
     }  # fmt: skip
     for kind, read in readers.items():
         if kind in wanted:

@@ -13,6 +13,7 @@ from candor.schema import CachedSchemaView
 from forecast import api as forecast_api
 from health import api as health_api
 from integrations import api as integrations_api
+from roadmap import api as roadmap_api
 from signals import api as signals_api
 from sources import api as sources_api
 from teams import api as teams_api
@@ -31,6 +32,7 @@ router.register("webhooks", actions_api.WebhookViewSet, basename="webhook")
 router.register("sources", sources_api.SourceViewSet, basename="source")
 router.register("keys", integrations_api.ApiKeyViewSet, basename="api-key")
 router.register("teams", teams_api.TeamViewSet, basename="team")
+router.register("roadmap-items", roadmap_api.RoadmapItemViewSet, basename="roadmap-item")
 
 urlpatterns = [
     path("schema/", CachedSchemaView.as_view(), name="api-schema"),

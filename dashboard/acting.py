@@ -25,7 +25,7 @@ SENTIMENTS_READ = 100  # newest first: the current one, and the timeline's windo
 TIMELINE_LABELS = {
     "score": "Score", "flag": "Flags", "action": "Actions", "sentiment": "Sentiment",
     "snooze": "Snoozes", "note": "Notes", "decision": "Decisions", "scorecard": "Scorecard",
-    "signals": "Signals",
+    "signals": "Signals", "roadmap": "Roadmap",
 }  # fmt: skip
 
 

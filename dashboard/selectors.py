@@ -59,7 +59,7 @@ def account_page_data(account: Account) -> dict:
             )
         ),
         "commitments": list(
-            account.commitments.annotate(
+            account.commitments.select_related("roadmap_item").annotate(
                 uncommitted=rules.flagged(rules.commitment_uncommitted()),
                 overdue=rules.flagged(rules.commitment_overdue(today)),
             )

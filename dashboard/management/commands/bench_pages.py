@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Team
+from accounts.roles import Role
 from accounts.selectors import user_is_vp
 
 
@@ -29,10 +30,19 @@ def timed(client, url, runs):
     return statistics.median(times), queries
 
 
+def _roadmap_client(vp) -> Client:
+    """The Product lens as a product manager sees it (the VP's, when there is none)."""
+    pm = get_user_model().objects.filter(groups__name=Role.PRODUCT).order_by("pk").first()
+    client = Client()
+    client.force_login(pm or vp)
+    return client
+
+
 class Command(BaseCommand):
     help = (
         "Measure median server time of a CSM's book (the CSM whose active book is closest to "
-        "--book-size) and of the VP portfolio page. A demo database seeded before books scaled "
+        "--book-size), of the VP portfolio page and of the Product lens (/roadmap/, as a product "
+        "manager, else the VP). A demo database seeded before books scaled "
         "with portfolio size has 8 CSMs of ~12,500 accounts each; run "
         "`manage.py spread_demo_books` once to give it ~300-account books first."
     )
@@ -58,6 +68,7 @@ class Command(BaseCommand):
         work_s, work_q = timed(csm_client, "/my-work/", runs)
         vp_work_s, vp_work_q = timed(vp_client, "/my-work/", runs)
         team_s, team_q = self.team_page(runs)
+        roadmap_s, roadmap_q = timed(_roadmap_client(vp), "/roadmap/", runs)
         accounts = Account.objects.count()
         csms = Account.objects.values("csm").distinct().count()
         self.stdout.write(
@@ -77,6 +88,7 @@ class Command(BaseCommand):
         )
         if team_s is not None:
             self.stdout.write(f"team page, a lead's: {team_s * 1000:.0f} ms ({team_q} queries)")
+        self.stdout.write(f"roadmap median {roadmap_s * 1000:.0f} ms ({roadmap_q} queries)")
         summary = {
             "accounts": accounts, "book_accounts": size, "book_ms": round(book_s * 1000, 1),
             "book_queries": book_q, "book_sorted_page2_ms": round(page2_s * 1000, 1),
@@ -85,6 +97,7 @@ class Command(BaseCommand):
             "my_work_ms": round(work_s * 1000, 1), "my_work_queries": work_q,
             "vp_my_work_ms": round(vp_work_s * 1000, 1), "vp_my_work_queries": vp_work_q,
             "team_ms": None if team_s is None else round(team_s * 1000, 1), "team_queries": team_q,
+            "roadmap_ms": round(roadmap_s * 1000, 1), "roadmap_queries": roadmap_q,
             "runs": runs, "database": connection.vendor, "book_csm": csm.username, "csms": csms,
         }  # fmt: skip
         self.stdout.write(json.dumps(summary))
