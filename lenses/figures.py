@@ -140,7 +140,17 @@ def structure_rows(structures: pd.DataFrame) -> dict:
         "standard_arr": float(standard["arr"].sum()),
         "standard_account_share": _share(standard["accounts"].sum(), total_accounts),
         "standard_arr_share": _share(standard["arr"].sum(), total_arr) if total_arr else None,
-        "by_structure": ordered.to_dict("records"),
+        "by_structure": [
+            {
+                "structure": r.structure,
+                "key": r.key,
+                "label": r.label,
+                "deviations": int(r.deviations),
+                "accounts": int(r.accounts),
+                "arr": float(r.arr),
+            }
+            for r in ordered.itertuples()
+        ],  # fmt: skip
     }
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from accounts.selectors import accounts_visible_to
 from lenses import exports
@@ -41,6 +42,7 @@ def _bad(message: str):
 
 
 @login_required
+@require_GET
 def sales(request):
     _sales_or_403(request)
     lens = sales_lens(deals_for(request.user))
@@ -50,6 +52,7 @@ def sales(request):
 
 
 @login_required
+@require_GET
 def sales_deals(request):
     """The deals behind a row of the Sales lens: ?ae=<username>&quarter=2026-Q2."""
     _sales_or_403(request)
@@ -70,6 +73,7 @@ def sales_deals(request):
 
 
 @login_required
+@require_GET
 def terms(request):
     _terms_or_403(request)
     lens = terms_lens(accounts_visible_to(request.user))
@@ -79,6 +83,7 @@ def terms(request):
 
 
 @login_required
+@require_GET
 def terms_accounts(request):
     """The active accounts behind a row of the Finance lens: ?term=, ?standard=1|0 or
     ?structure=<its deviations as a JSON object>."""
