@@ -4,6 +4,7 @@ import pytest
 
 from accounts.models import Account
 from lenses.selectors import accounts_on_terms, terms_lens
+from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,14 @@ def test_health_by_terms_counts_todays_red_and_amber(lens):
 def test_a_structure_drills_down_to_its_accounts(terms):
     found = accounts_on_terms(Account.objects.all(), structure={"payment_terms": "net_60"})
     assert set(found.values_list("name", flat=True)) == {"T3", "T4"}
+
+
+def test_an_empty_portfolio_has_no_structure_and_no_share(db):
+    lens = terms_lens(Account.objects.all())
+    assert (lens["structures"], lens["standard_account_share"], lens["deviations"]) == (0, None, [])
+
+
+def test_a_portfolio_all_on_standard_terms_has_one_structure_and_no_custom_churn(alice):
+    make_account(csm=alice, deal_terms={"billing": "annual"})
+    lens = terms_lens(Account.objects.all())
+    assert lens["structures"] == 1 and lens["outcomes"][1]["grr"] is None
