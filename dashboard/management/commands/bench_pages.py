@@ -55,6 +55,7 @@ class Command(BaseCommand):
         page2_s, _ = timed(csm_client, "/?sort=arr&dir=desc&page=2", runs)
         portfolio_s, portfolio_q = timed(vp_client, "/portfolio/", runs)
         api_health_s, api_health_q = timed(vp_client, "/api/v1/health/", runs)
+        lenses = self.lenses(vp_client, runs)
         accounts = Account.objects.count()
         csms = Account.objects.values("csm").distinct().count()
         self.stdout.write(
@@ -74,5 +75,15 @@ class Command(BaseCommand):
             "portfolio_ms": round(portfolio_s * 1000, 1), "portfolio_queries": portfolio_q,
             "api_health_ms": round(api_health_s * 1000, 1), "api_health_queries": api_health_q,
             "runs": runs, "database": connection.vendor, "book_csm": csm.username, "csms": csms,
+            **lenses,
         }  # fmt: skip
         self.stdout.write(json.dumps(summary))
+
+    def lenses(self, client, runs) -> dict:
+        """The Sales lens and the Finance lens, as a VP opens them (every deal, every account)."""
+        figures = {}
+        for name, url in (("sales", "/sales/"), ("terms", "/terms/")):
+            seconds, queries = timed(client, url, runs)
+            self.stdout.write(f"{name} lens median {seconds * 1000:.0f} ms ({queries} queries)")
+            figures |= {f"{name}_ms": round(seconds * 1000, 1), f"{name}_queries": queries}
+        return figures
