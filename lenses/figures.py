@@ -22,12 +22,6 @@ HEALTH_DAYS = 90
 NO_AE = ""
 
 
-def quarter_label(day) -> str:
-    """2026-05-14 -> "2026-Q2", the close quarter a deal belongs to."""
-    day = pd.Timestamp(day)
-    return f"{day.year}-Q{day.quarter}"
-
-
 def sales_rows(deals: pd.DataFrame, changes: pd.DataFrame, today: date, by: list[str]) -> list:
     """One row per group of deals (`by`: ["ae", "quarter"] or ["quarter"]), oldest quarter first.
 
@@ -51,7 +45,7 @@ def with_deal_facts(deals: pd.DataFrame, today: date) -> pd.DataFrame:
     deals = deals.copy()
     closed = pd.to_datetime(deals["closed_on"])
     deals["ae"] = deals["ae"].fillna(NO_AE)
-    deals["quarter"] = closed.map(quarter_label)
+    deals["quarter"] = closed.dt.year.astype(str) + "-Q" + closed.dt.quarter.astype(str)
     deals["handoff_complete"] = deals["handoff_missing"] == 0
     kickoff = pd.to_datetime(deals["kickoff_on"]).fillna(pd.to_datetime(deals["contract_start"]))
     deals["days_to_kickoff"] = (kickoff - closed).dt.days
