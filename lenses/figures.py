@@ -165,7 +165,13 @@ def common_deviations(structures: pd.DataFrame, limit: int = 15) -> list[dict]:
     )
     summed = summed.reset_index().sort_values(["accounts", "arr", "term"], ascending=[0, 0, 1])
     return [
-        {"term": r.term, "value": r.value, "accounts": int(r.accounts), "arr": float(r.arr)}
+        {
+            "term": r.term,
+            "value": r.value,
+            "value_json": json.dumps(r.value),
+            "accounts": int(r.accounts),
+            "arr": float(r.arr),
+        }
         for r in summed.head(limit).itertuples()
     ]
 

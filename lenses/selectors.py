@@ -234,12 +234,15 @@ def _outcome_frames(accounts):
     return people.drop(columns=["deviating"]), changes
 
 
-def accounts_on_terms(accounts, *, term: str | None = None, structure: dict | None = None,
-                      standard: bool | None = None):  # fmt: skip
-    """The accounts behind one row of the Finance lens."""
+def accounts_on_terms(accounts, *, term: str | None = None, value=None,
+                      structure: dict | None = None, standard: bool | None = None):  # fmt: skip
+    """The active accounts behind one row of the Finance lens: deviating on `term` (with
+    `value`, when given), on standard or custom terms, or with one structure."""
     accounts = accounts.exclude(outcome="churned")
     if term:
         accounts = accounts.filter(deviating_terms__contains=[term])
+        if value is not None:
+            accounts = accounts.filter(deal_terms__contains={term: value})
     if standard is not None:
         accounts = (
             accounts.filter(deviating_terms=[])

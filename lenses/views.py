@@ -104,17 +104,28 @@ def _terms_filter(params) -> dict:
     chosen = {}
     if params.get("term"):
         chosen["term"] = params["term"][:100]
+        if "value" in params:
+            chosen["value"] = _json(
+                params["value"], 'value must be a JSON value, such as "net_60".'
+            )
     if params.get("standard") in ("0", "1"):
         chosen["standard"] = params["standard"] == "1"
     if params.get("structure"):
-        try:
-            structure = json.loads(params["structure"][:5000])
-        except json.JSONDecodeError:
-            structure = None
+        structure = _json(params["structure"], STRUCTURE_WANTED)
         if not isinstance(structure, dict):
-            raise ValueError("structure must be a JSON object of term: value, such as {}.")
+            raise ValueError(STRUCTURE_WANTED)
         chosen["structure"] = structure
     return chosen
+
+
+STRUCTURE_WANTED = "structure must be a JSON object of term: value, such as {}."
+
+
+def _json(text: str, wanted: str):
+    try:
+        return json.loads(text[:5000])
+    except json.JSONDecodeError:
+        raise ValueError(wanted) from None
 
 
 def _without_page(params) -> str:

@@ -117,6 +117,12 @@ def test_a_deviation_drills_down_to_the_accounts_carrying_it(client, terms, vera
     assert {a["name"] for a in page.context["page"].object_list} == {"T3", "T4", "T5"}
 
 
+def test_a_deviation_with_its_value_drills_down_to_the_accounts_carrying_both(client, terms, vera):
+    client.force_login(vera)
+    page = client.get(reverse("terms_accounts"), {"term": "payment_terms", "value": '"net_60"'})
+    assert {a["name"] for a in page.context["page"].object_list} == {"T3", "T4"}
+
+
 def test_a_structure_that_is_not_an_object_is_refused(client, vera):
     client.force_login(vera)
     assert client.get(reverse("terms_accounts"), {"structure": "[1]"}).status_code == 400
