@@ -14,6 +14,7 @@ from forecast import api as forecast_api
 from health import api as health_api
 from integrations import api as integrations_api
 from roadmap import api as roadmap_api
+from lenses import api as lenses_api
 from signals import api as signals_api
 from sources import api as sources_api
 from teams import api as teams_api
@@ -77,6 +78,8 @@ urlpatterns = [
     path("portfolio/", health_api.Portfolio.as_view(), name="portfolio-api"),
     path("audit/", audit_api.AuditList.as_view(), name="audit-list"),
     path("forecast/", forecast_api.Forecast.as_view(), name="forecast-api"),
+    path("sales/", lenses_api.SalesLens.as_view(), name="sales-api"),
+    path("terms/", lenses_api.TermsLens.as_view(), name="terms-api"),
     path(
         "accounts/<int:pk>/overrides/",
         health_api.AccountOverrides.as_view(),

@@ -12,6 +12,9 @@ import csv
 import re
 from collections.abc import Iterable
 
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -35,3 +38,25 @@ class SpreadsheetWriter:
     def writerows(self, rows: Iterable[Iterable]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+class _Line:
+    """A file-like object whose write() hands back the line the writer formatted."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(name: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
+    """A download named candor-<name>-<today>.csv, streamed row by row, every cell made safe."""
+    writer = SpreadsheetWriter(_Line())
+    lines = (writer.writerow(row) for row in _with_header(header, rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="candor-{name}-{stamp}.csv"'
+    return response
+
+
+def _with_header(header, rows):
+    yield header
+    yield from rows

@@ -7,13 +7,12 @@ Numbers are plain (ARR in currency units, dates ISO), not the page's "$1.2M". Ev
 written by candor.spreadsheet's writer, so no cell can run as a formula in a spreadsheet.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
-from django.utils import timezone
 
 from accounts.models import Segment
-from candor.spreadsheet import SpreadsheetWriter
+from candor.spreadsheet import csv_response
 from dashboard.book import BookFilters, book_queryset, flag_chips
 from dashboard.portfolio_page import riskiest_accounts
 from health.board import arr_at_risk_by_month, renewals_by_quarter
@@ -21,27 +20,6 @@ from health.portfolio import commitment_debt, csm_trend, portfolio_rollup, score
 from health.scoring.explain import explain
 
 CHUNK = 2_000
-
-
-class _Line:
-    """A file-like object whose write() hands back the line the writer formatted."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(name: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    writer = SpreadsheetWriter(_Line())
-    lines = (writer.writerow(row) for row in _with_header(header, rows))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="candor-{name}-{stamp}.csv"'
-    return response
-
-
-def _with_header(header, rows):
-    yield header
-    yield from rows
 
 
 BOOK_HEADER = [

@@ -69,6 +69,7 @@ class Command(BaseCommand):
         vp_work_s, vp_work_q = timed(vp_client, "/my-work/", runs)
         team_s, team_q = self.team_page(runs)
         roadmap_s, roadmap_q = timed(_roadmap_client(vp), "/roadmap/", runs)
+        lenses = self.lenses(vp_client, runs)
         accounts = Account.objects.count()
         csms = Account.objects.values("csm").distinct().count()
         self.stdout.write(
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             "team_ms": None if team_s is None else round(team_s * 1000, 1), "team_queries": team_q,
             "roadmap_ms": round(roadmap_s * 1000, 1), "roadmap_queries": roadmap_q,
             "runs": runs, "database": connection.vendor, "book_csm": csm.username, "csms": csms,
+            **lenses,
         }  # fmt: skip
         self.stdout.write(json.dumps(summary))
 
@@ -111,3 +113,12 @@ class Command(BaseCommand):
         client = Client()
         client.force_login(team.lead)
         return timed(client, "/team/", runs)
+
+    def lenses(self, client, runs) -> dict:
+        """The Sales lens and the Finance lens, as a VP opens them (every deal, every account)."""
+        figures = {}
+        for name, url in (("sales", "/sales/"), ("terms", "/terms/")):
+            seconds, queries = timed(client, url, runs)
+            self.stdout.write(f"{name} lens median {seconds * 1000:.0f} ms ({queries} queries)")
+            figures |= {f"{name}_ms": round(seconds * 1000, 1), f"{name}_queries": queries}
+        return figures
