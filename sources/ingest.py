@@ -161,8 +161,12 @@ def _pending_write(source, batch, received_at) -> None:
             "CASE WHEN s THEN %s ELSE d END, CASE WHEN s THEN NULL ELSE b::jsonb END "
             "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], "
             "%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS x(m, t, e, u, a, o, d, b, n) "
-            f"CROSS JOIN LATERAL (SELECT b IS NOT NULL AND EXISTS (SELECT FROM {TABLE} r "
-            "WHERE r.source_id = %s AND r.message_id = x.m) AS s) AS stored ORDER BY n",
+            # A lateral probe with LIMIT: one index lookup per id, never a hashed subplan that
+            # reads every stored id of the source (what EXISTS became with a new month's
+            # partition not yet analysed: 75,000 rows read three times for a 100-message batch).
+            f"LEFT JOIN LATERAL (SELECT b IS NOT NULL AS s FROM {TABLE} r "
+            "WHERE r.source_id = %s AND r.message_id = x.m LIMIT 1) AS stored ON true "
+            "ORDER BY n",
             [source.pk, received_at, DUPLICATE_DETAIL, *map(text_array, zip(*_raw_rows(batch),
              strict=True)), source.pk],
         )  # fmt: skip
