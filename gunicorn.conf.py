@@ -8,6 +8,7 @@ Sync workers, 2 x cores + 1 (`WEB_CONCURRENCY` overrides): requests are short an
 so processes use every core where threads would share one interpreter lock.
 """
 
+import gc
 import os
 
 import gunicorn.http.wsgi
@@ -16,3 +17,10 @@ gunicorn.http.wsgi.SERVER = "Candor"
 
 preload_app = True
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+
+
+def pre_fork(server, worker):
+    """The objects of Django's start-up live as long as the process: frozen out of the cyclic
+    collector, a full collection no longer walks them all (a quarter of the drain's Python
+    time), and the workers keep sharing their pages with the master."""
+    gc.freeze()

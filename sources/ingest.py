@@ -501,15 +501,19 @@ def raw_rows_write(source, batch, received_at) -> None:
 
 
 def raw_outcomes_update(batch) -> None:
-    """What became of kept messages: `batch` holds (id, received_at, Message) triples."""
+    """What became of kept messages: `batch` holds (id, received_at, Message) triples. The
+    arrays go as literals (`text_array`), as a request's do: the driver's quoting of 5,000
+    details was a sixth of a drain's time."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a "
             "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) "
             "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r",
             [
-                [pk for pk, _, _ in batch], [at for _, at, _ in batch],
-                [m.outcome for _, _, m in batch], [m.detail for _, _, m in batch],
-                [m.account_id for _, _, m in batch],
+                text_array(pk for pk, _, _ in batch),
+                text_array(at.isoformat() for _, at, _ in batch),
+                text_array(m.outcome for _, _, m in batch),
+                text_array(m.detail for _, _, m in batch),
+                text_array(m.account_id for _, _, m in batch),
             ],
         )  # fmt: skip
