@@ -14,4 +14,4 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinp
 RUN useradd --create-home candor && chown -R candor /app
 USER candor
 EXPOSE 8000
-CMD ["gunicorn", "candor.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "candor.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -161,8 +161,12 @@ def _pending_write(source, batch, received_at) -> None:
             "CASE WHEN s THEN %s ELSE d END, CASE WHEN s THEN NULL ELSE b::jsonb END "
             "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], "
             "%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS x(m, t, e, u, a, o, d, b, n) "
-            f"CROSS JOIN LATERAL (SELECT b IS NOT NULL AND EXISTS (SELECT FROM {TABLE} r "
-            "WHERE r.source_id = %s AND r.message_id = x.m) AS s) AS stored ORDER BY n",
+            # A lateral probe with LIMIT: one index lookup per id, never a hashed subplan that
+            # reads every stored id of the source (what EXISTS became with a new month's
+            # partition not yet analysed: 75,000 rows read three times for a 100-message batch).
+            f"LEFT JOIN LATERAL (SELECT b IS NOT NULL AS s FROM {TABLE} r "
+            "WHERE r.source_id = %s AND r.message_id = x.m LIMIT 1) AS stored ON true "
+            "ORDER BY n",
             [source.pk, received_at, DUPLICATE_DETAIL, *map(text_array, zip(*_raw_rows(batch),
              strict=True)), source.pk],
         )  # fmt: skip
@@ -497,15 +501,19 @@ def raw_rows_write(source, batch, received_at) -> None:
 
 
 def raw_outcomes_update(batch) -> None:
-    """What became of kept messages: `batch` holds (id, received_at, Message) triples."""
+    """What became of kept messages: `batch` holds (id, received_at, Message) triples. The
+    arrays go as literals (`text_array`), as a request's do: the driver's quoting of 5,000
+    details was a sixth of a drain's time."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a "
             "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) "
             "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r",
             [
-                [pk for pk, _, _ in batch], [at for _, at, _ in batch],
-                [m.outcome for _, _, m in batch], [m.detail for _, _, m in batch],
-                [m.account_id for _, _, m in batch],
+                text_array(pk for pk, _, _ in batch),
+                text_array(at.isoformat() for _, at, _ in batch),
+                text_array(m.outcome for _, _, m in batch),
+                text_array(m.detail for _, _, m in batch),
+                text_array(m.account_id for _, _, m in batch),
             ],
         )  # fmt: skip

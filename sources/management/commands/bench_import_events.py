@@ -21,7 +21,12 @@ from django.db import connection
 
 from signals.management.commands.bench_api import _bench_accounts, _bench_token
 from signals.models import Signal
-from sources.management.commands.bench_segment import EVENTS, _bench_source, cpu_seconds
+from sources.management.commands.bench_segment import (
+    EVENTS,
+    _bench_source,
+    cpu_seconds,
+    raw_store_vacuum,
+)
 
 
 class Command(BaseCommand):
@@ -41,6 +46,7 @@ class Command(BaseCommand):
             for _ in range(runs):
                 run = uuid.uuid4().hex[:10]
                 path = _write(Path(folder) / f"{run}.json.gz", run, events, count)
+                raw_store_vacuum()
                 started = datetime.now(UTC) - timedelta(seconds=1)
                 out = io.StringIO()
                 cpu = cpu_seconds()
