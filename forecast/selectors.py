@@ -12,7 +12,7 @@ from accounts.selectors import retention_summary
 from forecast.models import ForecastCall
 from health.models import ChurnModel, HealthScore
 from health.scoring import forecasting
-from health.selectors import churn_models_live, churn_probabilities
+from health.selectors import churn_models_live, renewal_churn_probabilities
 
 RENEWAL_COLUMNS = ["account_id", "name", "csm", "renewal_date", "arr"]
 
@@ -60,7 +60,7 @@ def forecast_renewals(accounts, start, end) -> pd.DataFrame:
     )
     frame = pd.DataFrame(list(rows), columns=RENEWAL_COLUMNS)
     frame["arr"] = frame["arr"].astype(float)
-    frame = frame.join(churn_probabilities(renewing), on="account_id")
+    frame = frame.join(renewal_churn_probabilities(renewing), on="account_id")
     frame["churn_probability"] = frame["churn_probability"].astype(float)
     base = _base_rate()
     if base is not None:
