@@ -4,14 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.selectors import accounts_visible_to
-from forecast.selectors import forecast_page_data
+from forecast.services import forecast_page
 
 
 @login_required
-def forecast_page(request):
-    quarters = 4
+def forecast_page_view(request):
     return render(
-        request,
-        "forecast/forecast.html",
-        forecast_page_data(accounts_visible_to(request.user), quarters),
+        request, "forecast/forecast.html", forecast_page(accounts=accounts_visible_to(request.user))
     )
