@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.scoring_shards_requeue",
         "schedule": float(os.environ.get("SHARD_SWEEP_SECONDS", 30)),
     },
+    # The finance view's figures, recomputed by a worker once the data they came from changed.
+    "refresh-forecast-figures": {
+        "task": "forecast.tasks.forecast_figures_sweep",
+        "schedule": float(os.environ.get("FORECAST_REFRESH_SECONDS", 120)),
+    },
     "resend-unqueued-webhook-deliveries": {
         "task": "actions.tasks.webhook_deliveries_resend",
         "schedule": float(os.environ.get("WEBHOOK_RESEND_SWEEP_SECONDS", 300)),

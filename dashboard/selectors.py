@@ -104,7 +104,7 @@ def account_health_for_page(account) -> dict:
         "what_changed": trend["what_changed"],
         "chart": charts.account_history(per_day, account.renewal_date, _key_events(account)),
         "cutoffs": _cutoffs(latest),
-        "churn": health_churn_probability(latest),
+        "churn": health_churn_probability(latest, renewal_date=account.renewal_date),
         "overrides": overrides_in_force_for(account),
         "override_form": OverrideForm(prefix="override"),
     }

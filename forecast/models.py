@@ -2,6 +2,7 @@
 (a new row per call) so a quarter's forecast can later be compared with what renewed."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -37,3 +38,19 @@ class ForecastCall(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.call} for {self.renewal_date}"
+
+
+class ForecastFigures(models.Model):
+    """The finance view's figures for one scope (the accounts a person sees, the quarters, the
+    day) as last computed, with the version of the data they came from: while that version
+    holds, /forecast/ reads them instead of passing over the whole portfolio. A worker refreshes
+    the whole portfolio's after the data changes (forecast.tasks); a scope with none current is
+    computed on request and kept."""
+
+    key = models.CharField(max_length=64, unique=True)
+    version = models.CharField(max_length=64)
+    figures = models.JSONField(encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.key[:12]} as of {self.computed_at:%Y-%m-%d %H:%M}"

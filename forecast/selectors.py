@@ -2,32 +2,54 @@
 CSM's latest call, and the figures forecast.forecasting makes of them."""
 
 import hashlib
+from datetime import date
 
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from accounts.models import ArrChange
 from accounts.selectors import retention_summary
-from forecast.models import ForecastCall
+from forecast.models import ForecastCall, ForecastFigures
 from health.models import ChurnModel, HealthScore
 from health.scoring import forecasting
-from health.selectors import churn_models_live, churn_probabilities
+from health.selectors import churn_models_live, renewal_churn_probabilities
 
 RENEWAL_COLUMNS = ["account_id", "name", "csm", "renewal_date", "arr"]
+
+
+PAGE_RENEWALS = 25  # each quarter's first renewals by date on the page (the API lists all)
+PAGE_DISAGREEMENTS = 50
 
 
 def forecast_summary(accounts, quarters: int = 4, today=None) -> dict:
     """{quarters: [...], disagreements: [...], grr, nrr} over the accounts in scope.
     Remembered until a score, a call, a churn model or an account changes, or the day turns."""
     today = today or timezone.now().date()
+    key = f"candor:forecast:{_digest(accounts, quarters, today, forecast_version(accounts))}"
+    return cache.get_or_set(key, lambda: _forecast(accounts, quarters, today), 24 * 3600)
+
+
+def forecast_version(accounts) -> dict:
+    """What the forecast and the retention tables read, summarised: any new score, call, model
+    adoption, edited account or ARR change gives a new value."""
     version = accounts.aggregate(n=Count("pk"), arr=Sum("arr"), edited=Max("updated_at"))
     version["score"] = HealthScore.objects.aggregate(newest=Max("pk"))["newest"]
     version |= ForecastCall.objects.aggregate(calls=Count("pk"), newest_call=Max("pk"))
     version |= ChurnModel.objects.aggregate(adopted=Max("adopted_at"))
-    inputs = f"{accounts.query}|{quarters}|{today}|{sorted(version.items())}"
-    key = f"candor:forecast:{hashlib.sha256(inputs.encode()).hexdigest()}"
-    return cache.get_or_set(key, lambda: _forecast(accounts, quarters, today), 24 * 3600)
+    version |= ArrChange.objects.aggregate(changes=Count("pk"), newest_change=Max("pk"))
+    return version
+
+
+def page_key(accounts, quarters: int, today) -> tuple[str, str]:
+    """(the scope's key, the version of its data) the finance view's kept figures go by."""
+    return _digest(accounts, quarters, today), _digest(forecast_version(accounts))
+
+
+def _digest(*parts) -> str:
+    text = "|".join(str(sorted(p.items()) if isinstance(p, dict) else p) for p in parts)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _forecast(accounts, quarters: int, today) -> dict:
@@ -60,7 +82,7 @@ def forecast_renewals(accounts, start, end) -> pd.DataFrame:
     )
     frame = pd.DataFrame(list(rows), columns=RENEWAL_COLUMNS)
     frame["arr"] = frame["arr"].astype(float)
-    frame = frame.join(churn_probabilities(renewing), on="account_id")
+    frame = frame.join(renewal_churn_probabilities(renewing), on="account_id")
     frame["churn_probability"] = frame["churn_probability"].astype(float)
     base = _base_rate()
     if base is not None:
@@ -128,7 +150,44 @@ def forecast_call_history(account) -> list[ForecastCall]:
     return list(account.forecast_calls.select_related("made_by"))
 
 
-def forecast_page_data(accounts, quarters: int = 4) -> dict:
-    """The forecast, plus the retention tables the finance view shows beside it."""
-    summary = forecast_summary(accounts, quarters)
-    return {"forecast": summary, "retention": retention_summary(accounts)["retention"]}
+def forecast_page_figures(accounts, quarters: int, today) -> dict:
+    """What the finance view shows: the forecast with each quarter's first PAGE_RENEWALS
+    renewals and their count, the first PAGE_DISAGREEMENTS disagreements, and the retention
+    tables beside it."""
+    summary = forecast_summary(accounts, quarters, today)
+    shown = [
+        q | {"renewals": q["renewals"][:PAGE_RENEWALS], "renewal_count": len(q["renewals"])}
+        for q in summary["quarters"]
+    ]
+    forecast = summary | {
+        "quarters": shown,
+        "disagreements": summary["disagreements"][:PAGE_DISAGREEMENTS],
+        "disagreement_count": len(summary["disagreements"]),
+    }
+    return {"forecast": forecast, "retention": retention_summary(accounts, today)["retention"]}
+
+
+def forecast_figures_kept(key: str, version: str) -> dict | None:
+    """The kept figures of this scope, if computed from this version of the data."""
+    kept = ForecastFigures.objects.filter(key=key, version=version).values_list("figures")
+    row = kept.first()
+    return None if row is None else with_dates(row[0])
+
+
+def with_dates(figures: dict) -> dict:
+    """Kept figures (JSON) with the dates the page formats read back as dates."""
+    forecast = figures["forecast"]
+    for q in forecast["quarters"]:
+        q["start"], q["end"] = _day(q["start"]), _day(q["end"])
+        _renewal_days(q["renewals"])
+    _renewal_days(forecast["disagreements"])
+    return figures
+
+
+def _renewal_days(rows: list[dict]) -> None:
+    for row in rows:
+        row["renewal_date"] = _day(row["renewal_date"])
+
+
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -1,9 +1,10 @@
-"""Writes of the forecast: a CSM's call on a renewal."""
+"""Writes of the forecast: a CSM's call on a renewal, and the finance view's kept figures."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from forecast.models import ForecastCall
+from forecast.models import ForecastCall, ForecastFigures
+from forecast.selectors import forecast_figures_kept, forecast_page_figures, page_key
 
 
 @transaction.atomic
@@ -13,3 +14,26 @@ def forecast_call_set(*, account, call: str, note: str, user) -> ForecastCall:
         account=account, call=call, note=note, renewal_date=account.renewal_date,
         arr=account.arr, made_by=user, made_at=timezone.now(),
     )  # fmt: skip
+
+
+def forecast_page(*, accounts, quarters: int = 4, today=None) -> dict:
+    """The finance view's figures for these accounts: the kept ones while the data they came
+    from is unchanged, else computed now and kept (forecast.models.ForecastFigures)."""
+    today = today or timezone.now().date()
+    key, version = page_key(accounts, quarters, today)
+    kept = forecast_figures_kept(key, version)
+    if kept is not None:
+        return kept
+    return forecast_figures_refresh(accounts=accounts, quarters=quarters, today=today)
+
+
+def forecast_figures_refresh(*, accounts, quarters: int = 4, today=None) -> dict:
+    """Compute and keep the finance view's figures for these accounts (one row per scope)."""
+    today = today or timezone.now().date()
+    key, version = page_key(accounts, quarters, today)
+    figures = forecast_page_figures(accounts, quarters, today)
+    ForecastFigures.objects.update_or_create(
+        key=key,
+        defaults={"version": version, "figures": figures, "computed_at": timezone.now()},
+    )
+    return figures

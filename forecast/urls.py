@@ -2,4 +2,4 @@ from django.urls import path
 
 from forecast import views
 
-urlpatterns = [path("", views.forecast_page, name="forecast")]
+urlpatterns = [path("", views.forecast_page_view, name="forecast")]

@@ -89,7 +89,7 @@ class AccountHealth(generics.RetrieveAPIView):
         if score is None:
             raise NotFound("This account has not been scored yet.")
         score.trend = health_trend(score, self._since(score))
-        score.churn = health_churn_probability(score)
+        score.churn = health_churn_probability(score, renewal_date=account.renewal_date)
         score.overrides_in_force = overrides_in_force_for(account)
         return score
 

@@ -28,7 +28,9 @@ from signals.models import Signal
 from signals.selectors import signal_kind_labels
 
 DEFAULT_HORIZON, DEFAULT_EVERY, DEFAULT_DATES = 90, 30, 6
-ROW_COLUMNS = ["account_id", "as_of", "overall", "rag", *COMPONENTS, "flag_codes"]
+ROW_COLUMNS = [
+    "account_id", "as_of", "overall", "rag", *COMPONENTS, "flag_codes", "renewal_date",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def score_as_known(features: pd.DataFrame, as_of: date, cards: dict) -> pd.DataF
         return pd.DataFrame(columns=ROW_COLUMNS)
     scores = score_features(features, as_of, cards)
     rows = scores[["overall", "rag", *COMPONENTS, "flag_codes"]].copy()
+    rows["renewal_date"] = features["renewal_date"].reindex(rows.index)  # the terms then
     rows.insert(0, "as_of", as_of)
     return rows.rename_axis("account_id").reset_index()
 

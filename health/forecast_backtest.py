@@ -22,7 +22,7 @@ from accounts.retention import arr_on
 from accounts.selectors import retention_frames
 from health.backtest import backtest_cards, portfolio_as_of, score_as_known
 from health.scoring.forecasting import quarter_figures, quarters
-from health.scoring.probability import churn_probability
+from health.scoring.probability import renewal_churn_probability
 from health.selectors import churn_models_live
 
 CACHE_KEY = "candor:forecast-backtest"
@@ -65,7 +65,9 @@ def _replay(period: dict, model: dict, cards, key, changes, churned) -> dict:
     renewal = pd.to_datetime(scores["account_id"].map(features["renewal_date"]))
     due = scores[(renewal >= pd.Timestamp(start)) & (renewal <= pd.Timestamp(end))].copy()
     due["arr"] = due["account_id"].map(arr_on(changes, pd.Timestamp(start))).fillna(0.0)
-    due["churn_probability"] = churn_probability(model, due).fillna(model["train_churn_rate"])
+    due["churn_probability"] = renewal_churn_probability(model, due).fillna(
+        model["train_churn_rate"]
+    )
     stayed = ~due["account_id"].map(lambda pk: churned.get(pk) is not None and churned[pk] <= end)
     renewed = float(
         due.loc[stayed, "account_id"].map(arr_on(changes, pd.Timestamp(end))).fillna(0.0).sum()

@@ -14,7 +14,7 @@ from health.models import COMPONENTS, ChurnModel, HealthScore, Scorecard, Scorec
 from health.scoring import ScorecardSpec
 from health.scoring.calibration import MIN_CHURNS
 from health.scoring.explain import FEATURE_FACTS, LAYOUT, component_scores, read_facts
-from health.scoring.probability import churn_probability
+from health.scoring.probability import churn_probability, renewal_churn_probability
 from signals.selectors import signal_kind_labels
 
 
@@ -192,9 +192,12 @@ def model_for(live: dict, scorecard_id):
     return live.get(scorecard_id, live.get(""))
 
 
-def health_churn_probability(score: HealthScore | None, live: dict | None = None) -> dict:
+def health_churn_probability(
+    score: HealthScore | None, live: dict | None = None, *, renewal_date=None
+) -> dict:
     """{churn_probability, churn_horizon_days, churn_model_version, churn_probability_note}:
-    the adopted model's reading of this score, or None for each and a note saying why."""
+    the adopted model's reading of this score (with the account's renewal date, given or read),
+    or None for each and a note saying why."""
     live = churn_models_live() if live is None else live
     model = model_for(live, score.scorecard_id) if score is not None else None
     if score is None or score.overall is None or model is None:
@@ -202,7 +205,8 @@ def health_churn_probability(score: HealthScore | None, live: dict | None = None
         return {"churn_probability": None, "churn_horizon_days": None,
                 "churn_model_version": None,
                 "churn_probability_note": NO_SCORE if unknown else NO_MODEL}  # fmt: skip
-    row = {"overall": score.overall, "flag_codes": score.flag_codes, **score.component_scores}
+    row = {"overall": score.overall, "flag_codes": score.flag_codes, **score.component_scores,
+           "as_of": score.as_of, "renewal_date": renewal_date or score.account.renewal_date}  # fmt: skip
     probability = churn_probability(model.model, pd.DataFrame([row]))[0]
     return {
         "churn_probability": round(float(probability), 4),
@@ -212,8 +216,9 @@ def health_churn_probability(score: HealthScore | None, live: dict | None = None
     }
 
 
-def churn_probabilities(accounts) -> pd.DataFrame:
-    """Per account (index: account id) with a current score: churn_probability (NaN where the
+def renewal_churn_probabilities(accounts) -> pd.DataFrame:
+    """Per account (index: account id) with a current score: churn_probability, the chance it
+    churns at its renewal (health.scoring.probability.renewal_churn_probability; NaN where the
     score is unknown or no model is adopted), churn_horizon_days, churn_model_version."""
     live = churn_models_live()
     frame = current_components(accounts)
@@ -223,7 +228,8 @@ def churn_probabilities(accounts) -> pd.DataFrame:
     for scorecard_id, group in frame.groupby(frame["scorecard_id"].fillna(-1)):
         model = model_for(live, None if scorecard_id == -1 else int(scorecard_id))
         if model is not None:
-            frame.loc[group.index, "churn_probability"] = churn_probability(model.model, group)
+            probability = renewal_churn_probability(model.model, group)
+            frame.loc[group.index, "churn_probability"] = probability
             frame.loc[group.index, "churn_horizon_days"] = model.horizon_days
             frame.loc[group.index, "churn_model_version"] = model.pk
     return frame[["churn_probability", "churn_horizon_days", "churn_model_version"]]

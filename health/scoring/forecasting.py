@@ -1,8 +1,9 @@
 """The renewal forecast's figures: pure, frames in, figures out (no ORM, no clock).
 
 For each calendar quarter, the renewals in it (accounts still customers whose renewal date falls
-in the quarter) each renew their ARR with chance 1 - p, p the adopted churn model's probability
-(health.scoring.probability; the model's training churn rate where an account has no reading):
+in the quarter) each renew their ARR with chance 1 - p, p the adopted churn model's chance that
+the account churns at its renewal (health.scoring.probability.renewal_churn_probability; the
+model's training churn rate where an account has no reading):
 - `arr_up_for_renewal` = sum of ARR;
 - `expected_renewed_arr` = sum of ARR x (1 - p);
 - `interval` = [low, high], a 90% interval treating each renewal as an independent draw: the

@@ -2,10 +2,18 @@
 
 `calibrate` fits it with scikit-learn in two steps on different dates:
 1. a logistic regression on the training dates, on each component's risk (1 - score / 100, a
-   missing component standing in at the training mean, as the weights' fit does) and each flag;
+   missing component standing in at the training mean, as the weights' fit does), each flag,
+   and whether the account's renewal falls within the horizon (`renewal_due`);
 2. a calibration of its output on later, held-out dates (isotonic; Platt's sigmoid on fewer
    than ISOTONIC_MIN account-dates), which maps the regression's ranking onto the churn rate
    seen nearer today (a company's churn rate drifts; the ranking travels better than the rate).
+   It is fitted twice: once on the account-dates whose renewal falls within the horizon, once
+   on the others. A subscription mostly ends at its renewal, so the same score means a far
+   higher chance to churn within 90 days when the renewal is 30 days away than when it is 300
+   days away; one calibration over both averages the two and under-reads every renewal.
+
+The renewal forecast asks "will this renewal churn?": `renewal_churn_probability` reads the
+model as if the renewal were due (which, for the quarter ahead, it is).
 
 It is judged on those held-out dates leaving one date out at a time: each date's probabilities
 come from a calibration fitted on the other held-out dates only (`held_out_probability`). The
@@ -33,14 +41,34 @@ ISOTONIC_MIN = 1000
 ECE_TARGET = 0.05  # issue 25: expected calibration error at most 0.05 on held-out dates
 
 
-def features(rows: pd.DataFrame, means: dict | None = None):
-    """(matrix: component risks then one 0/1 column per flag, the risks' means used)."""
+RENEWAL_DUE = "renewal_due"
+NAMES = (*COMPONENTS, *FLAG_LABELS, RENEWAL_DUE)
+
+
+def renewal_due(as_of, renewal_date, horizon: int) -> np.ndarray:
+    """True where the renewal in force falls within `horizon` days of `as_of` (or is overdue)."""
+    days = (pd.to_datetime(renewal_date) - pd.to_datetime(as_of)) / pd.Timedelta(days=1)
+    return np.asarray(days <= horizon, dtype=bool)
+
+
+def _due(rows: pd.DataFrame, horizon: int) -> np.ndarray:
+    """The rows' `renewal_due` column where given, else read from their `as_of` and
+    `renewal_date` (neither: no renewal known to be due)."""
+    if RENEWAL_DUE in rows:
+        return rows[RENEWAL_DUE].fillna(False).to_numpy(dtype=bool)
+    if "renewal_date" in rows:
+        return renewal_due(rows["as_of"], rows["renewal_date"], horizon)
+    return np.zeros(len(rows), dtype=bool)
+
+
+def features(rows: pd.DataFrame, horizon: int, means: dict | None = None):
+    """(matrix: component risks, one 0/1 column per flag, renewal due; the risks' means used)."""
     stand_in = None if means is None else pd.Series(means, dtype=float).reindex(list(COMPONENTS))
     stand_in = None if stand_in is None else stand_in.fillna(0.5)  # a component added since
     risks, used = component_risks(rows, stand_in)
     codes = rows["flag_codes"].fillna("").astype(str)
     flags = [codes.str.contains(f",{code},", regex=False).to_numpy(float) for code in FLAG_LABELS]
-    return np.column_stack([risks, *flags]), used.to_dict()
+    return np.column_stack([risks, *flags, _due(rows, horizon).astype(float)]), used.to_dict()
 
 
 def fit_churn_model(
@@ -49,23 +77,37 @@ def fit_churn_model(
 ) -> dict:  # fmt: skip
     """The logistic fit on the training dates, calibrated on the held-out ones (module doc)."""
     model = fit_logistic(train, train_churned, horizon=horizon)
-    return model | {"calibration": fit_calibration(model, held, held_churned)}
+    return model | {"calibration": fit_calibrations(model, held, held_churned)}
 
 
 def fit_logistic(rows: pd.DataFrame, churned: pd.Series, *, horizon: int) -> dict:
-    x, means = features(rows)
+    x, means = features(rows, horizon)
     y = churned.to_numpy(dtype=int)
     fitted = LogisticRegression(max_iter=2000).fit(x, y)
     return {
         "horizon_days": horizon,
         "means": means,
         "intercept": float(fitted.intercept_[0]),
-        "coefficients": dict(
-            zip([*COMPONENTS, *FLAG_LABELS], map(float, fitted.coef_[0]), strict=True)
-        ),
+        "coefficients": dict(zip(NAMES, map(float, fitted.coef_[0]), strict=True)),
         "train_account_dates": len(y),
         "train_churn_rate": round(float(y.mean()), 4),
     }
+
+
+def fit_calibrations(model: dict, rows: pd.DataFrame, churned: pd.Series) -> dict:
+    """One calibration for the account-dates with a renewal due within the horizon, one for the
+    rest (module docstring); a group with no account-date borrows the other's."""
+    due = _due(rows, model["horizon_days"])
+    groups = {"due": due, "not_due": ~due}
+    fitted = {
+        name: fit_calibration(model, rows[inside], churned[inside])
+        for name, inside in groups.items()
+        if inside.any()
+    }
+    if not fitted:
+        return {"method": "isotonic", "x": [0.0], "y": [0.0]}
+    return {"by_renewal": True, "due": fitted.get("due") or fitted["not_due"],
+            "not_due": fitted.get("not_due") or fitted["due"]}  # fmt: skip
 
 
 def fit_calibration(model: dict, rows: pd.DataFrame, churned: pd.Series) -> dict:
@@ -90,33 +132,48 @@ def held_out_probability(model: dict, rows: pd.DataFrame, churned: pd.Series) ->
     dates = pd.to_datetime(rows["as_of"])
     if dates.nunique() < 2:
         return churn_probability(
-            model | {"calibration": fit_calibration(model, rows, churned)}, rows
+            model | {"calibration": fit_calibrations(model, rows, churned)}, rows
         )
     parts = []
     for day in dates.unique():
         others = (dates != day).to_numpy()
-        calibration = fit_calibration(model, rows[others], churned[others])
+        calibration = fit_calibrations(model, rows[others], churned[others])
         parts.append(churn_probability(model | {"calibration": calibration}, rows[~others]))
     return pd.concat(parts).reindex(rows.index)
 
 
 def _logit(model: dict, rows: pd.DataFrame) -> np.ndarray:
-    x, _ = features(rows, model["means"])
-    names = [*COMPONENTS, *FLAG_LABELS]
-    beta = np.array([model["coefficients"].get(name, 0.0) for name in names])
+    x, _ = features(rows, model["horizon_days"], model["means"])
+    beta = np.array([model["coefficients"].get(name, 0.0) for name in NAMES])
     return model["intercept"] + x @ beta
 
 
 def churn_probability(model: dict, rows: pd.DataFrame) -> pd.Series:
-    """Each row's calibrated probability; NaN where the score itself is unknown (no overall)."""
+    """Each row's calibrated probability of churning within the horizon, by its `renewal_due`
+    (a model fitted before that column read every row alike); NaN where the score itself is
+    unknown (no overall)."""
     logit = _logit(model, rows)
     calibration = model["calibration"]
-    if calibration["method"] == "isotonic":
-        p = np.interp(logit, calibration["x"], calibration["y"])
+    if calibration.get("by_renewal"):
+        due = _due(rows, model["horizon_days"])
+        p = np.where(
+            due, _calibrated(calibration["due"], logit), _calibrated(calibration["not_due"], logit)
+        )
     else:
-        p = 1 / (1 + np.exp(calibration["a"] * logit + calibration["b"]))
+        p = _calibrated(calibration, logit)
     p = pd.Series(np.clip(p, 0.0, 1.0), index=rows.index)
     return p.where(rows["overall"].notna())
+
+
+def renewal_churn_probability(model: dict, rows: pd.DataFrame) -> pd.Series:
+    """The chance each renewal churns: the model read with the renewal due within the horizon."""
+    return churn_probability(model, rows.assign(**{RENEWAL_DUE: True}))
+
+
+def _calibrated(calibration: dict, logit: np.ndarray) -> np.ndarray:
+    if calibration["method"] == "isotonic":
+        return np.interp(logit, calibration["x"], calibration["y"])
+    return 1 / (1 + np.exp(calibration["a"] * logit + calibration["b"]))
 
 
 def calibration_metrics(probability: pd.Series, churned: pd.Series) -> dict:

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from health.models import ChurnModel, Scorecard, ScorecardVersion
 from health.scoring.constants import COMPONENTS
+from health.scoring.forecasting import quarters
 
 
 def adopt_flat_model(probability: float, *, horizon: int = 90) -> ChurnModel:
@@ -24,3 +25,13 @@ def adopt_flat_model(probability: float, *, horizon: int = 90) -> ChurnModel:
     return ChurnModel.objects.create(
         version=version, horizon_days=horizon, model=model, adopted_at=timezone.now()
     )
+
+
+def this_quarter_day():
+    """The last day of the current calendar quarter."""
+    return quarters(timezone.now().date(), 1)[0]["end"]
+
+
+def put_call(client, account, call, note="") -> object:
+    return client.put(f"/api/v1/accounts/{account.pk}/forecast-call/",
+                      {"call": call, "note": note}, format="json")  # fmt: skip

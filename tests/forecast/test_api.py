@@ -2,41 +2,15 @@
 
 import math
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from forecast.models import ForecastCall
-from health.scoring.forecasting import quarters
 from tests.api.conftest import client_for
-from tests.factories import give_health, make_account
-from tests.forecast.builders import adopt_flat_model
+from tests.factories import make_account
+from tests.forecast.builders import put_call, this_quarter_day
 
 pytestmark = pytest.mark.django_db
-
-
-def this_quarter_day():
-    return quarters(timezone.now().date(), 1)[0]["end"]
-
-
-@pytest.fixture
-def renewing(alice):
-    """Two renewals at the end of this quarter (one scored, one not), 20% likely to churn."""
-    adopt_flat_model(0.2)
-    big = make_account(
-        csm=alice, name="Big", arr=Decimal("100000"), renewal_date=this_quarter_day()
-    )
-    small = make_account(
-        csm=alice, name="Small", arr=Decimal("50000"), renewal_date=this_quarter_day()
-    )
-    give_health(big, overall=60, rag="amber")
-    return big, small
-
-
-def put_call(client, account, call, note="") -> object:
-    return client.put(f"/api/v1/accounts/{account.pk}/forecast-call/",
-                      {"call": call, "note": note}, format="json")  # fmt: skip
 
 
 def test_forecast_gives_each_quarter_with_the_contract_keys(as_alice, renewing):

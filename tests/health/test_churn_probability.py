@@ -12,6 +12,8 @@ from health.scoring.probability import (
     expected_calibration_error,
     fit_churn_model,
     held_out_probability,
+    renewal_churn_probability,
+    renewal_due,
 )
 
 # Two kinds of account, each seen on four as-of dates: poor outcomes churn 40% of the time,
@@ -119,3 +121,46 @@ def test_deciles_compare_predicted_with_observed_lowest_first():
 def test_unknown_probabilities_are_left_out_of_the_metrics():
     metrics = calibration_metrics(pd.Series([0.5, np.nan]), pd.Series([True, False]))
     assert (metrics["account_dates"], metrics["brier"]) == (1, 0.25)
+
+
+def renewal_portfolio(per_group=300) -> tuple[pd.DataFrame, pd.Series]:
+    """Identical scores on four dates; the accounts whose renewal falls within the horizon churn
+    30% of the time, the others never (a subscription ends at its renewal)."""
+    rows, churned = [], []
+    for as_of in pd.date_range("2026-01-01", periods=4, freq="30D"):
+        for days_to_renewal, rate in ((45, 0.30), (200, 0.0)):
+            for i in range(per_group):
+                rows.append({"as_of": as_of, "overall": 60.0, "flag_codes": "",
+                             "renewal_date": as_of + pd.Timedelta(days=days_to_renewal)})  # fmt: skip
+                churned.append(i < int(per_group * rate))
+    frame = pd.DataFrame(rows)
+    for name in COMPONENTS:
+        frame[name] = 60.0
+    return frame, pd.Series(churned)
+
+
+@pytest.fixture(scope="module")
+def renewal_fitted():
+    rows, churned = renewal_portfolio()
+    return fit_churn_model(rows, churned, rows, churned, horizon=90), rows
+
+
+@pytest.mark.parametrize(("days_to_renewal", "rate"), [(45, 0.30), (200, 0.0)])
+def test_the_same_score_reads_its_own_churn_rate_with_the_renewal_due_or_not(
+    renewal_fitted, days_to_renewal, rate
+):
+    model, rows = renewal_fitted
+    due = rows["renewal_date"] - rows["as_of"] == pd.Timedelta(days=days_to_renewal)
+    assert churn_probability(model, rows[due].head(1)).iloc[0] == pytest.approx(rate, abs=0.02)
+
+
+def test_the_chance_to_churn_at_the_renewal_reads_a_later_renewal_as_due(renewal_fitted):
+    model, rows = renewal_fitted
+    later = rows[rows["renewal_date"] - rows["as_of"] > pd.Timedelta(days=90)].head(1)
+    assert renewal_churn_probability(model, later).iloc[0] == pytest.approx(0.30, abs=0.02)
+
+
+def test_a_renewal_is_due_within_the_horizon_or_overdue():
+    as_of = pd.Series(pd.to_datetime(["2026-01-01"] * 3))
+    renewals = pd.Series(pd.to_datetime(["2026-04-01", "2026-04-02", "2025-12-01"]))
+    assert renewal_due(as_of, renewals, 90).tolist() == [True, False, True]
