@@ -182,8 +182,10 @@ def signal_summaries(as_of: date, restrict, account_ids) -> pd.DataFrame:
         frame = pd.concat([frame, computed.set_index("account_id")[frame.columns]])
     ahead = list(frame.index[frame.pop("seen_ahead") > 0])
     if ahead:
-        exact = pd.concat(distinct_usage_from_signals(as_of, ahead), axis=1).reindex(ahead)
-        frame.loc[ahead, ["active_users_30d", "features_90d"]] = exact.fillna(0).to_numpy()
+        distinct = ["active_users_30d", "features_90d"]
+        exact = pd.concat(distinct_usage_from_signals(as_of, ahead), axis=1)
+        exact = exact.reindex(index=ahead, columns=distinct).fillna(0).astype("int64")
+        frame.loc[ahead, distinct] = exact.to_numpy()
     frame["has_any_signal"] = frame.pop("events_ever") > 0
     return frame
 
