@@ -2,6 +2,14 @@
 
 Everything is cut at `as_of`: only signals that occurred by the end of that day, decisions taken
 by then, people who had not yet left, so a past date is scored from what was known at the time.
+
+Scoring today (the nightly rescore, a changed account's rescore) reads the signal windows from
+the per-account summaries (`signals.summaries`): one row per account, brought to today by reading
+only the rollup rows of the days that enter or leave a window, and kept right at ingest by
+triggers. A past date (backtests, backfilled history) reads the windows from the daily rollups,
+exact for any date; the summaries serve only today, because keeping them for every date would
+be the rollups again. Both paths give the same features for today (tests/health/
+test_incremental_features.py).
 """
 
 import io
@@ -49,7 +57,9 @@ from signals.models import (
     SignalKindDay,
     SignalKindDef,
     SignalLastSeen,
+    SignalSummary,
 )
+from signals.summaries import signal_summaries_computed, signal_summaries_refresh
 
 MICROS_UTC = "datetime64[us, UTC]"
 # Beyond this many quiet accounts (scoring a date before most of the portfolio was active), one
@@ -88,9 +98,22 @@ def scorable_accounts(as_of: date, account_ids=None):
     return accounts
 
 
-def build_features(as_of: date, account_ids=None, cards=None) -> pd.DataFrame:
+def summarised(as_of: date) -> bool:
+    """Whether `as_of` is read from the per-account summaries (today) or the rollups."""
+    return as_of == timezone.now().date()
+
+
+def features_prepare(as_of: date, account_ids=None) -> None:
+    """Bring the summaries scoring `as_of` reads up to date, in a short transaction of their own:
+    called before a scoring transaction, so its lock is not held while the accounts are scored."""
+    if summarised(as_of):
+        signal_summaries_refresh(as_of=as_of, restrict=account_ids)
+
+
+def build_features(as_of: date, account_ids=None, cards=None, incremental=True) -> pd.DataFrame:
     """The features of the accounts scorable at `as_of`. `cards` ({segment: ScorecardSpec}, the
-    live scorecards by default) decide which signal kinds count as value and as usage."""
+    live scorecards by default) decide which signal kinds count as value and as usage.
+    `incremental=False` reads today's signal windows from the rollups too (to compare)."""
     scorable = scorable_accounts(as_of, account_ids)
     accounts = terms_in_force(account_frame(scorable), as_of, scorable)
     ids = list(accounts.index)
@@ -101,8 +124,14 @@ def build_features(as_of: date, account_ids=None, cards=None) -> pd.DataFrame:
     if account_ids is not None and restrict is None:
         restrict = ids
     card_of = card_keys(accounts["segment"], cards)
+    from_summaries = incremental and summarised(as_of)
+    signals = (
+        signal_summaries(as_of, restrict, ids)
+        if from_summaries
+        else signal_aggregates(as_of, restrict, ids)
+    )
     parts = [
-        signal_aggregates(as_of, restrict, ids),
+        signals.drop(columns="has_any_signal", errors="ignore"),
         value_features(as_of, restrict, card_of, cards),
         survey_features(as_of, restrict),
         support_features(as_of, restrict),
@@ -121,7 +150,43 @@ def build_features(as_of: date, account_ids=None, cards=None) -> pd.DataFrame:
     if not custom.empty:
         frame["active_users_30d"] = custom.reindex(frame.index).fillna(frame["active_users_30d"])
     frame = _fill(frame)
-    frame["has_any_signal"] = any_signal(as_of, restrict, frame["last_signal_at"])
+    frame["has_any_signal"] = (
+        signals["has_any_signal"].reindex(frame.index, fill_value=False).astype(bool)
+        if from_summaries
+        else any_signal(as_of, restrict, frame["last_signal_at"])
+    )
+    return frame
+
+
+SUMMARY_COLUMNS = [
+    "events_ever", "last_signal_at", "activity_30d", "activity_prev_30d", "invites_90d",
+    "last_exec_meeting_at", "upsell_accepted_180d", "upsell_declined_180d", "active_users_30d",
+    "features_90d", "seen_ahead",
+]  # fmt: skip
+
+
+def signal_summaries(as_of: date, restrict, account_ids) -> pd.DataFrame:
+    """The signal windows of today, one summary row per account (see the module's docstring).
+
+    A summary a trigger deleted since the refresh is computed from the rollups of its account;
+    an account with a person or feature last seen after today has its distinct counts taken
+    from the signals, as the rollup path does."""
+    signal_summaries_refresh(as_of=as_of, restrict=restrict)
+    rows = scoped(SignalSummary.objects.filter(as_of=as_of), restrict)
+    frame = fetch_frame(rows.values("account_id", *SUMMARY_COLUMNS))
+    missing = [pk for pk in account_ids if pk not in frame.index]
+    if missing:
+        computed = pd.DataFrame(signal_summaries_computed(as_of=as_of, ids=missing))
+        for column in ("last_signal_at", "last_exec_meeting_at"):
+            computed[column] = pd.to_datetime(computed[column], utc=True).astype(MICROS_UTC)
+        frame = pd.concat([frame, computed.set_index("account_id")[frame.columns]])
+    ahead = list(frame.index[frame.pop("seen_ahead") > 0])
+    if ahead:
+        distinct = ["active_users_30d", "features_90d"]
+        exact = pd.concat(distinct_usage_from_signals(as_of, ahead), axis=1)
+        exact = exact.reindex(index=ahead, columns=distinct).fillna(0).astype("int64")
+        frame.loc[ahead, distinct] = exact.to_numpy()
+    frame["has_any_signal"] = frame.pop("events_ever") > 0
     return frame
 
 
@@ -232,8 +297,10 @@ def signal_aggregates(as_of: date, restrict, account_ids) -> pd.DataFrame:
         upsell_accepted_180d=Sum("upsell_accepted"),
         upsell_declined_180d=Sum("upsell_declined"),
     )
-    result = fetch_frame(recent).join(fetch_frame(rare), how="outer")
-    quiet = [pk for pk in account_ids or [] if pk not in result.index]
+    recent = fetch_frame(recent)
+    result = recent.join(fetch_frame(rare), how="outer")
+    # Accounts not seen in 90 days, a rare event in 180 or not: their latest signal of 180 days.
+    quiet = [pk for pk in account_ids or [] if pk not in recent.index]
     if quiet:
         seen = days.filter(day__gt=ago[180], day__lte=ago[90])
         if len(quiet) <= QUIET_LOOKUP_LIMIT:
@@ -273,6 +340,12 @@ def distinct_usage(as_of: date, restrict) -> list[pd.DataFrame]:
     frame = fetch_frame(counts)
     if not (pd.to_datetime(frame["newest"], utc=True) >= pd.Timestamp(end)).any():
         return [frame.drop(columns="newest")]
+    return distinct_usage_from_signals(as_of, restrict)
+
+
+def distinct_usage_from_signals(as_of: date, restrict) -> list[pd.DataFrame]:
+    """Active people in 30 days and features used in 90, from the signals themselves."""
+    end = day_end(as_of)
     recent = scoped(Signal.objects.filter(occurred_at__lt=end), restrict)
     features = recent.filter(occurred_at__gte=end - timedelta(days=90), kind="feature_used")
     features = features.values("account_id").annotate(features_90d=Count("value", distinct=True))

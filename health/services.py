@@ -12,7 +12,13 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from health.features import AccountRange, build_features, card_keys, scorable_accounts
+from health.features import (
+    AccountRange,
+    build_features,
+    card_keys,
+    features_prepare,
+    scorable_accounts,
+)
 from health.hooks import scores_written
 from health.models import (
     SPEC_FIELDS,
@@ -160,6 +166,7 @@ def score_accounts(
 
 
 def _score_once(account_ids, run: dict, cards) -> int:
+    features_prepare(run["as_of"], account_ids)  # before the transaction: its lock stays short
     with transaction.atomic():  # a failed attempt rolls back to here, not the caller's work
         features = build_features(run["as_of"], account_ids, cards)
         if features.empty:

@@ -127,7 +127,9 @@ class SignalDay(models.Model):
                 include=["upsell_accepted", "upsell_declined", "last_exec_meeting_at"],
                 condition=RARE_EVENT_DAYS,
                 name="signal_day_rare_idx",
-            )
+            ),
+            # The days a window's edge crosses at midnight, for every account at once.
+            models.Index(fields=["day"], name="signal_day_day_idx"),
         ]
 
     def __str__(self):
@@ -192,5 +194,43 @@ class SignalLastSeen(models.Model):
     name = models.CharField(max_length=255)
     last_at = models.DateTimeField()
 
+    class Meta:
+        # The people and features whose last use leaves a window at midnight.
+        indexes = [models.Index(fields=["last_at"], name="signal_last_seen_at_idx")]
+
     def __str__(self):
         return f"{self.account_id} {self.what} {self.name}: {self.last_at:%Y-%m-%d}"
+
+
+class SignalSummary(models.Model):
+    """Per account, its signal windows as they stood at the end of `as_of`: one row scoring
+    today reads instead of 90 days of `SignalDay` and every `SignalLastSeen` row.
+
+    Kept by statement triggers on the rollups (signals 0015, see `signals.summaries`): every
+    change to a rollup row adds what it adds to the windows ending at `as_of`, so ingest,
+    backfills, imports, updates and deletes keep it right. Windows slide at midnight without
+    ingest: `signal_summaries_refresh` moves a row to a later day by reading only the rollup rows
+    of the days that enter or leave a window. A latest time that a change takes away cannot be
+    subtracted: that row is deleted and computed anew when next read.
+    """
+
+    account = models.OneToOneField(
+        "accounts.Account", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    as_of = models.DateField()
+    # Plain integers: a bug must not make ingest fail on a CHECK; the tests compare to the rollups.
+    events_ever = models.IntegerField(default=0)
+    activity_30d = models.IntegerField(default=0)
+    activity_prev_30d = models.IntegerField(default=0)
+    invites_90d = models.IntegerField(default=0)
+    upsell_accepted_180d = models.IntegerField(default=0)
+    upsell_declined_180d = models.IntegerField(default=0)
+    last_signal_at = models.DateTimeField(null=True)
+    last_exec_meeting_at = models.DateTimeField(null=True)
+    active_users_30d = models.IntegerField(default=0)
+    features_90d = models.IntegerField(default=0)
+    # Last-seen rows dated after as_of: while any, that account's distinct counts are not exact.
+    seen_ahead = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.account_id} as of {self.as_of}"

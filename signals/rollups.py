@@ -72,7 +72,8 @@ def rollups_rebuild(using=None) -> None:
     """Recompute the rollups from all signals (to repair, or to check the triggers)."""
     with connections[using or DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending checks
-        cursor.execute(f"TRUNCATE {ROLLUP_TABLES}")
+        # The per-account summaries (signals.summaries) are computed anew from the rebuilt rollups.
+        cursor.execute(f"TRUNCATE {ROLLUP_TABLES}, signals_signalsummary")
         cursor.execute(
             f"INSERT INTO signals_signalday ({DAY_COLUMNS}) {_days_from('signals_signal')}"
         )
