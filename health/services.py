@@ -28,7 +28,7 @@ from health.models import (
     ScoringShard,
     validate_spec,
 )
-from health.partitions import history_partition_ensure
+from health.partitions import history_partition_ensure, partition_name
 from health.scoring import ScorecardSpec, score_frame
 from health.selectors import scorecard_specs
 
@@ -252,61 +252,98 @@ EPOCH = pd.Timestamp(0, tz="UTC")
 CURRENT_COLUMNS = ["score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"]
 
 
-def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
-    """COPY what varies into a temporary table (no WAL, no indexes) as CSV that pandas writes
-    in C, then ONE statement appends history and, in a data-modifying CTE, upserts
-    CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are
-    skipped by the unique (account, as_of, computed_at) index; returns how many were new."""
-    table, latest = HealthScore._meta.db_table, CurrentHealth._meta.db_table
-    history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
-    varying = ", ".join(VARYING)
-    # A kept history skips accounts already scored that day: a probe of the run key's index.
-    kept = (
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} h "
-        "WHERE h.account_id = candor_scores.account_id AND h.as_of = %s) "
-    )
-    insert = (
-        f"INSERT INTO {table} ({', '.join(history)}) "
-        f"SELECT {', '.join('%s' if c in ('as_of', 'computed_at') else c for c in history)} "
-        f"FROM candor_scores {kept if keep_history else ''}"
-        "ON CONFLICT (account_id, as_of, computed_at) DO NOTHING"
-    )
-    day = [as_of] if keep_history else []
+def scores_csv(scores, features) -> str:
+    """What varies per account (VARYING), as the CSV that the write COPYs; pandas writes it in
+    C. Seconds since the epoch format ten times faster than timestamps; to_timestamp() undoes
+    it."""
     frame = _score_frame(scores, features)
-    # Seconds since the epoch format ten times faster than timestamps; to_timestamp() undoes it.
     frame["last_signal_at"] = (frame["last_signal_at"] - EPOCH).dt.total_seconds()
-    csv = frame.to_csv(index=False, header=False)
+    return frame.to_csv(index=False, header=False)
+
+
+# The month's partition is written directly: it draws no ids itself, the history's identity does.
+NEXT_ID = f"nextval(pg_get_serial_sequence('{HealthScore._meta.db_table}', 'id'))"
+
+
+def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
+    """COPY what varies into a temporary table (no WAL, no indexes), then ONE statement appends
+    history straight into the month's partition (no routing through the parent) and, when
+    `current`, updates CurrentHealth by a join with the ids the insert returned (and adds the
+    accounts it has no row for yet). Rows a retried shard already wrote are skipped by the
+    unique (account, as_of, computed_at) index; returns how many were new."""
     with connection.cursor() as cursor:
         history_partition_ensure(cursor, as_of)
-        cursor.execute("DROP TABLE IF EXISTS candor_scores")
-        cursor.execute(
-            f"CREATE TEMP TABLE candor_scores ON COMMIT DROP AS SELECT "
-            f"{', '.join(c for c in VARYING if c != 'last_signal_at')}, "
-            f"NULL::float8 AS last_signal_at FROM {table} WITH NO DATA"
-        )
-        copy_sql = (
-            f"COPY candor_scores ({varying}) FROM STDIN "
-            "(FORMAT csv, FORCE_NOT_NULL (rag, facts, flag_codes))"
-        )
-        with cursor.cursor.copy(copy_sql) as copy:
-            copy.write(csv)
-        if not current:
-            cursor.execute(insert, [as_of, computed_at, *day])
-            written = cursor.rowcount
+        _scores_copy(cursor, scores_csv(scores, features))
+        insert = _history_insert(partition_name(as_of), keep_history)
+        params = [as_of, computed_at, *([as_of] if keep_history else [])]
+        if current:
+            cursor.execute(_with_current(insert), [*params, computed_at, computed_at])
         else:
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
-            cursor.execute(
-                f"WITH inserted AS ({insert} RETURNING id, account_id) "
-                f"INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
-                "SELECT c.account_id, i.id, c.overall, c.rag, c.flag_codes, %s, "
-                "to_timestamp(c.last_signal_at) FROM inserted i JOIN candor_scores c "
-                "USING (account_id) ORDER BY c.account_id "  # one lock order: no deadlocks
-                f"ON CONFLICT (account_id) DO UPDATE SET {updates}",
-                [as_of, computed_at, *day, computed_at],
-            )
-            written = cursor.rowcount
+            cursor.execute(f"WITH inserted AS ({insert}) SELECT count(*) FROM inserted", params)
+        written = cursor.fetchone()[0]
         cursor.execute("DROP TABLE candor_scores")
     return written
+
+
+def _scores_copy(cursor, csv: str) -> None:
+    table = HealthScore._meta.db_table
+    cursor.execute("DROP TABLE IF EXISTS candor_scores")
+    cursor.execute(
+        f"CREATE TEMP TABLE candor_scores ON COMMIT DROP AS SELECT "
+        f"{', '.join(c for c in VARYING if c != 'last_signal_at')}, "
+        f"NULL::float8 AS last_signal_at FROM {table} WITH NO DATA"
+    )
+    copy_sql = (
+        f"COPY candor_scores ({', '.join(VARYING)}) FROM STDIN "
+        "(FORMAT csv, FORCE_NOT_NULL (rag, facts, flag_codes))"
+    )
+    with cursor.cursor.copy(copy_sql) as copy:
+        copy.write(csv)
+
+
+def _history_insert(partition: str, keep_history: bool) -> str:
+    """Append the copied scores to the month's partition; a kept history skips accounts already
+    scored that day (a probe of the run key's index)."""
+    history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
+    values = ", ".join("%s" if c in ("as_of", "computed_at") else c for c in history)
+    kept = (
+        f"WHERE NOT EXISTS (SELECT 1 FROM {partition} h "
+        "WHERE h.account_id = candor_scores.account_id AND h.as_of = %s) "
+    )
+    return (
+        f"INSERT INTO {partition} (id, {', '.join(history)}) "
+        f"SELECT {NEXT_ID}, {values} FROM candor_scores {kept if keep_history else ''}"
+        "ON CONFLICT (account_id, as_of, computed_at) DO NOTHING RETURNING id, account_id"
+    )
+
+
+def _with_current(insert: str) -> str:
+    """The history insert, then CurrentHealth pointed at the new rows: an UPDATE joined to them
+    for the accounts that have a current score, an INSERT for those that have none. Counts
+    the history rows written."""
+    latest = CurrentHealth._meta.db_table
+    updates = ", ".join(f"{c} = {_current_value(c)}" for c in CURRENT_COLUMNS)
+    new = ", ".join(_current_value(c) for c in CURRENT_COLUMNS)
+    excluded = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
+    return (
+        f"WITH inserted AS ({insert}), "
+        f"updated AS (UPDATE {latest} l SET {updates} FROM inserted i JOIN candor_scores c "
+        "USING (account_id) WHERE l.account_id = i.account_id RETURNING l.account_id), "
+        f"added AS (INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
+        f"SELECT i.account_id, {new} FROM inserted i JOIN candor_scores c USING (account_id) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {latest} l WHERE l.account_id = i.account_id) "
+        # Another run adding the same new account at once: the later score wins, as before.
+        f"ORDER BY i.account_id ON CONFLICT (account_id) DO UPDATE SET {excluded}) "
+        "SELECT count(*) FROM inserted"
+    )
+
+
+def _current_value(column: str) -> str:
+    return {
+        "score_id": "i.id",
+        "computed_at": "%s",
+        "last_signal_at": "to_timestamp(c.last_signal_at)",
+    }.get(column, f"c.{column}")
 
 
 def rescore_request(*, account_ids) -> None:
