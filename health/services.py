@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from candor.background import AfterResponse
 from health.features import AccountRange, build_features, card_keys, scorable_accounts
 from health.hooks import scores_written
 from health.models import (
@@ -327,8 +328,13 @@ def _with_current(insert: str) -> str:
     excluded = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
     return (
         f"WITH inserted AS ({insert}), "
-        f"updated AS (UPDATE {latest} l SET {updates} FROM inserted i JOIN candor_scores c "
-        "USING (account_id) WHERE l.account_id = i.account_id RETURNING l.account_id), "
+        # Rows locked in account order, as every run locks them: overlapping rescores never
+        # deadlock (an UPDATE joined alone locks in whatever order its join yields).
+        f"locked AS (SELECT l.account_id FROM {latest} l JOIN inserted i USING (account_id) "
+        "ORDER BY l.account_id FOR UPDATE OF l), "
+        f"updated AS (UPDATE {latest} l SET {updates} FROM locked k JOIN inserted i "
+        "USING (account_id) JOIN candor_scores c USING (account_id) "
+        "WHERE l.account_id = k.account_id RETURNING l.account_id), "
         f"added AS (INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
         f"SELECT i.account_id, {new} FROM inserted i JOIN candor_scores c USING (account_id) "
         f"WHERE NOT EXISTS (SELECT 1 FROM {latest} l WHERE l.account_id = i.account_id) "
@@ -349,14 +355,19 @@ def _current_value(column: str) -> str:
 def rescore_request(*, account_ids) -> None:
     """Ask for a debounced rescore of accounts that just received signals.
 
-    Without a broker (eager mode) they are scored at once. With Redis, ids gather in a set and
-    one flush runs after RESCORE_DEBOUNCE_SECONDS. A broker outage is logged, never raised: the
+    HEALTH_RESCORE says where: `background`, this process' rescore thread, after the request
+    has answered (a web process without Redis); `inline`, at once; `celery`, with Redis: ids
+    gather in a set and one flush runs after RESCORE_DEBOUNCE_SECONDS (without a broker, at
+    once). A broker outage is logged, never raised: the
     signals are already committed and the periodic sweep rescores them.
     """
     account_ids = sorted({int(pk) for pk in account_ids})
     if not account_ids:
         return
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if settings.HEALTH_RESCORE == "background":
+        rescorer.request(account_ids)
+        return
+    if settings.HEALTH_RESCORE == "inline" or settings.CELERY_TASK_ALWAYS_EAGER:
         score_accounts(account_ids=account_ids)
         return
     try:
@@ -368,6 +379,22 @@ def rescore_request(*, account_ids) -> None:
             exc_info=True,
         )
         rescore_requests_remember(account_ids=account_ids)
+
+
+def _rescore_served(account_ids: list[int]) -> None:
+    score_accounts(account_ids=account_ids)
+
+
+def _rescore_kept(account_ids: list[int]) -> None:
+    rescore_requests_remember(account_ids=account_ids)
+
+
+# Seconds the rescore thread gathers requests before scoring them together.
+RESCORE_GATHER_SECONDS = 0.5
+rescorer = AfterResponse(
+    "health-rescore", serve=_rescore_served, failed=_rescore_kept,
+    gather_for=RESCORE_GATHER_SECONDS,
+)  # fmt: skip
 
 
 def rescore_requests_remember(*, account_ids) -> None:
