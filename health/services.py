@@ -30,6 +30,7 @@ from health.models import (
     validate_spec,
 )
 from health.partitions import history_partition_ensure, partition_name
+from health.portfolio_figures import portfolio_figures_refresh
 from health.scoring import ScorecardSpec, score_frame
 from health.selectors import scorecard_specs
 
@@ -157,7 +158,10 @@ def score_accounts(
     failures = [] if failed is None else failed
     run = {"as_of": as_of, "computed_at": computed_at, "current": as_of >= today,
            "keep_history": keep_history}  # fmt: skip
-    return _score_isolating(account_ids, run, failures, scorecards_by_segment())
+    scored = _score_isolating(account_ids, run, failures, scorecards_by_segment())
+    if account_ids is None and run["current"]:
+        _figures_refresh()  # the whole portfolio, in this process: its figures are due
+    return scored
 
 
 def _score_once(account_ids, run: dict, cards) -> int:
@@ -483,8 +487,22 @@ def scoring_shard_finish(*, shard_id: int, scored: int, failed: list[int]) -> No
         if not updated:
             return
         run_id = ScoringShard.objects.values_list("run_id", flat=True).get(pk=shard_id)
-        if not ScoringShard.objects.filter(run_id=run_id, done_at__isnull=True).exists():
-            ScoringRun.objects.filter(pk=run_id, finished_at__isnull=True).update(finished_at=now)
+        if ScoringShard.objects.filter(run_id=run_id, done_at__isnull=True).exists():
+            return
+        finished = ScoringRun.objects.filter(pk=run_id, finished_at__isnull=True).update(
+            finished_at=now
+        )
+    if finished:  # the last shard of a portfolio run: the page's figures are due
+        _figures_refresh()
+
+
+def _figures_refresh() -> None:
+    """The scores are written whatever becomes of the figures: a failure leaves the page to
+    compute them on its next request."""
+    try:
+        portfolio_figures_refresh()
+    except Exception:
+        logger.exception("The portfolio's figures could not be refreshed after the run")
 
 
 def scoring_shards_lapsed(*, resend_after: timedelta) -> list[ScoringShard]:

@@ -20,9 +20,8 @@ from django.utils import timezone
 from candor.partitions import month_bounds
 from health.models import CurrentHealth, HealthScore
 from health.partitions import history_partition_ensure, partition_name
+from health.services import NEXT_ID
 
-# A partition written directly does not draw ids itself: the history table's identity does.
-NEXT_ID = f"nextval(pg_get_serial_sequence('{HealthScore._meta.db_table}', 'id'))"
 NIGHTLY_AT = time(2, tzinfo=UTC)
 COPIED = [
     "account_id", "overall", "rag", "facts", "flag_codes", "checklist_completion",
