@@ -273,8 +273,7 @@ NEXT_ID = f"nextval(pg_get_serial_sequence('{HealthScore._meta.db_table}', 'id')
 def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
     """COPY what varies into a temporary table (no WAL, no indexes), then ONE statement appends
     history straight into the month's partition (no routing through the parent) and, when
-    `current`, updates CurrentHealth by a join with the ids the insert returned (and adds the
-    accounts it has no row for yet). Rows a retried shard already wrote are skipped by the
+    `current`, upserts CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are skipped by the
     unique (account, as_of, computed_at) index; returns how many were new."""
     with connection.cursor() as cursor:
         history_partition_ensure(cursor, as_of)
@@ -282,7 +281,7 @@ def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_
         insert = _history_insert(partition_name(as_of), keep_history)
         params = [as_of, computed_at, *([as_of] if keep_history else [])]
         if current:
-            cursor.execute(_with_current(insert), [*params, computed_at, computed_at])
+            cursor.execute(_with_current(insert), [*params, computed_at])
         else:
             cursor.execute(f"WITH inserted AS ({insert}) SELECT count(*) FROM inserted", params)
         written = cursor.fetchone()[0]
@@ -323,27 +322,20 @@ def _history_insert(partition: str, keep_history: bool) -> str:
 
 
 def _with_current(insert: str) -> str:
-    """The history insert, then CurrentHealth pointed at the new rows: an UPDATE joined to them
-    for the accounts that have a current score, an INSERT for those that have none. Counts
-    the history rows written."""
+    """The history insert, then CurrentHealth pointed at the new rows, in account order (one
+    lock order: overlapping rescores never deadlock). Counts the history rows written.
+
+    An UPDATE joined to the new rows was measured beside this upsert: no faster within the
+    noise, and it locks rows in whatever order its join yields; locking them in order first
+    cost more than the upsert (docs/benchmarks.md)."""
     latest = CurrentHealth._meta.db_table
-    updates = ", ".join(f"{c} = {_current_value(c)}" for c in CURRENT_COLUMNS)
-    new = ", ".join(_current_value(c) for c in CURRENT_COLUMNS)
-    excluded = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
+    values = ", ".join(_current_value(c) for c in CURRENT_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
     return (
         f"WITH inserted AS ({insert}), "
-        # Rows locked in account order, as every run locks them: overlapping rescores never
-        # deadlock (an UPDATE joined alone locks in whatever order its join yields).
-        f"locked AS (SELECT l.account_id FROM {latest} l JOIN inserted i USING (account_id) "
-        "ORDER BY l.account_id FOR UPDATE OF l), "
-        f"updated AS (UPDATE {latest} l SET {updates} FROM locked k JOIN inserted i "
-        "USING (account_id) JOIN candor_scores c USING (account_id) "
-        "WHERE l.account_id = k.account_id RETURNING l.account_id), "
-        f"added AS (INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
-        f"SELECT i.account_id, {new} FROM inserted i JOIN candor_scores c USING (account_id) "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {latest} l WHERE l.account_id = i.account_id) "
-        # Another run adding the same new account at once: the later score wins, as before.
-        f"ORDER BY i.account_id ON CONFLICT (account_id) DO UPDATE SET {excluded}) "
+        f"current AS (INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
+        f"SELECT i.account_id, {values} FROM inserted i JOIN candor_scores c USING (account_id) "
+        f"ORDER BY i.account_id ON CONFLICT (account_id) DO UPDATE SET {updates}) "
         "SELECT count(*) FROM inserted"
     )
 
