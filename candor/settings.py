@@ -375,6 +375,9 @@ SOURCES_RAW_RETENTION_DAYS = int(os.environ.get("SOURCES_RAW_RETENTION_DAYS", 40
 # Where a request's kept messages become signals: `celery` (a task), `background` (a thread of
 # the web process, after the answer), `inline` (in the request, before the answer).
 SOURCES_DRAIN = os.environ.get("SOURCES_DRAIN", "celery" if REDIS_URL else "background")
+# Where the rescore of accounts that received data runs: `celery` (a debounced task),
+# `background` (a thread of the web process, after the answer), `inline` (in the request).
+HEALTH_RESCORE = os.environ.get("HEALTH_RESCORE", "celery" if REDIS_URL else "background")
 # Links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -16,3 +16,6 @@ from candor.settings import *  # noqa: E402, F403
 # The test client reads what became of a message right after its request (tests of the
 # deferred drain set "background" or "celery" themselves).
 SOURCES_DRAIN = os.environ.get("SOURCES_DRAIN", "inline")
+# The same for rescores: in the request without a broker, as the tests read them (tests of the
+# rescore thread set "background" themselves).
+HEALTH_RESCORE = os.environ.get("HEALTH_RESCORE", "celery")

@@ -6,16 +6,9 @@ from accounts.models import Account
 from dashboard import charts
 from dashboard.book import RISK_PER_ARR, BookFilters, book_queryset
 from health.backtest import BacktestWindow, backtest_remembered
-from health.board import arr_at_risk_by_month, renewals_by_quarter
 from health.forecast_backtest import forecast_backtest_remembered
-from health.portfolio import (
-    commitment_debt,
-    csm_trend,
-    lying_dashboards,
-    portfolio_rollup,
-    score_validity_remembered,
-    summarise,
-)
+from health.portfolio import commitment_debt, lying_dashboards, summarise
+from health.portfolio_figures import portfolio_figures
 from health.scoring.constants import COMPONENTS
 from health.selectors import calibration_proposals_pending, churn_model_evidence
 
@@ -25,9 +18,12 @@ TARGETS = {"auc": 0.75, "recall_60": 0.70, "green_churn_rate": 0.05}
 
 
 def portfolio_page_data(accounts) -> dict:
-    rollup = portfolio_rollup(accounts)
+    """The page's figures: the aggregates the last scoring run computed (portfolio_figures),
+    and what is cheap enough to read on each request."""
+    figures = portfolio_figures(accounts)
+    rollup = figures["rollup"]
     summary = summarise(rollup)
-    months, renewals = arr_at_risk_by_month(accounts), renewals_by_quarter(accounts)
+    months, renewals = figures["board_months"], figures["board_renewals"]
     return {
         "board_months": months,
         "board_renewals": renewals,
@@ -35,9 +31,9 @@ def portfolio_page_data(accounts) -> dict:
         "chart_renewals_by_quarter": charts.renewals_by_quarter(renewals),
         "summary": summary,
         "lying": lying_dashboards(rollup),
-        "trend": csm_trend(accounts, rollup),
+        "trend": figures["trend"],
         "debt": commitment_debt(accounts),
-        "validity": score_validity_remembered(accounts),
+        "validity": figures["validity"],
         "backtest": backtest_remembered(
             window=BacktestWindow.default(timezone.now().date()), compute=False
         ),

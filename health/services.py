@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from candor.background import AfterResponse
 from health.features import (
     AccountRange,
     build_features,
@@ -34,7 +35,8 @@ from health.models import (
     ScoringShard,
     validate_spec,
 )
-from health.partitions import history_partition_ensure
+from health.partitions import history_partition_ensure, partition_name
+from health.portfolio_figures import portfolio_figures_refresh
 from health.scoring import ScorecardSpec, score_frame
 from health.selectors import scorecard_specs
 
@@ -162,7 +164,10 @@ def score_accounts(
     failures = [] if failed is None else failed
     run = {"as_of": as_of, "computed_at": computed_at, "current": as_of >= today,
            "keep_history": keep_history}  # fmt: skip
-    return _score_isolating(account_ids, run, failures, scorecards_by_segment())
+    scored = _score_isolating(account_ids, run, failures, scorecards_by_segment())
+    if account_ids is None and run["current"]:
+        _figures_refresh()  # the whole portfolio, in this process: its figures are due
+    return scored
 
 
 def _score_once(account_ids, run: dict, cards) -> int:
@@ -259,74 +264,113 @@ EPOCH = pd.Timestamp(0, tz="UTC")
 CURRENT_COLUMNS = ["score_id", "overall", "rag", "flag_codes", "computed_at", "last_signal_at"]
 
 
-def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
-    """COPY what varies into a temporary table (no WAL, no indexes) as CSV that pandas writes
-    in C, then ONE statement appends history and, in a data-modifying CTE, upserts
-    CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are
-    skipped by the unique (account, as_of, computed_at) index; returns how many were new."""
-    table, latest = HealthScore._meta.db_table, CurrentHealth._meta.db_table
-    history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
-    varying = ", ".join(VARYING)
-    # A kept history skips accounts already scored that day: a probe of the run key's index.
-    kept = (
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} h "
-        "WHERE h.account_id = candor_scores.account_id AND h.as_of = %s) "
-    )
-    insert = (
-        f"INSERT INTO {table} ({', '.join(history)}) "
-        f"SELECT {', '.join('%s' if c in ('as_of', 'computed_at') else c for c in history)} "
-        f"FROM candor_scores {kept if keep_history else ''}"
-        "ON CONFLICT (account_id, as_of, computed_at) DO NOTHING"
-    )
-    day = [as_of] if keep_history else []
+def scores_csv(scores, features) -> str:
+    """What varies per account (VARYING), as the CSV that the write COPYs; pandas writes it in
+    C. Seconds since the epoch format ten times faster than timestamps; to_timestamp() undoes
+    it."""
     frame = _score_frame(scores, features)
-    # Seconds since the epoch format ten times faster than timestamps; to_timestamp() undoes it.
     frame["last_signal_at"] = (frame["last_signal_at"] - EPOCH).dt.total_seconds()
-    csv = frame.to_csv(index=False, header=False)
+    return frame.to_csv(index=False, header=False)
+
+
+# The month's partition is written directly: it draws no ids itself, the history's identity does.
+NEXT_ID = f"nextval(pg_get_serial_sequence('{HealthScore._meta.db_table}', 'id'))"
+
+
+def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
+    """COPY what varies into a temporary table (no WAL, no indexes), then ONE statement appends
+    history straight into the month's partition (no routing through the parent) and, when
+    `current`, upserts CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are skipped by the
+    unique (account, as_of, computed_at) index; returns how many were new."""
     with connection.cursor() as cursor:
         history_partition_ensure(cursor, as_of)
-        cursor.execute("DROP TABLE IF EXISTS candor_scores")
-        cursor.execute(
-            f"CREATE TEMP TABLE candor_scores ON COMMIT DROP AS SELECT "
-            f"{', '.join(c for c in VARYING if c != 'last_signal_at')}, "
-            f"NULL::float8 AS last_signal_at FROM {table} WITH NO DATA"
-        )
-        copy_sql = (
-            f"COPY candor_scores ({varying}) FROM STDIN "
-            "(FORMAT csv, FORCE_NOT_NULL (rag, facts, flag_codes))"
-        )
-        with cursor.cursor.copy(copy_sql) as copy:
-            copy.write(csv)
-        if not current:
-            cursor.execute(insert, [as_of, computed_at, *day])
-            written = cursor.rowcount
+        _scores_copy(cursor, scores_csv(scores, features))
+        insert = _history_insert(partition_name(as_of), keep_history)
+        params = [as_of, computed_at, *([as_of] if keep_history else [])]
+        if current:
+            cursor.execute(_with_current(insert), [*params, computed_at])
         else:
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
-            cursor.execute(
-                f"WITH inserted AS ({insert} RETURNING id, account_id) "
-                f"INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
-                "SELECT c.account_id, i.id, c.overall, c.rag, c.flag_codes, %s, "
-                "to_timestamp(c.last_signal_at) FROM inserted i JOIN candor_scores c "
-                "USING (account_id) ORDER BY c.account_id "  # one lock order: no deadlocks
-                f"ON CONFLICT (account_id) DO UPDATE SET {updates}",
-                [as_of, computed_at, *day, computed_at],
-            )
-            written = cursor.rowcount
+            cursor.execute(f"WITH inserted AS ({insert}) SELECT count(*) FROM inserted", params)
+        written = cursor.fetchone()[0]
         cursor.execute("DROP TABLE candor_scores")
     return written
+
+
+def _scores_copy(cursor, csv: str) -> None:
+    table = HealthScore._meta.db_table
+    cursor.execute("DROP TABLE IF EXISTS candor_scores")
+    cursor.execute(
+        f"CREATE TEMP TABLE candor_scores ON COMMIT DROP AS SELECT "
+        f"{', '.join(c for c in VARYING if c != 'last_signal_at')}, "
+        f"NULL::float8 AS last_signal_at FROM {table} WITH NO DATA"
+    )
+    copy_sql = (
+        f"COPY candor_scores ({', '.join(VARYING)}) FROM STDIN "
+        "(FORMAT csv, FORCE_NOT_NULL (rag, facts, flag_codes))"
+    )
+    with cursor.cursor.copy(copy_sql) as copy:
+        copy.write(csv)
+
+
+def _history_insert(partition: str, keep_history: bool) -> str:
+    """Append the copied scores to the month's partition; a kept history skips accounts already
+    scored that day (a probe of the run key's index)."""
+    history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
+    values = ", ".join("%s" if c in ("as_of", "computed_at") else c for c in history)
+    kept = (
+        f"WHERE NOT EXISTS (SELECT 1 FROM {partition} h "
+        "WHERE h.account_id = candor_scores.account_id AND h.as_of = %s) "
+    )
+    return (
+        f"INSERT INTO {partition} (id, {', '.join(history)}) "
+        f"SELECT {NEXT_ID}, {values} FROM candor_scores {kept if keep_history else ''}"
+        "ON CONFLICT (account_id, as_of, computed_at) DO NOTHING RETURNING id, account_id"
+    )
+
+
+def _with_current(insert: str) -> str:
+    """The history insert, then CurrentHealth pointed at the new rows, in account order (one
+    lock order: overlapping rescores never deadlock). Counts the history rows written.
+
+    An UPDATE joined to the new rows was measured beside this upsert: no faster within the
+    noise, and it locks rows in whatever order its join yields; locking them in order first
+    cost more than the upsert (docs/benchmarks.md)."""
+    latest = CurrentHealth._meta.db_table
+    values = ", ".join(_current_value(c) for c in CURRENT_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
+    return (
+        f"WITH inserted AS ({insert}), "
+        f"current AS (INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
+        f"SELECT i.account_id, {values} FROM inserted i JOIN candor_scores c USING (account_id) "
+        f"ORDER BY i.account_id ON CONFLICT (account_id) DO UPDATE SET {updates}) "
+        "SELECT count(*) FROM inserted"
+    )
+
+
+def _current_value(column: str) -> str:
+    return {
+        "score_id": "i.id",
+        "computed_at": "%s",
+        "last_signal_at": "to_timestamp(c.last_signal_at)",
+    }.get(column, f"c.{column}")
 
 
 def rescore_request(*, account_ids) -> None:
     """Ask for a debounced rescore of accounts that just received signals.
 
-    Without a broker (eager mode) they are scored at once. With Redis, ids gather in a set and
-    one flush runs after RESCORE_DEBOUNCE_SECONDS. A broker outage is logged, never raised: the
+    HEALTH_RESCORE says where: `background`, this process' rescore thread, after the request
+    has answered (a web process without Redis); `inline`, at once; `celery`, with Redis: ids
+    gather in a set and one flush runs after RESCORE_DEBOUNCE_SECONDS (without a broker, at
+    once). A broker outage is logged, never raised: the
     signals are already committed and the periodic sweep rescores them.
     """
     account_ids = sorted({int(pk) for pk in account_ids})
     if not account_ids:
         return
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if settings.HEALTH_RESCORE == "background":
+        rescorer.request(account_ids)
+        return
+    if settings.HEALTH_RESCORE == "inline" or settings.CELERY_TASK_ALWAYS_EAGER:
         score_accounts(account_ids=account_ids)
         return
     try:
@@ -338,6 +382,22 @@ def rescore_request(*, account_ids) -> None:
             exc_info=True,
         )
         rescore_requests_remember(account_ids=account_ids)
+
+
+def _rescore_served(account_ids: list[int]) -> None:
+    score_accounts(account_ids=account_ids)
+
+
+def _rescore_kept(account_ids: list[int]) -> None:
+    rescore_requests_remember(account_ids=account_ids)
+
+
+# Seconds the rescore thread gathers requests before scoring them together.
+RESCORE_GATHER_SECONDS = 0.5
+rescorer = AfterResponse(
+    "health-rescore", serve=_rescore_served, failed=_rescore_kept,
+    gather_for=RESCORE_GATHER_SECONDS,
+)  # fmt: skip
 
 
 def rescore_requests_remember(*, account_ids) -> None:
@@ -426,8 +486,22 @@ def scoring_shard_finish(*, shard_id: int, scored: int, failed: list[int]) -> No
         if not updated:
             return
         run_id = ScoringShard.objects.values_list("run_id", flat=True).get(pk=shard_id)
-        if not ScoringShard.objects.filter(run_id=run_id, done_at__isnull=True).exists():
-            ScoringRun.objects.filter(pk=run_id, finished_at__isnull=True).update(finished_at=now)
+        if ScoringShard.objects.filter(run_id=run_id, done_at__isnull=True).exists():
+            return
+        finished = ScoringRun.objects.filter(pk=run_id, finished_at__isnull=True).update(
+            finished_at=now
+        )
+    if finished:  # the last shard of a portfolio run: the page's figures are due
+        _figures_refresh()
+
+
+def _figures_refresh() -> None:
+    """The scores are written whatever becomes of the figures: a failure leaves the page to
+    compute them on its next request."""
+    try:
+        portfolio_figures_refresh()
+    except Exception:
+        logger.exception("The portfolio's figures could not be refreshed after the run")
 
 
 def scoring_shards_lapsed(*, resend_after: timedelta) -> list[ScoringShard]:

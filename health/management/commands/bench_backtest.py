@@ -22,7 +22,7 @@ from health.backtest import (
     portfolio_as_of,
     score_as_known,
 )
-from health.management.commands.bench_scoring import peak_rss_mb, timed
+from health.management.commands.bench_scoring import peak_rss_mb, steady_state_ensure, timed
 from health.scoring.backtest import backtest_metrics
 from signals.models import Signal
 
@@ -39,11 +39,19 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--runs", type=int, default=1)
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--history-days", type=int, default=30,
+            help="Nightly runs of score history written before timing (0: a fresh database).",
+        )  # fmt: skip
 
-    def handle(self, *args, accounts, signals_per_account, dates, workers, runs, seed, **opts):
+    def handle(
+        self, *args, accounts, signals_per_account, dates, workers, runs, seed, history_days,
+        **opts,
+    ):  # fmt: skip
         from health.management.commands.bench_scoring import Command as BenchScoring
 
         BenchScoring(stdout=self.stdout)._ensure_data(accounts, signals_per_account, seed)
+        steady_state_ensure(self.stdout, history_days, timezone.now().date())
         window = BacktestWindow.default(timezone.now().date(), dates)
         self.stdout.write(
             f"Database {connection.vendor}: {Account.objects.count()} accounts, "
@@ -67,6 +75,7 @@ class Command(BaseCommand):
             "extrapolated_100k_x6_s": round(per_ms * TARGET_ACCOUNT_DATES / 1000, 1),
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "runs": runs,
+            "history_days": history_days,
             "database": connection.vendor,
         }
         self.stdout.write(json.dumps(summary))

@@ -9,6 +9,12 @@ the serial phases. Prints one line per phase and, last, ONE JSON object with the
 The rules that run after every scoring run (the actions app, through health's `scores_written`
 hook) are part of what is timed; `--rules off` switches them off (CANDOR["ACTION_RULES"]) to
 measure what they cost.
+
+`--history-days N` (default 30) first gives the portfolio N nightly runs of score history
+(health.steady_state), so the month's partition is as full as on the 30th: steady state, not
+a fresh database. Each run also times the floor of its write: the same rows COPYd into a
+plain table without indexes (`copy_floor_s`), reported beside the write and, with the feature
+read, as `floor_s`.
 """
 
 import json
@@ -23,12 +29,23 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import Account
 from health.features import AccountRange, build_features, scorable_accounts
-from health.services import health_scores_write, score_accounts, score_features
+from health.models import CurrentHealth
+from health.partitions import partition_name
+from health.portfolio_figures import portfolio_figures_refresh
+from health.services import (
+    NEXT_ID,
+    VARYING,
+    health_scores_write,
+    score_accounts,
+    score_features,
+    scores_csv,
+)
+from health.steady_state import history_nights_fill
 from health.tasks import portfolio_shards
 from signals.models import Signal
 
@@ -60,6 +77,51 @@ def naive_score(account_id, as_of, computed_at) -> int:
         return 0
     scores = score_features(features, as_of)
     return health_scores_write(scores, features, as_of=as_of, computed_at=computed_at, current=True)
+
+
+def steady_state_ensure(stdout, days: int, as_of) -> None:
+    """N nightly runs of history before anything is timed (a first run scores the portfolio
+    when nothing has been scored yet: the nights repeat each account's current score)."""
+    if days <= 0:
+        return
+    if not CurrentHealth.objects.exists():
+        score_accounts(as_of=as_of)
+    written, elapsed = timed(history_nights_fill, nights=days, as_of=as_of)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {partition_name(as_of)}")
+        month_rows = cursor.fetchone()[0]
+    stdout.write(
+        f"History: {days} nightly runs ({written} rows written in {elapsed:.1f}s); "
+        f"{partition_name(as_of)} holds {month_rows} rows"
+    )
+
+
+FLOOR_TABLE = "candor_copy_floor"
+
+
+def copy_floor(scores, features, as_of, computed_at) -> float:
+    """Seconds to write the run's rows at the floor: the same CSV the write makes, COPYd into a
+    plain table with the history's columns and no indexes, committed (then dropped)."""
+    started = time.perf_counter()
+    csv = scores_csv(scores, features)
+    plain = ", ".join(c for c in VARYING if c != "last_signal_at")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {FLOOR_TABLE} AS SELECT id, as_of, computed_at, {plain}, "
+            "NULL::float8 AS last_signal_at FROM health_healthscore WITH NO DATA"
+        )
+        cursor.execute(
+            f"ALTER TABLE {FLOOR_TABLE} ALTER id SET DEFAULT {NEXT_ID}, "
+            f"ALTER as_of SET DEFAULT '{as_of.isoformat()}', "
+            f"ALTER computed_at SET DEFAULT '{computed_at.isoformat()}'"
+        )
+        copy_sql = f"COPY {FLOOR_TABLE} ({', '.join(VARYING)}) FROM STDIN (FORMAT csv)"
+        with cursor.cursor.copy(copy_sql) as copy:
+            copy.write(csv)
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {FLOOR_TABLE}")
+    return elapsed
 
 
 def _rules_switch(on: bool) -> None:
@@ -95,6 +157,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
         parser.add_argument("--shards-per-worker", type=int, default=4)
         parser.add_argument(
+            "--history-days", type=int, default=30,
+            help="Nightly runs of score history written before timing (0: a fresh database).",
+        )  # fmt: skip
+        parser.add_argument(
             "--rules", choices=["on", "off", "both"], default="on",
             help="Run the actions rules after each scoring run (on, as production does), not, "
             "or both: each run once without and once with them, to report what they cost.",
@@ -102,12 +168,13 @@ class Command(BaseCommand):
 
     def handle(
         self, *args, accounts, signals_per_account, naive_sample, runs, seed, workers,
-        shards_per_worker, rules, **options,
+        shards_per_worker, rules, history_days, **options,
     ):  # fmt: skip
         self.shards_per_worker = shards_per_worker
         _rules_switch(rules != "off")
         self._ensure_data(accounts, signals_per_account, seed)
         as_of = timezone.now().date()
+        steady_state_ensure(self.stdout, history_days, as_of)
         n_accounts, n_signals = Account.objects.count(), Signal.objects.count()
         self.stdout.write(
             f"Database {connection.vendor}: {n_accounts} accounts, {n_signals} signals"
@@ -129,6 +196,11 @@ class Command(BaseCommand):
             "features_s": round(median["features_s"], 3),
             "scoring_s": round(median["scoring_s"], 3),
             "write_s": round(median["write_s"], 3),
+            "copy_floor_s": round(median["copy_floor_s"], 3),
+            "write_vs_copy": round(median["write_s"] / median["copy_floor_s"], 2),
+            "floor_s": round(median["floor_s"], 3),
+            "portfolio_figures_s": round(median["figures_s"], 3),
+            "serial_vs_floor": round(median["serial_total_s"] / median["floor_s"], 2),
             "total_s": round(median["total_s"], 3),
             "serial_total_s": round(median["serial_total_s"], 3),
             "workers": workers,
@@ -138,6 +210,7 @@ class Command(BaseCommand):
             "rescore_100_s": round(statistics.median(rescore), 3),
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "runs": runs,
+            "history_days": history_days,
             "rules": rules,
             "database": connection.vendor,
             **(_rules_cost(median, _medians(without)) if without else {}),
@@ -175,18 +248,21 @@ class Command(BaseCommand):
             health_scores_write, scores, features, as_of=as_of, computed_at=computed_at,
             current=True,
         )  # fmt: skip
+        copy_s = copy_floor(scores, features, as_of, computed_at)
         del features, scores
         serial = features_s + scoring_s + write_s
         parallel_scored, total = timed(self._end_to_end, as_of, workers)
+        _, figures_s = timed(portfolio_figures_refresh)  # the run's last step, timed apart
         self.stdout.write(
             f"Run {number}{f' ({label})' if label else ''}: serial features {features_s:.2f}s, scoring {scoring_s:.2f}s, "
-            f"write {write_s:.2f}s = {serial:.2f}s; end to end with {workers} workers "
+            f"write {write_s:.2f}s (COPY floor {copy_s:.2f}s) = {serial:.2f}s; end to end with {workers} workers "
             f"{total:.2f}s for {parallel_scored} accounts ({parallel_scored / total:.0f}/s), "
-            f"peak RSS {peak_rss_mb():.0f} MB"
+            f"peak RSS {peak_rss_mb():.0f} MB; the portfolio's figures after it {figures_s:.2f}s"
         )
         return {
             "features_s": features_s, "scoring_s": scoring_s, "write_s": write_s,
             "serial_total_s": serial, "total_s": total, "scored": parallel_scored,
+            "copy_floor_s": copy_s, "floor_s": features_s + copy_s, "figures_s": figures_s,
         }  # fmt: skip
 
     def _end_to_end(self, as_of, workers) -> int:
