@@ -13,8 +13,8 @@ from candor.schema import CachedSchemaView
 from forecast import api as forecast_api
 from health import api as health_api
 from integrations import api as integrations_api
-from roadmap import api as roadmap_api
 from lenses import api as lenses_api
+from roadmap import api as roadmap_api
 from signals import api as signals_api
 from sources import api as sources_api
 from teams import api as teams_api
