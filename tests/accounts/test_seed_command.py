@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 
-from accounts.models import Account
+from accounts.models import Account, Team
 from demo.portfolio import STORIES
 from signals.models import Signal
 from tests.accounts.test_seed_demo import ACCOUNTS, portfolio_fingerprint, seed
@@ -21,6 +21,7 @@ def test_same_seed_builds_the_same_portfolio_in_a_fresh_database(db):
     first = portfolio_fingerprint()
     first_signals = signal_fingerprint()
     Account.objects.all().delete()
+    Team.objects.all().delete()
     get_user_model().objects.all().delete()
     seed()
     assert portfolio_fingerprint() == first
