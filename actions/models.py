@@ -140,6 +140,13 @@ class Action(models.Model):
             models.Index(fields=["account", "rule", "flag", "created_at"], name="action_rule_idx"),
             models.Index(fields=["status", "owner"], name="action_status_owner_idx"),
             models.Index(fields=["created_at"], name="action_created_idx"),
+            # /my-work/: open actions by due date (and owner), read in order and counted by
+            # bucket and owner from the index alone.
+            models.Index(
+                fields=["due_on", "owner", "id"],
+                condition=Q(status="open"),
+                name="action_open_due_idx",
+            ),  # fmt: skip
         ]
         constraints = [
             # At most one open action per (account, rule, flag) a rule raised: a rule that

@@ -13,10 +13,12 @@ from health.scoring.flags import FLAG_LABELS
 
 
 def actions_visible_to(user) -> QuerySet[Action]:
-    """Actions on the accounts the user may see: a CSM's book, a VP's portfolio."""
-    return Action.objects.filter(account__in=accounts_visible_to(user)).select_related(
-        "account", "owner", "playbook"
-    )
+    """Actions on the accounts the user may see: a CSM's book, a VP's portfolio. When the gate
+    lets the user see every account, no account filter is added (a semi-join of every account
+    costs a VP's lists a hash of the whole portfolio for nothing)."""
+    visible = accounts_visible_to(user)
+    rows = Action.objects.select_related("account", "owner", "playbook")
+    return rows.filter(account__in=visible) if visible.query.has_filters() else rows
 
 
 def actions_of(account) -> list[Action]:

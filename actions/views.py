@@ -19,12 +19,16 @@ from actions.work import my_work_data, work_owners
 
 def _work_page(request, bulk_form=None, status=200):
     filter_form = WorkFilterForm(request.GET)
-    data = my_work_data(request.user, filter_form.filters(), timezone.now().date())
+    filters = filter_form.filters()
+    data = my_work_data(request.user, filters, timezone.now().date())
     context = {
-        **data, "filters": filter_form.filters(), "filter_form": filter_form,
-        "bulk_form": bulk_form or BulkForm(), "owners": work_owners(request.user)
-        if data["sees_others"] else [], "querystring": request.GET.urlencode(),
-    }  # fmt: skip
+        **data,
+        "filters": filters,
+        "filter_form": filter_form,
+        "bulk_form": bulk_form or BulkForm(),
+        "owners": work_owners(request.user) if data["sees_others"] else [],
+        "querystring": request.GET.urlencode(),
+    }
     return render(request, "actions/my_work.html", context, status=status)
 
 
