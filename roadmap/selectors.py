@@ -6,12 +6,14 @@ the items promised to an account they can see. Under an item, everyone sees only
 `accounts_visible_to` gives them. Changing an item is for product managers and VPs.
 
 The page costs one query per figure family whatever the size of the portfolio: the items, the
-promises' figures (one compact row each, summed in pandas), and the words of the few promises
-shown under each item.
+promises' figures with the riskiest promises of each item (one pass with window functions, so
+only the rows shown leave the database), and the words of those promises.
 """
 
-import pandas as pd
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.postgres.aggregates import BoolOr
+from django.db import connection
+from django.db.models import Exists, Max, Min, OuterRef, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import rules
@@ -23,11 +25,6 @@ SEES_WHOLE_ROADMAP = (Role.PRODUCT, Role.VP, Role.FINANCE)
 CHANGES_ROADMAP = (Role.PRODUCT, Role.VP)
 # The promises listed under each item on the page, riskiest first; the CSV has them all.
 SHOWN_PER_ITEM = 20
-RAG_RANK = {"red": 0, "amber": 1, "green": 2, "unknown": 3}
-FIGURE_FIELDS = {
-    "pk": "pk", "item": "roadmap_item_id", "account": "account_id", "arr": "account__arr",
-    "renewal_date": "account__renewal_date", "rag": "account__current_health__rag",
-}  # fmt: skip
 
 
 def roadmap_may_change(user) -> bool:
@@ -47,56 +44,74 @@ def roadmap_commitments_visible_to(user) -> QuerySet[Commitment]:
     return Commitment.objects.filter(roadmap_item__isnull=False, account__in=visible)
 
 
-def promise_figures(commitments: QuerySet[Commitment]) -> pd.DataFrame:
-    """One row per promise: its item, account, ARR, renewal date, colour and whether it is a
-    commitment gap today (the scorer's own rule)."""
+def _per_account(user):
+    """One row per item and account the user sees: ARR, renewal date, colour, and whether
+    any of its promises on the item is a commitment gap today (the scorer's own rule)."""
     gap = rules.flagged(rules.commitment_gap(timezone.localdate()))
-    rows = commitments.annotate(gap=gap).values_list(*FIGURE_FIELDS.values(), "gap")
-    frame = pd.DataFrame.from_records(list(rows), columns=[*FIGURE_FIELDS, "gap"])
-    frame["arr"] = frame["arr"].astype(float)
-    frame["rag"] = frame["rag"].fillna("unknown")
-    frame["at_risk"] = frame["rag"].isin(("red", "amber"))
-    frame["rag_rank"] = frame["rag"].map(RAG_RANK)
-    return frame
-
-
-def riskiest_first(frame: pd.DataFrame) -> pd.DataFrame:
-    """Promises in a gap first, then red before amber before the rest, soonest renewal, ARR."""
-    keys = ["gap", "rag_rank", "renewal_date", "arr"]
-    return frame.sort_values(keys, ascending=[False, True, True, False], na_position="last")
-
-
-def item_figures(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per item: accounts, their ARR, red and amber accounts, accounts and ARR in a gap, the
-    next renewal. An account promised an item twice counts once."""
-    per_account = frame.groupby(["item", "account"]).agg(
-        arr=("arr", "first"), rag=("rag", "first"), gap=("gap", "any"),
-        renewal_date=("renewal_date", "first"),
-    )  # fmt: skip
-    per_account["gap_arr"] = per_account["arr"].where(per_account["gap"], 0.0)
-    figures = per_account.groupby(level="item").agg(
-        accounts=("arr", "size"), arr=("arr", "sum"), gap_accounts=("gap", "sum"),
-        gap_arr=("gap_arr", "sum"), red=("rag", lambda r: int((r == "red").sum())),
-        amber=("rag", lambda r: int((r == "amber").sum())),
-        next_renewal=("renewal_date", "min"),
-    )  # fmt: skip
-    figures["at_risk_arr"] = (
-        per_account[per_account["rag"].isin(("red", "amber"))].groupby(level="item")["arr"].sum()
+    return (
+        roadmap_commitments_visible_to(user)
+        .order_by()
+        .values("roadmap_item_id", "account_id")
+        .annotate(
+            promise=Min("pk"),
+            arr=Max("account__arr"),
+            renewal_date=Max("account__renewal_date"),
+            rag=Coalesce(Max("account__current_health__rag"), Value("unknown")),
+            gap=BoolOr(gap),
+        )  # fmt: skip
     )
-    return figures.fillna({"at_risk_arr": 0.0})
+
+
+# Each item's figures beside each of its accounts, and the accounts ranked riskiest first
+# (in a gap, red before amber before the rest, soonest renewal, largest ARR): one pass over
+# the promises, returning only the rows shown.
+FIGURES_SQL = """
+SELECT * FROM (
+  SELECT p.roadmap_item_id AS item, p.account_id AS account, p.promise AS pk, p.arr, p.renewal_date,
+         p.rag, p.gap,
+         count(*) OVER w AS accounts, sum(p.arr) OVER w AS arr_total,
+         count(*) FILTER (WHERE p.gap) OVER w AS gap_accounts,
+         coalesce(sum(p.arr) FILTER (WHERE p.gap) OVER w, 0) AS gap_arr,
+         count(*) FILTER (WHERE p.rag = 'red') OVER w AS red,
+         count(*) FILTER (WHERE p.rag = 'amber') OVER w AS amber,
+         coalesce(sum(p.arr) FILTER (WHERE p.rag IN ('red', 'amber')) OVER w, 0) AS at_risk_arr,
+         min(p.renewal_date) OVER w AS next_renewal,
+         row_number() OVER (
+           PARTITION BY p.roadmap_item_id
+           ORDER BY p.gap DESC,
+                    CASE p.rag WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END,
+                    p.renewal_date ASC NULLS LAST, p.arr DESC, p.account_id
+         ) AS rank
+  FROM ({promises}) p
+  WINDOW w AS (PARTITION BY p.roadmap_item_id)
+) ranked WHERE rank <= %s ORDER BY item, rank
+"""
+ITEM_FIGURES = ("accounts", "arr_total", "gap_accounts", "gap_arr", "red", "amber",
+                "at_risk_arr", "next_renewal")  # fmt: skip
+
+
+def promise_figures(user) -> tuple[dict[int, dict], dict[int, list[dict]]]:
+    """Each item's figures, and its riskiest SHOWN_PER_ITEM accounts, by item id. An account
+    promised an item twice counts once."""
+    inner, params = _per_account(user).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(FIGURES_SQL.format(promises=inner), [*params, SHOWN_PER_ITEM])
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    figures, shown = {}, {}
+    for row in rows:
+        figures.setdefault(row["item"], {name: row[name] for name in ITEM_FIGURES})
+        shown.setdefault(row["item"], []).append(row)
+    return figures, shown
 
 
 def roadmap_page_data(user) -> dict:
     items = list(roadmap_items_visible_to(user))
-    frame = promise_figures(roadmap_commitments_visible_to(user))
-    figures = item_figures(frame) if len(frame) else pd.DataFrame()
-    shown = (
-        riskiest_first(frame).groupby("item", sort=False).head(SHOWN_PER_ITEM)
-        if len(frame)
-        else frame
-    )
-    words = _promise_words(shown["pk"].tolist())
-    rows = [_item_row(item, figures, shown, words) for item in items]
+    figures, shown = promise_figures(user)
+    words = _promise_words([row["pk"] for rows in shown.values() for row in rows])
+    rows = [
+        _item_row(item, figures.get(item.pk, {}), shown.get(item.pk, []), words) for item in items
+    ]
     rows.sort(key=lambda r: (-r["gap_arr"], -r["at_risk_arr"], -r["arr"], r["item"].title))
     return {
         "items": rows,
@@ -112,23 +127,18 @@ def _promise_words(pks: list[int]) -> dict[int, dict]:
     return {row["pk"]: row for row in rows}
 
 
-def _item_row(item, figures: pd.DataFrame, shown: pd.DataFrame, words: dict) -> dict:
-    numbers = figures.loc[item.pk].to_dict() if item.pk in figures.index else {}
-    promises = [
-        _promise(row, words[row["pk"]])
-        for row in shown[shown["item"] == item.pk].to_dict("records")
-    ]
+def _item_row(item, numbers: dict, shown: list[dict], words: dict) -> dict:
     return {
         "item": item,
         "accounts": int(numbers.get("accounts", 0)),
-        "arr": float(numbers.get("arr", 0.0)),
+        "arr": float(numbers.get("arr_total") or 0),
         "gap_accounts": int(numbers.get("gap_accounts", 0)),
-        "gap_arr": float(numbers.get("gap_arr", 0.0)),
-        "at_risk_arr": float(numbers.get("at_risk_arr", 0.0)),
+        "gap_arr": float(numbers.get("gap_arr") or 0),
+        "at_risk_arr": float(numbers.get("at_risk_arr") or 0),
         "red": int(numbers.get("red", 0)),
         "amber": int(numbers.get("amber", 0)),
         "next_renewal": numbers.get("next_renewal"),
-        "promises": promises,
+        "promises": [_promise(row, words[row["pk"]]) for row in shown],
     }
 
 
