@@ -20,9 +20,10 @@ def test_the_sales_lens_asks_for_a_sign_in(client):
     assert client.get(reverse("sales")).status_code == 302
 
 
-@pytest.mark.parametrize("who", ["alice", "pat"])
-def test_a_csm_or_a_product_manager_is_refused_the_sales_lens(client, alice, pat, who):
-    client.force_login({"alice": alice, "pat": pat}[who])
+@pytest.mark.parametrize("who", ["alice", "pat", "charlie"])
+def test_a_csm_a_product_manager_or_no_role_is_refused_the_sales_lens(client, alice, pat, charlie,
+                                                                       who):  # fmt: skip
+    client.force_login({"alice": alice, "pat": pat, "charlie": charlie}[who])
     assert client.get(reverse("sales")).status_code == 403
 
 
