@@ -197,11 +197,17 @@ def crm_data_imported() -> dict:
     }
 
 
-def retention_frames(accounts: QuerySet[Account]):
+def retention_frames(accounts: QuerySet[Account], extra: dict[str, str] | None = None):
     """(accounts: id, contract_start, churned_on; their ARR history: account_id, valid_from,
-    arr), the two frames accounts.retention reads."""
-    rows = accounts.order_by().values_list("id", "contract_start", "outcome", "outcome_on")
-    people = pd.DataFrame(list(rows), columns=["id", "contract_start", "outcome", "churned_on"])
+    arr), the two frames accounts.retention reads. `extra` {column: field or annotation} adds
+    columns to the accounts' frame, read in the same query (a lens grouping them)."""
+    extra = extra or {}
+    rows = accounts.order_by().values_list(
+        "id", "contract_start", "outcome", "outcome_on", *extra.values()
+    )
+    people = pd.DataFrame(
+        list(rows), columns=["id", "contract_start", "outcome", "churned_on", *extra]
+    )
     people["churned_on"] = people["churned_on"].where(people["outcome"] == "churned")
     people["contract_start"] = pd.to_datetime(people["contract_start"])
     people["churned_on"] = pd.to_datetime(people["churned_on"])

@@ -29,13 +29,12 @@ def sales_rows(deals: pd.DataFrame, changes: pd.DataFrame, today: date, by: list
     `changes`: account_id, valid_from, arr (the ARR history retention reads)."""
     if deals.empty:
         return []
-    deals = with_deal_facts(deals, today)
-    kept = _retention_per_deal(deals, changes, today)
+    deals = with_deal_facts(deals, today).join(_retention_per_deal(deals, changes, today))
+    deals["counted"] = deals["starting"].notna()
     rows = []
     for keys, group in deals.groupby(by, sort=True):
         keys = keys if isinstance(keys, tuple) else (keys,)
-        counted = kept[kept.index.isin(group.index)]
-        rows.append(dict(zip(by, keys, strict=True)) | group_figures(group, counted))
+        rows.append(dict(zip(by, keys, strict=True)) | group_figures(group))
     return sorted(rows, key=lambda row: (row["quarter"], row.get("ae", "")))
 
 
@@ -64,8 +63,9 @@ def _retention_per_deal(deals: pd.DataFrame, changes: pd.DataFrame, today) -> pd
     return retention.per_account(started, changes, started["contract_start"], pd.Timestamp(today))
 
 
-def group_figures(group: pd.DataFrame, counted: pd.DataFrame) -> dict:
-    moved = retention.totals(counted)
+def group_figures(group: pd.DataFrame) -> dict:
+    counted = group[group["counted"]]
+    moved = retention.totals(counted.astype({"churned": bool}))
     active = group[group["churned_on"].isna()]
     return {
         "deals": len(group),

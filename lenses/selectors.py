@@ -21,11 +21,21 @@ Definitions (docs/LENSES.md):
 """
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    Sum,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import JSONField
 from django.utils import timezone
@@ -64,7 +74,7 @@ def deals_for(user):
 
 def _remembered(name: str, accounts, today, compute, extra: dict | None = None):
     version = accounts.aggregate(n=Count("pk"), arr=Sum("arr"), edited=Max("updated_at"))
-    version |= ArrChange.objects.aggregate(changes=Count("pk"), newest_change=Max("pk"))
+    version |= ArrChange.objects.aggregate(newest_change=Max("pk"))
     version |= extra or {}
     inputs = f"{name}|{accounts.query}|{today}|{sorted(version.items())}"
     key = f"candor:lens:{name}:{hashlib.sha256(inputs.encode()).hexdigest()}"
@@ -76,58 +86,70 @@ def sales_lens(deals, today: date | None = None) -> dict:
     quarter (the cohort)}. Remembered until a deal, an ARR, a score or a commitment changes."""
     today = today or timezone.now().date()
     extra = HealthScore.objects.aggregate(newest_score=Max("pk"))
-    extra |= Commitment.objects.aggregate(commitments=Count("pk"), newest_commitment=Max("pk"))
-    extra |= OnboardingMilestone.objects.aggregate(milestones=Count("pk"), done=Max("completed_on"))
+    extra |= Commitment.objects.aggregate(newest_commitment=Max("pk"))
+    extra |= OnboardingMilestone.objects.aggregate(newest_milestone=Max("pk"))
     return _remembered("sales", deals, today, lambda: _sales(deals, today), extra)
 
 
 def _sales(deals, today: date) -> dict:
-    frame = deal_frame(deals, today)
-    _, changes = retention_frames(deals)
+    frame, changes = deal_frames(deals, today)
     return {
         "by_seller": figures.sales_rows(frame, changes, today, ["ae", "quarter"]),
         "by_quarter": figures.sales_rows(frame, changes, today, ["quarter"]),
     }
 
 
-def deal_frame(deals, today: date) -> pd.DataFrame:
-    """One row per deal (figures.DEAL_COLUMNS), with its commitments made before signature."""
-    rows = deals.order_by().annotate(
-        handoff_missing=rules.handoff_missing_count(),
-        kickoff_on=_kickoff_on(),
-        rag_90=_said_90("rag"),
-        score_90=_said_90("overall"),
+DEAL_FIELDS = {
+    "ae": "sales_owner__username", "closed_on": "closed_on", "arr": "arr",
+    "handoff_missing": "handoff_missing", "rag_now": "current_health__rag",
+    "score_now": "current_health__overall",
+}  # fmt: skip
+
+
+def deal_frames(deals, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per deal (figures.DEAL_COLUMNS, with its commitments made before signature),
+    and the deals' ARR history: five queries, each a set-based pass, whatever the deal count."""
+    people, changes = retention_frames(
+        deals.annotate(handoff_missing=rules.handoff_missing_count()), DEAL_FIELDS
     )
-    rows = rows.values_list(
-        "pk", "sales_owner__username", "closed_on", "contract_start", "arr", "outcome",
-        "outcome_on", "handoff_missing", "kickoff_on", "rag_90", "score_90",
-        "current_health__rag", "current_health__overall",
-    )  # fmt: skip
-    columns = ["account_id", "ae", "closed_on", "contract_start", "arr", "outcome", "outcome_on",
-               *figures.DEAL_COLUMNS[6:]]  # fmt: skip
-    frame = pd.DataFrame(list(rows), columns=columns)
+    frame = people.drop(columns=["outcome"]).rename(columns={"id": "account_id"})
     frame["arr"] = frame["arr"].astype(float)
-    frame["churned_on"] = frame["outcome_on"].where(frame["outcome"] == "churned")
-    frame = frame.drop(columns=["outcome", "outcome_on"])
-    return frame.join(_promised_before_signature(deals), on="account_id").fillna(
-        {"commitments": 0, "unscoped": 0}
-    )
+    for extra in (
+        _kickoffs(deals),
+        _said_at_90_days(deals, today),
+        _promised_before_signature(deals),
+    ):
+        frame = frame.join(extra, on="account_id")
+    return frame.fillna({"commitments": 0, "unscoped": 0}), changes
 
 
-def _kickoff_on() -> Subquery:
+def _kickoffs(deals) -> pd.DataFrame:
     done = OnboardingMilestone.objects.filter(
-        KICKOFF_TASK, account=OuterRef("pk"), completed_on__isnull=False
+        KICKOFF_TASK, account__in=deals.order_by().values("pk"), completed_on__isnull=False
     )
-    return Subquery(done.order_by("completed_on").values("completed_on")[:1])
+    rows = done.values("account_id").annotate(kickoff_on=Min("completed_on")).order_by()
+    frame = pd.DataFrame(list(rows.values_list("account_id", "kickoff_on")),
+                         columns=["account_id", "kickoff_on"])  # fmt: skip
+    return frame.set_index("account_id")
 
 
-def _said_90(column: str) -> Subquery:
-    """What the score said on the deal's 90th day (an index-only probe of the score history)."""
-    day = OuterRef("closed_on") + timedelta(days=figures.HEALTH_DAYS)
-    scores = HealthScore.objects.filter(
-        account=OuterRef("pk"), as_of__lte=day, as_of__gte=day - timedelta(days=30)
-    )
-    return Subquery(scores.order_by("-as_of", "-computed_at").values(column)[:1])
+def _said_at_90_days(deals, today: date) -> pd.DataFrame:
+    """What the score said on each deal's 90th day, for deals whose 90th day has come: the newest
+    score as of that day, at most 30 days older (one index probe of the history per deal)."""
+    scope, params = deals.order_by().values("id", "closed_on").query.sql_with_params()
+    sql = f"""
+        SELECT d.id, s.rag, s.overall FROM ({scope}) d CROSS JOIN LATERAL (
+            SELECT h.rag, h.overall FROM {HealthScore._meta.db_table} h
+            WHERE h.account_id = d.id AND h.as_of <= d.closed_on + %s
+              AND h.as_of >= d.closed_on + %s
+            ORDER BY h.as_of DESC, h.computed_at DESC LIMIT 1
+        ) s WHERE d.closed_on + %s <= %s
+    """
+    days = figures.HEALTH_DAYS
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, days, days - 30, days, today])
+        rows = cursor.fetchall()
+    return pd.DataFrame(rows, columns=["account_id", "rag_90", "score_90"]).set_index("account_id")
 
 
 def _promised_before_signature(deals) -> pd.DataFrame:
@@ -169,9 +191,10 @@ def quarter_bounds(label: str) -> tuple[date, date]:
 
 # An account's deviations with their values, as one jsonb object ({} on standard terms): jsonb
 # compares objects by content, so equal structures group together whatever their key order.
-STRUCTURE_SQL = """COALESCE((SELECT jsonb_object_agg(term.key, term.value) FROM jsonb_each(
+STRUCTURE_SQL = """CASE WHEN {table}.deviating_terms = '[]'::jsonb THEN '{{}}'::jsonb ELSE
+COALESCE((SELECT jsonb_object_agg(term.key, term.value) FROM jsonb_each(
     CASE WHEN jsonb_typeof({table}.deal_terms) = 'object' THEN {table}.deal_terms ELSE '{{}}' END
-) term WHERE {table}.deviating_terms ? term.key), '{{}}'::jsonb)"""
+) term WHERE {table}.deviating_terms ? term.key), '{{}}'::jsonb) END"""
 
 
 def structure_expression(table: str = "accounts_account") -> RawSQL:
@@ -223,15 +246,16 @@ def custom_renewals(accounts, today: date) -> list[dict]:
 
 
 def _outcome_frames(accounts):
-    people, changes = retention_frames(accounts)
-    rows = accounts.order_by().values_list(
-        "pk", "arr", "current_health__rag", "current_health__overall", "deviating_terms"
-    )
-    health = pd.DataFrame(list(rows), columns=["id", "arr", "rag", "score", "deviating"])
-    people = people.merge(health, on="id", how="left")
+    """The accounts with their ARR, today's health and whether they are on standard terms,
+    and their ARR history: what figures.terms_outcomes reads (two queries)."""
+    standard = ExpressionWrapper(Q(deviating_terms=[]), output_field=BooleanField())
+    people, changes = retention_frames(
+        accounts.annotate(standard=standard),
+        {"arr": "arr", "rag": "current_health__rag", "score": "current_health__overall",
+         "standard": "standard"},
+    )  # fmt: skip
     people["arr"] = people["arr"].astype(float)
-    people["standard"] = people["deviating"].map(lambda terms: not terms)
-    return people.drop(columns=["deviating"]), changes
+    return people, changes
 
 
 def accounts_on_terms(accounts, *, term: str | None = None, value=None,
