@@ -75,3 +75,8 @@ def test_the_sweep_drops_figures_older_than_two_days(alice, renewing):
     )  # fmt: skip
     forecast_figures_sweep()
     assert not ForecastFigures.objects.filter(key="an old scope").exists()
+
+
+def test_beat_refreshes_the_figures_every_two_minutes_by_default(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-forecast-figures"]
+    assert (entry["task"], entry["schedule"]) == ("forecast.tasks.forecast_figures_sweep", 120.0)
