@@ -27,6 +27,13 @@ def forecast_page(*, accounts, quarters: int = 4, today=None) -> dict:
     return forecast_figures_refresh(accounts=accounts, quarters=quarters, today=today)
 
 
+def forecast_figures_prune(*, before) -> int:
+    """Drop the figures computed before `before`: a scope's key holds its day, so a kept row is
+    never read again once the day has turned."""
+    deleted, _ = ForecastFigures.objects.filter(computed_at__lt=before).delete()
+    return deleted
+
+
 def forecast_figures_refresh(*, accounts, quarters: int = 4, today=None) -> dict:
     """Compute and keep the finance view's figures for these accounts (one row per scope)."""
     today = today or timezone.now().date()

@@ -1,12 +1,14 @@
 """The finance view's figures refreshed by a worker, so the page reads them instead of passing
 over the whole portfolio on a request."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.utils import timezone
 
 from accounts.models import Account
 from forecast.selectors import forecast_figures_kept, page_key
-from forecast.services import forecast_figures_refresh
+from forecast.services import forecast_figures_prune, forecast_figures_refresh
 
 QUARTERS_ON_THE_PAGE = 4
 
@@ -14,7 +16,9 @@ QUARTERS_ON_THE_PAGE = 4
 @shared_task(acks_late=True, time_limit=900, soft_time_limit=840)
 def forecast_figures_sweep() -> bool:
     """Recompute the whole portfolio's figures (what VPs and finance see) where the data they
-    came from changed since (beat, every FORECAST_REFRESH_SECONDS). True when it recomputed."""
+    came from changed since (beat, every FORECAST_REFRESH_SECONDS), and drop any scope's figures
+    older than two days. True when it recomputed."""
+    forecast_figures_prune(before=timezone.now() - timedelta(days=2))
     accounts, today = Account.objects.all(), timezone.now().date()
     if forecast_figures_kept(*page_key(accounts, QUARTERS_ON_THE_PAGE, today)) is not None:
         return False

@@ -1,10 +1,12 @@
 """The finance view reads figures kept from the last computation while the data they came from
 is unchanged, so a request does not pass over the whole portfolio."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from forecast.models import ForecastFigures
 from forecast.tasks import forecast_figures_sweep
@@ -64,3 +66,17 @@ def test_the_sweep_recomputes_the_portfolio_only_when_its_data_changed(alice, re
     assert forecast_figures_sweep() is False
     give_health(big, overall=20, rag="red")
     assert forecast_figures_sweep() is True
+
+
+def test_the_sweep_drops_figures_older_than_two_days(alice, renewing):
+    ForecastFigures.objects.create(
+        key="an old scope", version="v", figures={},
+        computed_at=timezone.now() - timedelta(days=3),
+    )  # fmt: skip
+    forecast_figures_sweep()
+    assert not ForecastFigures.objects.filter(key="an old scope").exists()
+
+
+def test_beat_refreshes_the_figures_every_two_minutes_by_default(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["refresh-forecast-figures"]
+    assert (entry["task"], entry["schedule"]) == ("forecast.tasks.forecast_figures_sweep", 120.0)

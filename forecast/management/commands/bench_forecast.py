@@ -20,6 +20,8 @@ from accounts.models import Account
 from accounts.selectors import user_is_vp
 from forecast.models import ForecastFigures
 
+URLS = {"page": "/forecast/", "api": "/api/v1/forecast/?quarters=4"}
+
 
 def timed(client, url, runs, state: str):
     """Median seconds and queries of `runs` GETs in `state` (module docstring)."""
@@ -44,14 +46,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=7)
+        parser.add_argument("--only", choices=sorted(URLS), help="Time the page or the API alone.")
 
-    def handle(self, *args, runs, **options):
+    def handle(self, *args, runs, only, **options):
         vp = next(u for u in get_user_model().objects.filter(groups__name="vp") if user_is_vp(u))
         client = Client()
         client.force_login(vp)
         summary = {"accounts": Account.objects.count(), "runs": runs,
                    "database": connection.vendor}  # fmt: skip
-        for name, url in (("page", "/forecast/"), ("api", "/api/v1/forecast/?quarters=4")):
+        for name, url in URLS.items():
+            if only and name != only:
+                continue
             for state in ("recompute", "cold", "warm"):
                 seconds, queries = timed(client, url, runs, state)
                 summary[f"{name}_{state}_ms"] = round(seconds * 1000, 1)
