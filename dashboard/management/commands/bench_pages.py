@@ -63,7 +63,7 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args, runs, book_size, history_days, **options):
-        first_after_run_s = self._after_scoring_run(history_days)
+        time_first_request = self._after_scoring_run(history_days)
         books = Account.objects.exclude(outcome="churned").values("csm").annotate(n=Count("pk"))
         csm_id, size = min(((b["csm"], b["n"]) for b in books), key=lambda b: abs(b[1] - book_size))
         csm = Account.objects.filter(csm_id=csm_id).first().csm
@@ -73,7 +73,7 @@ class Command(BaseCommand):
         vp_client.force_login(vp)
         book_s, book_q = timed(csm_client, "/", runs)
         page2_s, _ = timed(csm_client, "/?sort=arr&dir=desc&page=2", runs)
-        first_after_run_s = first_after_run_s(vp_client)
+        first_after_run_s = time_first_request(vp_client)
         portfolio_s, portfolio_q = timed(vp_client, "/portfolio/", runs)
         api_health_s, api_health_q = timed(vp_client, "/api/v1/health/", runs)
         work_s, work_q = timed(csm_client, "/my-work/", runs)
