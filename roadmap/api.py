@@ -7,6 +7,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
+from accounts.permissions import RoleWrites
+from accounts.roles import Role
 from candor.renderers import CSVOnLists
 from roadmap import services
 from roadmap.selectors import (
@@ -37,7 +39,8 @@ class RoadmapItemViewSet(
     commitment gap opens, gives the account's CSM an action; all or nothing."""
 
     serializer_class = RoadmapItemSerializer
-    permission_classes = [IsAuthenticated, ChangesRoadmap]
+    permission_classes = [IsAuthenticated, RoleWrites, ChangesRoadmap]
+    also_written_by = (Role.PRODUCT,)
     ordering_fields = ["title", "id", "updated_at"]
     ordering = ["title"]
 
