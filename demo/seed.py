@@ -23,7 +23,6 @@ from accounts.services import user_create_with_role
 from candor.bulk import next_id, reset_sequences, write_rows
 from demo import activity, lenses, people
 from demo.portfolio import account_fields, assign_stories, company_name, plan_account
-from roadmap.seed import roadmap_items_seed
 from signals.models import Signal
 
 DEMO_PASSWORD = "candor-demo"
@@ -243,7 +242,6 @@ def seed_portfolio(
     builder.build(accounts, team, offset)
     built = time.perf_counter() - started
     timings = builder.write()
-    roadmap_items_seed()  # the Product lens's items over the promises just written
     return {
         "accounts": accounts,
         "csms": len(team.csms),

@@ -7,7 +7,6 @@ from django.core.management import call_command
 
 from accounts.models import Commitment, RoadmapItem
 from accounts.rules import UNCOMMITTED
-from roadmap.seed import roadmap_items_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,3 @@ def test_a_linked_commitment_keeps_the_status_it_was_seeded_with(seeded):
 
 def test_the_demo_roadmap_has_an_item_product_has_not_committed_to(seeded):
     assert RoadmapItem.objects.filter(product_status__in=UNCOMMITTED).exists()
-
-
-def test_seeding_twice_adds_nothing(seeded):
-    assert roadmap_items_seed() == 0
