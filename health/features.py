@@ -9,7 +9,8 @@ only the rollup rows of the days that enter or leave a window, and kept right at
 triggers. A past date (backtests, backfilled history) reads the windows from the daily rollups,
 exact for any date; the summaries serve only today, because keeping them for every date would
 be the rollups again. Both paths give the same features for today (tests/health/
-test_incremental_features.py).
+test_incremental_features.py). `bench_features` times both, and the nightly move of the
+summaries, on the database as it is.
 """
 
 import io
