@@ -82,6 +82,12 @@ PAGES = [
     ("/connect/", only("vera")),
     ("/accounts/{sold}/", only("vera", "fred", "lena", "alice", "sam", refused=404)),
     ("/accounts/{promised}/", only("vera", "fred", "bob", "pia", refused=404)),
+    ("/my-work/", only(*PEOPLE)),
+    ("/playbooks/", only("vera")),
+    ("/roadmap/", only(*PEOPLE)),
+    ("/roadmap/?format=csv", only(*PEOPLE)),
+    ("/sales/", only("vera", "fred", "lena", "sam")),
+    ("/terms/", only("vera", "fred")),
 ]
 
 

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Commitment, RoadmapItem
+from accounts.selectors import accounts_visible_to
 from roadmap.models import RoadmapChange
-from roadmap.selectors import roadmap_page_data
+from roadmap.selectors import roadmap_commitments_visible_to, roadmap_page_data
 from tests.factories import give_health, make_account
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,15 @@ def test_every_row_drills_to_the_account_page(client, portfolio, paula):
 @pytest.mark.parametrize("who", ["paula", "vera", "fiona"])
 def test_product_vp_and_finance_see_every_item(portfolio, request, who):
     assert set(items(request.getfixturevalue(who))) == {"SSO", "Audit log", "Dark mode"}
+
+
+@pytest.mark.parametrize("who", ["paula", "vera", "fiona"])
+def test_the_whole_roadmaps_promises_are_those_on_accounts_the_gate_shows(portfolio, request, who):
+    user = request.getfixturevalue(who)
+    gated = Commitment.objects.filter(
+        roadmap_item__isnull=False, account__in=accounts_visible_to(user)
+    )
+    assert set(roadmap_commitments_visible_to(user)) == set(gated)
 
 
 def test_a_csm_sees_only_the_items_promised_to_their_accounts(portfolio, alice):
