@@ -41,3 +41,14 @@ def test_seed_prints_a_summary_per_story(db):
     for story in STORIES:
         assert story in output
     assert f"Seeded {ACCOUNTS} accounts" in output
+
+
+def test_a_seed_written_in_chunks_is_the_same_portfolio(db, monkeypatch):
+    seed()
+    whole = (portfolio_fingerprint(), signal_fingerprint())
+    Account.objects.all().delete()
+    Team.objects.all().delete()
+    get_user_model().objects.all().delete()
+    monkeypatch.setattr("demo.seed.CHUNK_ACCOUNTS", 7)
+    seed()
+    assert (portfolio_fingerprint(), signal_fingerprint()) == whole
