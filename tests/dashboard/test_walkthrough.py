@@ -79,7 +79,7 @@ def test_a_forbidden_page_is_a_403_in_the_sites_style_that_says_why(client, alic
     assert response.status_code == 403
     content = response.content.decode()
     assert 'class="topbar"' in content
-    assert "The portfolio is for VPs of Customer Success." in content
+    assert "The portfolio is for VPs of Customer Success and finance." in content
 
 
 def test_the_api_docs_have_a_way_back_to_the_app(client, alice):
