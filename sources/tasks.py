@@ -2,16 +2,14 @@
 event map change, the retention sweep."""
 
 import logging
-import threading
-import time
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections
 from django.utils import timezone
 
+from candor.background import AfterResponse
 from sources import selectors, services
 from sources.raw import raw_partitions_drop
 
@@ -57,7 +55,7 @@ def raw_drain_queue(sender, source_id: int, **kwargs) -> None:
     """After a request's batch is kept raw: a Celery task (at most one queued per source; it
     drains everything pending when it runs), or without a broker this process' drain thread."""
     if settings.SOURCES_DRAIN == "background":
-        drainer.request(source_id)
+        drainer.request([source_id])
     elif cache.add(_drain_key(source_id), 1, timeout=DRAIN_QUEUED_FOR):
         raw_messages_drain.delay(source_id)
 
@@ -68,54 +66,21 @@ DRAIN_QUEUED_FOR = 60  # seconds: a lost task (broker down) stops suppressing ne
 GATHER_FOR = 0.1
 
 
-class Drainer:
-    """One daemon thread per process draining the sources it is asked for, after the request
-    that asked has answered (`make run`, or gunicorn without Redis)."""
-
-    def __init__(self):
-        self._wanted: set[int] = set()
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._thread = None
-        self._busy = False
-
-    def request(self, source_id: int) -> None:
-        with self._lock:
-            self._wanted.add(source_id)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="sources-drain", daemon=True)
-                self._thread.start()
-        self._wake.set()
-
-    def idle(self, timeout: float) -> bool:
-        """Wait until nothing is asked for or being drained (tests)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if not self._wanted and not self._busy:
-                    return True
-            time.sleep(0.02)
-        return False
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait()
-            time.sleep(GATHER_FOR)  # the requests of the next moment join this drain
-            with self._lock:
-                self._wake.clear()
-                wanted, self._wanted, self._busy = sorted(self._wanted), set(), True
-            try:
-                for source_id in wanted:
-                    services.raw_messages_drain(source_id=source_id)
-            except Exception:
-                logger.exception("Draining pending source messages failed; retried on next batch")
-            finally:
-                close_old_connections()
-                with self._lock:
-                    self._busy = False
+def _drain_sources(source_ids: list[int]) -> None:
+    for source_id in source_ids:
+        services.raw_messages_drain(source_id=source_id)
 
 
-drainer = Drainer()
+def _left_pending(source_ids: list[int]) -> None:
+    """A drain that failed leaves its messages pending: the next batch's drain or the sweep
+    (`raw_drains_sweep`) settles them."""
+
+
+# One daemon thread per process drains the sources it is asked for, after the request that
+# asked has answered (`make run`, or gunicorn without Redis).
+drainer = AfterResponse(
+    "sources-drain", serve=_drain_sources, failed=_left_pending, gather_for=GATHER_FOR
+)
 
 
 @shared_task(time_limit=60, soft_time_limit=55)
