@@ -24,6 +24,12 @@ class TeamSerializer(serializers.ModelSerializer):
         model = Team
         fields = ["id", "name", "lead", "members"]
 
+    def to_representation(self, team):
+        """Members by username: the same answer every time."""
+        data = super().to_representation(team)
+        data["members"] = sorted(data["members"])
+        return data
+
     def validate_lead(self, lead):
         if user_role(lead) not in LEAD_ROLES:
             raise serializers.ValidationError(f"{lead.username} is not a team lead (or a VP).")

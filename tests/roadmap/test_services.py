@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def move(paula, django_capture_on_commit_callbacks):
-    """Change an item's status as Paula, running what waits for the commit (the rescore)."""
+def move(paula, django_capture_on_commit_callbacks, tasks_inline):
+    """Change an item's status as Paula, running what waits for the commit (the rescore, in
+    this process even under CI's broker)."""
 
     def move(item, status):
         with django_capture_on_commit_callbacks(execute=True):
