@@ -6,6 +6,7 @@ from accounts.roles import (
     user_writes,
 )
 from accounts.selectors import user_is_vp
+from lenses.selectors import sales_lens_allowed, terms_lens_allowed
 
 
 def roles(request) -> dict:
@@ -21,6 +22,8 @@ def roles(request) -> dict:
         "sees_portfolio": ask(user_sees_portfolio),
         "sees_forecast": ask(user_sees_forecast),
         "sees_teams": ask(user_sees_teams),
+        "sees_sales_lens": ask(sales_lens_allowed),
+        "sees_terms_lens": ask(terms_lens_allowed),
         "picks_csm": ask(user_picks_csm),
         "writes": ask(user_writes),
     }
