@@ -83,3 +83,10 @@ def test_a_rule_playbooks_due_days_are_the_rules_own(client, vera):
     settings = rule_settings()
     assert (settings[Rule.ENTERED_RED].due_in_days, settings[Rule.FLAG_RAISED].due_in_days) == (
         2, 14)  # fmt: skip
+
+
+def test_the_playbooks_page_query_count_is_bounded(client, vera, playbook,
+                                                    django_assert_max_num_queries):  # fmt: skip
+    client.force_login(vera)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("playbooks")).status_code == 200

@@ -163,3 +163,18 @@ def test_the_terms_api_refuses_a_csm(client, alice):
 def test_the_terms_api_gives_finance_the_structure_count(client, terms, fiona):
     client.force_login(fiona)
     assert client.get("/api/v1/terms/").json()["structures"] == 3
+
+
+def test_the_deals_drill_down_query_count_is_bounded(client, deals, vera,
+                                                      django_assert_max_num_queries):  # fmt: skip
+    client.force_login(vera)
+    # 3 for the session and role, 1 for the navigation's count, the page's count and its rows
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("sales_deals")).status_code == 200
+
+
+def test_the_terms_drill_down_query_count_is_bounded(client, terms, vera,
+                                                      django_assert_max_num_queries):  # fmt: skip
+    client.force_login(vera)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("terms_accounts"), {"standard": "0"}).status_code == 200

@@ -1,5 +1,5 @@
-"""Server time of the book, portfolio, /my-work/ and team pages and of the API's current-health list,
-through Django's test client (no network)."""
+"""Server time of the book, portfolio, /my-work/, team, roadmap, lens and playbook pages and of the
+API's current-health list, through Django's test client (no network)."""
 
 import json
 import statistics
@@ -19,6 +19,15 @@ from accounts.selectors import user_is_vp
 from health.management.commands.bench_scoring import steady_state_ensure
 from health.management.commands.bench_scoring import timed as timed_call
 from health.services import score_accounts
+
+
+LENS_PAGES = (  # name in the summary, URL a VP opens
+    ("sales", "/sales/"),
+    ("sales_deals", "/sales/deals/"),
+    ("terms", "/terms/"),
+    ("terms_accounts", "/terms/accounts/?standard=0"),
+    ("playbooks", "/playbooks/"),
+)
 
 
 def timed(client, url, runs):
@@ -131,11 +140,12 @@ class Command(BaseCommand):
         return timed(client, "/team/", runs)
 
     def lenses(self, client, runs) -> dict:
-        """The Sales lens and the Finance lens, as a VP opens them (every deal, every account)."""
+        """The Sales and Finance lenses with the first page of their drill-downs, and the
+        playbooks, as a VP opens them (every deal, every account)."""
         figures = {}
-        for name, url in (("sales", "/sales/"), ("terms", "/terms/")):
+        for name, url in LENS_PAGES:
             seconds, queries = timed(client, url, runs)
-            self.stdout.write(f"{name} lens median {seconds * 1000:.0f} ms ({queries} queries)")
+            self.stdout.write(f"{url} median {seconds * 1000:.0f} ms ({queries} queries)")
             figures |= {f"{name}_ms": round(seconds * 1000, 1), f"{name}_queries": queries}
         return figures
 
