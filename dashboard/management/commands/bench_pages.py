@@ -20,7 +20,6 @@ from health.management.commands.bench_scoring import steady_state_ensure
 from health.management.commands.bench_scoring import timed as timed_call
 from health.services import score_accounts
 
-
 LENS_PAGES = (  # name in the summary, URL a VP opens
     ("sales", "/sales/"),
     ("sales_deals", "/sales/deals/"),
