@@ -29,7 +29,7 @@ seed: migrate
 	$(MANAGE) seed_demo --if-empty
 
 score: seed
-	$(MANAGE) score --backfill 273
+	$(MANAGE) score --backfill 546
 
 run: score
 	$(MANAGE) demo_logins --host $(HOST) --port $(PORT)

@@ -1,4 +1,4 @@
-"""Product-usage and people signals over the last year, shaped by each account's story.
+"""Product-usage and people signals over the last eighteen months, shaped by each account's story.
 
 Daily rates are drawn with numpy (Poisson per day, times a story-specific trend), so a
 100,000-account benchmark portfolio is generated in seconds per ten thousand accounts.
@@ -11,10 +11,11 @@ import numpy as np
 from demo import texts
 from demo.portfolio import AccountPlan
 
-# A year of signals for every account (or since its contract started, and until it churned),
-# so past dates are scored from the same depth of data as today: the backtest and the
-# validity table read the year before the demo's churns and renewals.
-WINDOW_DAYS = 365
+# Eighteen months of signals for every account (or since its contract started, and until it
+# churned), so past dates are scored from the same depth of data as today: the backtest, the
+# validity table and the forecast replay of the last four quarters read the 90 days before the
+# oldest quarter's start (about 520 days ago) and the months before the demo's churns.
+WINDOW_DAYS = 540
 LOGIN_RATE = 0.12  # logins per user per day for an engaged user
 WORKDAY_START, WORKDAY_END = 7 * 3600, 19 * 3600  # seconds after midnight, UTC
 

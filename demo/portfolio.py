@@ -39,9 +39,10 @@ CHURN_STORIES = (
     "churned_never_got_value",
     "churned_budget_cut",
 )
-# Churns and renewals of the last half year, so that the scores 30, 60 and 90 days before each
-# fall inside the demo's year of signals and its backfilled history.
-OUTCOME_DAYS = (20, 180)
+# Churns and renewals spread over the last five quarters, as a company's own history has them, so
+# that each of the last four quarters has churns to forecast (`backtest --forecast`), and the
+# scores 30, 60 and 90 days before each fall inside the demo's signals.
+OUTCOME_DAYS = (20, 450)
 SEGMENTS = {  # name: (ARR median, ARR range, seats range)
     "smb": (14_000, (5_000, 30_000), (5, 25)),
     "mid_market": (70_000, (30_000, 150_000), (20, 80)),

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from itertools import accumulate
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import (
     Account,
@@ -234,13 +234,44 @@ class PortfolioBuilder:
 
     def write(self) -> None:
         """COPY the rows built so far, then forget them."""
+        account_ids = [row[0] for row in self.rows[Account]]
         for model, columns in COLUMNS.items():
             started = time.perf_counter()
             write_rows(model, columns, self.rows[model])
             self.timings[model._meta.model_name] += time.perf_counter() - started
             self.written[model] += len(self.rows[model])
             self.rows[model].clear()
+        if account_ids:
+            annual_renewals_record(min(account_ids), max(account_ids))
         reset_sequences(list(COLUMNS))
+
+
+# The demo's terms are annual: before its last renewal, each account renewed on every
+# anniversary of its start. The account table's triggers open a history with one inference
+# (before the last renewal it was due that day), which would tell a replay of a quarter a year
+# back that an account renewing then was not due until this year; the demo knows better and
+# writes each earlier renewal. Half a year of slack absorbs the day a leap year shifts.
+ANNUAL_RENEWALS_SQL = """
+    INSERT INTO accounts_termschange
+            (account_id, valid_from, renewal_date, last_renewed_on, crm_status, seats)
+    SELECT a.id, (a.contract_start + k * interval '1 year')::date,
+           CASE WHEN a.contract_start + (k + 1) * interval '1 year'
+                     > a.last_renewed_on - interval '180 days'
+                THEN a.last_renewed_on
+                ELSE (a.contract_start + (k + 1) * interval '1 year')::date END,
+           CASE WHEN k > 0 THEN (a.contract_start + k * interval '1 year')::date END,
+           CASE WHEN a.outcome = 'churned' THEN '' ELSE a.crm_status END, a.seats
+    FROM accounts_account a CROSS JOIN LATERAL generate_series(0, 50) AS k
+    WHERE a.id BETWEEN %s AND %s AND a.last_renewed_on > a.contract_start
+      AND a.contract_start + k * interval '1 year' < a.last_renewed_on - interval '180 days'
+    ON CONFLICT (account_id, valid_from) DO UPDATE SET
+        renewal_date = EXCLUDED.renewal_date, last_renewed_on = EXCLUDED.last_renewed_on
+"""
+
+
+def annual_renewals_record(first_id: int, last_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(ANNUAL_RENEWALS_SQL, [first_id, last_id])
 
 
 def seed_portfolio(

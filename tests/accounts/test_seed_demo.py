@@ -13,7 +13,7 @@ from accounts.models import STANDARD_DEAL_TERMS, Account, RoadmapItem, Team
 from accounts.selectors import user_is_vp
 from dashboard.selectors import handoff_missing
 from demo.lenses import PEOPLE
-from demo.portfolio import CHURN_STORIES, STORIES
+from demo.portfolio import CHURN_STORIES, STORIES, anniversary
 from demo.seed import ADMIN, CSMS, VPS
 from health.portfolio import score_validity
 from health.services import score_accounts
@@ -198,13 +198,13 @@ def test_demo_logins_lists_every_demo_user_with_password_and_url(seeded_db):
         assert username in text
 
 
-def test_every_churn_story_churns_at_renewal_in_the_last_half_year(seeded_db):
+def test_every_churn_story_churns_at_renewal_within_the_last_five_quarters(seeded_db):
     for story in CHURN_STORIES:
         accounts = story_accounts(story)
         assert accounts.exists(), story
         for account in accounts:
             assert (account.outcome, account.outcome_on) == ("churned", account.renewal_date)
-            assert TODAY - timedelta(days=180) <= account.outcome_on <= TODAY - timedelta(days=20)
+            assert TODAY - timedelta(days=450) <= account.outcome_on <= TODAY - timedelta(days=20)
             assert not account.signals.filter(occurred_at__date__gt=account.outcome_on).exists()
 
 
@@ -227,24 +227,37 @@ def test_a_budget_cut_churns_while_the_account_is_still_in_use(seeded_db):
         assert account.signals.filter(kind="login", occurred_at__date__gt=last_month).exists()
 
 
-def test_renewals_of_the_last_half_year_are_recorded_as_renewed(seeded_db):
-    recent = Account.objects.filter(last_renewed_on__gte=TODAY - timedelta(days=180))
+def test_renewals_of_the_last_five_quarters_are_recorded_as_renewed(seeded_db):
+    recent = Account.objects.filter(last_renewed_on__gte=TODAY - timedelta(days=450))
     assert recent.exclude(external_id__contains="churned").exists()
     for account in recent.exclude(outcome="churned"):
         assert (account.outcome, account.outcome_on) == ("renewed", account.last_renewed_on)
 
 
-def test_signals_reach_a_year_back_for_accounts_that_old(seeded_db):
-    year_ago = TODAY - timedelta(days=365)
-    for account in Account.objects.filter(contract_start__lt=year_ago - timedelta(days=30)):
+def test_signals_reach_eighteen_months_back_for_accounts_that_old(seeded_db):
+    window_start = TODAY - timedelta(days=540)
+    for account in Account.objects.filter(contract_start__lt=window_start - timedelta(days=30)):
         first = account.signals.aggregate(first=Min("occurred_at"))["first"]
-        assert first.date() <= year_ago + timedelta(days=14), account
+        assert first.date() <= window_start + timedelta(days=14), account
 
 
-def test_weekly_history_back_nine_months_scores_every_ended_account_before_its_outcome(seeded_db):
-    for days in range(0, 274, 7):
+def test_weekly_history_back_78_weeks_scores_every_ended_account_before_its_outcome(seeded_db):
+    for days in range(0, 547, 7):
         score_accounts(as_of=TODAY - timedelta(days=days))
     validity = score_validity(Account.objects.all())
     for row in validity["rows"]:
         assert row["churned_unknown"] == row["renewed_unknown"] == 0, row
         assert row["churned_caught"] + row["churned_missed"] > 0
+
+
+def test_terms_history_holds_every_annual_renewal_before_the_last(seeded_db):
+    renewed_twice = [
+        account
+        for account in Account.objects.exclude(last_renewed_on=None)
+        if account.last_renewed_on >= anniversary(account.contract_start, 2)
+    ]
+    assert renewed_twice
+    for account in renewed_twice:
+        first, second = (anniversary(account.contract_start, k) for k in (1, 2))
+        then = account.terms_changes.filter(valid_from__lte=first + timedelta(days=1)).last()
+        assert (then.last_renewed_on, then.renewal_date) == (first, second), account
