@@ -24,3 +24,10 @@ def forecast_figures_sweep() -> bool:
         return False
     forecast_figures_refresh(accounts=accounts, quarters=QUARTERS_ON_THE_PAGE, today=today)
     return True
+
+
+def forecast_figures_after_run(**kwargs) -> bool:
+    """health's `portfolio_scored` receiver: the sweep, at once, in the process that ran the
+    scoring (a VP opening /forecast/ after the nightly run reads the figures, not waits for
+    them)."""
+    return forecast_figures_sweep()

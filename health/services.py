@@ -20,7 +20,7 @@ from health.features import (
     features_prepare,
     scorable_accounts,
 )
-from health.hooks import scores_written
+from health.hooks import portfolio_scored, scores_written
 from health.models import (
     SPEC_FIELDS,
     CalibrationReport,
@@ -502,6 +502,9 @@ def _figures_refresh() -> None:
         portfolio_figures_refresh()
     except Exception:
         logger.exception("The portfolio's figures could not be refreshed after the run")
+    for receiver, outcome in portfolio_scored.send_robust(sender=None):
+        if isinstance(outcome, Exception):
+            logger.error("%s failed after the portfolio's run", receiver, exc_info=outcome)
 
 
 def scoring_shards_lapsed(*, resend_after: timedelta) -> list[ScoringShard]:

@@ -41,7 +41,7 @@ from django.db.models.fields.json import JSONField
 from django.utils import timezone
 
 from accounts import rules
-from accounts.models import ArrChange, Commitment, OnboardingMilestone
+from accounts.models import Account, ArrChange, Commitment, OnboardingMilestone
 from accounts.roles import Role, user_role
 from accounts.selectors import accounts_visible_to, retention_frames
 from health.features import KICKOFF_TASK
@@ -70,6 +70,15 @@ def deals_for(user):
     if user_role(user) == Role.SALES:
         deals = deals.filter(sales_owner=user)
     return deals
+
+
+def lenses_remember_portfolio(**kwargs) -> None:
+    """health's `portfolio_scored` receiver: the Sales and Finance lenses over the whole
+    portfolio (what a VP and finance open; their scope is every account, as
+    accounts_visible_to gives it), computed now and remembered under the key their pages ask."""
+    accounts = Account.objects.all()
+    sales_lens(accounts.filter(closed_on__isnull=False))
+    terms_lens(accounts)
 
 
 def _remembered(name: str, accounts, today, compute, extra: dict | None = None):

@@ -8,8 +8,11 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts.models import Account
 from forecast.models import ForecastFigures
-from forecast.tasks import forecast_figures_sweep
+from forecast.selectors import forecast_figures_kept, page_key
+from forecast.tasks import QUARTERS_ON_THE_PAGE, forecast_figures_sweep
+from health.services import score_accounts
 from tests.api.conftest import client_for
 from tests.factories import give_health, make_account
 from tests.forecast.builders import put_call, this_quarter_day
@@ -75,6 +78,18 @@ def test_the_sweep_drops_figures_older_than_two_days(alice, renewing):
     )  # fmt: skip
     forecast_figures_sweep()
     assert not ForecastFigures.objects.filter(key="an old scope").exists()
+
+
+def test_a_whole_portfolio_run_keeps_the_figures_a_vp_opens_next(alice, renewing):
+    score_accounts()
+    scope = page_key(Account.objects.all(), QUARTERS_ON_THE_PAGE, timezone.now().date())
+    assert forecast_figures_kept(*scope)["forecast"]["quarters"][0]["renewal_count"] == 2
+
+
+def test_a_rescore_of_a_few_accounts_leaves_the_kept_figures_to_the_sweep(alice, renewing):
+    big, _ = renewing
+    score_accounts(account_ids=[big.pk])
+    assert not ForecastFigures.objects.exists()
 
 
 def test_beat_refreshes_the_figures_every_two_minutes_by_default(settings):

@@ -4,8 +4,10 @@ import csv
 import io
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
+from health.services import score_accounts
 from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +180,18 @@ def test_the_terms_drill_down_query_count_is_bounded(client, terms, vera,
     client.force_login(vera)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("terms_accounts"), {"standard": "0"}).status_code == 200
+
+
+def test_a_whole_portfolio_run_leaves_both_lenses_ready_for_a_vp(client, deals, vera,
+                                                                 monkeypatch):  # fmt: skip
+    cache.clear()
+    score_accounts()
+    for computation in ("_sales", "_terms"):
+        monkeypatch.setattr(f"lenses.selectors.{computation}", computed_on_request)
+    client.force_login(vera)
+    assert client.get(reverse("sales")).status_code == 200
+    assert client.get(reverse("terms")).status_code == 200
+
+
+def computed_on_request(*args):
+    raise AssertionError("computed on the request, not after the run")
