@@ -27,6 +27,8 @@ def test_bench_pages_reports_medians_and_query_counts_as_json():
     assert summary["roadmap_ms"] > 0 and 0 < summary["roadmap_queries"] <= 8
     assert summary["sales_ms"] > 0 and 0 < summary["sales_queries"] <= 14
     assert summary["terms_ms"] > 0 and 0 < summary["terms_queries"] <= 12
+    for page in ("sales", "terms", "forecast"):
+        assert summary[f"{page}_first_after_run_ms"] > 0
     for drill_down in ("sales_deals", "terms_accounts", "playbooks"):
         assert summary[f"{drill_down}_ms"] > 0 and summary[f"{drill_down}_queries"] > 0
 
