@@ -74,9 +74,16 @@ def _by_owner(rows, today) -> list[dict]:
     return list(per_owner.order_by("owner__username"))
 
 
+BUCKET_ORDER = ("due_on", "owner_id", "id")
+
+
 def _bucket_rows(rows, due, today) -> list[Action]:
-    ordered = rows.filter(due_q(due, today)).order_by("due_on", "owner_id", "id")
-    return list(ordered.select_related("account__current_health")[:ROWS_PER_BUCKET])
+    """The bucket's first rows: their ids picked from the open-action index in order (narrow
+    rows: a VP's "later" bucket sorts ~57,000 of them at 100,000 accounts), then only those rows
+    read with their accounts, in one statement."""
+    first = rows.filter(due_q(due, today)).order_by(*BUCKET_ORDER).values("pk")[:ROWS_PER_BUCKET]
+    chosen = rows.filter(pk__in=first).order_by(*BUCKET_ORDER)
+    return list(chosen.select_related("account__current_health"))
 
 
 def my_work_data(user, filters: dict, today) -> dict:
