@@ -46,8 +46,8 @@ def page(browser):
 
 @pytest.fixture
 def portfolio(transactional_db):
-    # A seed whose 40 accounts include red ones at the top of a book (six flags cap at amber,
-    # so red is rare in a small demo portfolio).
+    # A seed whose 40 accounts include red ones (six flags cap at amber, so red is rare in a
+    # small demo portfolio); test_screens seeds its own where a red account leads a book.
     call_command("seed_demo", accounts=40, seed=1, stdout=open(os.devnull, "w"))
     call_command("score", backfill=35, stdout=open(os.devnull, "w"))
     yield

@@ -1,6 +1,9 @@
 """What a person would check, in a real browser, on a seeded and scored portfolio."""
 
+import os
+
 import pytest
+from django.core.management import call_command
 
 from accounts.models import Account, Decision
 from dashboard.book import BookFilters, book_queryset
@@ -20,7 +23,15 @@ def csm_with_red_accounts() -> str:
     raise AssertionError("The seeded portfolio has no book led by a red account.")
 
 
-def test_csm_book_puts_red_accounts_at_the_top(page, live_server, portfolio, tmp_path):
+@pytest.fixture
+def red_led_portfolio(transactional_db):
+    """A 40-account seed in which a red account leads a CSM's book (red is rare in a small
+    demo portfolio: six flags cap at amber)."""
+    call_command("seed_demo", accounts=40, seed=7, stdout=open(os.devnull, "w"))
+    call_command("score", backfill=35, stdout=open(os.devnull, "w"))
+
+
+def test_csm_book_puts_red_accounts_at_the_top(page, live_server, red_led_portfolio, tmp_path):
     log_in(page, live_server, csm_with_red_accounts())
     rags = page.locator("table.book tbody tr").evaluate_all("rows => rows.map(r => r.dataset.rag)")
     assert rags[0] == "red"
