@@ -66,10 +66,16 @@ def deals_for(user):
     """The deals a person's Sales lens covers: the accounts they may see that have a close
     date; an account executive's own sales only (a book they also carry as CSM is not theirs
     to answer for here)."""
-    deals = accounts_visible_to(user).filter(closed_on__isnull=False)
+    deals = closed_deals(accounts_visible_to(user))
     if user_role(user) == Role.SALES:
         deals = deals.filter(sales_owner=user)
     return deals
+
+
+def closed_deals(accounts):
+    """The accounts of a scope that were sold: they have a close date. One definition, so the
+    lens computed after a run is remembered under the key a VP's page asks for."""
+    return accounts.filter(closed_on__isnull=False)
 
 
 def lenses_remember_portfolio(**kwargs) -> None:
@@ -77,7 +83,7 @@ def lenses_remember_portfolio(**kwargs) -> None:
     portfolio (what a VP and finance open; their scope is every account, as
     accounts_visible_to gives it), computed now and remembered under the key their pages ask."""
     accounts = Account.objects.all()
-    sales_lens(accounts.filter(closed_on__isnull=False))
+    sales_lens(closed_deals(accounts))
     terms_lens(accounts)
 
 
