@@ -23,6 +23,7 @@ import psycopg.errors
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q
+from psycopg.types.json import set_json_dumps
 
 from accounts.models import Account
 from accounts.services import accounts_upsert, stakeholders_upsert
@@ -42,6 +43,7 @@ RAW_COLUMNS = (
     "source_id", "received_at", "message_id", "type", "event", "user_id", "account_id",
     "outcome", "detail", "body",
 )  # fmt: skip
+RAW_TYPES = ("int8", "timestamptz", "text", "text", "text", "text", "int8", "text", "text", "jsonb")
 
 
 def messages_ingest(
@@ -52,22 +54,31 @@ def messages_ingest(
     path_type=None,
     lines=None,
     rescore: bool = True,
+    read=None,
 ):
     """Ingest a batch (already parsed JSON values; `lines`, their JSON as read, if the caller
     has it); returns its settled Messages. A deadlock with a concurrent batch retries the whole
     batch (nothing of the failed try is kept). `rescore=False`: the caller asks for the rescore
-    of the accounts that received signals itself (a file: once, at its end)."""
-    lines = lines or [None] * len(items)
+    of the accounts that received signals itself (a file: once, at its end). `read`: the
+    batch's `messages_read`, done ahead by a caller that reads while the previous batch is
+    written; a retry reads the items again, as settling changed those Messages."""
+    tries = iter([read] if read is not None else [])
 
     def attempt():
-        batch = [
-            spec.message_read(item, index, path_type, line)
-            for index, (item, line) in enumerate(zip(items, lines, strict=True))
-        ]
+        batch = next(tries, None) or messages_read(items, lines, path_type)
         _ingest(source, batch, received_at, rescore)
         return batch
 
     return retrying(attempt)
+
+
+def messages_read(items: list, lines=None, path_type=None) -> list[Message]:
+    """The batch's Messages, typed and sized, before any database work (`spec.message_read`)."""
+    lines = lines or [None] * len(items)
+    return [
+        spec.message_read(item, index, path_type, line)
+        for index, (item, line) in enumerate(zip(items, lines, strict=True))
+    ]
 
 
 def messages_accept(*, source: Source, items: list, received_at: datetime, path_type=None):
@@ -480,10 +491,10 @@ def _raw_rows(batch) -> list[tuple]:
 def raw_rows_write(source, batch, received_at) -> None:
     """Every message of the batch as received (a duplicate without its body again): one
     INSERT for a request's batch, COPY for a file's chunk."""
-    rows = _raw_rows(batch)
-    if not rows:
+    if not batch:
         return
-    if len(rows) <= MAX_ID_LOCKS:
+    if len(batch) <= MAX_ID_LOCKS:
+        rows = _raw_rows(batch)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {TABLE} ({', '.join(RAW_COLUMNS)}) "
@@ -493,11 +504,31 @@ def raw_rows_write(source, batch, received_at) -> None:
                 [source.pk, received_at, *map(text_array, zip(*rows, strict=True))],
             )
         return
+    _raw_copy(source, batch, received_at)
+
+
+def _raw_copy(source, batch, received_at) -> None:
+    """A file's chunk kept raw with a binary COPY, each body passed as read: the text format
+    made the driver escape every character of every body, and the server unescape them (half
+    of the chunk's raw store time)."""
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        with cursor.copy(f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((source.pk, received_at, *row))
+        set_json_dumps(_as_read, context=cursor)
+        sql = f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        with cursor.copy(sql) as copy:
+            copy.set_types(RAW_TYPES)
+            for m in batch:
+                copy.write_row((
+                    source.pk, received_at, m.message_id, m.type or "?", m.event, m.user_id,
+                    m.account_id, m.outcome, m.detail,
+                    m.compact if m.compact and m.outcome != Outcome.DUPLICATE else None,
+                ))  # fmt: skip
+
+
+def _as_read(body: bytes) -> bytes:
+    """A body's JSON as read from the request or file (the jsonb column's dumps): valid JSON
+    already, so written as it is, never serialised again."""
+    return body
 
 
 def raw_outcomes_update(batch) -> None:

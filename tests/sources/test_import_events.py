@@ -70,3 +70,33 @@ def test_an_unknown_source_is_an_error(tmp_path, source):
     path.write_bytes(ndjson(track(1)))
     with pytest.raises(CommandError, match="No source named"):
         run(path, source="nope")
+
+
+def test_a_large_chunk_keeps_every_body_as_read_and_a_repeat_without_it(tmp_path, source, acme):
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+    odd = {**track(0), "properties": {"note": 'a "quoted" \\ back\tslash, ünïcode ✓'}}
+    lines = [odd, *(track(n) for n in range(1, 700)), track(7)]  # a COPY-sized chunk
+    path = tmp_path / "events.ndjson.gz"
+    path.write_bytes(gzip.compress(ndjson(*lines)))
+    run(path)
+    stored = RawMessage.objects.filter(source=source)
+    assert stored.count() == 701
+    assert stored.get(message_id="m0").body == odd
+    assert sorted(stored.filter(message_id="m7").values_list("outcome", flat=True)) == [
+        "duplicate", "signal"]  # fmt: skip
+    assert stored.get(message_id="m7", outcome="duplicate").body is None
+    assert Signal.objects.filter(account=acme, kind="login").count() == 700
+
+
+def test_problems_are_reported_in_line_order_across_chunks(tmp_path, source, acme):
+    lines = [track(1), b"[1]", track(2), track(3), {"type": "group", "traits": {}}, track(4)]
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(*lines))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_events", str(path), source="Product (Segment)", chunk=2,
+                 no_progress=True, stdout=out, stderr=err)  # fmt: skip
+    assert err.getvalue().splitlines() == [
+        f"{path}:2: not a JSON object", f"{path}:5: A group call needs a 'groupId' "
+        "(the account's external id)."]  # fmt: skip
+    assert json.loads(out.getvalue().splitlines()[-1])["events"] == 5
+    assert RawMessage.objects.filter(source=source).count() == 5
