@@ -54,31 +54,22 @@ def messages_ingest(
     path_type=None,
     lines=None,
     rescore: bool = True,
-    read=None,
 ):
     """Ingest a batch (already parsed JSON values; `lines`, their JSON as read, if the caller
     has it); returns its settled Messages. A deadlock with a concurrent batch retries the whole
     batch (nothing of the failed try is kept). `rescore=False`: the caller asks for the rescore
-    of the accounts that received signals itself (a file: once, at its end). `read`: the
-    batch's `messages_read`, done ahead by a caller that reads while the previous batch is
-    written; a retry reads the items again, as settling changed those Messages."""
-    tries = iter([read] if read is not None else [])
+    of the accounts that received signals itself (a file: once, at its end)."""
+    lines = lines or [None] * len(items)
 
     def attempt():
-        batch = next(tries, None) or messages_read(items, lines, path_type)
+        batch = [
+            spec.message_read(item, index, path_type, line)
+            for index, (item, line) in enumerate(zip(items, lines, strict=True))
+        ]
         _ingest(source, batch, received_at, rescore)
         return batch
 
     return retrying(attempt)
-
-
-def messages_read(items: list, lines=None, path_type=None) -> list[Message]:
-    """The batch's Messages, typed and sized, before any database work (`spec.message_read`)."""
-    lines = lines or [None] * len(items)
-    return [
-        spec.message_read(item, index, path_type, line)
-        for index, (item, line) in enumerate(zip(items, lines, strict=True))
-    ]
 
 
 def messages_accept(*, source: Source, items: list, received_at: datetime, path_type=None):

@@ -12,9 +12,7 @@ import gzip
 import io
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import NamedTuple
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError
@@ -23,7 +21,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from signals.services import signals_rescore
-from sources.ingest import messages_ingest, messages_read
+from sources.ingest import messages_ingest
 from sources.models import Outcome, Source
 
 CHUNK = 10_000
@@ -71,25 +69,38 @@ class Command(BaseCommand):
         )
         self.stdout.write(json.dumps(summary))
 
-    def _file(self, source, path, size, bar):
-        for chunk in _read_ahead(_chunks(path, size)):
-            for number, reason in chunk.problems:
-                self._problem(path, number, reason)
-            if chunk.items:
-                self._chunk(source, path, chunk, bar)
+    def _file(self, source, path, chunk, bar):
+        items, lines, numbers = [], [], []
+        for number, line in _numbered_lines(path):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                item = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                self._problem(path, number, f"not JSON ({error})")
+                continue
+            if not isinstance(item, dict):
+                self._problem(path, number, "not a JSON object")
+                continue
+            items.append(item), lines.append(line), numbers.append(number)
+            if len(items) >= chunk:
+                self._chunk(source, path, items, lines, numbers, bar)
+                items, lines, numbers = [], [], []
+        if items:
+            self._chunk(source, path, items, lines, numbers, bar)
 
-    def _chunk(self, source, path, chunk, bar):
+    def _chunk(self, source, path, items, lines, numbers, bar):
         settled = messages_ingest(
-            source=source, items=chunk.items, lines=chunk.lines, received_at=timezone.now(),
-            rescore=False, read=chunk.read,
-        )  # fmt: skip
+            source=source, items=items, lines=lines, received_at=timezone.now(), rescore=False
+        )
         for message in settled:
             self.totals[message.outcome] += 1
             if message.outcome == Outcome.SIGNAL:
                 self.touched.add(message.account_id)
             if message.outcome == Outcome.REFUSED:
-                self._problem(path, chunk.numbers[message.index], message.detail)
-        bar.update(len(chunk.items))
+                self._problem(path, numbers[message.index], message.detail)
+        bar.update(len(items))
 
     def _problem(self, path, number, reason):
         self.problems += 1
@@ -97,49 +108,6 @@ class Command(BaseCommand):
             self.stderr.write(f"{path}:{number}: {reason}")
         elif self.problems == MAX_LISTED + 1:
             self.stderr.write("… further problems are counted, not listed.")
-
-
-class Chunk(NamedTuple):
-    """Up to --chunk messages of a file, parsed and read, with the lines refused on the way."""
-
-    items: list
-    lines: list
-    numbers: list
-    problems: list  # (line number, reason): not JSON, or not an object
-    read: list  # messages_read(items, lines)
-
-
-def _chunks(path: Path, size: int):
-    items, lines, numbers, problems = [], [], [], []
-    for number, line in _numbered_lines(path):
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            item = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            problems.append((number, f"not JSON ({error})"))
-            continue
-        if not isinstance(item, dict):
-            problems.append((number, "not a JSON object"))
-            continue
-        items.append(item), lines.append(line), numbers.append(number)
-        if len(items) >= size:
-            yield Chunk(items, lines, numbers, problems, messages_read(items, lines))
-            items, lines, numbers, problems = [], [], [], []
-    if items or problems:
-        yield Chunk(items, lines, numbers, problems, messages_read(items, lines))
-
-
-def _read_ahead(chunks):
-    """The chunks, each read by a thread while the one before is written: decompressing,
-    parsing and reading a chunk then costs no wall time, as the writing thread spends most of
-    a chunk waiting on the database (and lets go of the interpreter lock while it waits)."""
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        upcoming = reader.submit(next, chunks, None)
-        while (chunk := upcoming.result()) is not None:
-            upcoming = reader.submit(next, chunks, None)
-            yield chunk
 
 
 def _numbered_lines(path: Path):
