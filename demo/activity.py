@@ -31,7 +31,11 @@ HEALTHY_PROFILE = (0.8, 0.45, 8, 0.06, 0.03)
 
 def trend(plan: AccountPlan, days: np.ndarray, today: date) -> np.ndarray:
     """Activity multiplier per day: steady or rising when healthy, falling where the story says."""
-    ago = np.array([(today - d).days for d in days])
+    return trend_by_age(plan, np.array([(today - d).days for d in days]), today)
+
+
+def trend_by_age(plan: AccountPlan, ago: np.ndarray, today: date) -> np.ndarray:
+    """`trend` of the days `ago` days before today (an array of ints: no dates to build)."""
     position = 1 - ago / WINDOW_DAYS
     factor = 0.9 + 0.2 * position
     if plan.story == "renewal_without_engagement":
@@ -39,11 +43,11 @@ def trend(plan: AccountPlan, days: np.ndarray, today: date) -> np.ndarray:
     elif plan.story == "checklist_illusion" and plan.extra.get("severe"):
         factor = np.where(ago >= 45, 1.0, 0.3)
     elif plan.story == "churned":
-        before_end = np.array([(plan.signals_end - d).days for d in days])
+        before_end = ago - (today - plan.signals_end).days
         factor = np.clip(before_end / 90, 0.08, 1.0)
     elif plan.story in ("champion_left", "churned_champion_left"):
-        left = plan.extra["champion_left_on"]
-        factor = np.where(np.array(days) >= left, 0.6, 1.0)
+        left_ago = (today - plan.extra["champion_left_on"]).days
+        factor = np.where(ago <= left_ago, 0.6, 1.0)
     return factor
 
 
@@ -58,14 +62,7 @@ def generate(plan: AccountPlan, today: date, rng: np.random.Generator, per_accou
     if not days:
         return [], first_roi
     multiplier = trend(plan, np.array(days), today)
-    rates = {
-        "login": users * LOGIN_RATE,
-        "report_generated": reports,
-        "feature_used": 0.5,
-        "support_ticket": tickets,
-        "export": 0.1,
-        "api_call": 0.2 if plan.segment == "enterprise" else 0.02,
-    }
+    rates = _usage_rates(plan, users, reports, tickets)
     if per_account:
         scale = per_account / max(1.0, sum(rates.values()) * multiplier.sum())
         rates = {kind: rate * scale for kind, rate in rates.items()}
@@ -78,6 +75,72 @@ def generate(plan: AccountPlan, today: date, rng: np.random.Generator, per_accou
     events += _invites(plan, days, rng, invites, today)
     events += _milestone_events(plan, first_roi, start, rng, users)
     return events, first_roi
+
+
+def _usage_rates(plan: AccountPlan, users: int, reports: float, tickets: float) -> dict:
+    """Product-usage events per day of each kind, before the story's trend bends them."""
+    return {
+        "login": users * LOGIN_RATE,
+        "report_generated": reports,
+        "feature_used": 0.5,
+        "support_ticket": tickets,
+        "export": 0.1,
+        "api_call": 0.2 if plan.segment == "enterprise" else 0.02,
+    }
+
+
+def generate_budgeted(plan: AccountPlan, today: date, rng: np.random.Generator, per_account: int):
+    """`generate` for a large portfolio: about `per_account` signals in all, not on top of the
+    story's. The story's own events (ROI reports, meetings, surveys, invites, upsell calls) take
+    up to half of them, the most recent first; product usage takes the rest, drawn at once over
+    the account's days in proportion to each kind's rate times the story's trend, which is what
+    the day-by-day Poisson draws of `generate` add up to, with no Python loop over days."""
+    start = max(today - timedelta(days=WINDOW_DAYS), plan.contract_start)
+    span = (plan.signals_end - start).days + 1
+    users_share, reports, breadth, invites, tickets = PROFILES.get(plan.story, HEALTHY_PROFILE)
+    users = max(2, round(plan.seats * users_share))
+    first_roi = _first_roi(plan, rng)
+    if span <= 0:
+        return [], first_roi
+    story = _recent_invites(plan, start, rng, invites)
+    story += _milestone_events(plan, first_roi, start, rng, users)
+    story = sorted(story, key=lambda event: event[0], reverse=True)[: per_account // 2]
+    rates = _usage_rates(plan, users, reports, tickets)
+    ago = (today - start).days - np.arange(span)
+    weights = np.outer(list(rates.values()), trend_by_age(plan, ago, today)).ravel()
+    budget = max(per_account - len(story), 0)
+    usage = _usage_drawn(list(rates), weights, start, rng, budget, users, breadth)
+    return usage + story, first_roi
+
+
+def _usage_drawn(kinds, weights, start, rng, budget, users, breadth):
+    """`budget` usage events on average: (kind, day) picked by weight, an actor, a feature."""
+    span = weights.size // len(kinds)
+    picks = rng.choice(weights.size, rng.poisson(budget), p=weights / weights.sum())
+    actors = rng.integers(users, size=picks.size) + 1
+    features = texts.FEATURES[:breadth]
+    chosen = rng.integers(len(features), size=picks.size)
+    return [
+        (
+            start + timedelta(days=int(pick % span)),
+            kinds[pick // span],
+            f"user{actor}",
+            features[feature] if kinds[pick // span] == "feature_used" else "",
+        )
+        for pick, actor, feature in zip(
+            picks.tolist(), actors.tolist(), chosen.tolist(), strict=True
+        )
+    ]
+
+
+def _recent_invites(plan: AccountPlan, start: date, rng, rate):
+    """`_invites` without building every day of the window: invites fall in the last 91 days."""
+    first = max(start, plan.signals_end - timedelta(days=90))
+    counts = rng.poisson(rate, (plan.signals_end - first).days + 1)
+    return [
+        (first + timedelta(days=day), "colleague_invited", "champion", "")
+        for day in np.repeat(np.arange(counts.size), counts).tolist()
+    ]
 
 
 def _actor(rng, users: int) -> str:

@@ -20,10 +20,11 @@ from accounts.models import (
     deviating_terms,
 )
 from accounts.services import user_create_with_role
-from candor.bulk import next_id, reset_sequences, write_rows
+from candor.bulk import bulk_load, next_id, reset_sequences, write_rows
 from demo import activity, lenses, people
 from demo.portfolio import account_fields, assign_stories, company_name, plan_account
-from signals.models import Signal
+from signals.models import Signal, SignalDay, SignalFirst, SignalKindDay, SignalLastSeen
+from signals.rollups import rollups_rebuild
 
 DEMO_PASSWORD = "candor-demo"
 CSMS = ["maya", "tom", "priya", "diego", "sara", "ken", "lena", "omar"]
@@ -38,6 +39,10 @@ CSM_WEIGHTS_AT_RISK = [8, 8, 8, 8, 8, 10, 10, 40]
 ACCOUNTS_PER_CSM = 300
 # Accounts built between two writes: what the seed holds in memory at once.
 CHUNK_ACCOUNTS = 5_000
+# From this many accounts a seed is a bulk load (see `seed_portfolio`), and
+# `--signals-per-account` counts every signal of an account, the story's own included.
+BULK_ACCOUNTS = 20_000
+ROLLUPS = [SignalDay, SignalFirst, SignalKindDay, SignalLastSeen]
 
 COLUMNS = {
     Account: [
@@ -133,8 +138,9 @@ class DemoTeam:
 class PortfolioBuilder:
     """Accumulates rows for every table, with ids assigned up front."""
 
-    def __init__(self, *, today: date, seed: int, per_account: int | None):
+    def __init__(self, *, today: date, seed: int, per_account: int | None, bulk: bool = False):
         self.today = today
+        self.budgeted = bool(bulk and per_account)
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
         self.per_account = per_account
@@ -183,7 +189,8 @@ class PortfolioBuilder:
             fields["handoff_urgency"], fields["handoff_politics"], fields["deal_terms"],
             deviating_terms(fields["deal_terms"]), self.now, self.now, *sale,
         ))  # fmt: skip
-        events, first_roi = activity.generate(plan, today, self.np_rng, self.per_account)
+        generate = activity.generate_budgeted if self.budgeted else activity.generate
+        events, first_roi = generate(plan, today, self.np_rng, self.per_account)
         self.add_people(account_id, plan)
         for row in people.milestones(plan, first_roi, rng):
             self.add(
@@ -232,6 +239,11 @@ class PortfolioBuilder:
                 value, "demo", self.now,
             ))  # fmt: skip
 
+    def timed(self, label: str, work) -> None:
+        started = time.perf_counter()
+        work()
+        self.timings[label] += time.perf_counter() - started
+
     def write(self) -> None:
         """COPY the rows built so far, then forget them."""
         account_ids = [row[0] for row in self.rows[Account]]
@@ -275,14 +287,28 @@ def annual_renewals_record(first_id: int, last_id: int) -> None:
 
 
 def seed_portfolio(
-    *, accounts: int, seed: int, today: date, signals_per_account=None, per_csm=ACCOUNTS_PER_CSM
+    *,
+    accounts: int,
+    seed: int,
+    today: date,
+    signals_per_account=None,
+    per_csm=ACCOUNTS_PER_CSM,
+    bulk: bool | None = None,
 ) -> dict:
+    """Seed `accounts` more demo accounts in one transaction. A large seed (`bulk`: from
+    BULK_ACCOUNTS accounts unless told) is a bulk load: every table's foreign keys and indexes
+    are made after its rows, and the signals' rollups are built from all signals at the end
+    rather than folded in by the triggers at each COPY (the rows written are the same)."""
     started = time.perf_counter()
     offset = Account.objects.count()
     team = DemoTeam(demo_users(csm_usernames(offset + accounts, per_csm)))
-    builder = PortfolioBuilder(today=today, seed=seed, per_account=signals_per_account)
+    bulk = accounts >= BULK_ACCOUNTS if bulk is None else bulk
+    builder = PortfolioBuilder(today=today, seed=seed, per_account=signals_per_account, bulk=bulk)
     with transaction.atomic():
-        builder.build(accounts, team, offset)
+        if bulk:
+            _bulk_build(builder, accounts, team, offset)
+        else:
+            builder.build(accounts, team, offset)
     total = time.perf_counter() - started
     return {
         "accounts": accounts,
@@ -293,3 +319,15 @@ def seed_portfolio(
         "write_s": dict(builder.timings),
         "total_s": total,
     }
+
+
+def _bulk_build(builder: PortfolioBuilder, accounts: int, team: DemoTeam, offset: int) -> None:
+    """Build inside `bulk_load`: the accounts' triggers (their history, the audit trail) still
+    fire; the signals' and rollups' do not, and the rollups are rebuilt from every signal."""
+    tables = [model._meta.db_table for model in [*COLUMNS, *ROLLUPS]]
+    quiet = [model._meta.db_table for model in [Signal, *ROLLUPS]]
+    with bulk_load(tables, quiet=quiet):
+        builder.build(accounts, team, offset)
+        builder.timed("rollups", rollups_rebuild)
+        finishing = time.perf_counter()
+    builder.timings["constraints and indexes"] += time.perf_counter() - finishing
