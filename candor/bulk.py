@@ -21,20 +21,22 @@ def next_id(model) -> int:
         return cursor.fetchone()[0] + 1
 
 
-def write_rows(model, columns: list[str], rows: list[tuple]) -> None:
+def write_rows(model, columns: list[str], rows: list[tuple], raw=None) -> None:
+    """COPY `rows` on Django's connection, or on `raw` (its psycopg connection, which another
+    thread may use while this one does not)."""
     if rows:
-        _copy(model._meta.db_table, columns, rows)
+        _copy(model._meta.db_table, columns, rows, raw)
 
 
 @contextmanager
 def bulk_load(tables: list[str], quiet: list[str] = ()):
     """Load millions of rows into `tables` the way PostgreSQL loads fastest, in the caller's
-    transaction: their foreign keys, unique constraints and plain secondary indexes are dropped and,
-    on leaving, made again (each foreign key checked by one join, not a lookup per row; each
-    index sorted once, not grown row by row); the user triggers of the `quiet` tables do not
-    fire meanwhile, so whatever they maintain is the caller's to rebuild. Primary keys stay, and so
-    do partial and expression indexes (small, and PostgreSQL would spell a remade one's predicate
-    differently)."""
+    transaction: their foreign keys, unique constraints and plain secondary indexes are dropped
+    and, on leaving, made again (each foreign key checked by one join, not a lookup per row;
+    each index sorted once, not grown row by row); the user triggers of the `quiet` tables do
+    not fire meanwhile, so whatever they maintain is the caller's to keep. Primary keys stay,
+    and so do partial and expression indexes (small, and PostgreSQL would spell a remade one's
+    predicate differently)."""
     with connection.cursor() as cursor:
         dropped = [_dropped(cursor, table) for table in tables]
         for table in quiet:
@@ -90,9 +92,10 @@ def reset_sequences(models) -> None:
             cursor.execute(sql)
 
 
-def _copy(table, columns, rows):
-    connection.ensure_connection()
-    raw = connection.connection
+def _copy(table, columns, rows, raw=None):
+    if raw is None:
+        connection.ensure_connection()
+        raw = connection.connection
     with raw.cursor() as cursor:
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             if any(isinstance(v, dict | list) for v in rows[0]):

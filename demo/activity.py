@@ -18,6 +18,9 @@ from demo.portfolio import AccountPlan
 WINDOW_DAYS = 540
 LOGIN_RATE = 0.12  # logins per user per day for an engaged user
 WORKDAY_START, WORKDAY_END = 7 * 3600, 19 * 3600  # seconds after midnight, UTC
+# A large portfolio's accounts keep the story's events of their last half year (see
+# `generate_budgeted`): the windows scoring reads, and enough for the budget's half.
+STORY_DAYS = 180
 
 # Story → (share of seats who use it, reports/day, feature breadth, invites/day, tickets/day)
 PROFILES = {
@@ -91,10 +94,11 @@ def _usage_rates(plan: AccountPlan, users: int, reports: float, tickets: float) 
 
 def generate_budgeted(plan: AccountPlan, today: date, rng: np.random.Generator, per_account: int):
     """`generate` for a large portfolio: about `per_account` signals in all, not on top of the
-    story's. The story's own events (ROI reports, meetings, surveys, invites, upsell calls) take
-    up to half of them, the most recent first; product usage takes the rest, drawn at once over
-    the account's days in proportion to each kind's rate times the story's trend, which is what
-    the day-by-day Poisson draws of `generate` add up to, with no Python loop over days."""
+    story's. The story's own events of its last STORY_DAYS (ROI reports, meetings, surveys,
+    invites, upsell calls) take up to half of them, the most recent first; product usage takes
+    the rest, drawn at once over the account's days in proportion to each kind's rate times the
+    story's trend (what the day-by-day Poisson draws of `generate` add up to), with no Python
+    loop over the days."""
     start = max(today - timedelta(days=WINDOW_DAYS), plan.contract_start)
     span = (plan.signals_end - start).days + 1
     users_share, reports, breadth, invites, tickets = PROFILES.get(plan.story, HEALTHY_PROFILE)
@@ -103,7 +107,8 @@ def generate_budgeted(plan: AccountPlan, today: date, rng: np.random.Generator, 
     if span <= 0:
         return [], first_roi
     story = _recent_invites(plan, start, rng, invites)
-    story += _milestone_events(plan, first_roi, start, rng, users)
+    since = max(start, plan.signals_end - timedelta(days=STORY_DAYS))
+    story += _milestone_events(plan, first_roi, since, rng, users)
     story = sorted(story, key=lambda event: event[0], reverse=True)[: per_account // 2]
     rates = _usage_rates(plan, users, reports, tickets)
     ago = (today - start).days - np.arange(span)
@@ -116,7 +121,8 @@ def generate_budgeted(plan: AccountPlan, today: date, rng: np.random.Generator, 
 def _usage_drawn(kinds, weights, start, rng, budget, users, breadth):
     """`budget` usage events on average: (kind, day) picked by weight, an actor, a feature."""
     span = weights.size // len(kinds)
-    picks = rng.choice(weights.size, rng.poisson(budget), p=weights / weights.sum())
+    bounds = np.cumsum(weights)
+    picks = np.searchsorted(bounds, rng.random(rng.poisson(budget)) * bounds[-1], side="right")
     actors = rng.integers(users, size=picks.size) + 1
     features = texts.FEATURES[:breadth]
     chosen = rng.integers(len(features), size=picks.size)
@@ -253,15 +259,35 @@ def moments(days: list[date], rng: np.random.Generator, now: datetime) -> list[d
     An event dated today falls in the part of today that has already passed (its working-hours
     draw scaled into it), so a fresh demo never shows activity "0 minutes ago" or in the future.
     """
-    seconds = rng.integers(WORKDAY_START, WORKDAY_END, len(days)).astype(float)
-    today = now.date()
-    elapsed = (now - _midnight(today)).total_seconds()
-    share = (seconds - WORKDAY_START) / (WORKDAY_END - WORKDAY_START)
-    on_today = np.array([day >= today for day in days], dtype=bool)
-    seconds = np.where(on_today, share * elapsed, seconds)
+    seconds = _seconds_into_day(_ordinals(days), rng, now)
     return [
         _midnight(day) + timedelta(seconds=float(s)) for day, s in zip(days, seconds, strict=True)
     ]
+
+
+def moments_text(days: list[date], rng: np.random.Generator, now: datetime) -> list[str]:
+    """`moments` as ISO 8601 text in UTC, built by numpy at once: what COPY reads of millions."""
+    ordinals = _ordinals(days)
+    seconds = _seconds_into_day(ordinals, rng, now)
+    at = (ordinals - EPOCH).astype("datetime64[D]") + np.round(seconds * 1e6).astype(
+        "timedelta64[us]"
+    )
+    return np.datetime_as_string(at, unit="us", timezone="UTC").tolist()
+
+
+EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _ordinals(days: list[date]) -> np.ndarray:
+    return np.array([day.toordinal() for day in days], dtype=np.int64)
+
+
+def _seconds_into_day(ordinals: np.ndarray, rng: np.random.Generator, now: datetime):
+    seconds = rng.integers(WORKDAY_START, WORKDAY_END, len(ordinals)).astype(float)
+    today = now.date()
+    elapsed = (now - _midnight(today)).total_seconds()
+    share = (seconds - WORKDAY_START) / (WORKDAY_END - WORKDAY_START)
+    return np.where(ordinals >= today.toordinal(), share * elapsed, seconds)
 
 
 def _midnight(day: date) -> datetime:

@@ -74,19 +74,25 @@ def rollups_rebuild(using=None) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending checks
         # The per-account summaries (signals.summaries) are computed anew from the rebuilt rollups.
         cursor.execute(f"TRUNCATE {ROLLUP_TABLES}, signals_signalsummary")
-        cursor.execute(
-            f"INSERT INTO signals_signalday ({DAY_COLUMNS}) {_days_from('signals_signal')}"
-        )
-        cursor.execute(
-            "INSERT INTO signals_signalfirst (account_id, kind, first_at) "
-            + _firsts_from("signals_signal")
-        )
-        cursor.execute(
-            "INSERT INTO signals_signalkindday (account_id, kind, day, events, answers, answer_sum) "
-            + _kind_days_from("signals_signal")
-        )
-        cursor.execute(
-            "INSERT INTO signals_signallastseen (account_id, what, name, last_at) "
-            + _last_seen_from("signals_signal")
-        )
+        for sql in _inserts("signals_signal"):
+            cursor.execute(sql)
         cursor.execute(f"ANALYZE {ROLLUP_TABLES}")
+
+
+def rollups_insert_batch(cursor, first_id: int, last_id: int) -> None:
+    """Add the rollups of the signals with ids first_id..last_id, by the rebuild's aggregates: a
+    bulk load's batch, with the triggers off, of accounts that had no signals before it."""
+    batch = f"(SELECT * FROM signals_signal WHERE id BETWEEN {int(first_id)} AND {int(last_id)}) s"
+    for sql in _inserts(batch):
+        cursor.execute(sql)
+
+
+def _inserts(rows: str) -> list[str]:
+    return [
+        f"INSERT INTO signals_signalday ({DAY_COLUMNS}) {_days_from(rows)}",
+        "INSERT INTO signals_signalfirst (account_id, kind, first_at) " + _firsts_from(rows),
+        "INSERT INTO signals_signalkindday (account_id, kind, day, events, answers, answer_sum) "
+        + _kind_days_from(rows),
+        "INSERT INTO signals_signallastseen (account_id, what, name, last_at) "
+        + _last_seen_from(rows),
+    ]

@@ -13,7 +13,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--accounts", type=int, default=300)
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--signals-per-account", type=int, default=None)
+        parser.add_argument(
+            "--signals-per-account", type=int, default=None,
+            help="Scale product usage to about this many signals per account; from "
+            "20,000 accounts (a bulk load) it counts every signal, the story's own included.",
+        )  # fmt: skip
         parser.add_argument("--today", type=date.fromisoformat, default=None)
         parser.add_argument(
             "--accounts-per-csm", type=int, default=ACCOUNTS_PER_CSM,
