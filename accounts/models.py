@@ -140,6 +140,11 @@ class Account(models.Model):
                 include=["id", "outcome", "arr", "crm_status", "last_renewed_on"],
                 name="account_rollup_idx",
             ),
+            # Each cached figure's version (how many accounts, their ARR and churns, the latest
+            # edit) is read from this instead of the wide account rows.
+            models.Index(
+                fields=["updated_at", "outcome"], include=["id", "arr"], name="account_edited_idx"
+            ),
             # Score validity reads only the accounts that churned or renewed.
             models.Index(
                 fields=["outcome", "outcome_on", "id"],

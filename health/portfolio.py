@@ -17,7 +17,7 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts import rules
-from accounts.models import Commitment, crm_says_onboarded
+from accounts.models import Account, Commitment, crm_says_onboarded
 from health.models import AT_RISK_RAGS, RAGS, HealthScore
 from health.scoring.flags import FLAG_LABELS
 
@@ -155,6 +155,11 @@ DEAL_AGE_BUCKETS = (
 )
 
 
+def whole_portfolio(accounts) -> bool:
+    """Whether `accounts` is every account, unfiltered (a VP's scope)."""
+    return str(accounts.query) == str(Account.objects.all().query)
+
+
 def commitment_debt(accounts) -> list[dict]:
     """The promises the scorer's commitment_gap flag counts (`commitments`), by deal age, split
     once each: told to the customer but not committed by product (`uncommitted`), or committed
@@ -162,10 +167,10 @@ def commitment_debt(accounts) -> list[dict]:
     past-due promise, committed or not; `accounts`, the accounts carrying them."""
     today = timezone.now().date()
     debt = Commitment.objects.filter(
-        rules.commitment_known(today),
-        rules.commitment_gap(today),
-        account__in=accounts.exclude(outcome="churned"),
-    )
+        rules.commitment_known(today), rules.commitment_gap(today)
+    ).exclude(account__outcome="churned")
+    if not whole_portfolio(accounts):  # a VP's whole book needs no second pass over accounts
+        debt = debt.filter(account__in=accounts)
     totals = {}
     for i, (_label, low, high) in enumerate(DEAL_AGE_BUCKETS):
         window = Q(

@@ -17,7 +17,13 @@ from django.db.models import Count, Max
 
 from accounts.models import Account
 from health.board import arr_at_risk_by_month, renewals_by_quarter
-from health.portfolio import csm_trend, portfolio_rollup, score_validity, score_validity_remembered
+from health.portfolio import (
+    csm_trend,
+    portfolio_rollup,
+    score_validity,
+    score_validity_remembered,
+    whole_portfolio,
+)
 
 FIGURES_KEY = "candor:portfolio-figures"
 FIGURES_SECONDS = 2 * 24 * 3600  # a nightly run refreshes them long before
@@ -26,7 +32,7 @@ FIGURES_SECONDS = 2 * 24 * 3600  # a nightly run refreshes them long before
 def portfolio_figures(accounts) -> dict:
     """{rollup, board_months, board_renewals, trend, validity} over `accounts`: the last run's
     when they are the whole portfolio and no account changed since, computed otherwise."""
-    if not _whole_portfolio(accounts):
+    if not whole_portfolio(accounts):
         return _computed(accounts, score_validity_remembered(accounts))
     edits = _edits()
     figures = cache.get(FIGURES_KEY)
@@ -56,10 +62,6 @@ def _computed(accounts, validity: dict) -> dict:
         "trend": csm_trend(accounts, rollup),
         "validity": validity,
     }
-
-
-def _whole_portfolio(accounts) -> bool:
-    return str(accounts.query) == str(Account.objects.all().query)
 
 
 def _edits() -> dict:

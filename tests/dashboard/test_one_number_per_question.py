@@ -44,6 +44,23 @@ def test_commitment_debt_counts_each_promise_once_in_parts_that_add_up(promises)
     assert (young["uncommitted"], young["committed_overdue"], young["commitments"]) == (2, 1, 3)
 
 
+def _young(rows):
+    return next(row for row in rows if row["label"] == "< 6 months")
+
+
+def test_commitment_debt_of_a_book_counts_only_its_accounts_promises(promises, bob):
+    other = make_account(csm=bob, contract_start=days_ago(100))
+    Commitment.objects.create(account=other, title="SSO", told_customer="Soon",
+                              product_status="declined")  # fmt: skip
+    assert _young(commitment_debt(Account.objects.filter(csm=bob)))["commitments"] == 1
+    assert _young(commitment_debt(Account.objects.all()))["commitments"] == 4
+
+
+def test_commitment_debt_leaves_out_churned_accounts_promises(promises):
+    Account.objects.filter(pk=promises.pk).update(outcome="churned", outcome_on=days_ago(1))
+    assert _young(commitment_debt(Account.objects.all()))["commitments"] == 0
+
+
 def test_the_commitment_debt_table_shows_no_column_twice(client, vera, promises):
     client.force_login(vera)
     page = text(client.get(reverse("portfolio")))
