@@ -158,15 +158,30 @@ def _contract_dates(story: str, today: date, rng: random.Random):
     return start, renewal, renewed
 
 
-def company_name(rng: random.Random, used: set[str]) -> str:
+REGIONS = ("", " EMEA", " Americas", " APAC", " Group", " Holdings")
+
+
+def company_name(rng: random.Random, used: set[str], number: int | None = None) -> str:
+    """A name not in `used`: a prefix and suffix, with a region while one is free, else with
+    `number` (the account's number when given: unique across a portfolio built in pieces)."""
     name = f"{rng.choice(texts.PREFIXES)} {rng.choice(texts.SUFFIXES)}"
-    for region in ("", " EMEA", " Americas", " APAC", " Group", " Holdings"):
+    for region in REGIONS:
         if name + region not in used:
             used.add(name + region)
             return name + region
-    name = f"{name} {len(used)}"
+    name = f"{name} {len(used) if number is None else number}"
     used.add(name)
     return name
+
+
+def regional_names() -> set[str]:
+    """Every name `company_name` gives before it falls back to a number."""
+    return {
+        f"{prefix} {suffix}{region}"
+        for prefix in texts.PREFIXES
+        for suffix in texts.SUFFIXES
+        for region in REGIONS
+    }
 
 
 def account_fields(plan: AccountPlan, rng: random.Random) -> dict:

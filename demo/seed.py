@@ -1,14 +1,17 @@
 """Builds the whole demo portfolio in memory, then writes each table in one bulk pass."""
 
+import multiprocessing
+import os
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import accumulate
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from accounts.models import (
     Account,
@@ -23,7 +26,13 @@ from accounts.models import (
 from accounts.services import user_create_with_role
 from candor.bulk import bulk_load, next_id, reset_sequences, write_rows
 from demo import activity, lenses, people
-from demo.portfolio import account_fields, assign_stories, company_name, plan_account
+from demo.portfolio import (
+    account_fields,
+    assign_stories,
+    company_name,
+    plan_account,
+    regional_names,
+)
 from signals.models import Signal, SignalDay, SignalFirst, SignalKindDay, SignalLastSeen
 from signals.rollups import ROLLUP_TABLES, rollups_insert_batch
 
@@ -43,6 +52,9 @@ CHUNK_ACCOUNTS = 5_000
 # From this many accounts a seed is a bulk load (see `seed_portfolio`), and
 # `--signals-per-account` counts every signal of an account, the story's own included.
 BULK_ACCOUNTS = 20_000
+# A bulk seed builds its chunks in this many forked processes (the build in Python is what
+# bounds it); the parent writes them in order.
+BUILD_PROCESSES = os.cpu_count() or 1
 ROLLUPS = [SignalDay, SignalFirst, SignalKindDay, SignalLastSeen]
 
 COLUMNS = {
@@ -78,6 +90,18 @@ COLUMNS = {
         "received_at",
     ],
 }  # fmt: skip
+# The columns of each table's rows that hold ids a chunk built in a process numbers from 0 (its
+# accounts' ids aside, which are known up front), and the table each id is of.
+LOCAL_IDS = {
+    Account: (),
+    Stakeholder: ((0, Stakeholder),),
+    SharedObjective: ((0, SharedObjective),),
+    ObjectiveSignature: ((0, ObjectiveSignature), (1, SharedObjective), (2, Stakeholder)),
+    Decision: ((0, Decision), (3, Stakeholder)),
+    Commitment: ((0, Commitment),),
+    OnboardingMilestone: ((0, OnboardingMilestone),),
+    Signal: ((0, Signal),),
+}
 
 
 def csm_usernames(accounts: int, per_csm: int = ACCOUNTS_PER_CSM) -> list[str]:
@@ -141,6 +165,7 @@ class PortfolioBuilder:
 
     def __init__(self, *, today: date, seed: int, per_account: int | None, bulk: bool = False):
         self.today = today
+        self.seed = seed
         self.budgeted = bool(bulk and per_account)
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
@@ -152,6 +177,7 @@ class PortfolioBuilder:
         self.blocked = 0.0  # seconds the build waited for writes
         self.ids = {model: next_id(model) for model in COLUMNS}
         self.names: set[str] = set(Account.objects.values_list("name", flat=True))
+        self.numbered_names = False  # a chunk built in a process numbers names by account
         self.stories = Counter()
         # The lenses' data (who sold what, the roadmap) draws from its own stream.
         self.sales_rng = random.Random(seed + 1)
@@ -188,7 +214,7 @@ class PortfolioBuilder:
         self.stories[story] += 1
         sale = lenses.sale(plan, story, today, self.aes, self.sales_rng)
         self.add(Account, (
-            account_id, f"demo-{story}-{n:05d}", company_name(rng, self.names), plan.segment,
+            account_id, f"demo-{story}-{n:05d}", self.company_name(n), plan.segment,
             plan.arr, plan.seats, plan.contract_start, plan.renewal_date, plan.last_renewed_on,
             csm.pk, fields["lifecycle_stage"], fields["crm_status"], plan.outcome, plan.outcome_on,
             fields["handoff_why_bought"], fields["handoff_real_needs"], fields["handoff_signed_for"],
@@ -203,6 +229,9 @@ class PortfolioBuilder:
                 OnboardingMilestone, (self.take_id(OnboardingMilestone), account_id, *row.values())
             )
         self.add_signals(account_id, n, events)
+
+    def company_name(self, n: int) -> str:
+        return company_name(self.rng, self.names, n if self.numbered_names else None)
 
     def add_people(self, account_id: int, plan) -> dict:
         rng, today = self.rng, self.today
@@ -253,6 +282,77 @@ class PortfolioBuilder:
         self.writer.write(rows)
         self.blocked += time.perf_counter() - started
 
+    def build_in_processes(self, count: int, offset: int, pool) -> None:
+        """`build` for a bulk seed, each chunk built by one of `pool`'s processes (see
+        `chunk_rows`) and written here in order as it comes back; a few chunks are in hand at
+        most. The portfolio depends on the seed and CHUNK_ACCOUNTS, not on how many processes
+        build it."""
+        stories = assign_stories(count, self.rng)
+        chunks = range(0, count, CHUNK_ACCOUNTS)
+        first_id = self.ids[Account]
+        pending = deque()
+        try:
+            for number, start in enumerate(chunks):
+                piece = (number, stories[start : start + CHUNK_ACCOUNTS], offset + start + 1)
+                pending.append(pool.apply_async(chunk_rows, (*piece, first_id + start)))
+                if len(pending) > self.processes:
+                    self.write_chunk(*pending.popleft().get())
+            while pending:
+                self.write_chunk(*pending.popleft().get())
+        finally:
+            self.writer.close()
+        reset_sequences(list(COLUMNS))
+
+    def write_chunk(self, rows: dict, stories: Counter) -> None:
+        """Number a chunk's rows after those written before it, and hand them to the writer."""
+        started = time.perf_counter()
+        self.stories += stories
+        bases = dict(self.ids)
+        for model, model_rows in rows.items():
+            self.ids[model] += len(model_rows)
+        self.writer.write(rows, bases)
+        self.blocked += time.perf_counter() - started
+
+    def chunk_rows(self, number: int, stories: list[str], first_n: int, first_id: int):
+        """Build one chunk of a bulk seed in a process: its own random streams, drawn from the
+        seed and the chunk's number; its accounts' ids; every other table numbered from 0.
+        Names stay unique across chunks: the first chunk has the regional names, the others
+        number theirs by account."""
+        self.rng = random.Random(f"{self.seed}:{number}")
+        self.np_rng = np.random.default_rng([self.seed % 2**63, number])
+        self.sales_rng = random.Random(f"{self.seed}:{number}:sales")
+        self.ids = {model: 0 for model in COLUMNS} | {Account: first_id}
+        self.names = self.names | (regional_names() if number else set())
+        self.numbered_names = True
+        self.rows, self.stories = {model: [] for model in COLUMNS}, Counter()
+        for i, story in enumerate(stories):
+            self.build_account(first_n + i, story, self.team.pick(story, self.rng))
+        return self.rows, self.stories
+
+
+# The builder a bulk seed's processes inherit when they are forked.
+_forked_builder: PortfolioBuilder | None = None
+
+
+def chunk_rows(*piece):
+    return _forked_builder.chunk_rows(*piece)
+
+
+@contextmanager
+def chunk_builders(builder: PortfolioBuilder, team: DemoTeam, processes: int):
+    """A pool of `processes` forked builders. They build rows and never query: the database
+    connections are closed before the fork, so none is shared (a test's, inside its
+    transaction, stays open: the children leave by os._exit and never touch it)."""
+    global _forked_builder
+    builder.team, builder.processes, _forked_builder = team, processes, builder
+    if not connection.in_atomic_block:
+        connections.close_all()
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield pool
+    finally:
+        _forked_builder = None
+
 
 class ChunkWriter:
     """COPYs each chunk's rows. In a bulk seed it does so on a second thread, which mostly waits
@@ -261,20 +361,23 @@ class ChunkWriter:
     holds two chunks' rows at most."""
 
     def __init__(self, *, bulk: bool):
-        connection.ensure_connection()
-        self.raw = connection.connection  # the transaction's; the builder does not query meanwhile
+        self.raw = None  # the transaction's, taken at the first write
         self.bulk = bulk
         self.pool = ThreadPoolExecutor(max_workers=1) if bulk else None
         self.pending = None
         self.written = Counter()
         self.timings = Counter()
 
-    def write(self, rows: dict) -> None:
+    def write(self, rows: dict, bases: dict | None = None) -> None:
+        """Write `rows`; with `bases`, their LOCAL_IDS are numbered from 0 and start there."""
         self.wait()
+        if self.raw is None:
+            connection.ensure_connection()
+            self.raw = connection.connection  # the builder does not query meanwhile
         if self.pool:
-            self.pending = self.pool.submit(self.copy, rows)
+            self.pending = self.pool.submit(self.copy, rows, bases)
         else:
-            self.copy(rows)
+            self.copy(rows, bases)
 
     def wait(self) -> None:
         pending, self.pending = self.pending, None
@@ -288,10 +391,13 @@ class ChunkWriter:
             if self.pool:
                 self.pool.shutdown()
 
-    def copy(self, rows: dict) -> None:
+    def copy(self, rows: dict, bases: dict | None = None) -> None:
         for model, columns in COLUMNS.items():
             started = time.perf_counter()
-            write_rows(model, columns, rows[model], self.raw)
+            model_rows = rows[model]
+            if bases and model_rows:
+                model_rows = list(numbered(model_rows, LOCAL_IDS[model], bases))
+            write_rows(model, columns, model_rows, self.raw)
             self.timings[model._meta.model_name] += time.perf_counter() - started
             self.written[model] += len(rows[model])
         if rows[Account]:
@@ -299,9 +405,24 @@ class ChunkWriter:
             annual_renewals_record(min(account_ids), max(account_ids), self.raw)
         if self.bulk and rows[Signal]:
             started = time.perf_counter()
+            first = rows[Signal][0][0] + (bases[Signal] if bases else 0)
             with self.raw.cursor() as cursor:
-                rollups_insert_batch(cursor, rows[Signal][0][0], rows[Signal][-1][0])
+                rollups_insert_batch(cursor, first, first + len(rows[Signal]) - 1)
             self.timings["rollups"] += time.perf_counter() - started
+
+
+def numbered(rows: list[tuple], columns: tuple, bases: dict):
+    """`rows` with the ids in `columns` (column, table), numbered from 0, moved to start at
+    that table's base."""
+    if not columns:
+        yield from rows
+        return
+    for row in rows:
+        row = list(row)
+        for column, model in columns:
+            if row[column] is not None:
+                row[column] += bases[model]
+        yield row
 
 
 # The demo's terms are annual: before its last renewal, each account renewed on every
@@ -340,6 +461,7 @@ def seed_portfolio(
     signals_per_account=None,
     per_csm=ACCOUNTS_PER_CSM,
     bulk: bool | None = None,
+    processes: int = BUILD_PROCESSES,
 ) -> dict:
     """Seed `accounts` more demo accounts in one transaction. A large seed (`bulk`: from
     BULK_ACCOUNTS accounts unless told) is a bulk load: every table's foreign keys and indexes
@@ -350,10 +472,11 @@ def seed_portfolio(
     team = DemoTeam(demo_users(csm_usernames(offset + accounts, per_csm)))
     bulk = accounts >= BULK_ACCOUNTS if bulk is None else bulk
     builder = PortfolioBuilder(today=today, seed=seed, per_account=signals_per_account, bulk=bulk)
-    with transaction.atomic():
-        if bulk:
-            _bulk_build(builder, accounts, team, offset)
-        else:
+    if bulk:
+        with chunk_builders(builder, team, processes) as pool, transaction.atomic():
+            _bulk_build(builder, accounts, offset, pool)
+    else:
+        with transaction.atomic():
             builder.build(accounts, team, offset)
     total = time.perf_counter() - started
     return {
@@ -367,14 +490,14 @@ def seed_portfolio(
     }
 
 
-def _bulk_build(builder: PortfolioBuilder, accounts: int, team: DemoTeam, offset: int) -> None:
+def _bulk_build(builder: PortfolioBuilder, accounts: int, offset: int, pool) -> None:
     """Build inside `bulk_load`: the accounts' triggers (their history, the audit trail) still
     fire; the signals' and rollups' do not: each chunk's writer adds its rollups (new accounts
     have no summaries for the rollups' triggers to keep)."""
     tables = [model._meta.db_table for model in [*COLUMNS, *ROLLUPS]]
     quiet = [model._meta.db_table for model in [Signal, *ROLLUPS]]
     with bulk_load(tables, quiet=quiet):
-        builder.build(accounts, team, offset)
+        builder.build_in_processes(accounts, offset, pool)
         finishing = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {ROLLUP_TABLES}")

@@ -4,11 +4,14 @@ triggers back as they were, and rollups equal to what the triggers fold in at in
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, models, transaction
 
-from accounts.models import Account
-from demo.seed import seed_portfolio
+from accounts.models import Account, Decision, ObjectiveSignature, Stakeholder
+from demo import seed as demo_seed
+from demo import texts
+from demo.seed import csm_usernames, demo_users, seed_portfolio
 from signals.models import Signal
+from signals.rollups import rollups_rebuild
 from tests.accounts.conftest import fast_password_hashing  # noqa: F401
 from tests.signals.test_rollups import rollup_contents
 
@@ -67,3 +70,81 @@ def test_a_bulk_seed_keeps_every_story_and_each_account_signalled():
     seed(bulk=True)
     assert Account.objects.count() == ACCOUNTS
     assert not Account.objects.filter(signals__isnull=True).exists()
+
+
+CHUNKED = 60  # accounts, built three chunks of 20 in processes
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(demo_seed, "CHUNK_ACCOUNTS", 20)
+
+
+def portfolio_rows() -> dict:
+    """What a seed wrote, its timestamps (the moment it ran) aside."""
+    return {
+        "accounts": list(Account.objects.order_by("id").values_list(
+            "id", "external_id", "name", "arr", "seats", "contract_start", "csm_id",
+            "sales_owner_id", "deal_terms",
+        )),
+        "stakeholders": list(Stakeholder.objects.order_by("id").values_list()),
+        "signatures": list(ObjectiveSignature.objects.order_by("id").values_list()),
+        "decisions": list(Decision.objects.order_by("id").values_list(
+            "id", "account_id", "summary", "owner_id", "decided_on",
+        )),
+        "signals": list(Signal.objects.order_by("id").values_list(
+            "id", "account_id", "external_id", "kind", "occurred_at", "actor", "value",
+        )),
+    }  # fmt: skip
+
+
+def chunked_seed(processes: int) -> dict:
+    """A bulk seed of CHUNKED accounts built in `processes` processes, read, and rolled back
+    (the demo users made beforehand, so the next seed finds the same ones)."""
+    demo_users(csm_usernames(CHUNKED))
+    sid = transaction.savepoint()
+    seed_portfolio(
+        accounts=CHUNKED, seed=7, today=TODAY, signals_per_account=20, bulk=True,
+        processes=processes,
+    )  # fmt: skip
+    rows = portfolio_rows()
+    transaction.savepoint_rollback(sid)
+    return rows
+
+
+def test_a_bulk_seed_built_in_processes_writes_the_same_rows_whatever_their_number(small_chunks):
+    first = chunked_seed(processes=2)
+    assert len(first["accounts"]) == CHUNKED
+    assert first == chunked_seed(processes=2)
+    assert first == chunked_seed(processes=1)
+
+
+def test_a_bulk_seed_built_in_processes_numbers_every_table_without_gaps(small_chunks):
+    rows = chunked_seed(processes=2)
+    for table in rows.values():
+        ids = [row[0] for row in table]
+        assert ids == list(range(ids[0], ids[0] + len(ids)))
+
+
+def test_a_bulk_seed_built_in_processes_links_its_people_within_each_account(small_chunks):
+    seed_portfolio(accounts=CHUNKED, seed=7, today=TODAY, signals_per_account=20, bulk=True)
+    assert not ObjectiveSignature.objects.exclude(
+        stakeholder__account_id=models.F("objective__account_id")
+    ).exists()
+    assert not Decision.objects.exclude(owner__account_id=models.F("account_id")).exists()
+
+
+def test_a_bulk_seed_built_in_processes_names_every_account_apart(small_chunks, monkeypatch):
+    """Two words give six regional names: every chunk runs out of them."""
+    monkeypatch.setattr(texts, "PREFIXES", ["Northwind"])
+    monkeypatch.setattr(texts, "SUFFIXES", ["Logistics"])
+    seed_portfolio(accounts=CHUNKED, seed=7, today=TODAY, signals_per_account=20, bulk=True)
+    names = list(Account.objects.values_list("name", flat=True))
+    assert len(set(names)) == len(names) == CHUNKED
+
+
+def test_a_bulk_seed_built_in_processes_leaves_the_rollups_a_rebuild_makes(small_chunks):
+    seed_portfolio(accounts=CHUNKED, seed=7, today=TODAY, signals_per_account=20, bulk=True)
+    bulk_rollups = rollup_contents()
+    rollups_rebuild()
+    assert rollup_contents() == bulk_rollups
