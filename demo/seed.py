@@ -296,12 +296,18 @@ class PortfolioBuilder:
                 piece = (number, stories[start : start + CHUNK_ACCOUNTS], offset + start + 1)
                 pending.append(pool.apply_async(chunk_rows, (*piece, first_id + start)))
                 if len(pending) > self.processes:
-                    self.write_chunk(*pending.popleft().get())
+                    self.write_chunk(*self.built(pending.popleft()))
             while pending:
-                self.write_chunk(*pending.popleft().get())
+                self.write_chunk(*self.built(pending.popleft()))
         finally:
             self.writer.close()
         reset_sequences(list(COLUMNS))
+
+    def built(self, result) -> tuple[dict, Counter]:
+        started = time.perf_counter()
+        chunk = result.get()
+        self.timings["waiting for builders"] += time.perf_counter() - started
+        return chunk
 
     def write_chunk(self, rows: dict, stories: Counter) -> None:
         """Number a chunk's rows after those written before it, and hand them to the writer."""
