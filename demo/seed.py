@@ -363,8 +363,8 @@ def chunk_builders(builder: PortfolioBuilder, team: DemoTeam, processes: int):
 class ChunkWriter:
     """COPYs each chunk's rows. In a bulk seed it does so on a second thread, which mostly waits
     for PostgreSQL (the GIL released) while the next chunk is built, and adds the chunk's
-    signal rollups itself (the triggers are off); one chunk is in flight at a time, so the seed
-    holds two chunks' rows at most."""
+    signal rollups itself (the triggers are off); one chunk is in flight at a time (the
+    builders hold a few more: one per process and one waiting)."""
 
     def __init__(self, *, bulk: bool):
         self.raw = None  # the transaction's, taken at the first write
