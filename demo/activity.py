@@ -75,7 +75,7 @@ def generate(plan: AccountPlan, today: date, rng: np.random.Generator, per_accou
         for index in np.repeat(np.arange(len(days)), counts):
             events.append((days[index], kind, _actor(rng, users), ""))
     _values_for_features(events, rng, breadth)
-    events += _invites(plan, days, rng, invites, today)
+    events += _invites(plan, start, rng, invites)
     events += _milestone_events(plan, first_roi, start, rng, users)
     return events, first_roi
 
@@ -106,7 +106,7 @@ def generate_budgeted(plan: AccountPlan, today: date, rng: np.random.Generator, 
     first_roi = _first_roi(plan, rng)
     if span <= 0:
         return [], first_roi
-    story = _recent_invites(plan, start, rng, invites)
+    story = _invites(plan, start, rng, invites)
     since = max(start, plan.signals_end - timedelta(days=STORY_DAYS))
     story += _milestone_events(plan, first_roi, since, rng, users)
     story = sorted(story, key=lambda event: event[0], reverse=True)[: per_account // 2]
@@ -139,8 +139,9 @@ def _usage_drawn(kinds, weights, start, rng, budget, users, breadth):
     ]
 
 
-def _recent_invites(plan: AccountPlan, start: date, rng, rate):
-    """`_invites` without building every day of the window: invites fall in the last 91 days."""
+def _invites(plan: AccountPlan, start: date, rng, rate):
+    """Colleagues invited: a Poisson draw on each of the last 91 days of signals (from `start`),
+    without building every day of the window."""
     first = max(start, plan.signals_end - timedelta(days=90))
     counts = rng.poisson(rate, (plan.signals_end - first).days + 1)
     return [
@@ -164,16 +165,6 @@ def _first_roi(plan: AccountPlan, rng) -> date | None:
     if plan.story in ("checklist_illusion", "churned_never_got_value"):
         return None
     return plan.contract_start + timedelta(days=int(rng.integers(10, 26)))
-
-
-def _invites(plan, days, rng, rate, today):
-    recent = [d for d in days if (plan.signals_end - d).days <= 90]
-    counts = rng.poisson(rate, len(recent)) if recent else []
-    return [
-        (d, "colleague_invited", "champion", "")
-        for d, c in zip(recent, counts, strict=False)
-        for _ in range(c)
-    ]
 
 
 SURVEY_RANGES = {

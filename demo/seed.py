@@ -471,8 +471,9 @@ def seed_portfolio(
 ) -> dict:
     """Seed `accounts` more demo accounts in one transaction. A large seed (`bulk`: from
     BULK_ACCOUNTS accounts unless told) is a bulk load: every table's foreign keys and indexes
-    are made after its rows, and the signals' rollups are built from all signals at the end
-    rather than folded in by the triggers at each COPY (the rows written are the same)."""
+    are made after its rows, and each chunk's signal rollups are added by the rebuild's
+    aggregates rather than folded in by the triggers at each COPY (the rows written are the
+    same)."""
     started = time.perf_counter()
     offset = Account.objects.count()
     team = DemoTeam(demo_users(csm_usernames(offset + accounts, per_csm)))
