@@ -25,7 +25,12 @@ def write_rows(model, columns: list[str], rows: list[tuple], raw=None) -> None:
     """COPY `rows` on Django's connection, or on `raw` (its psycopg connection, which another
     thread may use while this one does not)."""
     if rows:
-        _copy(model._meta.db_table, columns, rows, raw)
+        json_at = [
+            i
+            for i, column in enumerate(columns)
+            if model._meta.get_field(column).get_internal_type() == "JSONField"
+        ]
+        _copy(model._meta.db_table, columns, rows, raw, json_at)
 
 
 @contextmanager
@@ -92,16 +97,25 @@ def reset_sequences(models) -> None:
             cursor.execute(sql)
 
 
-def _copy(table, columns, rows, raw=None):
+def _copy(table, columns, rows, raw=None, json_at=()):
+    """COPY the rows; the values of the JSON columns (`json_at`, by position) as JSON text,
+    decided by the columns' types, not by the first row (its value may be None)."""
     if raw is None:
         connection.ensure_connection()
         raw = connection.connection
+    if json_at:
+        rows = (_json_encoded(row, json_at) for row in rows)
     with raw.cursor() as cursor:
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            if any(isinstance(v, dict | list) for v in rows[0]):
-                rows = (tuple(_pg_value(v) for v in row) for row in rows)
             for row in rows:
                 copy.write_row(row)
+
+
+def _json_encoded(row, json_at) -> list:
+    row = list(row)
+    for i in json_at:
+        row[i] = _pg_value(row[i])
+    return row
 
 
 def _json(value) -> str:
