@@ -12,6 +12,8 @@ run; any edit of an account (its ARR, CSM, renewal or outcome) is in the key, so
 portfolio is computed afresh. A scope other than the whole portfolio is computed on request.
 """
 
+import uuid
+
 from django.core.cache import cache
 from django.db.models import Count, Max
 
@@ -31,7 +33,9 @@ FIGURES_SECONDS = 2 * 24 * 3600  # a nightly run refreshes them long before
 
 def portfolio_figures(accounts) -> dict:
     """{rollup, board_months, board_renewals, trend, validity} over `accounts`: the last run's
-    when they are the whole portfolio and no account changed since, computed otherwise."""
+    when they are the whole portfolio and no account changed since, computed otherwise. The
+    whole portfolio's also carry `version`, new each time they are computed: what is drawn from
+    them can be remembered under it."""
     if not whole_portfolio(accounts):
         return _computed(accounts, score_validity_remembered(accounts))
     edits = _edits()
@@ -49,6 +53,7 @@ def portfolio_figures_refresh() -> dict:
 def _remembered(edits: dict) -> dict:
     accounts = Account.objects.all()
     figures = {**_computed(accounts, score_validity(accounts)), "edits": edits}
+    figures["version"] = uuid.uuid4().hex
     cache.set(FIGURES_KEY, figures, FIGURES_SECONDS)
     return figures
 
