@@ -322,8 +322,12 @@ def distinct_usage(as_of: date, restrict) -> list[pd.DataFrame]:
 
     When nothing was seen after `as_of` (scoring today), each person's or feature's latest use
     answers "used in the window?", so a filtered count over the last-seen rollup is exact.
-    Scoring a past date needs the signals themselves.
+    Scoring a past date needs the signals themselves: they are read at once for any day before
+    today (the backtest's dates), where someone seen since is all but certain and the last-seen
+    pass would be read only to be thrown away.
     """
+    if as_of < timezone.now().date():
+        return distinct_usage_from_signals(as_of, restrict)
     end = day_end(as_of)
     counts = (
         scoped(SignalLastSeen.objects.all(), restrict)

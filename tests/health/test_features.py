@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Commitment, Decision, ObjectiveSignature, SharedObjective
+from health import features
 from health.features import AccountRange, build_features
+from signals.models import SignalLastSeen
 from tests.factories import days_ago, make_account, make_signal, make_stakeholder
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +203,16 @@ def test_a_survey_answer_after_as_of_is_not_known_then(account):
     survey(account, "3", 5)
     survey(account, "8", 40)
     assert features_of(account, as_of=days_ago(30))["confidence_mean"] == 8
+
+
+def test_a_past_date_counts_people_from_the_signals_not_their_latest_use(account, monkeypatch):
+    make_signal(account=account, occurred_at=timezone.now() - timedelta(days=12), actor="ann")
+    make_signal(account=account, occurred_at=timezone.now() - timedelta(days=2), actor="ann")
+    read = []
+    fetch_rows = features.fetch_rows
+    monkeypatch.setattr(
+        features, "fetch_rows", lambda rows: read.append(rows.model) or fetch_rows(rows)
+    )
+    row = features_of(account, as_of=days_ago(10))
+    assert row["active_users_30d"] == 1
+    assert SignalLastSeen not in read  # ann's latest use (2 days ago) hides the one that counts
