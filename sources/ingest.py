@@ -31,7 +31,7 @@ from signals.services import signals_store
 from sources import messages as spec
 from sources.messages import Message, Refused
 from sources.models import EventMapping, Outcome, Source
-from sources.raw import TABLE, raw_partition_ensure
+from sources.raw import TABLE, raw_partition_ensure, raw_partition_ready
 
 logger = logging.getLogger(__name__)
 ATTEMPTS = 4
@@ -73,26 +73,23 @@ def messages_ingest(
 
 
 def messages_accept(*, source: Source, items: list, received_at: datetime, path_type=None):
-    """Keep a request's batch raw only, as `pending` (one INSERT after the messageId check);
+    """Keep a request's batch raw only, as `pending`: one statement, committed on its own (no
+    transaction around it, no locks), so a webhook post is one round trip to the database.
     `raw_messages_drain` turns pending messages into accounts, stakeholders and signals off
-    the request path, thousands at a time. Returns the batch's Messages."""
-
-    def attempt():
-        batch = [spec.message_read(item, index, path_type) for index, item in enumerate(items)]
-        with connection.cursor() as cursor:
-            raw_partition_ensure(cursor, received_at)
-            if len(batch) > MAX_ID_LOCKS:  # a large batch: COPY, as a file's chunk
-                _settle_duplicates(cursor, source, batch)
-        for message in batch:
-            if message.open:
-                message.settle(Outcome.PENDING, "Received: not yet turned into signals.")
-        if len(batch) > MAX_ID_LOCKS:
-            raw_rows_write(source, batch, received_at)
-        else:
-            _pending_write(source, batch, received_at)
-        return batch
-
-    return retrying(attempt)
+    the request path, thousands at a time, and settles a messageId the store already holds as
+    a duplicate (`drain_duplicates_settle`). Returns the batch's Messages."""
+    batch = [spec.message_read(item, index, path_type) for index, item in enumerate(items)]
+    seen = set()
+    for message in batch:  # the same id twice in the batch: the second is the duplicate
+        if message.body is not None and message.message_id in seen:
+            message.settle(Outcome.DUPLICATE, DUPLICATE_DETAIL)
+        elif message.body is not None:
+            seen.add(message.message_id)
+        if message.open:
+            message.settle(Outcome.PENDING, "Received: not yet turned into signals.")
+    raw_partition_ready(received_at)
+    raw_rows_write(source, batch, received_at)
+    return batch
 
 
 def retrying(attempt):
@@ -141,37 +138,30 @@ def _settle_duplicates(cursor, source, batch) -> None:
             seen.add(message.message_id)
 
 
-def _pending_write(source, batch, received_at) -> None:
-    """A request's batch kept raw in one INSERT after its ids' locks: a message whose id the
-    store already holds goes in as a duplicate, without its body (one statement fewer than
-    reading the stored ids first; its snapshot is taken after the locks, so it sees a racing
-    original's commit)."""
-    seen = set()
-    for message in batch:  # the same id twice in the batch: the second is the duplicate
-        if message.body is not None and message.message_id in seen:
+def drain_duplicates_settle(cursor, source_id: int, batch) -> None:
+    """Pending messages (in the order received) whose messageId the store already holds
+    settled, or an earlier one of the batch carries, are duplicates. Requests keep their
+    batches without reading the store or taking locks, so a client's retry is found here; the
+    caller holds the source's lock (`source_lock`), as a file's chunk takes it, so a file
+    and the drain never both keep the same id."""
+    ids = sorted({m.message_id for m in batch})
+    cursor.execute(
+        f"SELECT DISTINCT message_id FROM {TABLE} WHERE source_id = %s "
+        "AND message_id = ANY(ARRAY(SELECT unnest(%s::text[]))) "
+        "AND outcome <> 'pending' AND body IS NOT NULL",
+        [source_id, text_array(ids)],
+    )
+    seen = {row[0] for row in cursor.fetchall()}
+    for message in batch:
+        if message.message_id in seen:
             message.settle(Outcome.DUPLICATE, DUPLICATE_DETAIL)
-        elif message.body is not None:
+        else:
             seen.add(message.message_id)
-    if not batch:
-        return
-    with connection.cursor() as cursor:
-        if seen:
-            _lock(cursor, source, sorted(seen))
-        cursor.execute(
-            f"INSERT INTO {TABLE} ({', '.join(RAW_COLUMNS)}) "
-            "SELECT %s, %s, m, t, e, u, a, CASE WHEN s THEN 'duplicate' ELSE o END, "
-            "CASE WHEN s THEN %s ELSE d END, CASE WHEN s THEN NULL ELSE b::jsonb END "
-            "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::bigint[], "
-            "%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS x(m, t, e, u, a, o, d, b, n) "
-            # A lateral probe with LIMIT: one index lookup per id, never a hashed subplan that
-            # reads every stored id of the source (what EXISTS became with a new month's
-            # partition not yet analysed: 75,000 rows read three times for a 100-message batch).
-            f"LEFT JOIN LATERAL (SELECT b IS NOT NULL AS s FROM {TABLE} r "
-            "WHERE r.source_id = %s AND r.message_id = x.m LIMIT 1) AS stored ON true "
-            "ORDER BY n",
-            [source.pk, received_at, DUPLICATE_DETAIL, *map(text_array, zip(*_raw_rows(batch),
-             strict=True)), source.pk],
-        )  # fmt: skip
+
+
+def source_lock(cursor, source_id: int) -> None:
+    """The source's lock, exclusive: no batch of a file checks or keeps message ids meanwhile."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SOURCE_LOCK + source_id])
 
 
 def _stored_ids(cursor, source, ids) -> set[str]:
@@ -207,7 +197,7 @@ def _lock(cursor, source, ids) -> None:
     seen as a duplicate. A small batch locks each id (shared on the source); a large one (a
     file's chunk) locks the whole source, as thousands of locks would fill the lock table."""
     if len(ids) > MAX_ID_LOCKS:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SOURCE_LOCK + source.pk])
+        source_lock(cursor, source.pk)
         return
     cursor.execute(  # one round trip: the source's shared lock first, then the ids in order
         "SELECT pg_advisory_xact_lock_shared(%s), (SELECT count(pg_advisory_xact_lock(%s, h)) "
@@ -491,7 +481,7 @@ def raw_rows_write(source, batch, received_at) -> None:
                 f"INSERT INTO {TABLE} ({', '.join(RAW_COLUMNS)}) "
                 "SELECT %s, %s, m, t, e, u, a, o, d, b::jsonb FROM unnest(%s::text[], "
                 "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], "
-                "%s::text[]) AS x(m, t, e, u, a, o, d, b)",
+                "%s::text[]) WITH ORDINALITY AS x(m, t, e, u, a, o, d, b, n) ORDER BY n",
                 [source.pk, received_at, *map(text_array, zip(*rows, strict=True))],
             )
         return
@@ -527,8 +517,9 @@ def raw_outcomes_update(batch) -> None:
     arrays go as literals (`text_array`), as a request's do: the driver's quoting of 5,000
     details was a sixth of a drain's time."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a "
+        cursor.execute(  # a duplicate found by the drain no longer keeps its body
+            f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a, "
+            "body = CASE WHEN t.o = 'duplicate' THEN NULL ELSE r.body END "
             "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) "
             "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r",
             [

@@ -8,7 +8,7 @@ partition costs nothing, where deleting millions of rows would bloat the table.
 
 from datetime import date, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from candor.partitions import month_bounds, table_exists
 
@@ -34,6 +34,15 @@ def raw_partition_ensure(cursor, moment: datetime) -> None:
         if not table_exists(cursor, name):
             _partition_make(cursor, name, moment.date())
     _known.add(name)
+
+
+def raw_partition_ready(moment: datetime) -> None:
+    """`raw_partition_ensure` in a transaction of its own (its lock is a transaction's), for a
+    writer that runs without one; nothing at all once this process has seen the month made."""
+    if partition_name(moment.date()) in _known:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw_partition_ensure(cursor, moment)
 
 
 def _partition_make(cursor, name: str, day: date) -> None:

@@ -11,12 +11,14 @@ from signals.services import signals_remove, signals_store
 from sources.auth import source_cache_key
 from sources.hooks import event_mappings_changed, raw_messages_pending
 from sources.ingest import (
+    drain_duplicates_settle,
     messages_accept,
     messages_settle,
     raw_outcomes_update,
     retrying,
     signal_external_id,
     signal_rows,
+    source_lock,
 )
 from sources.messages import Message
 from sources.messages import _text as spec_text
@@ -185,6 +187,7 @@ def _drain_wait(source_id: int) -> None:
 def _drain_chunk(source_id: int, chunk: int) -> int:
     _drain_wait(source_id)
     with connection.cursor() as cursor:
+        source_lock(cursor, source_id)
         cursor.execute(
             f"SELECT id, received_at, message_id, type, event, user_id, body::text FROM {TABLE} "
             "WHERE source_id = %s AND outcome = 'pending' ORDER BY id LIMIT %s",
@@ -200,6 +203,8 @@ def _drain_chunk(source_id: int, chunk: int) -> int:
                           event=event, user_id=user_id, received_at=received_at)  # fmt: skip
         batch.append((pk, received_at, message))
     messages = [m for _, _, m in batch]
+    with connection.cursor() as cursor:
+        drain_duplicates_settle(cursor, source_id, messages)
     messages_settle(source, [m for m in messages if m.open], max(r[1] for r in rows))
     raw_outcomes_update(batch)
     return len(rows)

@@ -4,9 +4,11 @@ this process' drain thread without a broker) turns pending messages into signals
 import json
 
 import pytest
+from django.utils import timezone
 
 from signals.models import Signal
-from sources.models import Outcome, RawMessage
+from sources.ingest import messages_ingest
+from sources.models import EventMapping, Outcome, RawMessage
 from sources.services import event_mappings_update, raw_messages_drain
 from sources.tasks import drainer, raw_drains_sweep
 
@@ -71,10 +73,46 @@ def test_a_retry_of_a_pending_message_is_a_duplicate(
 ):
     post(client, {"batch": [login()]}, key)
     post(client, {"batch": [login()]}, key)
+    assert list(RawMessage.objects.values_list("outcome", flat=True)) == [Outcome.PENDING] * 2
     raw_messages_drain(source_id=source.pk)
-    outcomes = sorted(RawMessage.objects.values_list("outcome", flat=True))
-    assert outcomes == [Outcome.DUPLICATE, Outcome.SIGNAL]
+    kept = RawMessage.objects.order_by("id").values_list("outcome", "body")
+    assert [(outcome, body is None) for outcome, body in kept] == [
+        (Outcome.SIGNAL, False), (Outcome.DUPLICATE, True)
+    ]  # fmt: skip
     assert Signal.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retry_of_a_drained_message_is_a_duplicate_at_the_next_drain(
+    client, key, source, acme, login_mapped, deferred
+):
+    post(client, {"batch": [login()]}, key)
+    raw_messages_drain(source_id=source.pk)
+    post(client, {"batch": [login(), login("m2")]}, key)
+    raw_messages_drain(source_id=source.pk)
+    outcomes = list(RawMessage.objects.order_by("id").values_list("message_id", "outcome"))
+    assert outcomes == [("m1", Outcome.SIGNAL), ("m1", Outcome.DUPLICATE), ("m2", Outcome.SIGNAL)]
+    assert Signal.objects.count() == 2
+    assert EventMapping.objects.get(source=source, event="Login").count == 2
+
+
+@pytest.mark.django_db
+def test_a_message_a_file_already_kept_is_a_duplicate_when_drained(
+    client, key, source, acme, login_mapped, deferred
+):
+    post(client, {"batch": [login()]}, key)
+    messages_ingest(source=source, items=[login()], received_at=timezone.now())
+    raw_messages_drain(source_id=source.pk)
+    outcomes = list(RawMessage.objects.order_by("id").values_list("outcome", flat=True))
+    assert outcomes == [Outcome.SIGNAL, Outcome.DUPLICATE]
+
+
+@pytest.mark.django_db
+def test_a_request_is_one_statement(client, key, source, deferred, django_assert_num_queries):
+    post(client, {"batch": [login("m1")]}, key)  # the source is read, the month made once
+    with django_assert_num_queries(1) as captured:
+        post(client, {"batch": [login("m2"), login("m3")]}, key)
+    assert "INSERT INTO sources_rawmessage" in captured.captured_queries[0]["sql"]
 
 
 @pytest.mark.django_db
