@@ -4,6 +4,9 @@ CSRF, no audit context."""
 
 import io
 import json
+import os
+import subprocess
+import sys
 from wsgiref.util import setup_testing_defaults
 
 import pytest
@@ -95,3 +98,12 @@ def test_pages_outside_ingest_keep_the_full_middleware_chain(db):
     status, headers, _ = call("/", method="GET")
     assert status == 302  # sign-in first, as every page asks
     assert header(headers, "Content-Security-Policy")
+
+
+def test_the_application_is_loaded_with_its_urlconf(settings):
+    """As gunicorn preloads it: workers forked afterwards share the views already imported."""
+    code = "import sys, candor.wsgi; print('sources.ingest_views' in sys.modules)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "candor.test_settings"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, cwd=settings.BASE_DIR, timeout=120)  # fmt: skip
+    assert result.stdout.strip() == "True", result.stderr
