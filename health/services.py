@@ -1,6 +1,7 @@
 """Writes of health: scoring runs appended to history, the current score, rescore requests."""
 
 import logging
+import time
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -385,15 +386,46 @@ def rescore_request(*, account_ids) -> None:
 
 
 def _rescore_served(account_ids: list[int]) -> None:
-    score_accounts(account_ids=account_ids)
+    """Without a broker each web process has a rescore thread, and every process's drain asks
+    for the same busy accounts: one thread at a time scores, for all of them. A thread keeps
+    what it was asked in the database first; the one that gets the lock scores everything kept
+    and holds the lock while it rests, so the processes together spend at most
+    RESCORE_BUSY_SHARE of one process's time scoring (each used to rescore every account twice
+    a second: most of the web processes' CPU in `bench_segment`). A thread that finds the lock
+    taken leaves its accounts to the holder, which looks for more once it lets go."""
+    rescore_requests_remember(account_ids=account_ids)
+    while _rescore_lock(take=True):
+        try:
+            started = time.monotonic()
+            remembered, read_at = rescore_requests_take()
+            if remembered:
+                score_accounts(account_ids=remembered)
+                rescore_requests_done(account_ids=remembered, before=read_at)
+            time.sleep((time.monotonic() - started) * (1 / RESCORE_BUSY_SHARE - 1))
+        finally:
+            _rescore_lock(take=False)
+        if not RescoreRequest.objects.exists():
+            return
+
+
+def _rescore_lock(*, take: bool) -> bool:
+    """The rescore threads' lock (a session lock of this thread's own connection)."""
+    with connection.cursor() as cursor:
+        verb = "pg_try_advisory_lock" if take else "pg_advisory_unlock"
+        cursor.execute(f"SELECT {verb}(%s)", [RESCORE_LOCK])
+        return cursor.fetchone()[0]
 
 
 def _rescore_kept(account_ids: list[int]) -> None:
     rescore_requests_remember(account_ids=account_ids)
 
 
-# Seconds the rescore thread gathers requests before scoring them together.
+# Seconds the rescore thread gathers requests before scoring them together, and the share of
+# the time the threads of all processes together may spend scoring (a lone request's account
+# taking 50 ms to score, the next rescore may start a second later).
 RESCORE_GATHER_SECONDS = 0.5
+RESCORE_BUSY_SHARE = 0.05
+RESCORE_LOCK = 0x5C0AE << 32
 rescorer = AfterResponse(
     "health-rescore", serve=_rescore_served, failed=_rescore_kept,
     gather_for=RESCORE_GATHER_SECONDS,
@@ -401,10 +433,13 @@ rescorer = AfterResponse(
 
 
 def rescore_requests_remember(*, account_ids) -> None:
-    """Keep accounts to rescore in the database (one row each) until the sweep scores them."""
+    """Keep accounts to rescore in the database (one row each) until the sweep scores them. A
+    row already kept takes the new request's time: a rescore that took it before this request
+    (and may have read the account before its data changed) then leaves it for the next one."""
     RescoreRequest.objects.bulk_create(
-        [RescoreRequest(account_id=pk) for pk in sorted(account_ids)], ignore_conflicts=True
-    )
+        [RescoreRequest(account_id=pk) for pk in sorted(account_ids)],
+        update_conflicts=True, unique_fields=["account"], update_fields=["requested_at"],
+    )  # fmt: skip
 
 
 def rescore_requests_take() -> tuple[list[int], datetime]:

@@ -2,8 +2,10 @@
 process and served by its rescore thread once the request has answered."""
 
 import threading
+import time
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
 from health import services
@@ -18,8 +20,9 @@ NOW = timezone.now().replace(microsecond=0).isoformat()
 
 
 @pytest.fixture
-def background(settings):
+def background(settings, monkeypatch):
     settings.HEALTH_RESCORE = "background"
+    monkeypatch.setattr(services, "RESCORE_BUSY_SHARE", 1.0)  # no rest after scoring
     yield
     assert services.rescorer.idle(timeout=60)
 
@@ -75,3 +78,33 @@ def test_a_rescore_the_thread_could_not_serve_is_kept_for_the_sweep(
     assert post_login(alice, account).status_code == 201
     assert services.rescorer.idle(timeout=60)
     assert list(RescoreRequest.objects.values_list("account_id", flat=True)) == [account.pk]
+
+
+def in_another_process(work):
+    """`work` on a thread of its own: its own database connection, as another web process's
+    rescore thread has."""
+    done = threading.Thread(target=lambda: (work(), connections.close_all()))
+    done.start()
+    done.join(timeout=30)
+
+
+def test_a_thread_that_finds_another_scoring_leaves_its_accounts_to_it(alice, account):
+    with connection.cursor() as cursor:  # another process's thread is scoring
+        cursor.execute("SELECT pg_advisory_lock(%s)", [services.RESCORE_LOCK])
+    in_another_process(lambda: services._rescore_served([account.pk]))
+    assert not CurrentHealth.objects.filter(account=account).exists()
+    assert list(RescoreRequest.objects.values_list("account_id", flat=True)) == [account.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [services.RESCORE_LOCK])
+    in_another_process(lambda: services._rescore_served([]))  # the holder looks again
+    assert CurrentHealth.objects.filter(account=account).exists()
+    assert not RescoreRequest.objects.exists()
+
+
+def test_the_scoring_thread_rests_in_proportion_to_its_scoring(alice, account, monkeypatch):
+    monkeypatch.setattr(services, "RESCORE_BUSY_SHARE", 0.25)
+    monkeypatch.setattr(services, "score_accounts", lambda *, account_ids: time.sleep(0.1))
+    started = time.monotonic()
+    in_another_process(lambda: services._rescore_served([account.pk]))
+    assert time.monotonic() - started >= 0.1 * 4
+    assert not RescoreRequest.objects.exists()

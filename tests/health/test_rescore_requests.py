@@ -30,3 +30,12 @@ def test_the_sweep_scores_kept_requests_and_forgets_them(redis_down, alice):
     tasks.rescore_stale_accounts.run()
     assert HealthScore.objects.filter(account=account).count() == 2
     assert not RescoreRequest.objects.exists()
+
+
+def test_a_request_kept_again_outlives_a_rescore_that_took_it_before(alice):
+    account = make_account(csm=alice)
+    services.rescore_requests_remember(account_ids=[account.pk])
+    taken, read_at = services.rescore_requests_take()
+    services.rescore_requests_remember(account_ids=[account.pk])  # its data changed again
+    services.rescore_requests_done(account_ids=taken, before=read_at)
+    assert list(RescoreRequest.objects.values_list("account_id", flat=True)) == [account.pk]
