@@ -4,7 +4,9 @@ good ones (the batch is accepted; the bad one is kept and shown as refused)."""
 import gzip
 import json
 
+import psycopg
 import pytest
+from django.db import connection
 
 from accounts.models import Account
 from sources.models import Outcome, RawMessage
@@ -149,3 +151,17 @@ def test_ids_too_long_for_candor_are_refused_and_the_rest_goes_in(client, key, s
     outcomes = list(RawMessage.objects.order_by("id").values_list("outcome", flat=True))
     assert outcomes == [Outcome.REFUSED, Outcome.REFUSED, Outcome.STAKEHOLDER]
     assert not Account.objects.filter(name="Long").exists()
+
+
+def test_a_connection_the_server_dropped_is_replaced_and_the_batch_kept(
+    transactional_db, client, key, source
+):
+    """Requests skip Django's health check: the dropped connection fails the batch's statement,
+    and the batch goes again on a new connection (no 503 for the library to retry)."""
+    login = {"type": "track", "event": "Login", "userId": "u1"}
+    post(client, BATCH, {"batch": [login | {"messageId": "m1"}]}, key)
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    response = post(client, BATCH, {"batch": [login | {"messageId": "m2"}]}, key)
+    assert (response.status_code, response.json()) == (200, {"success": True})
+    assert sorted(RawMessage.objects.values_list("message_id", flat=True)) == ["m1", "m2"]
