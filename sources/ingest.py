@@ -513,9 +513,10 @@ def _as_read(body: bytes) -> bytes:
 
 
 def raw_outcomes_update(batch) -> None:
-    """What became of kept messages: `batch` holds (id, received_at, Message) triples. The
-    arrays go as literals (`text_array`), as a request's do: the driver's quoting of 5,000
-    details was a sixth of a drain's time."""
+    """What became of kept messages: `batch` holds (id, received_at, Message) triples, the
+    receipt time a datetime or the text the database gave. The arrays go as literals
+    (`text_array`), as a request's do: the driver's quoting of 5,000 details was a sixth of a
+    drain's time."""
     with connection.cursor() as cursor:
         cursor.execute(  # a duplicate found by the drain no longer keeps its body
             f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a, "
@@ -524,7 +525,7 @@ def raw_outcomes_update(batch) -> None:
             "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r",
             [
                 text_array(pk for pk, _, _ in batch),
-                text_array(at.isoformat() for _, at, _ in batch),
+                text_array(at if isinstance(at, str) else at.isoformat() for _, at, _ in batch),
                 text_array(m.outcome for _, _, m in batch),
                 text_array(m.detail for _, _, m in batch),
                 text_array(m.account_id for _, _, m in batch),
