@@ -19,7 +19,9 @@ def raw_store_empty(request):
     raw._known.clear()
     yield
     raw._known.clear()
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    committed = marker is not None and marker.kwargs.get("transaction", False)
+    if committed or {"transactional_db", "live_server"} & set(request.fixturenames):
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {raw.TABLE}")
 
