@@ -389,10 +389,11 @@ def _rescore_served(account_ids: list[int]) -> None:
     """Without a broker each web process has a rescore thread, and every process's drain asks
     for the same busy accounts: one thread at a time scores, for all of them. A thread keeps
     what it was asked in the database first; the one that gets the lock scores everything kept
-    and holds the lock while it rests, so the processes together spend at most
-    RESCORE_BUSY_SHARE of one process's time scoring (each used to rescore every account twice
-    a second: most of the web processes' CPU in `bench_segment`). A thread that finds the lock
-    taken leaves its accounts to the holder, which looks for more once it lets go."""
+    and holds the lock while it rests (never longer than the Celery path's debounce), so the
+    processes together spend at most RESCORE_BUSY_SHARE of one process's time scoring (each
+    used to rescore every account twice a second: most of the web processes' CPU in
+    `bench_segment`). A thread that finds the lock taken leaves its accounts to the holder,
+    which looks for more once it lets go."""
     rescore_requests_remember(account_ids=account_ids)
     while _rescore_lock(take=True):
         try:
@@ -401,7 +402,8 @@ def _rescore_served(account_ids: list[int]) -> None:
             if remembered:
                 score_accounts(account_ids=remembered)
                 rescore_requests_done(account_ids=remembered, before=read_at)
-            time.sleep((time.monotonic() - started) * (1 / RESCORE_BUSY_SHARE - 1))
+            rest = (time.monotonic() - started) * (1 / RESCORE_BUSY_SHARE - 1)
+            time.sleep(min(rest, settings.CANDOR["RESCORE_DEBOUNCE_SECONDS"]))
         finally:
             _rescore_lock(take=False)
         if not RescoreRequest.objects.exists():

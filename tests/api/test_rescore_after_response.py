@@ -108,3 +108,14 @@ def test_the_scoring_thread_rests_in_proportion_to_its_scoring(alice, account, m
     in_another_process(lambda: services._rescore_served([account.pk]))
     assert time.monotonic() - started >= 0.1 * 4
     assert not RescoreRequest.objects.exists()
+
+
+def test_the_scoring_thread_rests_no_longer_than_the_debounce(
+    alice, account, monkeypatch, settings
+):
+    settings.CANDOR = {**settings.CANDOR, "RESCORE_DEBOUNCE_SECONDS": 0.2}
+    monkeypatch.setattr(services, "RESCORE_BUSY_SHARE", 0.01)  # 99 x 0.1 s uncapped
+    monkeypatch.setattr(services, "score_accounts", lambda *, account_ids: time.sleep(0.1))
+    started = time.monotonic()
+    in_another_process(lambda: services._rescore_served([account.pk]))
+    assert time.monotonic() - started < 2
