@@ -27,6 +27,7 @@ def portfolio_page_data(accounts) -> dict:
     summary = drawn["summary"]
     return {
         **drawn,
+        "figures_version": figures.get("version"),
         "board_months": figures["board_months"],
         "board_renewals": figures["board_renewals"],
         "trend": figures["trend"],

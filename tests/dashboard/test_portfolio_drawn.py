@@ -45,3 +45,12 @@ def test_an_edited_account_is_drawn_into_the_charts(client, vera, alice, scored)
     after = client.get(reverse("portfolio")).context["chart_rag_by_csm"]
     assert "vera" not in before
     assert "vera" in after
+
+
+def test_the_books_by_csm_follow_an_edited_account(client, vera, scored):
+    client.force_login(vera)
+    before = client.get(reverse("portfolio")).content.decode()
+    make_account(csm=vera, arr=Decimal("1000"), name="Contoso")
+    after = client.get(reverse("portfolio")).content.decode()
+    assert "?csm=alice" in before and "?csm=vera" not in before
+    assert "?csm=alice" in after and "?csm=vera" in after
