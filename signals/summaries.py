@@ -64,7 +64,7 @@ TIMES = ("last_signal_at", "last_exec_meeting_at")
 
 def summaries_computed_sql(scope: str) -> str:
     """One summary row per account of `scope` (a condition on `account_id`), from the rollups."""
-    picked = ", ".join(c if c in TIMES else f"coalesce({c}, 0)" for c in COLUMNS)
+    picked = ", ".join(c if c in TIMES else f"coalesce({c}, 0) AS {c}" for c in COLUMNS)
     return (
         f"SELECT a.id AS account_id, %(as_of)s::date AS as_of, {picked} "
         f"FROM (SELECT id FROM accounts_account WHERE {scope.replace('account_id', 'id')}) a "
