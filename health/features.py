@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -111,10 +112,14 @@ def features_prepare(as_of: date, account_ids=None) -> None:
         signal_summaries_refresh(as_of=as_of, restrict=account_ids)
 
 
-def build_features(as_of: date, account_ids=None, cards=None, incremental=True) -> pd.DataFrame:
+def build_features(
+    as_of: date, account_ids=None, cards=None, incremental=True, prepared=False
+) -> pd.DataFrame:
     """The features of the accounts scorable at `as_of`. `cards` ({segment: ScorecardSpec}, the
     live scorecards by default) decide which signal kinds count as value and as usage.
-    `incremental=False` reads today's signal windows from the rollups too (to compare)."""
+    `incremental=False` reads today's signal windows from the rollups too (to compare).
+    `prepared`: the caller has just run `features_prepare` for these accounts, so the summaries
+    are not checked a second time (a summary gone since is still computed from the rollups)."""
     scorable = scorable_accounts(as_of, account_ids)
     accounts = terms_in_force(account_frame(scorable), as_of, scorable)
     ids = list(accounts.index)
@@ -125,18 +130,19 @@ def build_features(as_of: date, account_ids=None, cards=None, incremental=True) 
     if account_ids is not None and restrict is None:
         restrict = ids
     card_of = card_keys(accounts["segment"], cards)
+    records = scorecard_records(as_of, cards)
     from_summaries = incremental and summarised(as_of)
     signals = (
-        signal_summaries(as_of, restrict, ids)
+        signal_summaries(as_of, restrict, ids, refresh=not prepared)
         if from_summaries
         else signal_aggregates(as_of, restrict, ids)
     )
     parts = [
         signals.drop(columns="has_any_signal", errors="ignore"),
-        value_features(as_of, restrict, card_of, cards),
+        value_features(as_of, restrict, card_of, cards, records["value_kinds_seen"]),
         survey_features(as_of, restrict),
         support_features(as_of, restrict),
-        portfolio_records(as_of, card_of, cards),
+        portfolio_records(card_of, records),
         milestone_features(as_of, restrict),
         stakeholder_features(as_of, restrict),
         objective_features(as_of, restrict),
@@ -144,9 +150,9 @@ def build_features(as_of: date, account_ids=None, cards=None, incremental=True) 
         commitment_features(as_of, restrict),
         *(source(as_of, restrict) for source in feature_sources.values()),
     ]
-    frame = accounts
-    for part in parts:
-        frame = frame.join(part, how="left")
+    # Each part laid on the accounts' index, then one concat: a left join per part copied the
+    # growing frame thirteen times (8 ms of a 100-account rescore; this takes 1.5).
+    frame = pd.concat([accounts, *(part.reindex(accounts.index) for part in parts)], axis=1)
     custom = custom_usage(as_of, card_of, cards)["active_users_30d"]
     if not custom.empty:
         frame["active_users_30d"] = custom.reindex(frame.index).fillna(frame["active_users_30d"])
@@ -166,13 +172,14 @@ SUMMARY_COLUMNS = [
 ]  # fmt: skip
 
 
-def signal_summaries(as_of: date, restrict, account_ids) -> pd.DataFrame:
+def signal_summaries(as_of: date, restrict, account_ids, refresh=True) -> pd.DataFrame:
     """The signal windows of today, one summary row per account (see the module's docstring).
 
     A summary a trigger deleted since the refresh is computed from the rollups of its account;
     an account with a person or feature last seen after today has its distinct counts taken
     from the signals, as the rollup path does."""
-    signal_summaries_refresh(as_of=as_of, restrict=restrict)
+    if refresh:
+        signal_summaries_refresh(as_of=as_of, restrict=restrict)
     rows = scoped(SignalSummary.objects.filter(as_of=as_of), restrict)
     frame = fetch_frame(rows.values("account_id", *SUMMARY_COLUMNS))
     missing = [pk for pk in account_ids if pk not in frame.index]
@@ -378,9 +385,12 @@ def custom_usage(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFrame:
     return frame.rename_axis("account_id")
 
 
-def value_features(as_of: date, restrict, card_of: pd.Series, cards: dict) -> pd.DataFrame:
+def value_features(
+    as_of: date, restrict, card_of: pd.Series, cards: dict, seen: dict[str, bool]
+) -> pd.DataFrame:
     """Each account's first value event and value events in 90 days, of ITS scorecard's value
-    kinds, and whether any account of that scorecard ever sent one (else Outcomes is missing).
+    kinds, and whether any account of that scorecard ever sent one (`seen`, by scorecard: else
+    Outcomes is missing).
 
     One grouped read of the per-kind daily rollup (value kinds only, so a small table) gives a
     row per account and kind; each scorecard keeps the rows of its own kinds.
@@ -401,17 +411,9 @@ def value_features(as_of: date, restrict, card_of: pd.Series, cards: dict) -> pd
         .groupby("account_id")
         .agg(first_value_at=("first_value_at", "min"), value_events_90d=("value_events_90d", "sum"))
     )
-    seen = {key: value_kinds_seen(as_of, key, spec, cards) for key, spec in cards.items()}
     frame = frame.reindex(card_of.index)
     frame["value_kinds_seen"] = card_of.map(seen).astype(bool)
     return frame
-
-
-def value_kinds_seen(as_of: date, key: str, spec, cards: dict) -> bool:
-    """Has any account of this scorecard (any: churned ones too) sent one of its value kinds by
-    as_of? An EXISTS over the small per-kind rollup: it stops at the first row it finds."""
-    rows = SignalKindDay.objects.filter(day__lte=as_of, kind__in=list(spec.value_kinds))
-    return of_scorecard(rows, key, cards).exists()
 
 
 def of_scorecard(rows, key: str, cards: dict):
@@ -422,17 +424,21 @@ def of_scorecard(rows, key: str, cards: dict):
     return rows.exclude(account__segment__in=[other for other in cards if other])
 
 
-def portfolio_records(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFrame:
-    """Whether the accounts of each account's scorecard ever had, by as_of, an exec sponsor
-    touch, an expansion call, a shared objective and a support signal on record.
+def record_sources(as_of: date, spec) -> dict[str, list]:
+    """What the accounts of a scorecard (any: churned ones too) had on record by as_of, each a
+    list of row sets of which any one will do: one of its value kinds sent, an exec sponsor
+    touch, an expansion call, a shared objective, a support signal.
 
-    Missing is missing, as for value events: a company whose systems never send exec meetings,
+    Missing is missing: a company whose systems never send value events, exec meetings,
     expansion calls or support tickets, or that does not keep shared objectives in Candor,
-    cannot tell "none happened" from "none is recorded", so that part of Engagement or
-    Alignment (or Support) is left out for its accounts instead of scoring every one of them
-    zero (or, for Support, 100). One EXISTS per record and scorecard.
+    cannot tell "none happened" from "none is recorded", so Outcomes, that part of Engagement
+    or Alignment (or Support) is left out for its accounts instead of scoring every one of them
+    zero (or, for Support, 100).
     """
-    sources = {
+    return {
+        "value_kinds_seen": [
+            SignalKindDay.objects.filter(day__lte=as_of, kind__in=list(spec.value_kinds))
+        ],
         "exec_touch_recorded": [
             SignalDay.objects.filter(day__lte=as_of, last_exec_meeting_at__isnull=False),
             Stakeholder.objects.filter(role="exec_sponsor", last_engaged_on__lte=as_of),
@@ -447,12 +453,29 @@ def portfolio_records(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFr
             SignalKindDay.objects.filter(day__lte=as_of, kind__in=kinds_of("support"))
         ],
     }
-    recorded = {
-        column: {key: any(of_scorecard(rows, key, cards).exists() for rows in queries)
-                 for key in cards}
-        for column, queries in sources.items()
-    }  # fmt: skip
-    return pd.DataFrame({column: card_of.map(by_card) for column, by_card in recorded.items()})
+
+
+def scorecard_records(as_of: date, cards: dict) -> dict[str, dict[str, bool]]:
+    """{record: {scorecard key: whether its accounts had it by as_of}} for every record of
+    `record_sources`: one EXISTS per row set and scorecard, all asked in one statement (each
+    stops at the first row it finds)."""
+    asked = [
+        (column, key, of_scorecard(rows, key, cards))
+        for key, spec in cards.items()
+        for column, row_sets in record_sources(as_of, spec).items()
+        for rows in row_sets
+    ]
+    records = {}
+    for (column, key, _), found in zip(asked, exists_each([q for *_, q in asked]), strict=True):
+        by_card = records.setdefault(column, {})
+        by_card[key] = by_card.get(key, False) or found
+    return records
+
+
+def portfolio_records(card_of: pd.Series, records: dict) -> pd.DataFrame:
+    """Whether the accounts of each account's scorecard ever had, by as_of, an exec sponsor
+    touch, an expansion call, a shared objective and a support signal on record."""
+    return pd.DataFrame({column: card_of.map(records[column]) for column in RECORDED_COLUMNS})
 
 
 SURVEY_WINDOW_DAYS = 365
@@ -505,11 +528,13 @@ def fetch_rows(queryset) -> pd.DataFrame:
         dtype={name: str for name, kind in types.items() if kind in TEXT_TYPES},
     )  # fmt: skip
     for name in columns:
-        frame[name] = _typed(frame[name], types[name])
+        if types[name] in CONVERTED_TYPES:  # numbers come out of the parser as they should be
+            frame[name] = _typed(frame[name], types[name])
     return frame
 
 
 TEXT_TYPES = ("CharField", "TextField", "JSONField")
+CONVERTED_TYPES = ("DateTimeField", "DateField", "BooleanField", *TEXT_TYPES)
 
 
 def _internal_type(queryset, name: str) -> str:
@@ -529,6 +554,25 @@ def _typed(column: pd.Series, internal_type: str) -> pd.Series:
     if internal_type in TEXT_TYPES:
         return column.fillna("")
     return column
+
+
+def exists_each(querysets) -> list[bool]:
+    """Whether each queryset has a row, as `.exists()` says, in one statement: one round trip
+    instead of one per question. A queryset that can match nothing (an empty IN) is False."""
+    asked, params = [], []
+    for queryset in querysets:
+        try:
+            sql, values = queryset.query.exists().sql_with_params()
+        except EmptyResultSet:
+            asked.append("false")
+            continue
+        asked.append(f"EXISTS ({sql})")
+        params.extend(values)
+    if not asked:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(asked)}", params)
+        return list(cursor.fetchone())
 
 
 def fetch_frame(queryset) -> pd.DataFrame:

@@ -174,7 +174,7 @@ def score_accounts(
 def _score_once(account_ids, run: dict, cards) -> int:
     features_prepare(run["as_of"], account_ids)  # before the transaction: its lock stays short
     with transaction.atomic():  # a failed attempt rolls back to here, not the caller's work
-        features = build_features(run["as_of"], account_ids, cards)
+        features = build_features(run["as_of"], account_ids, cards, prepared=True)
         if features.empty:
             return 0
         scores = score_features(features, run["as_of"], cards)
