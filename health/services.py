@@ -54,9 +54,12 @@ def default_scorecard() -> Scorecard:
 
 def scorecards_by_segment() -> dict[str, ScorecardSpec]:
     """The default scorecard (created on first use) under '', and any per-segment overrides,
-    each at its live version."""
-    default_scorecard()
-    return scorecard_specs()
+    each at its live version. Once the default is stored, this is one read of the versions."""
+    specs = scorecard_specs()
+    if specs[""].scorecard_id is None:  # the built-in defaults: no default scorecard stored yet
+        default_scorecard()
+        specs = scorecard_specs()
+    return specs
 
 
 @transaction.atomic
@@ -122,8 +125,13 @@ def score_features(features: pd.DataFrame, as_of: date, cards=None) -> pd.DataFr
     must be the ones the features were built with."""
     cards = scorecards_by_segment() if cards is None else cards
     card_of = card_keys(features["segment"], cards)
+    keys = card_of.unique()
+    # One scorecard (the usual case) scores the frame itself: no groupby of a small frame.
+    groups = (
+        features.groupby(card_of, sort=False) if len(keys) > 1 else [(k, features) for k in keys]
+    )
     parts = []
-    for segment, group in features.groupby(card_of, sort=False):
+    for segment, group in groups:
         spec = cards[segment]
         scored = score_frame(group, spec, as_of)
         scored["scorecard_id"], scored["scorecard_version"] = spec.scorecard_id, spec.version

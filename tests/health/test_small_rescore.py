@@ -1,8 +1,10 @@
 """A small rescore (a few changed accounts) pays for little beyond its accounts: the scorecards'
-records asked in one statement, the summaries checked once."""
+records asked in one statement, the summaries checked once, the default scorecard read, not
+re-created, and the scorer's fixed pandas costs cut without changing a score."""
 
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from django.utils import timezone
@@ -15,7 +17,9 @@ from health.features import (
     scorecard_records,
 )
 from health.models import Scorecard
-from health.services import scorecards_by_segment
+from health.scoring import score_frame
+from health.scoring.components import ramp
+from health.services import score_features, scorecards_by_segment
 from signals.models import SignalKindDef, SignalSummary
 from tests.factories import days_ago, make_account, make_signal, make_stakeholder
 
@@ -86,3 +90,48 @@ def test_a_summary_gone_after_the_prepare_is_computed_from_the_rollups(signalled
     columns = ["activity_30d", "activity_prev_30d", "active_users_30d", "has_any_signal"]
     pd.testing.assert_frame_equal(prepared[columns], expected[columns])
     assert prepared["last_signal_at"].notna().all()
+
+
+@pytest.mark.parametrize(
+    "values, full_at, zero_at, expected",
+    [
+        ([0, 30, 60, 90], 60, 0, [0, 50, 100, 100]),
+        ([3, 16.5, 30, 40], 3, 30, [100, 50, 0, 0]),
+        ([-5, np.nan, 0.3], 0.6, 0, [0, np.nan, 50]),
+    ],
+)
+def test_ramp_scores_a_series_as_the_arithmetic_says(values, full_at, zero_at, expected):
+    series = pd.Series(values, index=[10, 11, 12, 13][: len(values)], name="days")
+    ramped = ramp(series, full_at, zero_at)
+    pd.testing.assert_series_equal(
+        ramped, pd.Series(expected, index=series.index, name="days", dtype=float)
+    )
+    np.testing.assert_allclose(ramp(np.array(values, dtype=float), full_at, zero_at), expected)
+    assert ramp(float(values[0]), full_at, zero_at) == expected[0]
+
+
+def test_one_scorecard_scores_the_frame_as_the_grouped_path_did(alice, signalled):
+    features = build_features(today(), signalled)
+    cards = scorecards_by_segment()
+    scores = score_features(features, today(), cards)
+    by_hand = score_frame(features, cards[""], today())
+    pd.testing.assert_frame_equal(
+        scores.drop(columns=["scorecard_id", "scorecard_version"]), by_hand
+    )
+
+
+def test_two_scorecards_each_score_their_own_accounts(alice, signalled):
+    enterprise = Scorecard.objects.create(name="Enterprise", segment="enterprise")
+    Account.objects.filter(pk=signalled[1]).update(segment="enterprise")
+    scores = score_features(build_features(today(), signalled), today())
+    assert list(scores.index) == [signalled[0], signalled[2], signalled[1]]
+    assert scores.loc[signalled[1], "scorecard_id"] == enterprise.pk
+    assert scores.loc[signalled[0], "scorecard_id"] != enterprise.pk
+
+
+def test_the_default_scorecard_is_created_once_then_only_read(db, django_assert_num_queries):
+    first = scorecards_by_segment()
+    assert first[""].scorecard_id == Scorecard.objects.get(segment="").pk
+    with django_assert_num_queries(2):  # the live versions and the kinds' labels
+        again = scorecards_by_segment()
+    assert again == first
