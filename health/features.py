@@ -137,17 +137,15 @@ def build_features(
         if from_summaries
         else signal_aggregates(as_of, restrict, ids)
     )
+    grouped = grouped_features(as_of, restrict)
     parts = [
         signals.drop(columns="has_any_signal", errors="ignore"),
         value_features(as_of, restrict, card_of, cards, records["value_kinds_seen"]),
-        survey_features(as_of, restrict),
-        support_features(as_of, restrict),
+        grouped["survey"],
+        grouped["support"],
         portfolio_records(card_of, records),
-        milestone_features(as_of, restrict),
-        stakeholder_features(as_of, restrict),
-        objective_features(as_of, restrict),
-        decision_features(as_of, restrict),
-        commitment_features(as_of, restrict),
+        *(grouped[name] for name in ("milestones", "stakeholders", "objective", "decisions")),
+        grouped["commitments"],
         *(source(as_of, restrict) for source in feature_sources.values()),
     ]
     # Each part laid on the accounts' index, then one concat: a left join per part copied the
@@ -487,16 +485,15 @@ def kinds_of(category: str):
     return SignalKindDef.objects.filter(category=category).values("code")
 
 
-def support_features(as_of: date, restrict) -> pd.DataFrame:
+def support_rows(as_of: date, restrict):
     """How much help the customer needed in the last 90 days: signals of the kinds of category
     "support" (tickets, help-centre visits), read from the per-kind daily rollup."""
     since = as_of - timedelta(days=SUPPORT_WINDOW_DAYS)
     rows = SignalKindDay.objects.filter(day__lte=as_of, day__gt=since, kind__in=kinds_of("support"))
-    rows = scoped(rows, restrict).values("account_id")
-    return fetch_frame(rows.annotate(support_events_90d=Sum("events")))
+    return scoped(rows, restrict).values("account_id").annotate(support_events_90d=Sum("events"))
 
 
-def survey_features(as_of: date, restrict) -> pd.DataFrame:
+def survey_rows(as_of: date, restrict):
     """The customer's survey answers (kinds of category "survey", 0-10) of the last year: how
     many were numbers, and their mean. Read from the per-kind daily rollup."""
     since = as_of - timedelta(days=SURVEY_WINDOW_DAYS)
@@ -504,7 +501,10 @@ def survey_features(as_of: date, restrict) -> pd.DataFrame:
         day__lte=as_of, day__gt=since, kind__in=kinds_of("survey"), answers__gt=0
     )
     rows = scoped(rows, restrict).values("account_id")
-    frame = fetch_frame(rows.annotate(survey_answers=Sum("answers"), answer_sum=Sum("answer_sum")))
+    return rows.annotate(survey_answers=Sum("answers"), answer_sum=Sum("answer_sum"))
+
+
+def survey_finish(frame: pd.DataFrame) -> pd.DataFrame:
     frame["confidence_mean"] = frame.pop("answer_sum") / frame["survey_answers"]
     return frame
 
@@ -516,20 +516,55 @@ def fetch_rows(queryset) -> pd.DataFrame:
     C reader: for 100,000 rows with timestamps that is several times faster than a cursor
     building Python datetimes, or Django a dict per row.
     """
-    columns = [*queryset.query.values_select, *queryset.query.annotation_select]
-    sql, params = queryset.query.sql_with_params()
+    columns = _columns(queryset)
+    types = {name: _internal_type(queryset, name) for name in columns}
+    return _read_copy(*queryset.query.sql_with_params(), types)
+
+
+def fetch_joined(querysets, ids: list) -> list[pd.DataFrame]:
+    """The frames of querysets grouped by account (each with an `account_id` and at most one
+    row per account), for a list of accounts, read as ONE statement: the ids left-joined to
+    each query, one COPY, one parse. Each frame is indexed by `ids`, NaN where its query had no
+    row: what its own frame reindexed to them would hold."""
+    selects, joins, params, types, names = [], [], [[ids]], {"account_id": "BigIntegerField"}, []
+    for n, queryset in enumerate(querysets):
+        sql, values = queryset.query.sql_with_params()
+        own = [name for name in _columns(queryset) if name != "account_id"]
+        selects += [f'p{n}."{name}" AS "{n}.{name}"' for name in own]
+        types.update({f"{n}.{name}": _internal_type(queryset, name) for name in own})
+        joins.append(f"LEFT JOIN ({sql}) p{n} ON p{n}.account_id = k.account_id")
+        params.append(values)
+        names.append(own)
+    sql = (
+        f"SELECT k.account_id, {', '.join(selects)} "
+        f"FROM unnest(%s::bigint[]) WITH ORDINALITY AS k(account_id, n) {' '.join(joins)} "
+        "ORDER BY k.n"
+    )
+    frame = _read_copy(sql, [value for values in params for value in values], types)
+    frame = frame.set_index("account_id")
+    return [
+        frame[[f"{n}.{name}" for name in own]].set_axis(own, axis=1) for n, own in enumerate(names)
+    ]
+
+
+def _columns(queryset) -> list[str]:
+    return [*queryset.query.values_select, *queryset.query.annotation_select]
+
+
+def _read_copy(sql: str, params, types: dict) -> pd.DataFrame:
+    """The rows of a statement, streamed with COPY and parsed by pandas' C reader; `types`
+    gives each column's Django field type, in order."""
     with connection.cursor() as cursor:
         query = cursor.mogrify(sql, params)
         with cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
             data = b"".join(bytes(chunk) for chunk in copy)
-    types = {name: _internal_type(queryset, name) for name in columns}
     frame = pd.read_csv(
-        io.BytesIO(data), names=columns, header=None, keep_default_na=False, na_values=[""],
+        io.BytesIO(data), names=list(types), header=None, keep_default_na=False, na_values=[""],
         dtype={name: str for name, kind in types.items() if kind in TEXT_TYPES},
     )  # fmt: skip
-    for name in columns:
-        if types[name] in CONVERTED_TYPES:  # numbers come out of the parser as they should be
-            frame[name] = _typed(frame[name], types[name])
+    for name, kind in types.items():
+        if kind in CONVERTED_TYPES:  # numbers come out of the parser as they should be
+            frame[name] = _typed(frame[name], kind)
     return frame
 
 
@@ -583,13 +618,13 @@ def fetch_frame(queryset) -> pd.DataFrame:
 KICKOFF_TASK = Q(kind="task", name__iregex=r"kick.?off")
 
 
-def milestone_features(as_of: date, restrict) -> pd.DataFrame:
+def milestone_rows(as_of: date, restrict):
     """Checklist tasks done, and outcome milestones reached — by date or by their proof signal."""
     firsts = scoped(SignalFirst.objects.filter(first_at__lt=day_end(as_of)), restrict)
     proven = firsts.filter(account_id=OuterRef("account_id"), kind=OuterRef("proof_signal"))
     reached = Q(completed_on__lte=as_of) | Q(proven=True)
     outcome, task = Q(kind="outcome"), Q(kind="task")
-    rows = (
+    return (
         scoped(OnboardingMilestone.objects.all(), restrict)
         .annotate(proven=Exists(proven))
         .values("account_id")
@@ -602,7 +637,6 @@ def milestone_features(as_of: date, restrict) -> pd.DataFrame:
             kickoff_on=Min("completed_on", filter=KICKOFF_TASK & Q(completed_on__lte=as_of)),
         )
     )
-    return fetch_frame(rows)
 
 
 def roles_among(role_field: str, condition: Q):
@@ -615,12 +649,12 @@ def roles_among(role_field: str, condition: Q):
     return sum(present[1:], present[0])
 
 
-def stakeholder_features(as_of: date, restrict) -> pd.DataFrame:
+def stakeholder_rows(as_of: date, restrict):
     """Who is still there at as_of: key roles, conflicting definitions, exec contact, champion."""
     here = Q(active=True) | Q(left_on__gt=as_of)
     gone_recently = Q(left_on__lte=as_of, left_on__gt=as_of - timedelta(days=180))
     champion = Q(role="champion")
-    rows = (
+    return (
         scoped(Stakeholder.objects.all(), restrict)
         .values("account_id")
         .annotate(
@@ -635,20 +669,23 @@ def stakeholder_features(as_of: date, restrict) -> pd.DataFrame:
             champions_gone=Count("id", filter=champion & gone_recently),
         )
     )
-    frame = fetch_frame(rows)
+
+
+def stakeholder_finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """The champion left: none here now, one gone in the last 180 days."""
     frame["champion_left"] = (
         (frame["stakeholders"] > 0) & (frame["champions_gone"] > 0) & (frame["champions_here"] == 0)
     )
     return frame.drop(columns=["champions_here", "champions_gone"])
 
 
-def objective_features(as_of: date, restrict) -> pd.DataFrame:
+def objective_rows(as_of: date, restrict):
     """The shared objective known at as_of: key roles that had signed it, review overdue."""
     signed = Q(
         objectivesignature__signed_on__lte=as_of,
         objectivesignature__stakeholder__role__in=KEY_ROLES,
     )
-    rows = (
+    return (
         scoped(SharedObjective.objects.filter(created_on__lte=as_of), restrict)
         .annotate(objective_review_overdue=rules.flagged(rules.objective_review_overdue(as_of)))
         .values("account_id", "objective_review_overdue")
@@ -656,15 +693,18 @@ def objective_features(as_of: date, restrict) -> pd.DataFrame:
             objective_key_signers=roles_among("objectivesignature__stakeholder__role", signed)
         )
     )
-    o = fetch_frame(rows)
-    o["has_objective"] = True
-    return o
 
 
-def decision_features(as_of: date, restrict) -> pd.DataFrame:
+def objective_finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """An account with a row has an objective (its signers are counted, 0 when none signed)."""
+    frame["has_objective"] = frame["objective_key_signers"].notna()
+    return frame
+
+
+def decision_rows(as_of: date, restrict):
     """Decisions of the last 180 days: reopened within 7 days, not circulated within 24 hours."""
     recent = Q(decided_on__lte=as_of, decided_on__gte=as_of - timedelta(days=180))
-    rows = (
+    return (
         scoped(Decision.objects.filter(recent), restrict)
         .values("account_id")
         .annotate(
@@ -673,12 +713,11 @@ def decision_features(as_of: date, restrict) -> pd.DataFrame:
             decisions_circulated_late=Count("id", filter=rules.decision_circulated_late(as_of)),
         )
     )
-    return fetch_frame(rows)
 
 
-def commitment_features(as_of: date, restrict) -> pd.DataFrame:
+def commitment_rows(as_of: date, restrict):
     """Promises known at as_of: told but not committed by product, unscoped, overdue."""
-    rows = (
+    return (
         scoped(Commitment.objects.filter(rules.commitment_known(as_of)), restrict)
         .values("account_id")
         .annotate(
@@ -688,7 +727,35 @@ def commitment_features(as_of: date, restrict) -> pd.DataFrame:
             commitments_overdue=Count("id", filter=rules.commitment_overdue(as_of)),
         )
     )
-    return fetch_frame(rows)
+
+
+def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame
+
+
+# The parts read by one query grouped by account: its rows, and what is made of the frame read
+# (a frame of every account asked about, NaN where it had no row, or of the accounts with a row).
+GROUPED_PARTS = {
+    "survey": (survey_rows, survey_finish),
+    "support": (support_rows, _as_read),
+    "milestones": (milestone_rows, _as_read),
+    "stakeholders": (stakeholder_rows, stakeholder_finish),
+    "objective": (objective_rows, objective_finish),
+    "decisions": (decision_rows, _as_read),
+    "commitments": (commitment_rows, _as_read),
+}
+
+
+def grouped_features(as_of: date, restrict) -> dict[str, pd.DataFrame]:
+    """The GROUPED_PARTS by name. For a list of accounts (a small rescore) they are read in one
+    statement (`fetch_joined`): one round trip and one parse instead of seven, which on 100
+    accounts cost more than the queries; a range or the whole portfolio reads them one by one."""
+    queries = {name: rows(as_of, restrict) for name, (rows, _) in GROUPED_PARTS.items()}
+    if isinstance(restrict, list):
+        frames = dict(zip(queries, fetch_joined(list(queries.values()), restrict), strict=True))
+    else:
+        frames = {name: fetch_frame(queryset) for name, queryset in queries.items()}
+    return {name: GROUPED_PARTS[name][1](frame) for name, frame in frames.items()}
 
 
 COUNT_COLUMNS = [
