@@ -27,7 +27,10 @@ def override_features(as_of: date, restrict) -> pd.DataFrame:
         .distinct("account_id", "component")
         .values_list("account_id", "component", "value")
     )
-    frame = pd.DataFrame(list(rows), columns=["account_id", "component", "value"])
+    rows = list(rows)
+    if not rows:  # the usual case: no pivot of nothing (a fixed cost of a small rescore)
+        columns = [f"override_{name}" for name in COMPONENTS]
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="account_id"), dtype=float)
+    frame = pd.DataFrame(rows, columns=["account_id", "component", "value"])
     wide = frame.pivot(index="account_id", columns="component", values="value")
-    wide = wide.reindex(columns=list(COMPONENTS)).add_prefix("override_")
-    return wide.astype(float)
+    return wide.reindex(columns=list(COMPONENTS)).add_prefix("override_").astype(float)

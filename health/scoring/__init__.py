@@ -79,9 +79,10 @@ def _kickoff(f: pd.DataFrame) -> pd.Series:
 def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -> pd.DataFrame:
     """Score every account in `features` (indexed by account id) as of `as_of`."""
     f = derive(features, as_of)
-    scores = pd.DataFrame(index=f.index)
-    for name in COMPONENTS:
-        scores[name] = COMPONENT_FUNCTIONS[name](f, scorecard).astype(float)
+    scores = pd.DataFrame(
+        {name: COMPONENT_FUNCTIONS[name](f, scorecard).astype(float) for name in COMPONENTS},
+        index=f.index,
+    )
     scores["checklist_completion"] = _percent(f["tasks_done"], f["tasks_total"])
     scores["outcome_attainment"] = _percent(f["outcomes_due_reached"], f["outcomes_due"])
     # Flags read the data's own components, before any override: an override never hides one.
@@ -97,10 +98,10 @@ def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -
 
 def _override(scores: pd.DataFrame, f: pd.DataFrame) -> None:
     """A person's value in force (`override_<component>`, health.overrides) replaces the
-    component's computed one."""
+    component's computed one (a column without one in force changes nothing: skipped)."""
     for name in COMPONENTS:
         column = f"override_{name}"
-        if column in f:
+        if column in f and f[column].notna().any():
             scores[name] = f[column].astype(float).fillna(scores[name])
 
 

@@ -27,7 +27,8 @@ from health.features import (
     fetch_joined,
     scorecard_records,
 )
-from health.models import Scorecard
+from health.models import COMPONENTS, Scorecard
+from health.overrides import override_features
 from health.scoring import score_frame
 from health.scoring.components import ramp
 from health.services import score_features, scorecards_by_segment
@@ -193,3 +194,11 @@ def test_a_list_of_accounts_reads_the_features_a_range_reads(varied):
         pd.testing.assert_frame_equal(listed, ranged)
     row = build_features(today(), varied).loc[varied[1]]
     assert (row["champion_left"], row["has_objective"], row["decisions"]) == (True, True, 1)
+
+
+def test_no_override_in_force_is_an_empty_frame_of_the_override_columns(alice):
+    account = make_account(csm=alice)
+    frame = override_features(today(), [account.pk])
+    assert frame.empty and frame.index.name == "account_id"
+    assert list(frame.columns) == [f"override_{name}" for name in COMPONENTS]
+    assert set(frame.dtypes) == {np.dtype(float)}
