@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import orjson
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from actions.firings import Firing, Setting, actions_fire, rule_settings
@@ -173,23 +174,23 @@ def flags_raised(changes, snoozed: set[tuple[int, str]]) -> tuple[list[Firing], 
     return firings, raised
 
 
-def _snoozes_in(account_ids, **lookups):
-    """Snoozes of the run's accounts: few rows, read by the run's id range, kept by membership
-    (never an IN list of the run's 100,000 ids)."""
+def run_snoozes(account_ids, as_of: date) -> tuple[set[tuple[int, str]], list[tuple]]:
+    """The snoozes of the run's accounts in force ({(account, flag)}) and those that ran out
+    and were not raised again yet ([(pk, account, flag)]), in one read: few rows, read by the
+    run's id range, kept by membership (never an IN list of the run's 100,000 ids)."""
     run = set(account_ids)
     rows = FlagSnooze.objects.filter(
-        account_id__gte=min(run), account_id__lte=max(run), **lookups
-    ).values_list("pk", "account_id", "flag")
-    return [(pk, account_id, flag) for pk, account_id, flag in rows if account_id in run]
+        Q(until__gt=as_of) | Q(reraised_at__isnull=True),
+        account_id__gte=min(run), account_id__lte=max(run),
+    ).values_list("pk", "account_id", "flag", "until")  # fmt: skip
+    rows = [row for row in rows if row[1] in run]
+    in_force = {(a, flag) for _, a, flag, until in rows if until > as_of}
+    return in_force, [(pk, a, flag) for pk, a, flag, until in rows if until <= as_of]
 
 
-def snoozed_flags(account_ids, as_of: date) -> set[tuple[int, str]]:
-    return {(a, flag) for _, a, flag in _snoozes_in(account_ids, until__gt=as_of)}
-
-
-def snoozes_ended(account_ids, as_of: date, changes_by_id: dict) -> list[Firing]:
-    """Snoozes that ran out: a flag still on the account is raised again (once)."""
-    ended = _snoozes_in(account_ids, until__lte=as_of, reraised_at__isnull=True)
+def snoozes_ended(ended: list[tuple], as_of: date, changes_by_id: dict) -> list[Firing]:
+    """Snoozes that ran out (`run_snoozes`): a flag still on the account is raised again
+    (once)."""
     if not ended:
         return []
     current = dict(
@@ -358,12 +359,12 @@ def rules_run(*, account_ids, as_of: date) -> RunResult:
         run_accounts_load(cursor, account_ids)
         result.changes = changes_since_last_seen(cursor, account_ids, as_of)
         result.resolved = actions_resolve(cursor, account_ids, as_of, settings, _now())
-        snoozed = snoozed_flags(account_ids, as_of)
+        snoozed, ended = run_snoozes(account_ids, as_of)
         firings = entered_red(result.changes)
         flag_firings, result.raised = flags_raised(result.changes, snoozed)
         firings += flag_firings
         by_id = {change.account_id: change for change in result.changes}
-        firings += snoozes_ended(account_ids, as_of, by_id)
+        firings += snoozes_ended(ended, as_of, by_id)
         result.cleared = [
             (change, code)
             for change in result.changes

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, AlertState, FlagSnooze, RuleSetting, Sentiment
+from actions.rules import run_snoozes
 from actions.services import actions_raise, rules_after_scoring
 from health.models import HealthScore
 from tests.factories import days_ago, give_health, make_account
@@ -207,6 +208,27 @@ def test_a_snoozed_flag_raises_no_action(account, alice):
     give_health(account, overall=60, rag="amber", flags=["champion_left"])
     run_rules(account)
     assert actions_of(account, "flag_raised") == []
+
+
+def test_the_runs_snoozes_in_force_and_ended_are_read_at_once(
+    account, alice, django_assert_num_queries
+):
+    other = make_account(csm=alice)
+
+    def snooze(on, flag, until, reraised=None):
+        return FlagSnooze.objects.create(
+            account=on, flag=flag, reason="Wait", snoozed_by=alice, until=until,
+            reraised_at=reraised,
+        )  # fmt: skip
+
+    snooze(account, "champion_left", days_ago(-3))
+    ended = snooze(account, "stale_data", days_ago(0))
+    snooze(account, "custom_terms", days_ago(5), reraised=timezone.now())
+    snooze(other, "champion_left", days_ago(-3))
+    with django_assert_num_queries(1):
+        in_force, ran_out = run_snoozes([account.pk], timezone.now().date())
+    assert in_force == {(account.pk, "champion_left")}
+    assert ran_out == [(ended.pk, account.pk, "stale_data")], "raised again already: left out"
 
 
 def test_a_flag_is_raised_again_when_its_snooze_ends(account, alice):
