@@ -137,10 +137,16 @@ def build_features(
         if from_summaries
         else signal_aggregates(as_of, restrict, ids)
     )
-    grouped = grouped_features(as_of, restrict)
+    shared_kinds = shared_value_kinds(cards)
+    grouped = grouped_features(as_of, restrict, shared_kinds)
+    value = (
+        grouped.pop("value")
+        if shared_kinds is not None
+        else value_per_kind(as_of, restrict, card_of, cards)
+    )
     parts = [
         signals.drop(columns="has_any_signal", errors="ignore"),
-        value_features(as_of, restrict, card_of, cards, records["value_kinds_seen"]),
+        value_finish(value, card_of, records["value_kinds_seen"]),
         grouped["survey"],
         grouped["support"],
         portfolio_records(card_of, records),
@@ -383,32 +389,43 @@ def custom_usage(as_of: date, card_of: pd.Series, cards: dict) -> pd.DataFrame:
     return frame.rename_axis("account_id")
 
 
-def value_features(
-    as_of: date, restrict, card_of: pd.Series, cards: dict, seen: dict[str, bool]
-) -> pd.DataFrame:
-    """Each account's first value event and value events in 90 days, of ITS scorecard's value
-    kinds, and whether any account of that scorecard ever sent one (`seen`, by scorecard: else
-    Outcomes is missing).
-
-    One grouped read of the per-kind daily rollup (value kinds only, so a small table) gives a
-    row per account and kind; each scorecard keeps the rows of its own kinds.
-    """
-    kinds = sorted({kind for spec in cards.values() for kind in spec.value_kinds})
+def value_rows(as_of: date, restrict, kinds, by_kind=False):
+    """First value event and value events in 90 days of `kinds`, per account (and kind), read
+    from the per-kind daily rollup (value kinds only, so a small table)."""
     rows = scoped(SignalKindDay.objects.filter(day__lte=as_of, kind__in=kinds), restrict)
-    rows = rows.values("account_id", "kind").annotate(
+    return rows.values("account_id", *(["kind"] if by_kind else [])).annotate(
         first_value_at=Min("day"),
         value_events_90d=Sum("events", filter=Q(day__gt=as_of - timedelta(days=90))),
     )
-    per_kind = fetch_rows(rows)
+
+
+def shared_value_kinds(cards: dict) -> list[str] | None:
+    """The value kinds of every scorecard when they all count the same ones (one scorecard,
+    the usual case), else None."""
+    kinds = {frozenset(spec.value_kinds) for spec in cards.values()}
+    return sorted(next(iter(kinds))) if len(kinds) == 1 else None
+
+
+def value_per_kind(as_of: date, restrict, card_of: pd.Series, cards: dict) -> pd.DataFrame:
+    """Each account's value features where scorecards count different value kinds: one row per
+    account and kind, of which each scorecard keeps the rows of its own kinds."""
+    kinds = sorted({kind for spec in cards.values() for kind in spec.value_kinds})
+    per_kind = fetch_rows(value_rows(as_of, restrict, kinds, by_kind=True))
     card = card_of.reindex(per_kind["account_id"]).to_numpy()
     wanted = np.zeros(len(per_kind), dtype=bool)
     for key, spec in cards.items():
         wanted |= (card == key) & per_kind["kind"].isin(spec.value_kinds).to_numpy()
-    frame = (
+    return (
         per_kind[wanted]
         .groupby("account_id")
         .agg(first_value_at=("first_value_at", "min"), value_events_90d=("value_events_90d", "sum"))
     )
+
+
+def value_finish(frame: pd.DataFrame, card_of: pd.Series, seen: dict[str, bool]) -> pd.DataFrame:
+    """Each account's first value event and value events in 90 days, of ITS scorecard's value
+    kinds, and whether any account of that scorecard ever sent one (`seen`, by scorecard: else
+    Outcomes is missing)."""
     frame = frame.reindex(card_of.index)
     frame["value_kinds_seen"] = card_of.map(seen).astype(bool)
     return frame
@@ -746,16 +763,20 @@ GROUPED_PARTS = {
 }
 
 
-def grouped_features(as_of: date, restrict) -> dict[str, pd.DataFrame]:
-    """The GROUPED_PARTS by name. For a list of accounts (a small rescore) they are read in one
-    statement (`fetch_joined`): one round trip and one parse instead of seven, which on 100
+def grouped_features(as_of: date, restrict, value_kinds=None) -> dict[str, pd.DataFrame]:
+    """The GROUPED_PARTS by name, and "value" (as read, `value_rows`) when all scorecards count
+    the same `value_kinds`. For a list of accounts (a small rescore) they are read in one
+    statement (`fetch_joined`): one round trip and one parse instead of eight, which on 100
     accounts cost more than the queries; a range or the whole portfolio reads them one by one."""
     queries = {name: rows(as_of, restrict) for name, (rows, _) in GROUPED_PARTS.items()}
+    if value_kinds is not None:
+        queries["value"] = value_rows(as_of, restrict, value_kinds)
     if isinstance(restrict, list):
         frames = dict(zip(queries, fetch_joined(list(queries.values()), restrict), strict=True))
     else:
         frames = {name: fetch_frame(queryset) for name, queryset in queries.items()}
-    return {name: GROUPED_PARTS[name][1](frame) for name, frame in frames.items()}
+    finish = {name: finish for name, (_, finish) in GROUPED_PARTS.items()}
+    return {name: finish.get(name, _as_read)(frame) for name, frame in frames.items()}
 
 
 COUNT_COLUMNS = [

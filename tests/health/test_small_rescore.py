@@ -26,6 +26,10 @@ from health.features import (
     features_prepare,
     fetch_joined,
     scorecard_records,
+    shared_value_kinds,
+    value_finish,
+    value_per_kind,
+    value_rows,
 )
 from health.models import COMPONENTS, Scorecard
 from health.overrides import override_features
@@ -202,3 +206,29 @@ def test_no_override_in_force_is_an_empty_frame_of_the_override_columns(alice):
     assert frame.empty and frame.index.name == "account_id"
     assert list(frame.columns) == [f"override_{name}" for name in COMPONENTS]
     assert set(frame.dtypes) == {np.dtype(float)}
+
+
+def test_one_set_of_value_kinds_is_read_per_account_as_the_per_kind_path_reads_it(alice):
+    recent, old, none = (make_account(csm=alice, contract_start=days_ago(400)) for _ in range(3))
+    for account, days in ((recent, 10), (recent, 200), (old, 150)):
+        make_signal(
+            account=account, kind="roi_report_generated",
+            occurred_at=timezone.now() - timedelta(days=days),
+        )  # fmt: skip
+    ids = [recent.pk, old.pk, none.pk]
+    cards = scorecards_by_segment()
+    card_of = pd.Series("", index=pd.Index(ids, name="account_id"))
+    kinds = shared_value_kinds(cards)
+    assert kinds == sorted(cards[""].value_kinds)
+    per_account = fetch_joined([value_rows(today(), ids, kinds)], ids)[0]
+    per_kind = value_per_kind(today(), ids, card_of, cards)
+    first = value_finish(per_account, card_of, {"": True})
+    second = value_finish(per_kind, card_of, {"": True})
+    pd.testing.assert_series_equal(first["first_value_at"], second["first_value_at"])
+    assert first["value_events_90d"].fillna(0).tolist() == [1, 0, 0]
+    assert second["value_events_90d"].fillna(0).tolist() == [1, 0, 0]
+
+
+def test_scorecards_counting_different_value_kinds_share_none(invoice_paid):
+    Scorecard.objects.create(name="Enterprise", segment="enterprise", value_kinds=["invoice_paid"])
+    assert shared_value_kinds(scorecards_by_segment()) is None
