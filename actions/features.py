@@ -6,20 +6,26 @@ from datetime import date
 import pandas as pd
 
 from actions.models import Sentiment
-from health.features import day_end, fetch_frame, scoped
+from health.features import GroupedSource, day_end, scoped
 from health.scoring.constants import SENTIMENT_SCORES
 
 
-def sentiment_features(as_of: date, restrict) -> pd.DataFrame:
-    """`csm_sentiment` per account: the newest rating given by the end of as_of, while it had
-    not expired by then (100 green, 50 amber, 0 red); accounts with none in force have no row."""
-    newest = (
+def newest_sentiments(as_of: date, restrict):
+    """Each account's newest rating given by the end of as_of."""
+    return (
         scoped(Sentiment.objects.filter(created_at__lt=day_end(as_of)), restrict)
         .order_by("account_id", "-created_at", "-id")
         .distinct("account_id")
         .values("account_id", "rating", "expires_on")
     )
-    frame = fetch_frame(newest)
+
+
+def sentiment_in_force(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """`csm_sentiment` per account: the newest rating, while it had not expired by as_of (100
+    green, 50 amber, 0 red); accounts with none in force have no row."""
     in_force = frame["expires_on"] > pd.Timestamp(as_of)
     ratings = frame.loc[in_force, "rating"].map(SENTIMENT_SCORES)
     return ratings.rename("csm_sentiment").to_frame()
+
+
+sentiment_features = GroupedSource(newest_sentiments, sentiment_in_force)

@@ -14,7 +14,9 @@ robustly: a receiver's failure is logged and leaves its page to compute on reque
 `feature_sources` lets an app above add feature columns the scorer reads (the actions app adds
 the CSM's sentiment in force): name -> callable(as_of, restrict) returning a frame indexed by
 account_id, where `restrict` is what `health.features` passes its own parts (None, a list of ids
-or an AccountRange).
+or an AccountRange). A source that is one query grouped by account is best a
+`health.features.GroupedSource`: a small rescore reads it in the same statement as health's own
+grouped parts.
 """
 
 import django.dispatch

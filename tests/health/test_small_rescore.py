@@ -21,16 +21,19 @@ from accounts.models import (
 )
 from health.features import (
     AccountRange,
+    GroupedSource,
     build_features,
     exists_each,
     features_prepare,
     fetch_joined,
+    scoped,
     scorecard_records,
     shared_value_kinds,
     value_finish,
     value_per_kind,
     value_rows,
 )
+from health.hooks import feature_sources
 from health.models import COMPONENTS, Scorecard
 from health.overrides import override_features
 from health.scoring import score_frame
@@ -232,3 +235,26 @@ def test_one_set_of_value_kinds_is_read_per_account_as_the_per_kind_path_reads_i
 def test_scorecards_counting_different_value_kinds_share_none(invoice_paid):
     Scorecard.objects.create(name="Enterprise", segment="enterprise", value_kinds=["invoice_paid"])
     assert shared_value_kinds(scorecards_by_segment()) is None
+
+
+def people_rows(as_of, restrict):
+    return (
+        scoped(Stakeholder.objects.all(), restrict)
+        .values("account_id")
+        .annotate(people=Count("id"))
+    )
+
+
+def people_finish(frame, as_of):
+    return (frame["people"] * 10).rename("people_x10").to_frame()
+
+
+def test_a_grouped_source_is_read_with_the_grouped_parts_and_alone_alike(varied, monkeypatch):
+    source = GroupedSource(people_rows, people_finish)
+    monkeypatch.setitem(feature_sources, "people", source)
+    listed = build_features(today(), varied)
+    ranged = build_features(today(), AccountRange(min(varied), max(varied))).loc[varied]
+    pd.testing.assert_frame_equal(listed, ranged)
+    assert listed["people_x10"].fillna(0).tolist() == [10, 20, 0]
+    alone = source(today(), varied).reindex(varied)
+    pd.testing.assert_series_equal(alone["people_x10"], listed["people_x10"])
