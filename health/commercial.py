@@ -24,7 +24,7 @@ def renewal_arr(as_of: date, restrict):
     if isinstance(restrict, AccountRange):
         renewed = renewed.filter(restrict.lookup("pk"))
     elif restrict is not None:
-        renewed = renewed.filter(pk__in=restrict)
+        renewed = renewed.filter(pk__any=restrict)
     return renewed.annotate(
         account_id=F("pk"),
         before=_arr_in_force(valid_from__lt=OuterRef("last_renewed_on")),

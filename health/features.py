@@ -22,13 +22,14 @@ from functools import partial
 import numpy as np
 import pandas as pd
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Case,
     Count,
     Exists,
     Func,
     IntegerField,
+    Lookup,
     Max,
     Min,
     OuterRef,
@@ -75,6 +76,21 @@ def day_end(as_of: date) -> datetime:
     return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
 
 
+@models.ForeignKey.register_lookup
+@models.IntegerField.register_lookup
+class AnyOf(Lookup):
+    """`column = ANY(%s)`: a list of ids as ONE array parameter, where `__in` takes one per id.
+    PostgreSQL plans both alike (it reads an IN list as = ANY of an array); compiling and
+    quoting a hundred parameters per query cost a small rescore more than some of its queries."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, [int(pk) for pk in self.rhs]]
+
+
 @dataclass(frozen=True)
 class AccountRange:
     """A shard of the portfolio by id: every query reads it as a range scan of its indexes,
@@ -98,7 +114,7 @@ def scorable_accounts(as_of: date, account_ids=None):
     if isinstance(account_ids, AccountRange):
         accounts = accounts.filter(account_ids.lookup("pk"))
     elif account_ids is not None:
-        accounts = accounts.filter(pk__in=list(account_ids))
+        accounts = accounts.filter(pk__any=list(account_ids))
     return accounts
 
 
@@ -239,7 +255,7 @@ def scoped(queryset, restrict):
         return queryset
     if isinstance(restrict, AccountRange):
         return queryset.filter(restrict.lookup())
-    return queryset.filter(account_id__in=restrict)
+    return queryset.filter(account_id__any=restrict)
 
 
 class JSONArrayLength(Func):

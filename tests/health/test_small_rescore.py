@@ -258,3 +258,17 @@ def test_a_grouped_source_is_read_with_the_grouped_parts_and_alone_alike(varied,
     assert listed["people_x10"].fillna(0).tolist() == [10, 20, 0]
     alone = source(today(), varied).reindex(varied)
     pd.testing.assert_series_equal(alone["people_x10"], listed["people_x10"])
+
+
+def test_any_of_a_list_is_one_array_parameter_and_reads_as_in(alice):
+    first, second, third = (make_account(csm=alice) for _ in range(3))
+    asked = [first.pk, third.pk]
+    rows = Account.objects.filter(pk__any=asked)
+    sql, params = rows.query.sql_with_params()
+    assert "= ANY(%s)" in sql and params[-1] == asked
+    assert set(rows) == set(Account.objects.filter(pk__in=asked)) == {first, third}
+    assert not Account.objects.filter(pk__any=[]).exists()
+    for account in (first, second):
+        make_stakeholder(account=account)
+    people = Stakeholder.objects.filter(account_id__any=asked)
+    assert [person.account_id for person in people] == [first.pk]
