@@ -28,10 +28,6 @@ def weighted(parts: list[tuple[pd.Series, float]]) -> pd.Series:
     return pd.Series(np.where(norm > 0, total / np.where(norm > 0, norm, 1), np.nan), values.index)
 
 
-def days_between(later, earlier) -> pd.Series:
-    return (pd.to_datetime(later) - pd.to_datetime(earlier)).dt.days.astype(float)
-
-
 def outcomes(f: pd.DataFrame, target_days: float) -> pd.Series:
     """Time to first value, outcome milestones reached, and value events recurring, where
     value is whatever the scorecard's value kinds say it is."""

@@ -3,7 +3,7 @@ records asked in one statement, the summaries checked once, the default scorecar
 re-created, the parts grouped by account read for a list of accounts in one statement, and the
 scorer's fixed pandas costs cut, all without changing a feature or a score."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ from health.features import (
 from health.hooks import feature_sources
 from health.models import COMPONENTS, Scorecard
 from health.overrides import override_features
-from health.scoring import score_frame
+from health.scoring import derive, score_frame
 from health.scoring.components import ramp
 from health.services import score_features, scorecards_by_segment
 from signals.models import SignalKindDef, SignalSummary
@@ -272,3 +272,54 @@ def test_any_of_a_list_is_one_array_parameter_and_reads_as_in(alice):
         make_stakeholder(account=account)
     people = Stakeholder.objects.filter(account_id__any=asked)
     assert [person.account_id for person in people] == [first.pk]
+
+
+def pandas_days(later, earlier):
+    """Whole days as pandas counts them (Timedelta.days, rounded down): the reference."""
+    return (pd.to_datetime(later) - pd.to_datetime(earlier)).dt.days.astype(float)
+
+
+def test_derived_day_counts_are_pandas_whole_days_rounded_down():
+    as_of = date(2026, 6, 1)
+    day = pd.Series(pd.Timestamp(as_of), index=[1, 2, 3, 4])
+    stamps = ["2026-05-30T23:59:59Z", None, "1969-12-31T12:00:00Z", "2026-06-03T01:00:00Z"]
+    dates = [date(2026, 5, 1), None, date(1969, 12, 31), date(2026, 7, 1)]
+    frame = pd.DataFrame(
+        {
+            "contract_start": pd.to_datetime([date(2024, 1, 1)] * 3 + [date(2026, 5, 20)]),
+            "kickoff_on": pd.to_datetime(dates),
+            "first_value_at": pd.to_datetime(stamps, utc=True),
+            "last_signal_at": pd.to_datetime(stamps, utc=True),
+            "renewal_date": pd.to_datetime(dates),
+            "last_renewed_on": pd.to_datetime(dates),
+            "last_exec_meeting_at": pd.to_datetime(stamps[::-1], utc=True),
+            "exec_last_engaged_on": pd.to_datetime(dates),
+            "arrived_on": pd.to_datetime([None, date(2025, 1, 1), None, date(2026, 5, 25)]),
+        },
+        index=day.index,
+    )
+    derived = derive(frame, as_of)
+    midnight = pd.to_datetime(frame["last_signal_at"]).dt.tz_localize(None).dt.normalize()
+    kickoff = frame["kickoff_on"].fillna(frame["contract_start"])
+    touched = pd.concat(
+        [frame["last_exec_meeting_at"].dt.tz_localize(None).dt.normalize(),
+         frame["exec_last_engaged_on"]], axis=1,
+    ).max(axis=1)  # fmt: skip
+    start = pd.concat([frame["contract_start"], frame["arrived_on"]], axis=1).max(axis=1)
+    expected = {
+        "days_since_kickoff": pandas_days(day, kickoff),
+        "time_to_value_days": pandas_days(midnight, kickoff),
+        "days_since_activity": pandas_days(day, midnight),
+        "days_to_renewal": pandas_days(frame["renewal_date"], day),
+        "days_since_renewed": pandas_days(day, frame["last_renewed_on"]),
+        "days_since_exec_touch": pandas_days(day, touched),
+        "tenure_days": pandas_days(day, frame["contract_start"]),
+        "days_since_arrival": pandas_days(day, start),
+    }
+    for column, values in expected.items():
+        pd.testing.assert_series_equal(derived[column], values, check_names=False, obj=column)
+    assert derived["days_since_activity"].tolist()[:3] == [
+        2.0,
+        pytest.approx(np.nan, nan_ok=True),
+        20606.0,
+    ]
