@@ -290,7 +290,7 @@ def test_derived_day_counts_are_pandas_whole_days_rounded_down():
             "kickoff_on": pd.to_datetime(dates),
             "first_value_at": pd.to_datetime(stamps, utc=True),
             "last_signal_at": pd.to_datetime(stamps, utc=True),
-            "renewal_date": pd.to_datetime(dates),
+            "renewal_date": pd.to_datetime([*dates[:3], date(9999, 12, 31)]),  # evergreen
             "last_renewed_on": pd.to_datetime(dates),
             "last_exec_meeting_at": pd.to_datetime(stamps[::-1], utc=True),
             "exec_last_engaged_on": pd.to_datetime(dates),
