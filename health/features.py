@@ -652,8 +652,8 @@ def fetch_frame(queryset) -> pd.DataFrame:
     return fetch_rows(queryset).set_index("account_id")
 
 
-# The checklist task that records the kickoff call ("Kickoff call held", "Kick-off meeting").
-KICKOFF_TASK = Q(kind="task", name__iregex=r"kick.?off")
+# The checklist task that records the kickoff call (OnboardingMilestone.is_kickoff).
+KICKOFF_TASK = Q(is_kickoff=True)
 
 
 def milestone_rows(as_of: date, restrict):

@@ -230,3 +230,30 @@ def test_the_kickoff_call_ticked_on_the_checklist_is_the_kickoff_the_features_ca
     features = build_features(timezone.now().date(), [account.pk])
     assert features.loc[account.pk, "kickoff_on"].date() == days_ago(100)
     assert build_features(days_ago(101), [account.pk]).loc[account.pk, "kickoff_on"] is pd.NaT
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "kickoff"),
+    [
+        ("Kickoff call held", "task", True),
+        ("KICK-OFF meeting", "task", True),
+        ("Kick off with the sponsor", "task", True),
+        ("Workspace configured", "task", False),
+        ("Kickoff goals reached", "outcome", False),
+    ],
+)
+def test_a_milestone_is_a_kickoff_when_it_is_a_task_named_for_one(account, name, kind, kickoff):
+    milestone = OnboardingMilestone.objects.create(account=account, name=name, kind=kind)
+    stored = OnboardingMilestone.objects.values_list("is_kickoff", flat=True).get(pk=milestone.pk)
+    assert stored is kickoff
+
+
+def test_a_task_renamed_to_the_kickoff_call_becomes_the_kickoff_the_features_carry(account):
+    task = OnboardingMilestone.objects.create(
+        account=account, name="Workspace configured", kind="task", completed_on=days_ago(40)
+    )
+    today = timezone.now().date()
+    assert build_features(today, [account.pk]).loc[account.pk, "kickoff_on"] is pd.NaT
+    task.name = "Kick-off call held"
+    task.save()
+    assert build_features(today, [account.pk]).loc[account.pk, "kickoff_on"].date() == days_ago(40)
