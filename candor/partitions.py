@@ -1,5 +1,5 @@
-"""What every monthly-partitioned table (score history, raw source messages) shares: a month's
-bounds and whether a partition exists yet."""
+"""What the time-partitioned tables (score history, raw source messages) share: a month's and
+a week's bounds and whether a partition exists yet."""
 
 from datetime import date, timedelta
 
@@ -8,6 +8,13 @@ def month_bounds(day: date) -> tuple[date, date]:
     """The first day of `day`'s month and the first day of the next."""
     first = day.replace(day=1)
     return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    """The seven days of `day`'s month that hold it (the 1st-7th, 8th-14th, 15th-21st,
+    22nd-28th), or the month's last days from the 29th: a week never crosses a month."""
+    first = day.replace(day=1 + 7 * ((day.day - 1) // 7))
+    return first, min(first + timedelta(days=7), month_bounds(day)[1])
 
 
 def table_exists(cursor, name: str) -> bool:

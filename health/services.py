@@ -36,7 +36,7 @@ from health.models import (
     ScoringShard,
     validate_spec,
 )
-from health.partitions import history_partition_ensure, partition_name
+from health.partitions import history_partition_ensure
 from health.portfolio_figures import portfolio_figures_refresh
 from health.scoring import ScorecardSpec, score_frame
 from health.selectors import scorecard_specs
@@ -282,19 +282,19 @@ def scores_csv(scores, features) -> str:
     return frame.to_csv(index=False, header=False)
 
 
-# The month's partition is written directly: it draws no ids itself, the history's identity does.
+# The day's partition is written directly: it draws no ids itself, the history's identity does.
 NEXT_ID = f"nextval(pg_get_serial_sequence('{HealthScore._meta.db_table}', 'id'))"
 
 
 def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
     """COPY what varies into a temporary table (no WAL, no indexes), then ONE statement appends
-    history straight into the month's partition (no routing through the parent) and, when
+    history straight into the day's partition (no routing through the parent) and, when
     `current`, upserts CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are skipped by the
     unique (account, as_of, computed_at) index; returns how many were new."""
     with connection.cursor() as cursor:
-        history_partition_ensure(cursor, as_of)
+        partition = history_partition_ensure(cursor, as_of)
         _scores_copy(cursor, scores_csv(scores, features))
-        insert = _history_insert(partition_name(as_of), keep_history)
+        insert = _history_insert(partition, keep_history)
         params = [as_of, computed_at, *([as_of] if keep_history else [])]
         if current:
             cursor.execute(_with_current(insert), [*params, computed_at])
@@ -322,7 +322,7 @@ def _scores_copy(cursor, csv: str) -> None:
 
 
 def _history_insert(partition: str, keep_history: bool) -> str:
-    """Append the copied scores to the month's partition; a kept history skips accounts already
+    """Append the copied scores to the day's partition; a kept history skips accounts already
     scored that day (a probe of the run key's index)."""
     history = [c for c in ROW_COLUMNS if c != "last_signal_at"]
     values = ", ".join("%s" if c in ("as_of", "computed_at") else c for c in history)

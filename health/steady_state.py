@@ -1,15 +1,18 @@
 """A portfolio as it stands after weeks of nightly scoring runs, for the benchmarks.
 
 A freshly seeded database has an empty score history, so a benchmark on it measures day one;
-a company that scores every night lives on day thirty, with a month's partition of history
-holding a run per night. `history_nights_fill` writes those runs at once, set-based in the
+a company that scores every night lives on day thirty, with a month of nightly runs in its
+history. `history_nights_fill` writes those runs at once, set-based in the
 database (no rows through Python), repeating each account's current score, as if N nightly
 runs had happened with nothing changing.
 
-The nights are the N days before `as_of`, but never before its month's first day: the runs
-that would fall in the month before are dated on the month's first days instead (a second run
-those nights), so the current month's partition holds N runs whatever the date, as it does on
-the 30th. Each night's run gets its own `computed_at`, earlier than any real run of that day.
+The nights are the N days before `as_of`, except that the current partition of history is as
+full as on its last day: the nights that would fall before its first day, among the last
+(its length - 1), are dated on its first day instead (a second run those nights). A week's
+partition thus holds six runs before the benchmark's own, whatever the date; a month's (a
+database partitioned before weeks) holds all N, as on the 30th. Older nights fall on their own
+days, in their own partitions. Each night's run gets its own `computed_at`, earlier than any
+real run of that day.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,9 +20,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from candor.partitions import month_bounds
+from candor.partitions import week_bounds
 from health.models import CurrentHealth, HealthScore
-from health.partitions import history_partition_ensure, partition_name
+from health.partitions import history_partition_bounds, history_partition_ensure
 from health.services import NEXT_ID
 
 NIGHTLY_AT = time(2, tzinfo=UTC)
@@ -29,14 +32,19 @@ COPIED = [
 ]  # fmt: skip
 
 
-def history_nights(nights: int, as_of: date, now: datetime) -> list[tuple[date, datetime]]:
-    """(as_of, computed_at) of each generated nightly run, oldest first."""
-    first = month_bounds(as_of)[0]
+def history_nights(
+    nights: int, as_of: date, now: datetime, partition: tuple[date, date] | None = None
+) -> list[tuple[date, datetime]]:
+    """(as_of, computed_at) of each generated nightly run, oldest first. `partition`: the
+    bounds of the partition holding `as_of` (its week by default)."""
+    first, after = partition or week_bounds(as_of)
+    span = (after - first).days
     # A night dated today runs before any real run of today (the benchmark's).
     latest = now - timedelta(hours=1)
     runs = []
     for k in range(nights, 0, -1):
-        day = max(first, as_of - timedelta(days=k))
+        day = as_of - timedelta(days=k)
+        day = first if day < first and k < span else day
         moment = min(datetime.combine(day, NIGHTLY_AT), latest) - timedelta(seconds=k)
         runs.append((day, moment))
     return runs
@@ -44,12 +52,14 @@ def history_nights(nights: int, as_of: date, now: datetime) -> list[tuple[date, 
 
 def history_nights_fill(*, nights: int, as_of: date) -> int:
     """Write `nights` nightly runs of every currently scored account into score history
-    (one INSERT ... SELECT per night straight into the month's partition); nights already
+    (one INSERT ... SELECT per night straight into its partition); nights already
     written are skipped, so a second benchmark run adds nothing. Returns the rows written."""
     if not CurrentHealth.objects.exists():
         return 0
+    with connection.cursor() as cursor:
+        partition = history_partition_bounds(cursor, as_of)
     written = 0
-    for day, computed_at in history_nights(nights, as_of, timezone.now()):
+    for day, computed_at in history_nights(nights, as_of, timezone.now(), partition):
         if HealthScore.objects.filter(as_of=day, computed_at=computed_at).exists():
             continue
         written += _night_write(day, computed_at)
@@ -65,9 +75,9 @@ def _night_write(day: date, computed_at: datetime) -> int:
     columns = ", ".join(COPIED)
     picked = ", ".join(f"h.{c}" for c in COPIED)
     with connection.cursor() as cursor:
-        history_partition_ensure(cursor, day)
+        partition = history_partition_ensure(cursor, day)
         cursor.execute(
-            f"INSERT INTO {partition_name(day)} (id, as_of, computed_at, {columns}) "
+            f"INSERT INTO {partition} (id, as_of, computed_at, {columns}) "
             f"SELECT {NEXT_ID}, %s, %s, {picked} FROM {CurrentHealth._meta.db_table} c "
             f"JOIN {HealthScore._meta.db_table} h ON h.id = c.score_id "
             "ORDER BY h.account_id",

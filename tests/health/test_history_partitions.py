@@ -1,12 +1,20 @@
-"""Score history partitioned by month on PostgreSQL: each month's scores in its own partition."""
+"""Score history partitioned by week on PostgreSQL: each week's scores in its own partition (a
+month's, in a database partitioned by month before weeks)."""
 
 from datetime import date
 
 import pytest
 from django.db import connection
 
+from candor.partitions import month_bounds, week_bounds
 from health.models import HealthScore
-from health.partitions import DEFAULT, history_partition_ensure, month_bounds, partition_name
+from health.partitions import (
+    DEFAULT,
+    history_partition_bounds,
+    history_partition_ensure,
+    month_partition_name,
+    partition_name,
+)
 from health.services import score_accounts
 from tests.factories import give_health, make_account
 
@@ -24,28 +32,56 @@ def test_month_bounds_cover_the_whole_month():
     assert month_bounds(date(2026, 12, 31)) == (date(2026, 12, 1), date(2027, 1, 1))
 
 
+def test_weeks_are_seven_days_of_one_month_and_the_last_holds_its_tail():
+    assert week_bounds(date(2026, 12, 1)) == (date(2026, 12, 1), date(2026, 12, 8))
+    assert week_bounds(date(2026, 12, 14)) == (date(2026, 12, 8), date(2026, 12, 15))
+    assert week_bounds(date(2026, 12, 31)) == (date(2026, 12, 29), date(2027, 1, 1))
+    assert week_bounds(date(2027, 2, 28)) == (date(2027, 2, 22), date(2027, 3, 1))
+
+
 @pytest.mark.django_db
-def test_scoring_a_month_writes_into_its_own_partition(alice):
+def test_scoring_a_day_writes_into_its_week_partition(alice):
     account = make_account(csm=alice, contract_start=date(2025, 1, 1))
     score_accounts(account_ids=[account.pk], as_of=date(2025, 6, 30))
     score = HealthScore.objects.get(account=account)
-    assert partition_of(score.pk) == partition_name(date(2025, 6, 1))
+    assert (
+        partition_of(score.pk)
+        == partition_name(date(2025, 6, 29))
+        == "health_healthscore_2025_06_29"
+    )
 
 
 @pytest.mark.django_db
-def test_scores_written_before_their_month_had_a_partition_move_into_it(alice):
+def test_scores_written_before_their_week_had_a_partition_move_into_it(alice):
     account = make_account(csm=alice)
     early = give_health(account, overall=55.0, rag="amber", as_of=date(2024, 3, 15))
     assert partition_of(early.pk) == DEFAULT
     with connection.cursor() as cursor:
-        history_partition_ensure(cursor, date(2024, 3, 2))
-        history_partition_ensure(cursor, date(2024, 3, 31))
-    assert partition_of(early.pk) == partition_name(date(2024, 3, 1))
+        history_partition_ensure(cursor, date(2024, 3, 16))
+        history_partition_ensure(cursor, date(2024, 3, 21))
+    assert partition_of(early.pk) == partition_name(date(2024, 3, 15))
     assert HealthScore.objects.get(pk=early.pk).overall == 55.0
 
 
 @pytest.mark.django_db
-def test_a_month_partition_keeps_one_score_per_account_run(alice):
+def test_a_month_partitioned_before_weeks_keeps_its_days(alice):
+    account = make_account(csm=alice, contract_start=date(2025, 1, 1))
+    month = month_partition_name(date(2025, 6, 1))
+    first, after = (f"'{bound}'" for bound in month_bounds(date(2025, 6, 1)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {month} PARTITION OF health_healthscore FOR VALUES FROM ({first}) TO ({after})"
+        )
+        assert history_partition_bounds(cursor, date(2025, 6, 30)) == (
+            date(2025, 6, 1),
+            date(2025, 7, 1),
+        )
+    score_accounts(account_ids=[account.pk], as_of=date(2025, 6, 30))
+    assert partition_of(HealthScore.objects.get(account=account).pk) == month
+
+
+@pytest.mark.django_db
+def test_a_week_partition_keeps_one_score_per_account_run(alice):
     account = make_account(csm=alice, contract_start=date(2025, 1, 1))
     day = date(2025, 6, 30)
     score_accounts(account_ids=[account.pk], as_of=day, computed_at=None)

@@ -13,8 +13,17 @@ from tests.factories import make_account
 NOW = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)
 
 
-def test_nights_never_fall_before_the_month_so_its_partition_holds_them_all():
-    nights = history_nights(30, date(2026, 12, 6), NOW)
+def test_nights_fill_the_current_week_as_on_its_last_day_and_the_rest_fall_on_their_days():
+    nights = history_nights(30, date(2026, 12, 9), NOW)
+    days = [day for day, _ in nights]
+    assert len(days) == 30
+    assert days.count(date(2026, 12, 8)) == 6  # its own night, and the 3rd-7th dated on it
+    assert date(2026, 12, 2) in days and date(2026, 12, 3) not in days
+    assert days[0] == date(2026, 11, 9)
+
+
+def test_a_month_partition_holds_all_the_nights_as_on_the_30th():
+    nights = history_nights(30, date(2026, 12, 6), NOW, (date(2026, 12, 1), date(2027, 1, 1)))
     assert len(nights) == 30
     assert {day for day, _ in nights} == {date(2026, 12, d) for d in range(1, 6)}
 
@@ -28,7 +37,7 @@ def test_each_night_is_its_own_run_before_any_real_run_of_today():
 
 
 def test_nights_of_a_late_month_day_are_the_days_before_it():
-    nights = history_nights(3, date(2026, 12, 30), NOW)
+    nights = history_nights(3, date(2026, 12, 30), NOW, (date(2026, 12, 1), date(2027, 1, 1)))
     assert [day for day, _ in nights] == [date(2026, 12, d) for d in (27, 28, 29)]
 
 

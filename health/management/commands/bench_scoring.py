@@ -11,7 +11,8 @@ hook) are part of what is timed; `--rules off` switches them off (CANDOR["ACTION
 measure what they cost.
 
 `--history-days N` (default 30) first gives the portfolio N nightly runs of score history
-(health.steady_state), so the month's partition is as full as on the 30th: steady state, not
+(health.steady_state), so today's partition of history is as full as on its last day (a
+month's on the 30th, where the database is partitioned by month): steady state, not
 a fresh database. Each run also times the floor of its write: the same rows COPYd into a
 plain table without indexes (`copy_floor_s`), reported beside the write and, with the feature
 read, as `floor_s`.
@@ -35,7 +36,7 @@ from django.utils import timezone
 from accounts.models import Account
 from health.features import AccountRange, build_features, scorable_accounts
 from health.models import CurrentHealth
-from health.partitions import partition_name
+from health.partitions import history_partition_ensure
 from health.portfolio_figures import portfolio_figures_refresh
 from health.services import (
     NEXT_ID,
@@ -92,11 +93,12 @@ def steady_state_ensure(stdout, days: int, as_of) -> None:
         # table filled since the last ANALYZE (actions, alert states, the month's history) is
         # planned as if empty. This machine's PostgreSQL runs with autovacuum off.
         cursor.execute("ANALYZE")
-        cursor.execute(f"SELECT count(*) FROM {partition_name(as_of)}")
-        month_rows = cursor.fetchone()[0]
+        partition = history_partition_ensure(cursor, as_of)
+        cursor.execute(f"SELECT count(*) FROM {partition}")
+        partition_rows = cursor.fetchone()[0]
     stdout.write(
         f"History: {days} nightly runs ({written} rows written in {elapsed:.1f}s); "
-        f"{partition_name(as_of)} holds {month_rows} rows"
+        f"{partition}, today's partition, holds {partition_rows} rows"
     )
 
 
