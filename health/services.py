@@ -283,7 +283,11 @@ def scores_csv(scores, features) -> str:
 
 
 # The day's partition is written directly: it draws no ids itself, the history's identity does.
-NEXT_ID = f"nextval(pg_get_serial_sequence('{HealthScore._meta.db_table}', 'id'))"
+# The sequence is looked up once a statement (an InitPlan), not once a row: the lookup per row
+# was a third of the time of a 100,000-row insert.
+NEXT_ID = (
+    f"nextval((SELECT pg_get_serial_sequence('{HealthScore._meta.db_table}', 'id'))::regclass)"
+)
 
 
 def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
