@@ -590,20 +590,39 @@ def _columns(queryset) -> list[str]:
 
 
 def _read_copy(sql: str, params, types: dict) -> pd.DataFrame:
-    """The rows of a statement, streamed with COPY and parsed by pandas' C reader; `types`
-    gives each column's Django field type, in order."""
+    """The rows of a statement as CSV, parsed by pandas' C reader; `types` gives each column's
+    Django field type, in order.
+
+    The database writes the CSV itself and sends it as ONE value (`_csv_of`): streamed with
+    COPY, each row was a message of its own, and reading 900,000 of them cost more Python time
+    than everything else the features do."""
     with connection.cursor() as cursor:
-        query = cursor.mogrify(sql, params)
-        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
-            data = b"".join(bytes(chunk) for chunk in copy)
+        cursor.execute(_csv_of(sql, types), params)
+        data = cursor.fetchone()[0] or ""
     frame = pd.read_csv(
-        io.BytesIO(data), names=list(types), header=None, keep_default_na=False, na_values=[""],
+        io.StringIO(data), names=list(types), header=None, keep_default_na=False, na_values=[""],
         dtype={name: str for name, kind in types.items() if kind in TEXT_TYPES},
     )  # fmt: skip
     for name, kind in types.items():
         if kind in CONVERTED_TYPES:  # numbers come out of the parser as they should be
             frame[name] = _typed(frame[name], kind)
     return frame
+
+
+def _csv_of(sql: str, types: dict) -> str:
+    """The statement's rows as one CSV text, in its order, as COPY (FORMAT csv) writes them:
+    NULL empty, text quoted, booleans t and f, everything else as PostgreSQL prints it."""
+    line = " || ',' || ".join(_csv_cell(f"q.c{n}", kind) for n, kind in enumerate(types.values()))
+    names = ", ".join(f"c{n}" for n in range(len(types)))
+    return f"SELECT string_agg({line}, E'\\n') FROM ({sql}) AS q({names})"
+
+
+def _csv_cell(column: str, kind: str) -> str:
+    if kind in TEXT_TYPES:
+        return f"""coalesce('"' || replace({column}::text, '"', '""') || '"', '')"""
+    if kind == "BooleanField":
+        return f"CASE WHEN {column} THEN 't' WHEN NOT {column} THEN 'f' ELSE '' END"
+    return f"coalesce({column}::text, '')"
 
 
 TEXT_TYPES = ("CharField", "TextField", "JSONField")

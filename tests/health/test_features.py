@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 from django.utils import timezone
 
-from accounts.models import Commitment, Decision, ObjectiveSignature, SharedObjective
+from accounts.models import (
+    Account,
+    Commitment,
+    Decision,
+    ObjectiveSignature,
+    SharedObjective,
+    Stakeholder,
+)
 from health import features
 from health.features import AccountRange, build_features
 from signals.models import SignalLastSeen
@@ -216,3 +223,34 @@ def test_a_past_date_counts_people_from_the_signals_not_their_latest_use(account
     row = features_of(account, as_of=days_ago(10))
     assert row["active_users_30d"] == 1
     assert SignalLastSeen not in read  # ann's latest use (2 days ago) hides the one that counts
+
+
+def test_rows_read_as_csv_keep_text_nulls_booleans_and_times_as_the_orm_reads_them(alice):
+    awkward = ['Say "hi", then\nleave', "back\\slash", "", "plain"]
+    for n, name in enumerate(awkward):
+        make_account(csm=alice, name=name, external_id=f"crm-{n}", contract_start=days_ago(n))
+    rows = (
+        Account.objects.filter(external_id__startswith="crm-")
+        .order_by("external_id")
+        .values("id", "name", "contract_start", "created_at")
+    )
+    frame = features.fetch_rows(rows)
+    expected = list(rows)
+    assert list(frame["name"]) == [row["name"] for row in expected]
+    assert list(frame["id"]) == [row["id"] for row in expected]
+    assert [ts.date() for ts in frame["contract_start"]] == [r["contract_start"] for r in expected]
+    assert list(frame["created_at"]) == [pd.Timestamp(r["created_at"]) for r in expected]
+
+
+def test_rows_read_as_csv_keep_booleans_and_missing_values(account):
+    make_stakeholder(account=account, role="champion", active=True)
+    make_stakeholder(account=account, role="exec_sponsor", active=False)
+    rows = Stakeholder.objects.order_by("id").values("id", "active", "left_on")
+    frame = features.fetch_rows(rows)
+    assert list(frame["active"]) == [True, False]
+    assert list(frame["left_on"].isna()) == [row["left_on"] is None for row in rows]
+
+
+def test_an_empty_result_reads_as_an_empty_frame_with_its_columns():
+    frame = features.fetch_rows(Account.objects.filter(pk=-1).values("id", "name"))
+    assert list(frame.columns) == ["id", "name"] and frame.empty
