@@ -54,6 +54,7 @@ from accounts.models import (
 )
 from health.hooks import feature_sources
 from health.selectors import scorecard_specs
+from health.statements import SLOT, IdsSlot, bound, kept, statement_text
 from signals.kinds import DEFAULT_USAGE_KINDS
 from signals.models import (
     Signal,
@@ -81,14 +82,16 @@ def day_end(as_of: date) -> datetime:
 class AnyOf(Lookup):
     """`column = ANY(%s)`: a list of ids as ONE array parameter, where `__in` takes one per id.
     PostgreSQL plans both alike (it reads an IN list as = ANY of an array); compiling and
-    quoting a hundred parameters per query cost a small rescore more than some of its queries."""
+    quoting a hundred parameters per query cost a small rescore more than some of its queries.
+    The ids' `SLOT` (health.statements) passes through: a statement compiled once for any ids."""
 
     lookup_name = "any"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*params, [int(pk) for pk in self.rhs]]
+        ids = self.rhs if isinstance(self.rhs, IdsSlot) else [int(pk) for pk in self.rhs]
+        return f"{lhs} = ANY(%s)", [*params, ids]
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ def scorable_accounts(as_of: date, account_ids=None):
     )
     if isinstance(account_ids, AccountRange):
         accounts = accounts.filter(account_ids.lookup("pk"))
+    elif isinstance(account_ids, IdsSlot):
+        accounts = accounts.filter(pk__any=account_ids)
     elif account_ids is not None:
         accounts = accounts.filter(pk__any=list(account_ids))
     return accounts
@@ -138,14 +143,15 @@ def build_features(
     `incremental=False` reads today's signal windows from the rollups too (to compare).
     `prepared`: the caller has just run `features_prepare` for these accounts, so the summaries
     are not checked a second time (a summary gone since is still computed from the rollups)."""
-    scorable = scorable_accounts(as_of, account_ids)
-    accounts = terms_in_force(account_frame(scorable), as_of, scorable)
+    restrict = account_ids if isinstance(account_ids, AccountRange) else None
+    if account_ids is not None and restrict is None:
+        restrict = [int(pk) for pk in account_ids]
+    accounts = terms_in_force(account_frame(as_of, restrict), as_of, restrict)
     ids = list(accounts.index)
     if not ids:
         return accounts
     cards = scorecard_specs() if cards is None else cards
-    restrict = account_ids if isinstance(account_ids, AccountRange) else None
-    if account_ids is not None and restrict is None:
+    if isinstance(restrict, list):
         restrict = ids
     card_of = card_keys(accounts["segment"], cards)
     records = scorecard_records(as_of, cards)
@@ -205,8 +211,7 @@ def signal_summaries(as_of: date, restrict, account_ids, refresh=True) -> pd.Dat
     from the signals, as the rollup path does."""
     if refresh:
         signal_summaries_refresh(as_of=as_of, restrict=restrict)
-    rows = scoped(SignalSummary.objects.filter(as_of=as_of), restrict)
-    frame = fetch_frame(rows.values("account_id", *SUMMARY_COLUMNS))
+    frame = fetch_scoped(summary_rows, as_of, restrict).set_index("account_id")
     missing = [pk for pk in account_ids if pk not in frame.index]
     if missing:
         computed = pd.DataFrame(signal_summaries_computed(as_of=as_of, ids=missing))
@@ -221,6 +226,11 @@ def signal_summaries(as_of: date, restrict, account_ids, refresh=True) -> pd.Dat
         frame.loc[ahead, distinct] = exact.to_numpy()
     frame["has_any_signal"] = frame.pop("events_ever") > 0
     return frame
+
+
+def summary_rows(as_of: date, restrict):
+    rows = scoped(SignalSummary.objects.filter(as_of=as_of), restrict)
+    return rows.values("account_id", *SUMMARY_COLUMNS)
 
 
 def any_signal(as_of: date, restrict, last_signal_at: pd.Series) -> pd.Series:
@@ -265,19 +275,29 @@ class JSONArrayLength(Func):
     output_field = IntegerField()
 
 
-def account_frame(accounts) -> pd.DataFrame:
-    """One row per account; the handoff's blanks and the deviating terms counted in SQL, so
-    100,000 accounts' handoff prose and term lists never travel to Python."""
-    columns = [
-        "id", "segment", "seats", "contract_start", "renewal_date", "last_renewed_on", "crm_status",
-        "created_at",
-    ]  # fmt: skip
-    rows = accounts.order_by("pk").values(
-        *columns,
-        handoff_missing=rules.handoff_missing_count(),
-        deviating_terms_count=Coalesce(JSONArrayLength("deviating_terms"), 0),
+ACCOUNT_COLUMNS = [
+    "id", "segment", "seats", "contract_start", "renewal_date", "last_renewed_on", "crm_status",
+    "created_at",
+]  # fmt: skip
+
+
+def account_rows(as_of: date, restrict):
+    """The scorable accounts' own columns, the handoff's blanks and the deviating terms
+    counted in SQL, so 100,000 accounts' handoff prose and term lists never travel to Python."""
+    return (
+        scorable_accounts(as_of, restrict)
+        .order_by("pk")
+        .values(
+            *ACCOUNT_COLUMNS,
+            handoff_missing=rules.handoff_missing_count(),
+            deviating_terms_count=Coalesce(JSONArrayLength("deviating_terms"), 0),
+        )
     )
-    frame = fetch_rows(rows).set_index("id").rename_axis("account_id")
+
+
+def account_frame(as_of: date, restrict) -> pd.DataFrame:
+    """One row per account scorable at `as_of` (all, a range or a list of ids)."""
+    frame = fetch_scoped(account_rows, as_of, restrict).set_index("id").rename_axis("account_id")
     frame = frame.rename(columns={"deviating_terms_count": "deviating_terms"})
     # The UTC day the account arrived in Candor: its silence is forgiven for a grace from then.
     frame["arrived_on"] = frame.pop("created_at").dt.tz_convert(None).dt.normalize()
@@ -287,13 +307,14 @@ def account_frame(accounts) -> pd.DataFrame:
 HISTORY_TERMS = ["renewal_date", "last_renewed_on", "crm_status", "seats"]
 
 
-def terms_in_force(frame: pd.DataFrame, as_of: date, accounts) -> pd.DataFrame:
+def terms_in_force(frame: pd.DataFrame, as_of: date, restrict) -> pd.DataFrame:
     """The renewal dates, CRM status and seats each account had on `as_of` (accounts.TermsChange),
     where today's row would tell a past date what had not happened yet, and whether the CRM
     status then said onboarded. Today and later read the account rows as they are."""
     if as_of < timezone.now().date() and not frame.empty:
+        accounts = scorable_accounts(as_of, restrict).values("pk")
         history = (
-            TermsChange.objects.filter(valid_from__lte=as_of, account__in=accounts.values("pk"))
+            TermsChange.objects.filter(valid_from__lte=as_of, account__in=accounts)
             .order_by("account_id", "-valid_from")
             .distinct("account_id")
             .values("account_id", *HISTORY_TERMS)
@@ -494,18 +515,26 @@ def record_sources(as_of: date, spec) -> dict[str, list]:
 def scorecard_records(as_of: date, cards: dict) -> dict[str, dict[str, bool]]:
     """{record: {scorecard key: whether its accounts had it by as_of}} for every record of
     `record_sources`: one EXISTS per row set and scorecard, all asked in one statement (each
-    stops at the first row it finds)."""
+    stops at the first row it finds). The statement depends on the day and on each
+    scorecard's value kinds alone: compiled once for them (health.statements)."""
+    kinds = tuple((key, tuple(spec.value_kinds)) for key, spec in cards.items())
+    asked, statement = kept(("records", as_of, kinds), partial(_records_asked, as_of, cards))
+    records = {}
+    for (column, key), found in zip(asked, exists_read(statement), strict=True):
+        by_card = records.setdefault(column, {})
+        by_card[key] = by_card.get(key, False) or found
+    return records
+
+
+def _records_asked(as_of: date, cards: dict) -> tuple[list, tuple[str, list] | None]:
+    """What `scorecard_records` asks: (record, scorecard key) per question, and the statement."""
     asked = [
         (column, key, of_scorecard(rows, key, cards))
         for key, spec in cards.items()
         for column, row_sets in record_sources(as_of, spec).items()
         for rows in row_sets
     ]
-    records = {}
-    for (column, key, _), found in zip(asked, exists_each([q for *_, q in asked]), strict=True):
-        by_card = records.setdefault(column, {})
-        by_card[key] = by_card.get(key, False) or found
-    return records
+    return [(column, key) for column, key, _ in asked], exists_statement([q for *_, q in asked])
 
 
 def portfolio_records(card_of: pd.Series, records: dict) -> pd.DataFrame:
@@ -559,12 +588,42 @@ def fetch_rows(queryset) -> pd.DataFrame:
     return _read_csv(*queryset.query.sql_with_params(), types)
 
 
+def fetch_scoped(rows: Callable, as_of: date, restrict) -> pd.DataFrame:
+    """`fetch_rows(rows(as_of, restrict))`; for a list of ids, the statement is compiled once
+    per `rows` and day (health.statements) and read with the ids bound into its text."""
+    if not isinstance(restrict, list):
+        return fetch_rows(rows(as_of, restrict))
+    text, types = kept((rows, as_of), partial(_statement, rows, as_of))
+    return _read_csv(bound(text, restrict), None, types)
+
+
+def _statement(rows: Callable, as_of: date) -> tuple[str, dict]:
+    queryset = rows(as_of, SLOT)
+    types = {name: _internal_type(queryset, name) for name in _columns(queryset)}
+    return statement_text(*queryset.query.sql_with_params()), types
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A statement reading querysets grouped by account for a list of ids (`joined`), as text
+    with the ids' place marked, and the types and the columns of each queryset's frame."""
+
+    text: str
+    types: dict
+    names: list
+
+
 def fetch_joined(querysets, ids: list) -> list[pd.DataFrame]:
     """The frames of querysets grouped by account (each with an `account_id` and at most one
     row per account), for a list of accounts, read as ONE statement: the ids left-joined to
     each query, one COPY, one parse. Each frame is indexed by `ids`, NaN where its query had no
     row: what its own frame reindexed to them would hold."""
-    selects, joins, params, types, names = [], [], [[ids]], {"account_id": "BigIntegerField"}, []
+    return joined_read(joined(querysets), ids)
+
+
+def joined(querysets) -> Joined:
+    """The statement `fetch_joined` reads, compiled (kept by a small rescore: health.statements)."""
+    selects, joins, params, types, names = [], [], [[SLOT]], {"account_id": "BigIntegerField"}, []
     for n, queryset in enumerate(querysets):
         sql, values = queryset.query.sql_with_params()
         own = [name for name in _columns(queryset) if name != "account_id"]
@@ -578,10 +637,16 @@ def fetch_joined(querysets, ids: list) -> list[pd.DataFrame]:
         f"FROM unnest(%s::bigint[]) WITH ORDINALITY AS k(account_id, n) {' '.join(joins)} "
         "ORDER BY k.n"
     )
-    frame = _read_csv(sql, [value for values in params for value in values], types)
-    frame = frame.set_index("account_id")
+    return Joined(
+        statement_text(sql, [value for values in params for value in values]), types, names
+    )
+
+
+def joined_read(statement: Joined, ids: list) -> list[pd.DataFrame]:
+    frame = _read_csv(bound(statement.text, ids), None, statement.types).set_index("account_id")
     return [
-        frame[[f"{n}.{name}" for name in own]].set_axis(own, axis=1) for n, own in enumerate(names)
+        frame[[f"{n}.{name}" for name in own]].set_axis(own, axis=1)
+        for n, own in enumerate(statement.names)
     ]
 
 
@@ -651,6 +716,11 @@ def _typed(column: pd.Series, internal_type: str) -> pd.Series:
 def exists_each(querysets) -> list[bool]:
     """Whether each queryset has a row, as `.exists()` says, in one statement: one round trip
     instead of one per question. A queryset that can match nothing (an empty IN) is False."""
+    return exists_read(exists_statement(querysets))
+
+
+def exists_statement(querysets) -> tuple[str, list] | None:
+    """The statement `exists_each` asks (None for no question)."""
     asked, params = [], []
     for queryset in querysets:
         try:
@@ -660,10 +730,14 @@ def exists_each(querysets) -> list[bool]:
             continue
         asked.append(f"EXISTS ({sql})")
         params.extend(values)
-    if not asked:
+    return (f"SELECT {', '.join(asked)}", params) if asked else None
+
+
+def exists_read(statement: tuple[str, list] | None) -> list[bool]:
+    if statement is None:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(asked)}", params)
+        cursor.execute(*statement)
         return list(cursor.fetchone())
 
 
@@ -829,15 +903,32 @@ def grouped_features(
     sources = sources or {}
     finish = {name: finish for name, (_, finish) in GROUPED_PARTS.items()}
     finish.update({name: partial(source.finish, as_of=as_of) for name, source in sources.items()})
+    if isinstance(restrict, list):
+        kinds = None if value_kinds is None else tuple(value_kinds)
+        names, statement = kept(
+            ("grouped", as_of, kinds, tuple(sources.items())),
+            partial(_grouped_joined, as_of, kinds, sources),
+        )
+        frames = dict(zip(names, joined_read(statement, restrict), strict=True))
+    else:
+        queries = grouped_queries(as_of, restrict, value_kinds, sources)
+        frames = {name: fetch_frame(queryset) for name, queryset in queries.items()}
+    return {name: finish.get(name, _as_read)(frame) for name, frame in frames.items()}
+
+
+def grouped_queries(as_of: date, restrict, value_kinds, sources: dict) -> dict:
+    """The querysets of `grouped_features` by name."""
     queries = {name: rows(as_of, restrict) for name, (rows, _) in GROUPED_PARTS.items()}
     queries.update({name: source.rows(as_of, restrict) for name, source in sources.items()})
     if value_kinds is not None:
-        queries["value"] = value_rows(as_of, restrict, value_kinds)
-    if isinstance(restrict, list):
-        frames = dict(zip(queries, fetch_joined(list(queries.values()), restrict), strict=True))
-    else:
-        frames = {name: fetch_frame(queryset) for name, queryset in queries.items()}
-    return {name: finish.get(name, _as_read)(frame) for name, frame in frames.items()}
+        queries["value"] = value_rows(as_of, restrict, list(value_kinds))
+    return queries
+
+
+def _grouped_joined(as_of: date, value_kinds, sources: dict) -> tuple[list, Joined]:
+    """The names and the joined statement of the grouped parts of a list of accounts."""
+    queries = grouped_queries(as_of, SLOT, value_kinds, sources)
+    return list(queries), joined(list(queries.values()))
 
 
 COUNT_COLUMNS = [

@@ -1,0 +1,100 @@
+"""A small rescore's statements are compiled once a day and read with each call's own ids: the
+features a list of accounts reads are the ones a statement compiled for them would read."""
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Decision, Stakeholder
+from health import features, statements
+from health.features import AccountRange, build_features, fetch_joined, joined, joined_read
+from health.services import scorecards_by_segment
+from health.statements import SLOT, bound, statement_text
+from tests.factories import days_ago, make_account, make_signal, make_stakeholder
+
+pytestmark = pytest.mark.django_db
+
+
+def today():
+    return timezone.now().date()
+
+
+@pytest.fixture
+def kept_afresh(monkeypatch):
+    """No statement kept by an earlier test."""
+    monkeypatch.setattr(statements, "_kept", {})
+
+
+@pytest.fixture
+def accounts(alice):
+    start = days_ago(400)
+    plain, busy, quiet = (make_account(csm=alice, contract_start=start) for _ in range(3))
+    make_stakeholder(account=busy, role="exec_sponsor", last_engaged_on=days_ago(3))
+    make_stakeholder(account=plain, role="user")
+    Decision.objects.create(account=busy, summary="EMEA", decided_on=days_ago(9))
+    make_signal(account=busy, kind="login")
+    return [plain.pk, busy.pk, quiet.pk]
+
+
+def people_rows(restrict):
+    rows = features.scoped(Stakeholder.objects.all(), restrict)
+    return rows.values("account_id").annotate(people=Count("id"))
+
+
+def test_the_ids_slot_cannot_be_read_as_ids():
+    with pytest.raises(TypeError):
+        list(SLOT)
+
+
+def test_a_statement_text_bound_to_ids_reads_those_ids(accounts):
+    sql, params = people_rows(SLOT).query.sql_with_params()
+    text = statement_text(sql, params)
+    assert "candor:ids" in text
+    assert bound(text, [accounts[1]]).count(f"{{{accounts[1]}}}") == 1
+
+
+def test_a_joined_statement_reads_any_ids_as_one_compiled_for_them(accounts):
+    statement = joined([people_rows(SLOT)])
+    for ids in (accounts, accounts[::-1], accounts[:1]):
+        (kept,) = joined_read(statement, ids)
+        (fresh,) = fetch_joined([people_rows(ids)], ids)
+        pd.testing.assert_frame_equal(kept, fresh)
+
+
+def spying(monkeypatch, names: list[str]) -> list[str]:
+    """Record each call of the named statement builders of health.features."""
+    called = []
+    for name in names:
+        builder = getattr(features, name)
+
+        def spy(*args, name=name, builder=builder):
+            called.append(name)
+            return builder(*args)
+
+        monkeypatch.setattr(features, name, spy)
+    return called
+
+
+BUILDERS = ["account_rows", "summary_rows", "grouped_queries", "_records_asked"]
+
+
+def test_a_list_of_accounts_compiles_its_statements_once_a_day(accounts, kept_afresh, monkeypatch):
+    cards = scorecards_by_segment()
+    called = spying(monkeypatch, BUILDERS)
+    build_features(today(), accounts[:1], cards)
+    assert sorted(called) == sorted(BUILDERS)
+    build_features(today(), accounts[1:], cards)
+    assert sorted(called) == sorted(BUILDERS), "the second list reads the kept statements"
+    build_features(today() - timedelta(days=1), accounts[1:], cards)
+    assert len(called) > len(BUILDERS), "another day compiles its own"
+
+
+def test_kept_statements_read_what_fresh_ones_read_today_and_in_the_past(accounts, kept_afresh):
+    for day in (today(), today() - timedelta(days=1)):
+        build_features(day, accounts[:1])  # keeps the day's statements
+        listed = build_features(day, accounts)
+        ranged = build_features(day, AccountRange(min(accounts), max(accounts))).loc[accounts]
+        pd.testing.assert_frame_equal(listed, ranged)
