@@ -1,9 +1,9 @@
 """Flags: the ways a dashboard stays green while the account is already lost.
 
 `FLAGS` is the one registry of them: each flag once, with its code, the label people read, its
-rule (a vectorised boolean over the features frame), the wording of its reasons (a function of a
-score's stored facts) and whether it caps the colour at amber by default (each scorecard version
-chooses its own capping flags). Filters, pages, the API and `explain` all read it, in this order,
+rule (a vectorised boolean over the features' columns as numpy arrays, `health.scoring.Columns`),
+the wording of its reasons (a function of a score's stored facts) and whether it caps the colour
+at amber by default (each scorecard version chooses its own capping flags). Filters, pages, the API and `explain` all read it, in this order,
 which is the order the reasons should be read. A flag's position is also its bit in the capping
 mask a score stores (`capping_mask`), so a new flag is appended, never inserted.
 """
@@ -12,30 +12,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from health.scoring import reasons as why
 
 
-def renewal_without_engagement(f: pd.DataFrame, s: pd.DataFrame, spec) -> pd.Series:
+def renewal_without_engagement(f, s, spec) -> np.ndarray:
     """Renewed recently or renewing soon, while engagement is low or falling and execs are silent."""
-    renewed = f["days_since_renewed"].between(0, spec.target("renewed_within_days"))
-    renewing = f["days_to_renewal"].between(0, spec.target("renewing_within_days"))
+    renewed = _between(f["days_since_renewed"], 0, spec.target("renewed_within_days"))
+    renewing = _between(f["days_to_renewal"], 0, spec.target("renewing_within_days"))
     falling = (f["activity_prev_30d"] > 0) & (f["activity_30d"] < 0.7 * f["activity_prev_30d"])
-    low = s["engagement"].fillna(0) < 50
-    silent = (f["days_since_exec_touch"].fillna(np.inf) > spec.target("exec_silence_days")) & (
+    low = _filled(s["engagement"], 0) < 50
+    silent = (_filled(f["days_since_exec_touch"], np.inf) > spec.target("exec_silence_days")) & (
         f["upsell_accepted_180d"] == 0
     )
     return (renewed | renewing) & (low | falling) & silent
 
 
-def checklist_illusion(f: pd.DataFrame, s: pd.DataFrame, spec) -> pd.Series:
+def checklist_illusion(f, s, spec) -> np.ndarray:
     """The CRM says onboarded (or every task is ticked) but the customer cannot do the thing."""
-    ticked = f["crm_onboarded"] | ((f["tasks_total"] > 0) & (f["tasks_done"] == f["tasks_total"]))
-    return ticked & (s["outcome_attainment"] < 50)
+    every_task = (f["tasks_total"] > 0) & (f["tasks_done"] == f["tasks_total"])
+    return (_bools(f["crm_onboarded"]) | every_task) & (s["outcome_attainment"] < 50)
 
 
-def stakeholder_misalignment(f, s, spec) -> pd.Series:
+def stakeholder_misalignment(f, s, spec) -> np.ndarray:
     """Two or more of the signs: conflicting success, reopened decisions, unsigned one-pager, late circulation."""
     signs = (
         (f["conflicting_definitions"] > 0).astype(int)
@@ -46,42 +45,59 @@ def stakeholder_misalignment(f, s, spec) -> pd.Series:
     return signs >= 2
 
 
-def commitment_gap(f, s, spec) -> pd.Series:
+def commitment_gap(f, s, spec) -> np.ndarray:
     return (f["commitments_gap"] + f["commitments_overdue"]) > 0
 
 
-def champion_left(f, s, spec) -> pd.Series:
-    return f["champion_left"].astype(bool)
+def champion_left(f, s, spec) -> np.ndarray:
+    return _bools(f["champion_left"])
 
 
-def handoff_context_missing(f, s, spec) -> pd.Series:
+def handoff_context_missing(f, s, spec) -> np.ndarray:
     return f["handoff_missing"] >= 2
 
 
-def custom_terms(f, s, spec) -> pd.Series:
+def custom_terms(f, s, spec) -> np.ndarray:
     return f["deviating_terms"] > 0
 
 
-def stale_data(f, s, spec) -> pd.Series:
-    return f["days_since_activity"].fillna(np.inf) > spec.target("stale_after_days")
+def stale_data(f, s, spec) -> np.ndarray:
+    return _filled(f["days_since_activity"], np.inf) > spec.target("stale_after_days")
 
 
-def awaiting_data(f: pd.DataFrame, spec) -> pd.Series:
+def awaiting_data(f, spec) -> np.ndarray:
     """No signal ever received, and still within `silence_grace_days` of the later of contract
     start and arrival in Candor: missing, not red (the score is `unknown`)."""
-    return ~f["has_any_signal"] & (f["days_since_arrival"] < spec.target("silence_grace_days"))
+    return ~_bools(f["has_any_signal"]) & (
+        f["days_since_arrival"] < spec.target("silence_grace_days")
+    )
 
 
-def never_active(f, s, spec) -> pd.Series:
+def never_active(f, s, spec) -> np.ndarray:
     """No signal ever received, past the grace: the silence is real."""
-    return ~f["has_any_signal"] & ~awaiting_data(f, spec)
+    return ~_bools(f["has_any_signal"]) & ~awaiting_data(f, spec)
+
+
+def _between(values, low, high) -> np.ndarray:
+    """Series.between: both ends included, NaN outside."""
+    return (values >= low) & (values <= high)
+
+
+def _filled(values, value) -> np.ndarray:
+    """Series.fillna on a float array."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isnan(values), value, values)
+
+
+def _bools(values) -> np.ndarray:
+    return np.asarray(values, dtype=bool)
 
 
 @dataclass(frozen=True)
 class Flag:
     code: str
     label: str
-    rule: Callable[[pd.DataFrame, pd.DataFrame, object], pd.Series]
+    rule: Callable[[dict, dict, object], np.ndarray]
     reasons: Callable[[object], list[str]]
     caps: bool  # caps a green score at amber unless a scorecard chooses otherwise
 

@@ -36,8 +36,8 @@ from health.features import (
 from health.hooks import feature_sources
 from health.models import COMPONENTS, Scorecard
 from health.overrides import override_features
-from health.scoring import derive, score_frame
-from health.scoring.components import ramp
+from health.scoring import Columns, derive, score_frame
+from health.scoring.components import clip, ramp, weighted
 from health.services import score_features, scorecards_by_segment
 from signals.models import SignalKindDef, SignalSummary
 from tests.factories import days_ago, make_account, make_signal, make_stakeholder
@@ -127,6 +127,54 @@ def test_ramp_scores_a_series_as_the_arithmetic_says(values, full_at, zero_at, e
     )
     np.testing.assert_allclose(ramp(np.array(values, dtype=float), full_at, zero_at), expected)
     assert ramp(float(values[0]), full_at, zero_at) == expected[0]
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper"), [(0, None), (1, None), (0, 2), (None, 100), (0.5, 0.5)]
+)
+def test_clip_of_numbers_is_what_series_clip_gives(lower, upper):
+    values = [-3.0, -0.0, 0.0, 0.25, 1.0, 2.5, np.nan, 150.0]
+    expected = pd.Series(values).clip(lower=lower, upper=upper).to_numpy()
+    clipped = clip(np.array(values), lower, upper)
+    np.testing.assert_array_equal(clipped, expected)
+    assert list(np.signbit(clipped)) == list(np.signbit(expected)), "-0.0 stays -0.0"
+
+
+def series_weighted(parts):
+    """The weighted mean as the scorer computed it on pandas Series: the reference."""
+    values = pd.concat([part for part, _ in parts], axis=1)
+    weights = np.array([w for _, w in parts], dtype=float)
+    present = values.notna().to_numpy()
+    total = (values.fillna(0).to_numpy() * weights).sum(axis=1)
+    norm = (present * weights).sum(axis=1)
+    return np.where(norm > 0, total / np.where(norm > 0, norm, 1), np.nan)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_weighted_on_numbers_adds_as_the_series_version_did_to_the_last_bit(seed):
+    rng = np.random.default_rng(seed)
+    arrays = [rng.uniform(0, 100, 500) for _ in range(5)]
+    for values in arrays:
+        values[rng.random(500) < 0.3] = np.nan
+    parts = list(zip(arrays, [0.3, 0.3, 0.2, 0.1, 0.1], strict=True))
+    expected = series_weighted([(pd.Series(values), w) for values, w in parts])
+    assert weighted(parts).tobytes() == expected.tobytes()
+
+
+def test_columns_read_a_frames_column_on_first_use_beside_the_derived_ones():
+    frame = pd.DataFrame({"seats": [3.0, 5.0], "segment": ["smb", "smb"]})
+    columns = Columns(frame, {"tenure_days": np.array([10.0, 20.0])})
+    assert "seats" in columns and "tenure_days" in columns and "renewals" not in columns
+    assert dict.keys(columns) == {"tenure_days"}
+    np.testing.assert_array_equal(columns["seats"], [3.0, 5.0])
+    assert dict.keys(columns) == {"tenure_days", "seats"}, "kept once read"
+
+
+def test_columns_read_aware_timestamps_as_numpy_datetimes():
+    stamps = pd.to_datetime(["2026-05-30T23:59:59Z", None], utc=True)
+    columns = Columns(pd.DataFrame({"last_signal_at": stamps}))
+    assert columns["last_signal_at"].dtype.kind == "M"
+    assert pd.isna(columns["last_signal_at"]).tolist() == [False, True]
 
 
 def test_one_scorecard_scores_the_frame_as_the_grouped_path_did(alice, signalled):
