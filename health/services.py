@@ -4,6 +4,8 @@ import logging
 import time
 from datetime import date, datetime, timedelta
 
+import numpy as np
+import orjson
 import pandas as pd
 import redis
 from celery import current_app
@@ -291,22 +293,66 @@ NEXT_ID = (
 
 
 def _write_postgresql(scores, features, as_of, computed_at, current: bool, keep_history) -> int:
-    """COPY what varies into a temporary table (no WAL, no indexes), then ONE statement appends
-    history straight into the day's partition (no routing through the parent) and, when
-    `current`, upserts CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are skipped by the
-    unique (account, as_of, computed_at) index; returns how many were new."""
+    """COPY what varies into a temporary table (no WAL, no indexes), or for a small batch pass it
+    in the statement itself (`_scores_with`), then ONE statement appends history straight into
+    the day's partition (no routing through the parent) and, when `current`, upserts
+    CurrentHealth with the ids the insert returned. Rows a retried shard already wrote are
+    skipped by the unique (account, as_of, computed_at) index; returns how many were new."""
+    small = len(scores) <= SMALL_WRITE
     with connection.cursor() as cursor:
         partition = history_partition_ensure(cursor, as_of)
-        _scores_copy(cursor, scores_csv(scores, features))
+        scores_with, params = _scores_with(scores, features) if small else ("", [])
+        if not small:
+            _scores_copy(cursor, scores_csv(scores, features))
         insert = _history_insert(partition, keep_history)
-        params = [as_of, computed_at, *([as_of] if keep_history else [])]
+        params += [as_of, computed_at, *([as_of] if keep_history else [])]
         if current:
-            cursor.execute(_with_current(insert), [*params, computed_at])
+            cursor.execute(_with_current(insert, scores_with), [*params, computed_at])
         else:
-            cursor.execute(f"WITH inserted AS ({insert}) SELECT count(*) FROM inserted", params)
+            cursor.execute(
+                f"WITH {scores_with}inserted AS ({insert}) SELECT count(*) FROM inserted", params
+            )
         written = cursor.fetchone()[0]
-        cursor.execute("DROP TABLE candor_scores")
+        if not small:
+            cursor.execute("DROP TABLE candor_scores")
     return written
+
+
+# Up to this many rows the scores travel in the statement itself, as one JSON parameter: the
+# temporary table (four statements, and catalog rows written and deleted each time) cost a
+# 100-account rescore more than writing its rows.
+SMALL_WRITE = 1_000
+RECORD_TYPES = {
+    "account_id": "bigint", "overall": "float8", "rag": "text", "facts": "text",
+    "flag_codes": "text", "checklist_completion": "float8", "outcome_attainment": "float8",
+    "scorecard_id": "bigint", "scorecard_version": "integer", "last_signal_at": "float8",
+}  # fmt: skip
+
+
+def _scores_with(scores, features) -> tuple[str, list]:
+    """`candor_scores` as a WITH clause reading one JSON array of the VARYING columns' rows,
+    with the values the COPY would have written: missing numbers null, the last signal in
+    seconds since the epoch (orjson writes the floats as they round-trip, NaN as null)."""
+    seen = features["last_signal_at"].reindex(scores.index)
+    values = {
+        "account_id": scores.index.to_numpy(dtype=np.int64),
+        **{name: scores[name].to_numpy(dtype=float) for name in FLOAT_SCORES},
+        "rag": scores["rag"].tolist(),
+        "facts": scores["facts"].tolist(),
+        "flag_codes": scores["flag_codes"].tolist(),
+        "scorecard_id": [None if pd.isna(pk) else int(pk) for pk in scores["scorecard_id"]],
+        "scorecard_version": scores["scorecard_version"].to_numpy(dtype=np.int64),
+        "last_signal_at": (pd.to_datetime(seen, utc=True) - EPOCH).dt.total_seconds().to_numpy(),
+    }
+    columns = [values[name] for name in VARYING]
+    rows = [dict(zip(VARYING, row, strict=True)) for row in zip(*columns, strict=True)]
+    typed = ", ".join("facts::json AS facts" if c == "facts" else c for c in VARYING)
+    record = ", ".join(f"{c} {RECORD_TYPES[c]}" for c in VARYING)
+    clause = f"candor_scores AS (SELECT {typed} FROM json_to_recordset(%s::json) AS s({record})), "
+    return clause, [orjson.dumps(rows, option=orjson.OPT_SERIALIZE_NUMPY).decode()]
+
+
+FLOAT_SCORES = ["overall", "checklist_completion", "outcome_attainment"]
 
 
 def _scores_copy(cursor, csv: str) -> None:
@@ -341,18 +387,19 @@ def _history_insert(partition: str, keep_history: bool) -> str:
     )
 
 
-def _with_current(insert: str) -> str:
+def _with_current(insert: str, scores_with: str = "") -> str:
     """The history insert, then CurrentHealth pointed at the new rows, in account order (one
     lock order: overlapping rescores never deadlock). Counts the history rows written.
 
     An UPDATE joined to the new rows was measured beside this upsert: no faster within the
     noise, and it locks rows in whatever order its join yields; locking them in order first
-    cost more than the upsert (docs/benchmarks.md)."""
+    cost more than the upsert (docs/benchmarks.md). `scores_with`: the WITH clause of a small
+    batch's scores (`_scores_with`), else they are read from the temporary table."""
     latest = CurrentHealth._meta.db_table
     values = ", ".join(_current_value(c) for c in CURRENT_COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS)
     return (
-        f"WITH inserted AS ({insert}), "
+        f"WITH {scores_with}inserted AS ({insert}), "
         f"current AS (INSERT INTO {latest} (account_id, {', '.join(CURRENT_COLUMNS)}) "
         f"SELECT i.account_id, {values} FROM inserted i JOIN candor_scores c USING (account_id) "
         f"ORDER BY i.account_id ON CONFLICT (account_id) DO UPDATE SET {updates}) "

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Account, OnboardingMilestone
+from health import services
 from health.features import AccountRange, build_features
 from health.models import CurrentHealth, HealthScore
 from health.selectors import health_diff, health_trend
@@ -257,3 +258,35 @@ def test_a_task_renamed_to_the_kickoff_call_becomes_the_kickoff_the_features_car
     task.name = "Kick-off call held"
     task.save()
     assert build_features(today, [account.pk]).loc[account.pk, "kickoff_on"].date() == days_ago(40)
+
+
+HISTORY_VALUES = [
+    "account_id", "as_of", "overall", "rag", "facts", "flag_codes", "checklist_completion",
+    "outcome_attainment", "scorecard_id", "scorecard_version",
+]  # fmt: skip
+CURRENT_VALUES = ["account_id", "overall", "rag", "flag_codes", "last_signal_at"]
+
+
+def written(run) -> list:
+    return list(
+        HealthScore.objects.filter(computed_at=run)
+        .order_by("account_id")
+        .values_list(*HISTORY_VALUES)
+    )
+
+
+@pytest.mark.parametrize("days_back", [0, 10])
+def test_a_small_batch_writes_the_rows_a_copied_batch_writes(
+    account, alice, monkeypatch, days_back
+):
+    make_account(csm=alice, contract_start=days_ago(400))  # never signalled: NULLs to write
+    as_of = timezone.now().date() - timedelta(days=days_back)
+    small, copied = moment(0) - timedelta(minutes=2), moment(0) - timedelta(minutes=1)
+    assert score_accounts(as_of=as_of, computed_at=small) == 2
+    current = list(CurrentHealth.objects.order_by("account_id").values_list(*CURRENT_VALUES))
+    monkeypatch.setattr(services, "SMALL_WRITE", 0)
+    assert score_accounts(as_of=as_of, computed_at=copied) == 2
+    assert written(small) == written(copied) and written(small)[1][2] is None
+    assert (
+        list(CurrentHealth.objects.order_by("account_id").values_list(*CURRENT_VALUES)) == current
+    )
