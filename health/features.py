@@ -643,10 +643,12 @@ def joined(querysets) -> Joined:
 
 
 def joined_read(statement: Joined, ids: list) -> list[pd.DataFrame]:
+    """Each queryset's frame: its columns, side by side in the statement, sliced by position."""
     frame = _read_csv(bound(statement.text, ids), None, statement.types).set_index("account_id")
+    ends = np.cumsum([len(own) for own in statement.names])
     return [
-        frame[[f"{n}.{name}" for name in own]].set_axis(own, axis=1)
-        for n, own in enumerate(statement.names)
+        frame.iloc[:, end - len(own) : end].set_axis(own, axis=1)
+        for own, end in zip(statement.names, ends, strict=True)
     ]
 
 
@@ -955,18 +957,40 @@ FLAG_COLUMNS = [
 
 
 def _fill(frame: pd.DataFrame) -> pd.DataFrame:
-    """Absent rows in a joined part mean zero of that thing, not unknown."""
+    """Absent rows in a joined part mean zero of that thing, not unknown. Filled on the numbers
+    and set at once: a Series filled and cast per column cost a 100-account rescore ~3 ms."""
+    values = {}
     for column in COUNT_COLUMNS:
-        frame[column] = frame[column].fillna(0).astype(float) if column in frame else 0.0
+        values[column] = _filled(frame[column], 0.0) if column in frame else 0.0
     for column in MEASURE_COLUMNS:
-        frame[column] = frame[column].astype(float) if column in frame else np.nan
+        values[column] = _numbers(frame[column]) if column in frame else np.nan
     for column in DATE_COLUMNS:
         if column not in frame:
-            frame[column] = pd.NaT
+            values[column] = pd.NaT
     for column in FLAG_COLUMNS:
         default = column in ("objective_review_overdue", "value_kinds_seen", *RECORDED_COLUMNS)
-        frame[column] = frame[column].fillna(default).astype(bool) if column in frame else default
-    frame["seats"] = frame["seats"].astype(float)
-    frame["handoff_missing"] = frame["handoff_missing"].astype(float)
-    frame["deviating_terms"] = frame["deviating_terms"].astype(float)
-    return frame.replace({None: np.nan})
+        values[column] = _flags(frame[column], default) if column in frame else default
+    for column in ("seats", "handoff_missing", "deviating_terms"):
+        values[column] = _numbers(frame[column])
+    frame = frame.assign(**values)
+    objects = [column for column, kind in frame.dtypes.items() if kind == OBJECTS]
+    if objects:  # None is missing: only a column of Python objects can hold it
+        frame[objects] = frame[objects].replace({None: np.nan})
+    return frame
+
+
+OBJECTS = np.dtype(object)
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    return column.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _filled(column: pd.Series, value: float) -> np.ndarray:
+    numbers = _numbers(column)
+    return np.where(np.isnan(numbers), value, numbers)
+
+
+def _flags(column: pd.Series, default: bool) -> np.ndarray:
+    flags = column.to_numpy()
+    return np.where(pd.isna(flags), default, flags).astype(bool)

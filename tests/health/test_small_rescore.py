@@ -19,6 +19,7 @@ from accounts.models import (
     SharedObjective,
     Stakeholder,
 )
+from health import features as features_module
 from health.features import (
     AccountRange,
     GroupedSource,
@@ -371,3 +372,29 @@ def test_derived_day_counts_are_pandas_whole_days_rounded_down():
         pytest.approx(np.nan, nan_ok=True),
         20606.0,
     ]
+
+
+def test_absent_parts_fill_as_zero_counts_default_flags_and_missing_measures():
+    frame = pd.DataFrame(
+        {
+            "seats": [10, 20], "handoff_missing": [0, 1], "deviating_terms": [2, 0],
+            "activity_30d": [5, np.nan], "csm_sentiment": pd.Series([None, 50.0], dtype=object),
+            "champion_left": pd.Series([True, np.nan], dtype=object),
+            "objective_review_overdue": pd.Series([np.nan, False], dtype=object),
+            "kickoff_on": pd.to_datetime([None, "2026-01-05"]),
+        }
+    )  # fmt: skip
+    filled = features_module._fill(frame)
+    assert filled["activity_30d"].tolist() == [5.0, 0.0]
+    assert filled["decisions"].tolist() == [0.0, 0.0], "a part with no column counts none"
+    assert filled["csm_sentiment"].isna().tolist() == [True, False]
+    assert filled["champion_left"].tolist() == [True, False]
+    assert filled["objective_review_overdue"].tolist() == [True, False], "overdue unless known"
+    assert filled["support_recorded"].tolist() == [True, True]
+    assert filled["last_signal_at"].isna().all() and filled["kickoff_on"].notna().tolist() == [
+        False,
+        True,
+    ]
+    counts = ["seats", "activity_30d", "decisions", "csm_sentiment", "confidence_mean"]
+    assert set(filled[counts].dtypes) == {np.dtype(float)}
+    assert filled["champion_left"].dtype == bool
