@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 from django.db.models import Q
 
-from health.features import day_end, scoped
+from health.features import day_end, fetch_scoped_tuples, scoped
 from health.models import COMPONENTS, ComponentOverride
 
 
@@ -18,16 +18,20 @@ def overrides_in_force(as_of: date):
     )
 
 
-def override_features(as_of: date, restrict) -> pd.DataFrame:
-    """Per account with an override in force at the end of `as_of`: its value per component
-    (the newest where two overlap), NaN for the rest."""
-    rows = (
+def override_rows(as_of: date, restrict):
+    """(account, component, value) of the overrides in force, the newest where two overlap."""
+    return (
         scoped(overrides_in_force(as_of), restrict)
         .order_by("account_id", "component", "-created_at")
         .distinct("account_id", "component")
         .values_list("account_id", "component", "value")
     )
-    rows = list(rows)
+
+
+def override_features(as_of: date, restrict) -> pd.DataFrame:
+    """Per account with an override in force at the end of `as_of`: its value per component
+    (the newest where two overlap), NaN for the rest."""
+    rows = fetch_scoped_tuples(override_rows, as_of, restrict)
     if not rows:  # the usual case: no pivot of nothing (a fixed cost of a small rescore)
         columns = [f"override_{name}" for name in COMPONENTS]
         return pd.DataFrame(columns=columns, index=pd.Index([], name="account_id"), dtype=float)

@@ -3,6 +3,7 @@ features a list of accounts reads are the ones a statement compiled for them wou
 
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from django.db.models import Count
@@ -10,7 +11,16 @@ from django.utils import timezone
 
 from accounts.models import Decision, Stakeholder
 from health import features, statements
-from health.features import AccountRange, build_features, fetch_joined, joined, joined_read
+from health.features import (
+    AccountRange,
+    build_features,
+    fetch_joined,
+    joined,
+    joined_read,
+    per_card,
+)
+from health.models import ComponentOverride
+from health.overrides import override_features
 from health.services import scorecards_by_segment
 from health.statements import SLOT, bound, statement_text
 from tests.factories import days_ago, make_account, make_signal, make_stakeholder
@@ -98,3 +108,26 @@ def test_kept_statements_read_what_fresh_ones_read_today_and_in_the_past(account
         listed = build_features(day, accounts)
         ranged = build_features(day, AccountRange(min(accounts), max(accounts))).loc[accounts]
         pd.testing.assert_frame_equal(listed, ranged)
+
+
+def test_overrides_of_a_list_of_accounts_read_what_a_range_reads(accounts, alice, kept_afresh):
+    until = today() + timedelta(days=7)
+    for component, value in (("engagement", 80.0), ("adoption", 35.5)):
+        ComponentOverride.objects.create(
+            account_id=accounts[1], component=component, value=value, reason="Workshop",
+            until=until, author=alice,
+        )  # fmt: skip
+    override_features(today(), accounts[:1])  # keeps the day's statement
+    listed = override_features(today(), accounts)
+    ranged = override_features(today(), AccountRange(min(accounts), max(accounts)))
+    pd.testing.assert_frame_equal(listed, ranged)
+    assert listed.loc[accounts[1], ["override_engagement", "override_adoption"]].tolist() == [
+        80.0,
+        35.5,
+    ]
+
+
+def test_per_card_answers_each_account_for_its_own_scorecard():
+    card_of = pd.Series(["", "enterprise", "", "smb"], index=[4, 2, 9, 7])
+    by_card = {"": False, "enterprise": True, "smb": True}
+    np.testing.assert_array_equal(per_card(card_of, by_card), card_of.map(by_card).to_numpy())
