@@ -78,6 +78,8 @@ DAY = np.timedelta64(1, "D").astype("timedelta64[us]").astype(np.int64)
 def _instants(values: pd.Series, utc=False) -> np.ndarray:
     """Dates or timestamps as microsecond datetimes (NaT where missing); `utc`: aware ones (or
     strings) read in UTC, then as the UTC wall clock."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):  # aware ones read as UTC already
+        return values.to_numpy(dtype=INSTANT)
     stamps = (
         pd.to_datetime(values, utc=True).dt.tz_localize(None) if utc else pd.to_datetime(values)
     )
@@ -143,12 +145,11 @@ def score_frame(features: pd.DataFrame, scorecard: ScorecardSpec, as_of: date) -
         # Flags read the data's own components, before any override: an override never hides one.
         flags = {code: rule(f, s, scorecard) for code, rule in FLAG_RULES.items()}
     scores = pd.DataFrame(s, index=features.index)
-    flags = pd.DataFrame(flags, index=features.index)
     _override(scores, features)
     scores["overall"] = _overall(scores, scorecard.weights)
     scores["rag"] = _rag(scores["overall"], flags, scorecard)
     _await_data(scores, flags, awaiting_data(f, scorecard))
-    scores["flag_codes"] = _flag_codes(flags)
+    scores["flag_codes"] = _flag_codes(flags, features.index)
     scores["facts"] = facts_json(f, scores, scorecard)
     return scores
 
@@ -158,7 +159,7 @@ def _override(scores: pd.DataFrame, f: pd.DataFrame) -> None:
     component's computed one (a column without one in force changes nothing: skipped)."""
     for name in COMPONENTS:
         column = f"override_{name}"
-        if column in f and f[column].notna().any():
+        if column in f and not np.isnan(f[column].to_numpy(dtype=float, na_value=np.nan)).all():
             scores[name] = f[column].astype(float).fillna(scores[name])
 
 
@@ -177,7 +178,7 @@ def _overall(scores: pd.DataFrame, weights: dict) -> pd.Series:
     return pd.Series(np.round(overall, 1), scores.index)
 
 
-def _rag(overall: pd.Series, flags: pd.DataFrame, scorecard: ScorecardSpec) -> pd.Series:
+def _rag(overall: pd.Series, flags: dict, scorecard: ScorecardSpec) -> pd.Series:
     """Red, amber or green by the thresholds; any of the scorecard's capping flags keeps a
     green score amber (green means nothing we know is wrong)."""
     thresholds = scorecard.thresholds
@@ -187,30 +188,35 @@ def _rag(overall: pd.Series, flags: pd.DataFrame, scorecard: ScorecardSpec) -> p
         np.where(overall >= thresholds["amber"], "amber", "red"),
     )
     rag = np.where(overall.isna(), "red", rag)
-    capped = flags[list(scorecard.capping_flags)].any(axis=1).to_numpy()
+    capped = np.zeros(len(overall), dtype=bool)
+    for code in scorecard.capping_flags:
+        capped |= flags[code]
     return pd.Series(np.where(capped & (rag == "green"), "amber", rag), overall.index)
 
 
-def _await_data(scores: pd.DataFrame, flags: pd.DataFrame, waiting: pd.Series) -> None:
+def _await_data(scores: pd.DataFrame, flags: dict, waiting: np.ndarray) -> None:
     """Nothing is red because no data has arrived yet: an account awaiting its first signal is
     `unknown`, with no score and no flag that rests on missing activity."""
     if not waiting.any():
         return
     scores.loc[waiting, "overall"] = np.nan
     scores.loc[waiting, "rag"] = "unknown"
-    flags.loc[waiting, list(ACTIVITY_FLAGS)] = False
+    for code in ACTIVITY_FLAGS:
+        flags[code] = flags[code] & ~waiting
 
 
-def _flag_codes(flags: pd.DataFrame) -> pd.Series:
-    """',code,code,' per account: each row's flags as a bit pattern, worded once per distinct
-    pattern (a portfolio has a few dozen), not once per account."""
-    codes = list(flags.columns)
-    if flags.empty:
-        return pd.Series([], index=flags.index, dtype=object)
-    bits = flags.to_numpy(dtype=np.int64) @ (np.int64(1) << np.arange(len(codes), dtype=np.int64))
+def _flag_codes(flags: dict, index: pd.Index) -> pd.Series:
+    """',code,code,' per account: each row's flags (by code, a boolean array each) as a bit
+    pattern, worded once per distinct pattern (a portfolio has a few dozen), not once per
+    account."""
+    codes = list(flags)
+    if not len(index):
+        return pd.Series([], index=index, dtype=object)
+    matrix = np.column_stack([flags[code] for code in codes]).astype(np.int64)
+    bits = matrix @ (np.int64(1) << np.arange(len(codes), dtype=np.int64))
     patterns, inverse = np.unique(bits, return_inverse=True)
     words = np.array([_joined(codes, int(pattern)) for pattern in patterns], dtype=object)
-    return pd.Series(words[inverse.reshape(-1)], flags.index)
+    return pd.Series(words[inverse.reshape(-1)], index)
 
 
 def _joined(codes: list[str], pattern: int) -> str:
