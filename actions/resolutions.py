@@ -1,7 +1,7 @@
 """Actions follow the truth: an open action whose condition has cleared closes itself.
 
-After each scoring run, one UPDATE over the run's accounts (the `candor_run` temporary table
-the rules fill) sets `resolved`, `closed_at` and a `resolution` saying what cleared on every
+After each scoring run, one UPDATE over the run's accounts (joined as `candor_run r`:
+actions.run) sets `resolved`, `closed_at` and a `resolution` saying what cleared on every
 open action whose rule no longer holds. Nothing is read or written per account. An account
 whose colour is unknown resolves nothing on its health: missing is missing, not "cleared".
 
@@ -14,6 +14,7 @@ from datetime import date
 import orjson
 
 from actions.models import ActionStatus, Rule
+from actions.run import run_bounds, run_sql
 from health.scoring.flags import FLAG_LABELS
 
 # score_drop's reason is written by actions.rules ("Score fell 12 points in 7 days (70 → 58,
@@ -75,13 +76,13 @@ RETURNING a.id
 
 
 def actions_resolve(cursor, account_ids, as_of: date, settings: dict, now) -> list[int]:
-    """Resolve the run's open actions whose condition cleared; returns their ids. Needs the
-    run's `candor_run` table (actions.rules.run_accounts_load)."""
+    """Resolve the run's open actions whose condition cleared; returns their ids. A large run
+    needs its `candor_run` table (actions.run)."""
     params = {
-        "lo": min(account_ids), "hi": max(account_ids), "today": as_of, "now": now,
+        **run_bounds(account_ids), "today": as_of, "now": now,
         "labels": orjson.dumps(FLAG_LABELS).decode(),
         "renewal_days": settings[Rule.RENEWAL_AT_RISK].days,
         "stale_days": settings[Rule.SENTIMENT_STALE].days,
     }  # fmt: skip
-    cursor.execute(RESOLVE_SQL, params)
+    cursor.execute(run_sql(RESOLVE_SQL, account_ids), params)
     return [row[0] for row in cursor.fetchall()]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from actions.firings import Firing, Setting, actions_fire, rule_settings
 from actions.models import AlertState, FlagSnooze, Rule, Sentiment
 from actions.resolutions import actions_resolve
+from actions.run import run_accounts_load, run_bounds, run_sql, small_run
 from health.models import CurrentHealth, HealthScore
 from health.scoring import explain
 from health.scoring.explain import read_facts
@@ -83,20 +84,6 @@ def codes(flag_codes: str | None) -> list[str]:
     return [code for code in (flag_codes or "").split(",") if code]
 
 
-def _bounds(account_ids) -> dict:
-    """The run's id range: with the candor_run join, an index range scan of it."""
-    return {"lo": min(account_ids), "hi": max(account_ids)}
-
-
-def run_accounts_load(cursor, account_ids) -> None:
-    """The run's accounts in a temporary table, sent once (COPY) and joined by every rule."""
-    cursor.execute("DROP TABLE IF EXISTS candor_run")
-    cursor.execute("CREATE TEMP TABLE candor_run (account_id bigint) ON COMMIT DROP")
-    with cursor.cursor.copy("COPY candor_run (account_id) FROM STDIN") as copy:
-        copy.write("\n".join(map(str, account_ids)) + "\n")
-    cursor.execute("ANALYZE candor_run")
-
-
 CHANGES_SQL = f"""
 WITH changed AS (
     SELECT c.account_id, c.rag, c.overall, c.flag_codes, c.computed_at,
@@ -123,7 +110,7 @@ SELECT account_id, rag, overall, flag_codes, previous_rag, previous_flags, facts
 
 def changes_since_last_seen(cursor, account_ids, as_of: date) -> list[Change]:
     """The run's accounts whose RAG or flags moved, and remember what they are now."""
-    cursor.execute(CHANGES_SQL, {**_bounds(account_ids), "as_of": as_of})
+    cursor.execute(run_sql(CHANGES_SQL, account_ids), {**run_bounds(account_ids), "as_of": as_of})
     return [
         Change(account_id, rag, overall, codes(flags), previous_rag, codes(previous_flags),
                _facts(facts))
@@ -267,9 +254,9 @@ def score_drops(cursor, account_ids, as_of: date, setting: Setting) -> list[Firi
     if day is None:
         return []
     since = _now() - timedelta(days=setting.days)
-    params = {**_bounds(account_ids), "day": day, "points": setting.points,
+    params = {**run_bounds(account_ids), "day": day, "points": setting.points,
               "days": setting.days, "since": since}  # fmt: skip
-    cursor.execute(DROP_SQL, params)
+    cursor.execute(run_sql(DROP_SQL, account_ids), params)
     return [
         Firing(account_id, Rule.SCORE_DROP, reason, since=since, refresh=False)
         for account_id, reason in cursor.fetchall()
@@ -308,9 +295,9 @@ WHERE NOT EXISTS (
 def renewals_at_risk(cursor, account_ids, as_of: date, setting: Setting) -> list[Firing]:
     """Renewing within `days` and not green: one action per renewal window. Only what would
     create or change an action comes back: an open one already saying the same is left alone."""
-    params = {**_bounds(account_ids), "today": as_of, "until": as_of + timedelta(setting.days),
+    params = {**run_bounds(account_ids), "today": as_of, "until": as_of + timedelta(setting.days),
               "days": setting.days}  # fmt: skip
-    cursor.execute(RENEWAL_SQL, params)
+    cursor.execute(run_sql(RENEWAL_SQL, account_ids), params)
     return [
         Firing(account_id, Rule.RENEWAL_AT_RISK, reason, since=window_start, refresh=False)
         for account_id, reason, window_start in cursor.fetchall()
@@ -330,8 +317,8 @@ ORDER BY s.account_id, s.created_at DESC, s.id DESC
 
 def sentiments_stale(cursor, account_ids, as_of: date, setting: Setting) -> list[Firing]:
     """The CSM's latest sentiment has expired and the account renews within `days`."""
-    params = {**_bounds(account_ids), "today": as_of, "until": as_of + timedelta(setting.days)}
-    cursor.execute(STALE_SQL, params)
+    params = {**run_bounds(account_ids), "today": as_of, "until": as_of + timedelta(setting.days)}
+    cursor.execute(run_sql(STALE_SQL, account_ids), params)
     return [
         Firing(account_id, Rule.SENTIMENT_STALE,
                f"Your sentiment ({rating}) expired on {expires:%-d %b %Y} and the account renews "
@@ -356,7 +343,8 @@ def rules_run(*, account_ids, as_of: date) -> RunResult:
         return result
     settings = rule_settings()
     with connection.cursor() as cursor:
-        run_accounts_load(cursor, account_ids)
+        if not small_run(account_ids):
+            run_accounts_load(cursor, account_ids)
         result.changes = changes_since_last_seen(cursor, account_ids, as_of)
         result.resolved = actions_resolve(cursor, account_ids, as_of, settings, _now())
         snoozed, ended = run_snoozes(account_ids, as_of)
@@ -378,5 +366,6 @@ def rules_run(*, account_ids, as_of: date) -> RunResult:
         if settings[Rule.SENTIMENT_STALE].active:
             firings += sentiments_stale(cursor, account_ids, as_of, settings[Rule.SENTIMENT_STALE])
         result.created = actions_fire(cursor, firings, settings, as_of)
-        cursor.execute("DROP TABLE candor_run")
+        if not small_run(account_ids):
+            cursor.execute("DROP TABLE candor_run")
     return result

@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from actions.models import Action, Sentiment
 from actions.timeline import account_timeline
-from tests.actions.test_rules import actions_of, known_before, run_rules
+from tests.actions.test_rules import (  # run_joined_as: autouse, both ways of joining the run
+    actions_of,
+    known_before,
+    run_joined_as,  # noqa: F401
+    run_rules,
+)
 from tests.factories import days_ago, give_health, make_account
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from actions import run
 from actions.models import Action, AlertState, FlagSnooze, RuleSetting, Sentiment
 from actions.rules import run_snoozes
 from actions.services import actions_raise, rules_after_scoring
@@ -15,6 +16,14 @@ from health.models import HealthScore
 from tests.factories import days_ago, give_health, make_account
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["array", "table"])
+def run_joined_as(request, monkeypatch):
+    """Every rule holds whether the run's accounts are joined as an array (a small run, as in
+    a rescore) or from the temporary table (a large one, a portfolio shard: actions.run)."""
+    if request.param == "table":
+        monkeypatch.setattr(run, "SMALL_RUN", 0)
 
 
 def known_before(account, rag="green"):
