@@ -32,12 +32,14 @@ _kept: dict = {}
 
 def kept(key, compile: Callable):
     """`compile()`'s value for `key`, computed once. `key` must name everything the value
-    depends on besides the ids."""
-    if key not in _kept:
+    depends on besides the ids. Read once (a web process's rescore thread may empty the store
+    between a check and a second read); two threads may both compile a key, alike."""
+    value = _kept.get(key)
+    if value is None:
         if len(_kept) >= KEPT_MAX:
             _kept.clear()
-        _kept[key] = compile()
-    return _kept[key]
+        value = _kept[key] = compile()
+    return value
 
 
 def statement_text(sql: str, params: Iterable) -> str:

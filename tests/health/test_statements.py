@@ -131,3 +131,18 @@ def test_per_card_answers_each_account_for_its_own_scorecard():
     card_of = pd.Series(["", "enterprise", "", "smb"], index=[4, 2, 9, 7])
     by_card = {"": False, "enterprise": True, "smb": True}
     np.testing.assert_array_equal(per_card(card_of, by_card), card_of.map(by_card).to_numpy())
+
+
+def test_a_kept_value_is_compiled_once_per_key(kept_afresh):
+    compiled = []
+    for key in ("a", "b", "a"):
+        statements.kept(key, lambda key=key: compiled.append(key) or key.upper())
+    assert compiled == ["a", "b"]
+    assert statements.kept("a", lambda: "never") == "A"
+
+
+def test_the_kept_store_is_emptied_past_its_bound(kept_afresh, monkeypatch):
+    monkeypatch.setattr(statements, "KEPT_MAX", 2)
+    for key in ("a", "b", "c"):
+        statements.kept(key, lambda key=key: key)
+    assert list(statements._kept) == ["c"]
