@@ -2,14 +2,15 @@
 event map change, the retention sweep."""
 
 import logging
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from candor.background import AfterResponse
+from candor.background import AfterResponse, gather_moment
 from sources import selectors, services
 from sources.raw import raw_partitions_drop
 
@@ -61,14 +62,20 @@ def raw_drain_queue(sender, source_id: int, **kwargs) -> None:
 
 
 DRAIN_QUEUED_FOR = 60  # seconds: a lost task (broker down) stops suppressing new ones by then
-# Seconds a woken drain thread waits before draining: single-message posts (webhooks) then
-# settle hundreds a transaction instead of one each.
-GATHER_FOR = 0.1
+# The drain threads of all the web processes wake together on the clock's multiples of this
+# (`candor.background`): single-message posts (webhooks) then settle a hundred or more a
+# transaction, for every process at once, instead of a few each; a message waits at most this
+# long before its drain starts.
+GATHER_FOR = 0.25
 
 
 def _drain_sources(source_ids: list[int]) -> None:
+    """What was received before this wake's moment on the clock, the same in every process
+    (`gather_moment`): what comes in after it wakes its own process' thread for the next one
+    (`services.raw_messages_drain`)."""
+    moment = datetime.fromtimestamp(gather_moment(time.time(), GATHER_FOR), tz=UTC)
     for source_id in source_ids:
-        services.raw_messages_drain(source_id=source_id)
+        services.raw_messages_drain(source_id=source_id, received_before=moment)
 
 
 def _left_pending(source_ids: list[int]) -> None:

@@ -68,6 +68,18 @@ def test_a_drain_run_twice_stores_nothing_twice(client, key, source, acme, login
 
 
 @pytest.mark.django_db
+def test_a_drain_bounded_by_a_receipt_time_leaves_later_messages_pending(
+    client, key, source, acme, login_mapped, deferred
+):
+    post(client, {"batch": [login("m1")]}, key)
+    bound = timezone.now()
+    post(client, {"batch": [login("m2")]}, key)
+    assert raw_messages_drain(source_id=source.pk, received_before=bound) == 1
+    outcomes = dict(RawMessage.objects.values_list("message_id", "outcome"))
+    assert outcomes == {"m1": Outcome.SIGNAL, "m2": Outcome.PENDING}
+
+
+@pytest.mark.django_db
 def test_a_retry_of_a_pending_message_is_a_duplicate(
     client, key, source, acme, login_mapped, deferred
 ):
