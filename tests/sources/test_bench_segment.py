@@ -1,0 +1,12 @@
+"""`bench_segment`'s single-message posts are ordinary HTTP/1.1 posts of the source's key."""
+
+from sources.management.commands.bench_segment import webhook_request
+
+
+def test_a_webhook_post_on_the_wire_is_a_bearer_authenticated_json_post_of_its_body():
+    head, _, body = webhook_request("key-1", 8000, b'{"type": "track"}').partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    assert lines[0] == "POST /ingest/segment/v1/webhook HTTP/1.1"
+    assert {"Host: 127.0.0.1:8000", "Authorization: Bearer key-1", "Content-Length: 17",
+            "Content-Type: application/json"} <= set(lines)  # fmt: skip
+    assert body == b'{"type": "track"}'
