@@ -29,6 +29,15 @@ def test_a_well_formed_batch_gets_exactly_success_true(client, key, source):
     assert (response.status_code, response.json()) == (200, {"success": True})
 
 
+def test_an_accepted_batch_is_answered_with_the_exact_bytes_of_segments_success(
+    client, key, source
+):
+    response = post(client, BATCH, {"batch": [{"type": "track", "event": "Login"}]}, key)
+    assert (response.content, response["Content-Type"]) == (
+        b'{"success": true}', "application/json",
+    )  # fmt: skip
+
+
 def test_a_bearer_key_is_accepted(client, key, source):
     response = client.post(
         "/ingest/segment/v1/track", {"event": "Login", "userId": "u1"},
