@@ -1,6 +1,7 @@
-"""`bench_segment`'s single-message posts are ordinary HTTP/1.1 posts of the source's key."""
+"""`bench_segment`: its single-message posts are ordinary HTTP/1.1 posts of the source's key, and
+its users each act in one account, as Segment's do."""
 
-from sources.management.commands.bench_segment import webhook_request
+from sources.management.commands.bench_segment import bench_group, bench_user, webhook_request
 
 
 def test_a_webhook_post_on_the_wire_is_a_bearer_authenticated_json_post_of_its_body():
@@ -10,3 +11,10 @@ def test_a_webhook_post_on_the_wire_is_a_bearer_authenticated_json_post_of_its_b
     assert {"Host: 127.0.0.1:8000", "Authorization: Bearer key-1", "Content-Length: 17",
             "Content-Type: application/json"} <= set(lines)  # fmt: skip
     assert body == b'{"type": "track"}'
+
+
+def test_each_bench_user_acts_in_one_account_only():
+    groups = {}
+    for i in range(5000):
+        groups.setdefault(bench_user(i), set()).add(bench_group(i, 300))
+    assert {len(accounts) for accounts in groups.values()} == {1}

@@ -24,6 +24,8 @@ from signals.models import Signal
 from sources.management.commands.bench_segment import (
     EVENTS,
     _bench_source,
+    bench_group,
+    bench_user,
     cpu_seconds,
     raw_store_vacuum,
 )
@@ -89,10 +91,10 @@ def _write(path: Path, run: str, events: int, accounts: int) -> Path:
         for i in range(events):
             when = base + timedelta(seconds=(i * 7919) % 2_500_000)
             handle.write(orjson.dumps({
-                "type": "track", "event": names[i % len(names)], "userId": f"user{i % 997}",
+                "type": "track", "event": names[i % len(names)], "userId": f"user{bench_user(i)}",
                 "messageId": f"{run}-{i:09d}", "timestamp": when.isoformat(),
                 "properties": {"feature": f"f{i % 13}"},
-                "context": {"groupId": f"bench-{i % accounts:07d}",
+                "context": {"groupId": bench_group(i, accounts),
                             "library": {"name": "analytics-python", "version": "2.4.0"}},
             }) + b"\n")  # fmt: skip
     return path
