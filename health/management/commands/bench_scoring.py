@@ -39,7 +39,6 @@ from health.models import CurrentHealth
 from health.partitions import history_partition_ensure
 from health.portfolio_figures import portfolio_figures_refresh
 from health.services import (
-    NEXT_ID,
     VARYING,
     health_scores_write,
     score_accounts,
@@ -116,8 +115,11 @@ def copy_floor(scores, features, as_of, computed_at) -> float:
             f"CREATE TABLE {FLOOR_TABLE} AS SELECT id, as_of, computed_at, {plain}, "
             "NULL::float8 AS last_signal_at FROM health_healthscore WITH NO DATA"
         )
+        # A column default takes no subquery: the sequence by name, as NEXT_ID finds it.
+        cursor.execute("SELECT pg_get_serial_sequence('health_healthscore', 'id')")
+        sequence = cursor.fetchone()[0]
         cursor.execute(
-            f"ALTER TABLE {FLOOR_TABLE} ALTER id SET DEFAULT {NEXT_ID}, "
+            f"ALTER TABLE {FLOOR_TABLE} ALTER id SET DEFAULT nextval('{sequence}'::regclass), "
             f"ALTER as_of SET DEFAULT '{as_of.isoformat()}', "
             f"ALTER computed_at SET DEFAULT '{computed_at.isoformat()}'"
         )
