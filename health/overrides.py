@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 from django.db.models import Q
 
-from health.features import day_end, fetch_scoped_tuples, scoped
+from health.features import day_end, scoped
+from health.frames import fetch_scoped_tuples
 from health.models import COMPONENTS, ComponentOverride
 
 

@@ -4,7 +4,7 @@ A rescore of 100 changed accounts spent a quarter of its CPU building and compil
 Django querysets again (about 20 ms), more than the database spent answering them. Those
 statements are functions of a few plain values (the day scored, the scorecards' value kinds,
 the feature sources) and of the ids, which every one takes as ONE array parameter
-(`health.features.AnyOf`): each is compiled once per key with `SLOT` where the ids go, kept as
+(`health.frames.AnyOf`): each is compiled once per key with `SLOT` where the ids go, kept as
 text, and read with the ids' array literal in the slot's place (`bound`).
 """
 

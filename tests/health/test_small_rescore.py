@@ -24,9 +24,7 @@ from health.features import (
     AccountRange,
     GroupedSource,
     build_features,
-    exists_each,
     features_prepare,
-    fetch_joined,
     scoped,
     scorecard_records,
     shared_value_kinds,
@@ -34,6 +32,7 @@ from health.features import (
     value_per_kind,
     value_rows,
 )
+from health.frames import exists_each, fetch_joined
 from health.hooks import feature_sources
 from health.models import COMPONENTS, Scorecard
 from health.overrides import override_features

@@ -14,11 +14,9 @@ from health import features, statements
 from health.features import (
     AccountRange,
     build_features,
-    fetch_joined,
-    joined,
-    joined_read,
     per_card,
 )
+from health.frames import fetch_joined, joined, joined_read
 from health.models import ComponentOverride
 from health.overrides import override_features
 from health.services import scorecards_by_segment
