@@ -91,8 +91,8 @@ class Joined:
 def fetch_joined(querysets, ids: list) -> list[pd.DataFrame]:
     """The frames of querysets grouped by account (each with an `account_id` and at most one
     row per account), for a list of accounts, read as ONE statement: the ids left-joined to
-    each query, one COPY, one parse. Each frame is indexed by `ids`, NaN where its query had no
-    row: what its own frame reindexed to them would hold."""
+    each query, one CSV value, one parse. Each frame is indexed by `ids`, NaN where its query
+    had no row: what its own frame reindexed to them would hold."""
     return joined_read(joined(querysets), ids)
 
 

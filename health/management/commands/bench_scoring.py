@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from health.features import AccountRange, build_features, scorable_accounts
-from health.models import CurrentHealth
+from health.models import CurrentHealth, HealthScore
 from health.partitions import history_partition_ensure
 from health.portfolio_figures import portfolio_figures_refresh
 from health.services import (
@@ -116,7 +116,7 @@ def copy_floor(scores, features, as_of, computed_at) -> float:
             "NULL::float8 AS last_signal_at FROM health_healthscore WITH NO DATA"
         )
         # A column default takes no subquery: the sequence by name, as NEXT_ID finds it.
-        cursor.execute("SELECT pg_get_serial_sequence('health_healthscore', 'id')")
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [HealthScore._meta.db_table])
         sequence = cursor.fetchone()[0]
         cursor.execute(
             f"ALTER TABLE {FLOOR_TABLE} ALTER id SET DEFAULT nextval('{sequence}'::regclass), "
