@@ -48,6 +48,7 @@ from accounts.models import (
     Stakeholder,
     TermsChange,
 )
+from health.feature_cache import CACHED_PARTS, cached_frames, feature_cache_compute
 from health.frames import (
     Joined,
     exists_read,
@@ -153,7 +154,8 @@ def build_features(
     shared_kinds = shared_value_kinds(cards)
     sources = {f"source {name}": source for name, source in feature_sources.items()}
     fused = {name: source for name, source in sources.items() if isinstance(source, GroupedSource)}
-    grouped = grouped_features(as_of, restrict, shared_kinds, fused)
+    cached_for = ids if from_summaries and not isinstance(restrict, list) else None
+    grouped = grouped_features(as_of, restrict, shared_kinds, fused, cached_for)
     value = (
         grouped.pop("value")
         if shared_kinds is not None
@@ -723,10 +725,12 @@ class GroupedSource:
 
 
 def grouped_features(
-    as_of: date, restrict, value_kinds=None, sources=None
+    as_of: date, restrict, value_kinds=None, sources=None, cached_for=None
 ) -> dict[str, pd.DataFrame]:
     """The GROUPED_PARTS by name, "value" (as read, `value_rows`) when all scorecards count
-    the same `value_kinds`, and the GroupedSource `sources` by their names. For a list of
+    the same `value_kinds`, and the GroupedSource `sources` by their names. `cached_for`: the
+    ids of `restrict` (a range or all) whose CACHED_PARTS are read from the feature cache
+    (health.feature_cache: today's run). For a list of
     accounts (a small rescore) they are read in one statement (`fetch_joined`): one round trip
     and one parse instead of ten, which on 100 accounts cost more than the queries; a range or
     the whole portfolio reads them one by one."""
@@ -742,8 +746,20 @@ def grouped_features(
         frames = dict(zip(names, joined_read(statement, restrict), strict=True))
     else:
         queries = grouped_queries(as_of, restrict, value_kinds, sources)
-        frames = {name: fetch_frame(queryset) for name, queryset in queries.items()}
+        frames = {}
+        if cached_for is not None:
+            cached = {name: GROUPED_PARTS[name][0] for name in CACHED_PARTS}
+            frames = cached_frames(as_of, restrict, cached_for, cached)
+            queries = {name: query for name, query in queries.items() if name not in cached}
+        frames.update({name: fetch_frame(queryset) for name, queryset in queries.items()})
     return {name: finish.get(name, _as_read)(frame) for name, frame in frames.items()}
+
+
+def cached_parts_keep(as_of: date, account_ids=None) -> None:
+    """Keep the cached parts (health.feature_cache) of these accounts (None: all) as computed on
+    `as_of`, as that day's run kept them."""
+    rows = {name: GROUPED_PARTS[name][0] for name in CACHED_PARTS}
+    feature_cache_compute(as_of, rows, None if account_ids is None else list(account_ids))
 
 
 def grouped_queries(as_of: date, restrict, value_kinds, sources: dict) -> dict:

@@ -46,9 +46,12 @@ def fetch_rows(queryset) -> pd.DataFrame:
     C reader: for 100,000 rows with timestamps that is several times faster than a cursor
     building Python datetimes, or Django a dict per row.
     """
-    columns = _columns(queryset)
-    types = {name: _internal_type(queryset, name) for name in columns}
-    return _read_csv(*queryset.query.sql_with_params(), types)
+    return _read_csv(*queryset.query.sql_with_params(), row_types(queryset))
+
+
+def row_types(queryset) -> dict[str, str]:
+    """Each column of a values() queryset, in order, with its Django field type."""
+    return {name: _internal_type(queryset, name) for name in _columns(queryset)}
 
 
 def fetch_scoped(rows: Callable, as_of: date, restrict) -> pd.DataFrame:
@@ -74,7 +77,7 @@ def fetch_scoped_tuples(rows: Callable, as_of: date, restrict) -> list[tuple]:
 
 def _statement(rows: Callable, as_of: date) -> tuple[str, dict]:
     queryset = rows(as_of, SLOT)
-    types = {name: _internal_type(queryset, name) for name in _columns(queryset)}
+    types = row_types(queryset)
     return statement_text(*queryset.query.sql_with_params()), types
 
 
@@ -140,9 +143,14 @@ def _read_csv(sql: str, params, types: dict) -> pd.DataFrame:
     than everything else the features do."""
     with connection.cursor() as cursor:
         cursor.execute(_csv_of(sql, types), params)
-        data = cursor.fetchone()[0] or ""
+        data = cursor.fetchone()[0]
+    return frame_of_csv(data, types)
+
+
+def frame_of_csv(data: str | None, types: dict) -> pd.DataFrame:
+    """CSV text as `_csv_of` writes it (None: no rows) parsed into a frame of `types`."""
     frame = pd.read_csv(
-        io.StringIO(data), names=list(types), header=None, keep_default_na=False, na_values=[""],
+        io.StringIO(data or ""), names=list(types), header=None, keep_default_na=False, na_values=[""],
         dtype={name: str for name, kind in types.items() if kind in TEXT_TYPES},
     )  # fmt: skip
     for name, kind in types.items():
@@ -154,12 +162,12 @@ def _read_csv(sql: str, params, types: dict) -> pd.DataFrame:
 def _csv_of(sql: str, types: dict) -> str:
     """The statement's rows as one CSV text, in its order, as COPY (FORMAT csv) writes them:
     NULL empty, text quoted, booleans t and f, everything else as PostgreSQL prints it."""
-    line = " || ',' || ".join(_csv_cell(f"q.c{n}", kind) for n, kind in enumerate(types.values()))
+    line = " || ',' || ".join(csv_cell(f"q.c{n}", kind) for n, kind in enumerate(types.values()))
     names = ", ".join(f"c{n}" for n in range(len(types)))
     return f"SELECT string_agg({line}, E'\\n') FROM ({sql}) AS q({names})"
 
 
-def _csv_cell(column: str, kind: str) -> str:
+def csv_cell(column: str, kind: str) -> str:
     if kind in TEXT_TYPES:
         return f"""coalesce('"' || replace({column}::text, '"', '""') || '"', '')"""
     if kind == "BooleanField":

@@ -1,6 +1,7 @@
 """Health scores, kept as history, and the scorecards that produced them."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -520,3 +521,25 @@ class ComponentOverride(models.Model):
         started = self.created_at.date() <= day
         ended = self.ended_at is not None and self.ended_at.date() <= day
         return started and not ended and day <= self.until
+
+
+class FeatureCache(models.Model):
+    """Today's account-side features of one account, kept between runs (health.feature_cache):
+    the CSV lines its grouped queries wrote on `computed_for`, good until `valid_until` unless
+    its data changes. Written and read in SQL only; triggers on the source tables stamp
+    `changed_xid` (migration 0019)."""
+
+    # No database constraint: the triggers stamp accounts that are being deleted too.
+    account = models.OneToOneField(
+        "accounts.Account", primary_key=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    recipe = models.CharField(max_length=32, blank=True)
+    computed_for = models.DateField(null=True)
+    valid_until = models.DateField(null=True, help_text="The first day the lines may not hold.")
+    read_xmin = models.BigIntegerField(null=True)
+    changed_xid = models.BigIntegerField(null=True)
+    lines = ArrayField(models.TextField(null=True), null=True)
+
+    def __str__(self):
+        return f"{self.account_id} as of {self.computed_for}"

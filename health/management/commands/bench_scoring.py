@@ -13,7 +13,9 @@ measure what they cost.
 `--history-days N` (default 30) first gives the portfolio N nightly runs of score history
 (health.steady_state), so today's partition of history is as full as on its last day (a
 month's on the 30th, where the database is partitioned by month): steady state, not
-a fresh database. Each run also times the floor of its write: the same rows COPYd into a
+a fresh database. Last night's run also kept each account's account-side features
+(health.feature_cache, computed as of yesterday): a run reads them, and computes again only
+those whose dates or data changed since. With `--history-days 0` nothing is kept before a run. Each run also times the floor of its write: the same rows COPYd into a
 plain table without indexes (`copy_floor_s`), reported beside the write and, with the feature
 read, as `floor_s`.
 """
@@ -26,6 +28,7 @@ import random
 import resource
 import statistics
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
@@ -34,7 +37,8 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from health.features import AccountRange, build_features, scorable_accounts
+from health.feature_cache import feature_cache_clear
+from health.features import AccountRange, build_features, cached_parts_keep, scorable_accounts
 from health.models import CurrentHealth, HealthScore
 from health.partitions import history_partition_ensure
 from health.portfolio_figures import portfolio_figures_refresh
@@ -87,6 +91,8 @@ def steady_state_ensure(stdout, days: int, as_of) -> None:
     if not CurrentHealth.objects.exists():
         score_accounts(as_of=as_of)
     written, elapsed = timed(history_nights_fill, nights=days, as_of=as_of)
+    # Last night's run kept each account's account-side features (health.feature_cache).
+    _, kept_s = timed(cached_parts_keep, as_of - timedelta(days=1))
     with connection.cursor() as cursor:
         # The planner's statistics as autovacuum keeps them by day thirty: without them a
         # table filled since the last ANALYZE (actions, alert states, the month's history) is
@@ -97,7 +103,8 @@ def steady_state_ensure(stdout, days: int, as_of) -> None:
         partition_rows = cursor.fetchone()[0]
     stdout.write(
         f"History: {days} nightly runs ({written} rows written in {elapsed:.1f}s); "
-        f"{partition}, today's partition, holds {partition_rows} rows"
+        f"{partition}, today's partition, holds {partition_rows} rows; last night's "
+        f"account-side features kept in {kept_s:.1f}s"
     )
 
 
@@ -205,7 +212,7 @@ class Command(BaseCommand):
         self, *args, accounts, signals_per_account, naive_sample, runs, seed, workers,
         shards_per_worker, rules, history_days, **options,
     ):  # fmt: skip
-        self.shards_per_worker = shards_per_worker
+        self.shards_per_worker, self.history_days = shards_per_worker, history_days
         _rules_switch(rules != "off")
         self._ensure_data(accounts, signals_per_account, seed)
         as_of = timezone.now().date()
@@ -278,6 +285,8 @@ class Command(BaseCommand):
             cursor.execute("VACUUM ANALYZE")
 
     def _run(self, as_of, number, workers, label="") -> dict:
+        if not self.history_days:  # day one: no run before this one kept anything
+            feature_cache_clear()
         computed_at = timezone.now()
         features, features_s = timed(build_features, as_of)
         scores, scoring_s = timed(score_features, features, as_of)
