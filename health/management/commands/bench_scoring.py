@@ -43,6 +43,7 @@ from health.models import CurrentHealth, HealthScore
 from health.partitions import history_partition_ensure
 from health.portfolio_figures import portfolio_figures_refresh
 from health.services import (
+    COPY_CSV,
     VARYING,
     health_scores_write,
     score_accounts,
@@ -130,7 +131,7 @@ def copy_floor(scores, features, as_of, computed_at) -> float:
             f"ALTER as_of SET DEFAULT '{as_of.isoformat()}', "
             f"ALTER computed_at SET DEFAULT '{computed_at.isoformat()}'"
         )
-        copy_sql = f"COPY {FLOOR_TABLE} ({', '.join(VARYING)}) FROM STDIN (FORMAT csv)"
+        copy_sql = f"COPY {FLOOR_TABLE} ({', '.join(VARYING)}) FROM STDIN ({COPY_CSV})"
         with cursor.cursor.copy(copy_sql) as copy:
             copy.write(csv)
     elapsed = time.perf_counter() - started
