@@ -154,7 +154,7 @@ def build_features(
     shared_kinds = shared_value_kinds(cards)
     sources = {f"source {name}": source for name, source in feature_sources.items()}
     fused = {name: source for name, source in sources.items() if isinstance(source, GroupedSource)}
-    cached_for = ids if from_summaries and not isinstance(restrict, list) else None
+    cached_for = ids if from_summaries else None
     grouped = grouped_features(as_of, restrict, shared_kinds, fused, cached_for)
     value = (
         grouped.pop("value")
@@ -729,28 +729,26 @@ def grouped_features(
 ) -> dict[str, pd.DataFrame]:
     """The GROUPED_PARTS by name, "value" (as read, `value_rows`) when all scorecards count
     the same `value_kinds`, and the GroupedSource `sources` by their names. `cached_for`: the
-    ids of `restrict` (a range or all) whose CACHED_PARTS are read from the feature cache
-    (health.feature_cache: today's run). For a list of
-    accounts (a small rescore) they are read in one statement (`fetch_joined`): one round trip
-    and one parse instead of ten, which on 100 accounts cost more than the queries; a range or
-    the whole portfolio reads them one by one."""
+    ids of `restrict` whose CACHED_PARTS are read from the feature cache (health.feature_cache:
+    today). For a list of accounts (a small rescore) the rest are read in one statement
+    (`fetch_joined`): one round trip and one parse instead of ten, which on 100 accounts cost
+    more than the queries; a range or the whole portfolio reads them one by one."""
     sources = sources or {}
     finish = {name: finish for name, (_, finish) in GROUPED_PARTS.items()}
     finish.update({name: partial(source.finish, as_of=as_of) for name, source in sources.items()})
+    frames, skipped = {}, ()
+    if cached_for is not None:
+        cached = {name: GROUPED_PARTS[name][0] for name in CACHED_PARTS}
+        frames, skipped = cached_frames(as_of, restrict, cached_for, cached), tuple(CACHED_PARTS)
     if isinstance(restrict, list):
         kinds = None if value_kinds is None else tuple(value_kinds)
         names, statement = kept(
-            ("grouped", as_of, kinds, tuple(sources.items())),
-            partial(_grouped_joined, as_of, kinds, sources),
+            ("grouped", as_of, kinds, tuple(sources.items()), skipped),
+            partial(_grouped_joined, as_of, kinds, sources, skipped),
         )
-        frames = dict(zip(names, joined_read(statement, restrict), strict=True))
+        frames.update(zip(names, joined_read(statement, restrict), strict=True))
     else:
-        queries = grouped_queries(as_of, restrict, value_kinds, sources)
-        frames = {}
-        if cached_for is not None:
-            cached = {name: GROUPED_PARTS[name][0] for name in CACHED_PARTS}
-            frames = cached_frames(as_of, restrict, cached_for, cached)
-            queries = {name: query for name, query in queries.items() if name not in cached}
+        queries = grouped_queries(as_of, restrict, value_kinds, sources, skipped)
         frames.update({name: fetch_frame(queryset) for name, queryset in queries.items()})
     return {name: finish.get(name, _as_read)(frame) for name, frame in frames.items()}
 
@@ -762,18 +760,22 @@ def cached_parts_keep(as_of: date, account_ids=None) -> None:
     feature_cache_compute(as_of, rows, None if account_ids is None else list(account_ids))
 
 
-def grouped_queries(as_of: date, restrict, value_kinds, sources: dict) -> dict:
-    """The querysets of `grouped_features` by name."""
-    queries = {name: rows(as_of, restrict) for name, (rows, _) in GROUPED_PARTS.items()}
+def grouped_queries(as_of: date, restrict, value_kinds, sources: dict, skipped=()) -> dict:
+    """The querysets of `grouped_features` by name, but the `skipped` parts (read elsewhere)."""
+    queries = {
+        name: rows(as_of, restrict)
+        for name, (rows, _) in GROUPED_PARTS.items()
+        if name not in skipped
+    }
     queries.update({name: source.rows(as_of, restrict) for name, source in sources.items()})
     if value_kinds is not None:
         queries["value"] = value_rows(as_of, restrict, list(value_kinds))
     return queries
 
 
-def _grouped_joined(as_of: date, value_kinds, sources: dict) -> tuple[list, Joined]:
+def _grouped_joined(as_of: date, value_kinds, sources: dict, skipped) -> tuple[list, Joined]:
     """The names and the joined statement of the grouped parts of a list of accounts."""
-    queries = grouped_queries(as_of, SLOT, value_kinds, sources)
+    queries = grouped_queries(as_of, SLOT, value_kinds, sources, skipped)
     return list(queries), joined(list(queries.values()))
 
 

@@ -137,6 +137,20 @@ def test_a_second_run_reads_kept_rows_not_the_source_tables(portfolio):
     assert FeatureCache.objects.filter(recipe__gt="").count() == len(portfolio)
 
 
+@pytest.mark.django_db
+def test_a_rescore_of_changed_accounts_reads_their_kept_rows(portfolio):
+    """A few accounts rescored after their signals changed: their account-side features are
+    read as kept, and equal the tables' own."""
+    ids = [account.pk for account in portfolio[2:6]]
+    cached_features()
+    full = to_micros(build_features(today(), ids, incremental=False))
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        few = to_micros(build_features(today(), ids))
+    pd.testing.assert_frame_equal(few, full, check_like=True)
+    read = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in read if "accounts_onboardingmilestone" in sql and "GROUP BY" in sql]
+
+
 WRITES = {
     "milestone completed": lambda a: OnboardingMilestone.objects.filter(
         account=a, kind="outcome"
