@@ -10,7 +10,9 @@ triggers. A past date (backtests, backfilled history) reads the windows from the
 exact for any date; the summaries serve only today, because keeping them for every date would
 be the rollups again. Both paths give the same features for today (tests/health/
 test_incremental_features.py). `bench_features` times both, and the nightly move of the
-summaries, on the database as it is.
+summaries, on the database as it is. Today's account-side parts (milestones, stakeholders, the
+objective, decisions, commitments) are kept per account between runs in the same spirit
+(health.feature_cache; tests/health/test_feature_cache.py).
 """
 
 from collections.abc import Callable
