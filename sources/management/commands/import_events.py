@@ -55,8 +55,17 @@ class Command(BaseCommand):
         started = time.perf_counter()
         bar = tqdm(unit=" events", disable=no_progress, file=self.stderr._out, smoothing=0.1)
         self.touched = set()
-        for path in files:
-            self._file(found, path, chunk, bar)
+        # A chunk's messages are freed by their reference counts; the cyclic collector, run by
+        # allocations, walked each chunk's live messages again and again (an eighth of the
+        # command's CPU): it runs once a chunk instead (`_chunk`).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for path in files:
+                self._file(found, path, chunk, bar)
+        finally:
+            if collecting:
+                gc.enable()
         bar.close()
         with transaction.atomic():  # once for the whole import, not per chunk
             signals_rescore(account_ids=self.touched)
@@ -105,6 +114,7 @@ class Command(BaseCommand):
             if message.outcome == Outcome.REFUSED:
                 self._problem(path, numbers[message.index], message.detail)
         bar.update(len(items))
+        gc.collect()
 
     def _problem(self, path, number, reason):
         self.problems += 1
