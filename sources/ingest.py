@@ -23,7 +23,6 @@ import psycopg.errors
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q
-from psycopg.types.json import set_json_dumps
 
 from accounts.models import Account
 from accounts.services import accounts_upsert, stakeholders_upsert
@@ -43,7 +42,9 @@ RAW_COLUMNS = (
     "source_id", "received_at", "message_id", "type", "event", "user_id", "account_id",
     "outcome", "detail", "body",
 )  # fmt: skip
-RAW_TYPES = ("int8", "timestamptz", "text", "text", "text", "text", "int8", "text", "text", "jsonb")
+# The body's binary COPY form is jsonb's: a version byte, then the JSON text (`_raw_copy`).
+RAW_TYPES = ("int8", "timestamptz", "text", "text", "text", "text", "int8", "text", "text", "bytea")
+JSONB_VERSION = b"\x01"
 
 
 def messages_ingest(
@@ -491,10 +492,11 @@ def raw_rows_write(source, batch, received_at) -> None:
 def _raw_copy(source, batch, received_at) -> None:
     """A file's chunk kept raw with a binary COPY, each body passed as read: the text format
     made the driver escape every character of every body, and the server unescape them (half
-    of the chunk's raw store time)."""
+    of the chunk's raw store time). A body goes in jsonb's binary form, its version byte and
+    the JSON as read, sent as plain bytes: the driver's jsonb dumper was two Python calls a
+    message."""
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        set_json_dumps(_as_read, context=cursor)
         sql = f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(sql) as copy:
             copy.set_types(RAW_TYPES)
@@ -502,14 +504,9 @@ def _raw_copy(source, batch, received_at) -> None:
                 copy.write_row((
                     source.pk, received_at, m.message_id, m.type or "?", m.event, m.user_id,
                     m.account_id, m.outcome, m.detail,
-                    m.compact if m.compact and m.outcome != Outcome.DUPLICATE else None,
+                    JSONB_VERSION + m.compact if m.compact and m.outcome != Outcome.DUPLICATE
+                    else None,
                 ))  # fmt: skip
-
-
-def _as_read(body: bytes) -> bytes:
-    """A body's JSON as read from the request or file (the jsonb column's dumps): valid JSON
-    already, so written as it is, never serialised again."""
-    return body
 
 
 def raw_outcomes_update(batch) -> None:
