@@ -513,18 +513,24 @@ def raw_outcomes_update(batch) -> None:
     """What became of kept messages: `batch` holds (id, received_at, Message) triples, the
     receipt time a datetime or the text the database gave. The arrays go as literals
     (`text_array`), as a request's do: the driver's quoting of 5,000 details was a sixth of a
-    drain's time."""
+    drain's time. The ids are given a second time as an array unknown when planning
+    (`_stored_ids`' way), so each finds its row through the primary key: joined to the
+    unnested arrays alone, the planner hashed the whole month's partition for every chunk
+    (EXPLAIN ANALYZE: 233,000 rows, 94 MB, 0.4-0.7 s for a drain's 5,000 messages)."""
+    ids = text_array(pk for pk, _, _ in batch)
     with connection.cursor() as cursor:
         cursor.execute(  # a duplicate found by the drain no longer keeps its body
             f"UPDATE {TABLE} r SET outcome = t.o, detail = t.d, account_id = t.a, "
             "body = CASE WHEN t.o = 'duplicate' THEN NULL ELSE r.body END "
             "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) "
-            "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r",
+            "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r "
+            "AND r.id = ANY(ARRAY(SELECT unnest(%s::bigint[])))",
             [
-                text_array(pk for pk, _, _ in batch),
+                ids,
                 text_array(at if isinstance(at, str) else at.isoformat() for _, at, _ in batch),
                 text_array(m.outcome for _, _, m in batch),
                 text_array(m.detail for _, _, m in batch),
                 text_array(m.account_id for _, _, m in batch),
+                ids,
             ],
         )  # fmt: skip
