@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 ATTEMPTS = 4
 RETRYABLE = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 MAX_ID_LOCKS = 500
+RAW_COPY_FROM = 10  # messages: a batch this large goes to the raw store by COPY
 DUPLICATE_DETAIL = "Already received: nothing stored twice."
 SOURCE_LOCK = 0x5E6 << 32  # the one-key lock space: never the (source, id hash) pairs
 RAW_COLUMNS = (
@@ -472,10 +473,13 @@ def _raw_rows(batch) -> list[tuple]:
 
 def raw_rows_write(source, batch, received_at) -> None:
     """Every message of the batch as received (a duplicate without its body again): one
-    INSERT for a request's batch, COPY for a file's chunk."""
+    INSERT for a webhook's few messages, a binary COPY for a library's batch or a file's
+    chunk. For the Segment client's 100-message batches COPY cost a fifth less CPU than the
+    INSERT (client and server together, 20,000 messages accepted 100 a call), for one more
+    round trip."""
     if not batch:
         return
-    if len(batch) <= MAX_ID_LOCKS:
+    if len(batch) < RAW_COPY_FROM:
         rows = _raw_rows(batch)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -490,7 +494,7 @@ def raw_rows_write(source, batch, received_at) -> None:
 
 
 def _raw_copy(source, batch, received_at) -> None:
-    """A file's chunk kept raw with a binary COPY, each body passed as read: the text format
+    """A batch kept raw with a binary COPY, each body passed as read: the text format
     made the driver escape every character of every body, and the server unescape them (half
     of the chunk's raw store time). A body goes in jsonb's binary form, its version byte and
     the JSON as read, sent as plain bytes: the driver's jsonb dumper was two Python calls a

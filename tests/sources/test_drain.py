@@ -201,3 +201,17 @@ def test_the_sweep_drains_messages_whose_drain_was_lost(
 def test_the_beat_sweeps_pending_messages_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["drain-pending-source-messages"]
     assert (entry["task"], entry["schedule"]) == ("sources.tasks.raw_drains_sweep", 60.0)
+
+
+@pytest.mark.django_db
+def test_a_librarys_batch_is_kept_pending_with_every_body_as_sent(
+    client, key, source, acme, login_mapped, deferred
+):
+    odd = {**login("m0"), "properties": {"note": 'a "quoted" \\ back\tslash, ünïcode ✓'}}
+    batch = [odd, *(login(f"m{n}") for n in range(1, 20)), login("m3")]  # a COPY-sized batch
+    post(client, {"batch": batch}, key)
+    kept = RawMessage.objects.order_by("id")
+    assert [m.outcome for m in kept] == [Outcome.PENDING] * 20 + [Outcome.DUPLICATE]
+    assert kept.first().body == odd and kept.last().body is None
+    raw_messages_drain(source_id=source.pk)
+    assert Signal.objects.filter(account=acme, kind="login").count() == 20
