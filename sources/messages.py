@@ -83,6 +83,9 @@ def _content_id(compact: bytes) -> str:
 
 
 def _text(value, limit: int) -> str | None:
+    if type(value) is str:  # most calls, a handful a message: one strip, no other checks
+        value = value.strip()
+        return value[:limit] if value else None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
