@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import SEGMENT_CODE
 
 MAX_MESSAGE_BYTES = 32 * 1024  # Segment's own limit per message
+MAX_KEPT_NON_OBJECT = 2000  # bytes of a message that is no JSON object, kept raw
 TYPES = ("track", "identify", "group", "page", "screen", "alias")
 EVENT_TYPES = ("track", "page", "screen")
 UNNAMED = {"page": "Page Viewed", "screen": "Screen Viewed"}
@@ -54,8 +55,8 @@ def message_read(item, index: int, path_type: str | None = None, compact=None) -
     """A message of a batch, typed and sized (`compact`: its JSON, when the caller has it);
     refused ones come back settled."""
     compact = compact or orjson.dumps(item)
-    if not isinstance(item, dict):
-        message = Message(index, None, compact[:2000])
+    if not isinstance(item, dict):  # kept whole when short: cut, it would be no JSON to store
+        message = Message(index, None, compact if len(compact) <= MAX_KEPT_NON_OBJECT else b"")
         message.settle("refused", "Not a JSON object.")
         return message
     message = Message(index, item, compact)

@@ -123,6 +123,14 @@ def test_a_message_with_an_unknown_type_is_refused_the_rest_goes_in(client, key,
     ]  # fmt: skip
 
 
+def test_a_long_message_that_is_no_object_is_refused_the_rest_goes_in(client, key, source):
+    batch = ["x" * 3000, [1] * 1000, {"type": "track", "event": "Login"}]
+    assert post(client, BATCH, {"batch": batch}, key).status_code == 200
+    kept = RawMessage.objects.order_by("id").values_list("outcome", "body")
+    assert list(kept) == [(Outcome.REFUSED, None), (Outcome.REFUSED, None), (Outcome.UNMAPPED,
+        {"type": "track", "event": "Login"})]  # fmt: skip
+
+
 def test_a_group_call_with_renewal_before_contract_start_is_refused(client, key, source):
     source.trait_map = {"contract_start": "start", "renewal_date": "renews"}
     source.save()
