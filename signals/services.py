@@ -450,7 +450,10 @@ def _resolve_accounts(parsed, errors, user):
             _error(errors, row["index"], field_name, "No such account in your book.", "not_found")
 
 
-COPY_FROM = 2_000  # rows: a larger batch goes in through COPY to a temporary table
+# Rows: a batch this large goes in through COPY to a temporary table. The INSERT's arrays are
+# quoted value by value in Python (11-12 ms of CPU per 1,000 rows at 200 and 400 rows, against
+# 5-6 and 3 through COPY, whose server time is no higher from 400 rows).
+COPY_FROM = 400
 BATCH_TABLE = "candor_signal_batch"
 
 
