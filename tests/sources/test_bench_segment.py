@@ -18,3 +18,11 @@ def test_each_bench_user_acts_in_one_account_only():
     for i in range(5000):
         groups.setdefault(bench_user(i), set()).add(bench_group(i, 300))
     assert {len(accounts) for accounts in groups.values()} == {1}
+
+
+def test_no_webhook_posts_asked_reports_none_sent():
+    """`--webhooks 0` times the Segment client alone; it used to divide by zero."""
+    from sources.management.commands.bench_segment import Command
+
+    report = Command()._webhook_run({"webhooks": 0}, None, "key", 0, [])
+    assert report["posts"] == 0 and report["posts_per_s"] == 0

@@ -152,6 +152,9 @@ class Command(BaseCommand):
 
     def _webhook_run(self, options, source, key, port, account_ids, server=None) -> dict:
         run, total = uuid.uuid4().hex[:10], options["webhooks"]
+        if total <= 0:  # --webhooks 0: the Segment client alone
+            return {"posts": 0, "seconds": 0, "posts_per_s": 0, "signals": 0,
+                    "server_cpu_ms_per_post": None, "client_cpu_ms_per_post": None}  # fmt: skip
         requests = [webhook_request(key, port, json.dumps({
             "type": "track", "event": e, "userId": u, "properties": p, "context": c,
             "messageId": m, "timestamp": w.isoformat()}).encode())
