@@ -461,6 +461,10 @@ CANDOR = {
     # The shard sweep also re-queues a shard no worker claimed this long after it was queued (its
     # message went with a dead worker or a lost broker); a surplus copy loses the claim.
     "SHARD_REQUEUE_SECONDS": int(os.environ.get("SHARD_REQUEUE_SECONDS", 60)),
+    # Without a broker, the web processes' drain threads settle received messages together on
+    # the clock's multiples of this: larger, fewer chunks cost less per message, and a message
+    # waits at most this long (its rescore waits RESCORE_DEBOUNCE_SECONDS anyway).
+    "DRAIN_GATHER_SECONDS": float(os.environ.get("DRAIN_GATHER_SECONDS", 0.25)),
 }
 
 # The audit trail's triggers (django-pghistory on django-pgtrigger) are installed after each

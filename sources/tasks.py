@@ -63,10 +63,10 @@ def raw_drain_queue(sender, source_id: int, **kwargs) -> None:
 
 DRAIN_QUEUED_FOR = 60  # seconds: a lost task (broker down) stops suppressing new ones by then
 # The drain threads of all the web processes wake together on the clock's multiples of this
-# (`candor.background`): single-message posts (webhooks) then settle a hundred or more a
-# transaction, for every process at once, instead of a few each; a message waits at most this
-# long before its drain starts.
-GATHER_FOR = 0.25
+# (`candor.background`; CANDOR["DRAIN_GATHER_SECONDS"]): single-message posts (webhooks) then
+# settle a hundred or more a transaction, for every process at once, instead of a few each; a
+# message waits at most this long before its drain starts.
+GATHER_FOR = settings.CANDOR["DRAIN_GATHER_SECONDS"]
 
 
 def _drain_sources(source_ids: list[int]) -> None:
