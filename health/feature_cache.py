@@ -188,6 +188,6 @@ def _restricted(column: str, scope) -> tuple[str, list]:
 
 
 def feature_cache_clear() -> None:
-    """Forget every kept row (a bulk load wrote the source tables with their triggers off)."""
+    """Forget every kept row: day one, as a benchmark's `--history-days 0` measures it."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")
