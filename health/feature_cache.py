@@ -50,7 +50,7 @@ FLIP_DATES = {
     ],
     "commitments": [("accounts_commitment t", [("t.made_on", (0,)), ("t.due_on", (1,))])],
 }  # fmt: skip
-CACHED_PARTS = list(FLIP_DATES)
+CACHED_PARTS = tuple(FLIP_DATES)
 TABLE = "health_featurecache"
 # A write of this transaction's own, before it computes the rows, is one they saw.
 OWN_XID = "pg_current_xact_id()::text::bigint"
@@ -69,7 +69,7 @@ def cached_frames(as_of: date, restrict, ids: list, rows: dict) -> dict[str, pd.
     have, texts = _valid_read(as_of, restrict, recipe)
     missing = sorted(set(ids) - have)
     if missing:
-        computed = _compute(as_of, restrict, missing, rows, recipe, len(missing) > len(ids) // 2)
+        computed = _compute(as_of, restrict, missing, rows, len(missing) > len(ids) // 2)
         texts = [_joined(old, new) for old, new in zip(texts, computed, strict=True)]
     return {
         name: frame_of_csv(text, types[name]).set_index("account_id")
@@ -84,9 +84,9 @@ def feature_cache_compute(as_of: date, rows: dict, ids: list | None = None) -> N
         with connection.cursor() as cursor:
             cursor.execute("SELECT array_agg(id ORDER BY id) FROM accounts_account")
             ids = cursor.fetchone()[0] or []
-        _compute(as_of, None, ids, rows, _recipe(rows)[0], by_range=True)
+        _compute(as_of, None, ids, rows, by_range=True)
     elif ids:
-        _compute(as_of, None, sorted(ids), rows, _recipe(rows)[0], by_range=False)
+        _compute(as_of, None, sorted(ids), rows, by_range=False)
 
 
 def _joined(old: str | None, new: str | None) -> str:
@@ -119,9 +119,10 @@ def _valid_read(as_of: date, restrict, recipe: str) -> tuple[set, list]:
     return set(have or ()), texts
 
 
-def _compute(as_of, restrict, missing: list, rows: dict, recipe: str, by_range: bool) -> list:
+def _compute(as_of, restrict, missing: list, rows: dict, by_range: bool) -> list:
     """Compute the parts of the `missing` accounts (over the whole range when most of it is
     missing: one scan beats a long id list), keep them, and return each part's lines."""
+    recipe, types = _recipe(rows)
     scope = restrict if by_range else missing
     parts, params = [], []
     for n, name in enumerate(CACHED_PARTS):
@@ -131,7 +132,7 @@ def _compute(as_of, restrict, missing: list, rows: dict, recipe: str, by_range: 
     until, until_params = _valid_until(as_of, scope)
     statement = (
         f"WITH k(account_id) AS (SELECT unnest(%s::bigint[])), {', '.join(parts)}, "
-        f"f AS ({until}), kept AS ({_insert(_recipe(rows)[1])}) SELECT {LINES} FROM kept"
+        f"f AS ({until}), kept AS ({_insert(types)}) SELECT {LINES} FROM kept"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [missing, *params, *until_params, recipe, as_of])
@@ -162,13 +163,13 @@ def _insert(types: dict) -> str:
 def _valid_until(as_of: date, scope) -> tuple[str, list]:
     """Per account, the first day after `as_of` that one of its FLIP_DATES reaches."""
     selects, params = [], []
+    where, values = _restricted("t.account_id", scope)
     for rows, dates in (entry for part in FLIP_DATES.values() for entry in part):
         firsts = []
         for expression, offsets in dates:
             for offset in offsets:
                 firsts.append(f"min({expression}) FILTER (WHERE {expression} > %s) + {offset}")
                 params.append(as_of - timedelta(days=offset))
-        where, values = _restricted("t.account_id", scope)
         selects.append(
             f"SELECT t.account_id, LEAST({', '.join(firsts)}) AS until FROM {rows} "
             f"WHERE {where} GROUP BY 1"

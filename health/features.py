@@ -710,6 +710,9 @@ GROUPED_PARTS = {
     "commitments": (commitment_rows, _as_read),
 }
 
+# The rows functions of the parts the feature cache keeps (health.feature_cache).
+CACHED_ROWS = {name: GROUPED_PARTS[name][0] for name in CACHED_PARTS}
+
 
 @dataclass(frozen=True)
 class GroupedSource:
@@ -740,8 +743,7 @@ def grouped_features(
     finish.update({name: partial(source.finish, as_of=as_of) for name, source in sources.items()})
     frames, skipped = {}, ()
     if cached_for is not None:
-        cached = {name: GROUPED_PARTS[name][0] for name in CACHED_PARTS}
-        frames, skipped = cached_frames(as_of, restrict, cached_for, cached), tuple(CACHED_PARTS)
+        frames, skipped = cached_frames(as_of, restrict, cached_for, CACHED_ROWS), CACHED_PARTS
     if isinstance(restrict, list):
         kinds = None if value_kinds is None else tuple(value_kinds)
         names, statement = kept(
@@ -758,8 +760,7 @@ def grouped_features(
 def cached_parts_keep(as_of: date, account_ids=None) -> None:
     """Keep the cached parts (health.feature_cache) of these accounts (None: all) as computed on
     `as_of`, as that day's run kept them."""
-    rows = {name: GROUPED_PARTS[name][0] for name in CACHED_PARTS}
-    feature_cache_compute(as_of, rows, None if account_ids is None else list(account_ids))
+    feature_cache_compute(as_of, CACHED_ROWS, None if account_ids is None else list(account_ids))
 
 
 def grouped_queries(as_of: date, restrict, value_kinds, sources: dict, skipped=()) -> dict:
