@@ -15,7 +15,8 @@ measure what they cost.
 month's on the 30th, where the database is partitioned by month): steady state, not
 a fresh database. Last night's run also kept each account's account-side features
 (health.feature_cache, computed as of yesterday): a run reads them, and computes again only
-those whose dates or data changed since. With `--history-days 0` nothing is kept before a run. Each run also times the floor of its write: the same rows COPYd into a
+those whose dates or data changed since. With `--history-days 0` nothing is kept before a
+run. Each run also times the floor of its write: the same rows COPYd into a
 plain table without indexes (`copy_floor_s`), reported beside the write and, with the feature
 read, as `floor_s`.
 """
