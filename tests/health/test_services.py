@@ -112,6 +112,18 @@ def test_a_retried_run_writes_nothing_twice(account):
     assert HealthScore.objects.filter(account=account).count() == 1
 
 
+def test_a_retried_copied_run_writes_nothing_twice_and_the_rest_once(account, alice, monkeypatch):
+    monkeypatch.setattr(services, "SMALL_WRITE", 0)  # the COPY path, inserting plainly first
+    run = timezone.now()
+    assert score_accounts(computed_at=run) == 1
+    make_account(csm=alice, contract_start=days_ago(400))  # arrived since the shard first ran
+    failed = []
+    assert score_accounts(computed_at=run, failed=failed) == 1
+    assert failed == []  # nothing refused and isolated: the written account was skipped
+    assert HealthScore.objects.filter(computed_at=run).count() == 2
+    assert CurrentHealth.objects.filter(computed_at=run).count() == 2
+
+
 def test_past_scores_do_not_move_current_health(account):
     score_accounts()
     current = CurrentHealth.objects.get(account=account).score_id
