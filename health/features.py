@@ -550,16 +550,26 @@ SURVEY_WINDOW_DAYS = 365
 SUPPORT_WINDOW_DAYS = 90
 
 
-def kinds_of(category: str):
-    """The codes of the signal kinds of a category, as a subquery."""
-    return SignalKindDef.objects.filter(category=category).values("code")
+def kinds_of(category: str, restrict=SLOT):
+    """The codes of the signal kinds of a category: as a subquery, or for a range of accounts or
+    the whole portfolio as the codes read now. A shard's planner that sees the codes reads its
+    days of them by kind, day and id in one index range (signal_kind_day_account_idx); behind
+    a subquery it fetched every account's days of the kind. A list of accounts' statements are
+    kept all day (health.statements): the subquery counts a kind moved to another category at
+    once."""
+    codes = SignalKindDef.objects.filter(category=category).values("code")
+    if restrict is not None and not isinstance(restrict, AccountRange):
+        return codes
+    # No such kind: a code no kind has, so the statement is still one that can be compiled.
+    return list(codes.values_list("code", flat=True)) or [""]
 
 
 def support_rows(as_of: date, restrict):
     """How much help the customer needed in the last 90 days: signals of the kinds of category
     "support" (tickets, help-centre visits), read from the per-kind daily rollup."""
     since = as_of - timedelta(days=SUPPORT_WINDOW_DAYS)
-    rows = SignalKindDay.objects.filter(day__lte=as_of, day__gt=since, kind__in=kinds_of("support"))
+    support = kinds_of("support", restrict)
+    rows = SignalKindDay.objects.filter(day__lte=as_of, day__gt=since, kind__in=support)
     return scoped(rows, restrict).values("account_id").annotate(support_events_90d=Sum("events"))
 
 
@@ -568,7 +578,7 @@ def survey_rows(as_of: date, restrict):
     many were numbers, and their mean. Read from the per-kind daily rollup."""
     since = as_of - timedelta(days=SURVEY_WINDOW_DAYS)
     rows = SignalKindDay.objects.filter(
-        day__lte=as_of, day__gt=since, kind__in=kinds_of("survey"), answers__gt=0
+        day__lte=as_of, day__gt=since, kind__in=kinds_of("survey", restrict), answers__gt=0
     )
     rows = scoped(rows, restrict).values("account_id")
     return rows.annotate(survey_answers=Sum("answers"), answer_sum=Sum("answer_sum"))

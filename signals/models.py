@@ -169,8 +169,12 @@ class SignalKindDay(models.Model):
     answer_sum = models.FloatField(default=0)
 
     class Meta:
-        # "Has any account of this scorecard ever sent one of its value kinds?"
-        indexes = [models.Index(fields=["kind", "day"], name="signal_kind_day_kind_idx")]
+        # A kind's days: "has any account of this scorecard ever sent one of its value kinds?",
+        # and a shard's support and survey days, its id range checked in the index (a key of
+        # kind and day alone had each of 8 shards fetch every account's rows of the window).
+        indexes = [
+            models.Index(fields=["kind", "day", "account"], name="signal_kind_day_account_idx")
+        ]
 
     def __str__(self):
         return f"{self.account_id} {self.kind} {self.day}: {self.events}"

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from health.features import build_features
+from health.features import AccountRange, build_features
 from health.models import HealthScore
 from health.scoring import ScorecardSpec, score_frame
 from health.services import score_accounts
@@ -44,8 +44,16 @@ def moment(days: int):
     return timezone.now() - timedelta(days=days)
 
 
+def scope_of(name: str, account):
+    """The accounts asked about as a portfolio run, a shard and a changed account's rescore
+    ask: the first two read the kinds' codes, the last a subquery of them."""
+    return {"portfolio": None, "shard": AccountRange(account.pk, account.pk),
+            "rescore": [account.pk]}[name]  # fmt: skip
+
+
 @pytest.mark.django_db
-def test_features_count_support_kinds_of_90_days_a_company_registered_ones_too(alice):
+@pytest.mark.parametrize("scope", ["portfolio", "shard", "rescore"])
+def test_features_count_support_kinds_of_90_days_a_company_registered_ones_too(alice, scope):
     SignalKindDef.objects.create(
         code="help_article_viewed", label="Help article", category="support"
     )
@@ -54,8 +62,18 @@ def test_features_count_support_kinds_of_90_days_a_company_registered_ones_too(a
     make_signal(account=account, kind="help_article_viewed", occurred_at=moment(20))
     make_signal(account=account, kind="support_ticket", occurred_at=moment(120))
     make_signal(account=account, kind="login", occurred_at=moment(1))
-    row = build_features(timezone.now().date()).loc[account.pk]
+    row = build_features(timezone.now().date(), scope_of(scope, account)).loc[account.pk]
     assert (row["support_events_90d"], bool(row["support_recorded"])) == (2, True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scope", ["portfolio", "shard", "rescore"])
+def test_a_kind_moved_out_of_support_no_longer_counts_and_none_left_reads_none(alice, scope):
+    account = make_account(csm=alice)
+    make_signal(account=account, kind="support_ticket", occurred_at=moment(5))
+    SignalKindDef.objects.filter(code="support_ticket").update(category="usage")
+    row = build_features(timezone.now().date(), scope_of(scope, account)).loc[account.pk]
+    assert (row["support_events_90d"], bool(row["support_recorded"])) == (0, False)
 
 
 @pytest.mark.django_db
