@@ -170,9 +170,13 @@ def _scope(restrict) -> tuple[str, dict]:
 def _stale_days(cursor, as_of: date, scope: str, params: dict) -> list[date] | None:
     """The days the scope's summaries stand at other than `as_of` (None: some are missing)."""
     accounts = scope.replace("account_id", "a.id")
+    summaries = scope.replace("account_id", "s.account_id")
+    # The scope on both sides: the planner carries no range across an outer join, and a shard
+    # read all 100,000 summaries to check its 12,500.
     cursor.execute(
         "SELECT DISTINCT s.as_of FROM accounts_account a LEFT JOIN signals_signalsummary s "
-        f"ON s.account_id = a.id WHERE {accounts} AND s.as_of IS DISTINCT FROM %(as_of)s::date",
+        f"ON s.account_id = a.id AND {summaries} "
+        f"WHERE {accounts} AND s.as_of IS DISTINCT FROM %(as_of)s::date",
         {**params, "as_of": as_of},
     )
     days = [day for (day,) in cursor.fetchall()]
