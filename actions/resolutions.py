@@ -65,6 +65,8 @@ WITH latest_sentiment AS (
     JOIN health_currenthealth c ON c.account_id = x.account_id
     LEFT JOIN latest_sentiment ls ON ls.account_id = x.account_id
     WHERE x.status = 'open' AND x.rule <> 'manual' AND x.account_id BETWEEN %(lo)s AND %(hi)s
+      -- The range on each table: the planner carries no range across a join.
+      AND c.account_id BETWEEN %(lo)s AND %(hi)s AND acc.id BETWEEN %(lo)s AND %(hi)s
 )
 UPDATE actions_action a
 SET status = '{ActionStatus.RESOLVED}', closed_at = %(now)s, updated_at = %(now)s,

@@ -222,6 +222,9 @@ WITH maybe AS (
     JOIN {CurrentHealth._meta.db_table} c ON c.account_id = h.account_id
     JOIN {AlertState._meta.db_table} a ON a.account_id = h.account_id
     WHERE h.as_of = %(day)s AND h.account_id BETWEEN %(lo)s AND %(hi)s
+      -- The range on each table: the planner carries no range across a join, and a shard
+      -- read every account's alert state.
+      AND c.account_id BETWEEN %(lo)s AND %(hi)s AND a.account_id BETWEEN %(lo)s AND %(hi)s
       AND h.overall - c.overall >= %(points)s
       -- Nothing dropped before the rules first knew the account's colour.
       AND (a.first_known_on IS NULL OR a.first_known_on <= %(day)s)
