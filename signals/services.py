@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg.errors
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.selectors import accounts_visible_to
@@ -163,18 +163,20 @@ def signals_ingest(*, rows, user, source: str = "api") -> IngestResult:
     return IngestResult(created=created, duplicates=len(parsed) - created, account_ids=account_ids)
 
 
-def signals_store(*, rows: list[dict], source: str, rescore: bool = True) -> int:
+def signals_store(*, rows: list[dict], source: str, rescore: bool = True, new=False) -> int:
     """Store signals a trusted feed already checked and resolved to account ids (a Segment
     source: its key, not a person, decides what it may write). Idempotent like `signals_ingest`
     (a stored key is skipped) and rescored the same way, unless the caller asks for the rescore
-    itself once it is done (`signals_rescore`: a file of many chunks); returns how many were new."""
+    itself once it is done (`signals_rescore`: a file of many chunks); returns how many were new.
+    `new`: the caller expects none of the keys stored (messages seen for the first time), so a
+    large batch is copied straight into the table (`_copy_new`)."""
     if not rows:
         return 0
     unique, conflicts = _distinct(rows)
     if conflicts:
         raise IngestConflict(_sorted(conflicts))
     unique.sort(key=lambda row: (row["account_id"], row["external_id"]))
-    return _store(unique, source, rescore=rescore)
+    return _store(unique, source, rescore=rescore, new=new)
 
 
 def signals_rescore(*, account_ids) -> None:
@@ -235,7 +237,7 @@ def _conflict(row, differs, where):
     }
 
 
-def _store(rows, source, rescore: bool = True) -> int:
+def _store(rows, source, rescore: bool = True, new=False) -> int:
     """Insert the batch and check what it skipped, in one transaction: retried when the
     database aborts it, unless the caller holds a transaction of its own (it cannot restart)."""
     attempts = 1 if connection.in_atomic_block else ATTEMPTS
@@ -243,7 +245,7 @@ def _store(rows, source, rescore: bool = True) -> int:
     for attempt in range(1, attempts + 1):
         try:
             with transaction.atomic():
-                created, skipped = _insert(rows, source)
+                created, skipped = _insert(rows, source, new)
                 _refuse_conflicts(skipped)
                 if rescore:
                     transaction.on_commit(lambda: _request_rescore(account_ids))
@@ -455,12 +457,15 @@ def _resolve_accounts(parsed, errors, user):
 # 5-6 and 3 through COPY, whose server time is no higher from 400 rows).
 COPY_FROM = 400
 BATCH_TABLE = "candor_signal_batch"
+BATCH_TYPES = ["int4", "int8", "text", "text", "timestamptz", "text", "text", "text"]
 
 
-def _insert(rows, source) -> tuple[int, list[dict]]:
+def _insert(rows, source, new=False) -> tuple[int, list[dict]]:
     """One statement for the whole batch, in the order given; returns how many rows were new
     and the rows skipped because their (account, external_id) was already stored."""
     if len(rows) >= COPY_FROM:
+        if new and _copy_new(rows, source):
+            return len(rows), []
         return _insert_copied(rows, source)
     columns = list(zip(*[
         (r["account_id"], r["external_id"], r["kind"], r["occurred_at"], r.get("actor", ""),
@@ -481,6 +486,32 @@ def _insert(rows, source) -> tuple[int, list[dict]]:
     return len(inserted), skipped
 
 
+def _copy_new(rows, source) -> bool:
+    """COPY the batch straight into signals_signal, in a savepoint; False, with nothing kept,
+    when a key was stored after all (the caller then inserts skipping those). A file's chunk
+    costs its backend about 3 ms less per 1,000 signals than the temporary table and the
+    INSERT's speculative insertions into the unique index."""
+    received_at = timezone.now()
+    try:
+        with (
+            transaction.atomic(),
+            connection.connection.cursor() as raw,
+            raw.copy(
+                "COPY signals_signal (account_id, external_id, kind, occurred_at, actor, value, "
+                "source, received_at) FROM STDIN (FORMAT BINARY)"
+            ) as copy,
+        ):
+            copy.set_types(BATCH_TYPES[1:] + ["timestamptz"])
+            for r in rows:
+                copy.write_row((
+                    r["account_id"], r["external_id"], r["kind"], r["occurred_at"],
+                    r.get("actor", ""), r.get("value", ""), r.get("source") or source, received_at,
+                ))  # fmt: skip
+    except (IntegrityError, psycopg.errors.UniqueViolation):
+        return False
+    return True
+
+
 def _insert_copied(rows, source) -> tuple[int, list[dict]]:
     """As `_insert`, for a file's chunk: COPY (binary, no per-value quoting in Python) into a
     temporary table, then the same one INSERT from it. It returns no keys: when a row was
@@ -496,7 +527,7 @@ def _insert_copied(rows, source) -> tuple[int, list[dict]]:
             connection.connection.cursor() as raw,
             raw.copy(f"COPY {BATCH_TABLE} FROM STDIN (FORMAT BINARY)") as copy,
         ):
-            copy.set_types(["int4", "int8", "text", "text", "timestamptz", "text", "text", "text"])
+            copy.set_types(BATCH_TYPES)
             for n, r in enumerate(rows):
                 copy.write_row((
                     n, r["account_id"], r["external_id"], r["kind"], r["occurred_at"],

@@ -17,6 +17,7 @@ import logging
 import random
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import psycopg.errors
@@ -39,6 +40,7 @@ MAX_ID_LOCKS = 500
 RAW_COPY_FROM = 10  # messages: a batch this large goes to the raw store by COPY
 DUPLICATE_DETAIL = "Already received: nothing stored twice."
 SOURCE_LOCK = 0x5E6 << 32  # the one-key lock space: never the (source, id hash) pairs
+IMPORT_LOCK = 0x5E7 << 32  # held by an import for its whole run (`source_import`)
 RAW_COLUMNS = (
     "source_id", "received_at", "message_id", "type", "event", "user_id", "account_id",
     "outcome", "detail", "body",
@@ -56,22 +58,55 @@ def messages_ingest(
     path_type=None,
     lines=None,
     rescore: bool = True,
+    held: frozenset = frozenset(),
+    importing: bool = False,
+    read: list | None = None,
 ):
     """Ingest a batch (already parsed JSON values; `lines`, their JSON as read, if the caller
     has it); returns its settled Messages. A deadlock with a concurrent batch retries the whole
     batch (nothing of the failed try is kept). `rescore=False`: the caller asks for the rescore
-    of the accounts that received signals itself (a file: once, at its end)."""
+    of the accounts that received signals itself (a file: once, at its end).
+
+    `importing`: a chunk of a file whose import holds the source's import lock
+    (`source_import`): it takes the source's lock shared, so the import's chunks are written
+    side by side, and counts the message ids of its chunks still in flight (`held`) as
+    received: those chunks keep them. `read`: the batch's Messages as `messages_read` gave
+    them, for the first try (a retry reads the items again)."""
     lines = lines or [None] * len(items)
+    first = [read] if read is not None else []
 
     def attempt():
-        batch = [
-            spec.message_read(item, index, path_type, line)
-            for index, (item, line) in enumerate(zip(items, lines, strict=True))
-        ]
-        _ingest(source, batch, received_at, rescore)
+        batch = first.pop() if first else messages_read(items, lines, path_type)
+        _ingest(source, batch, received_at, rescore, held, importing)
         return batch
 
     return retrying(attempt)
+
+
+def messages_read(items, lines, path_type=None) -> list[Message]:
+    return [
+        spec.message_read(item, index, path_type, line)
+        for index, (item, line) in enumerate(zip(items, lines, strict=True))
+    ]
+
+
+def kept_ids(batch) -> frozenset:
+    """The message ids a batch keeps with their bodies (what a later batch is a duplicate of)."""
+    return frozenset(m.message_id for m in batch if m.message_id and m.body is not None)
+
+
+@contextmanager
+def source_import(source: Source):
+    """The source's import lock, for the whole import on the caller's connection: one import
+    of a source at a time, whose chunks take the source's lock shared (`messages_ingest`),
+    while the drain takes it whole and a small batch waits for the import."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK + source.pk])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK + source.pk])
 
 
 def messages_accept(*, source: Source, items: list, received_at: datetime, path_type=None):
@@ -109,10 +144,10 @@ def retrying(attempt):
     raise AssertionError("unreachable")
 
 
-def _ingest(source, batch, received_at, rescore) -> None:
+def _ingest(source, batch, received_at, rescore, held=frozenset(), importing=False) -> None:
     with connection.cursor() as cursor:
         raw_partition_ensure(cursor, received_at)
-        _settle_duplicates(cursor, source, batch)
+        _settle_duplicates(cursor, source, batch, held, importing)
     messages_settle(source, [m for m in batch if m.open], received_at, rescore)
     raw_rows_write(source, batch, received_at)
 
@@ -127,12 +162,15 @@ def messages_settle(source, live, received_at, rescore=True) -> None:
             message.settle(Outcome.SKIPPED, "Alias calls are kept but not used.")
 
 
-def _settle_duplicates(cursor, source, batch) -> None:
+def _settle_duplicates(cursor, source, batch, held=frozenset(), importing=False) -> None:
     ids = sorted({m.message_id for m in batch if m.message_id and m.body is not None})
     if not ids:
         return
-    _lock(cursor, source, ids)
-    seen = _stored_ids(cursor, source, ids)
+    if importing:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SOURCE_LOCK + source.pk])
+    else:
+        _lock(cursor, source, ids)
+    seen = _stored_ids(cursor, source, ids) | (held & set(ids))
     for message in batch:
         if message.message_id in seen and message.body is not None:
             message.settle(Outcome.DUPLICATE, DUPLICATE_DETAIL)
@@ -173,7 +211,7 @@ def _stored_ids(cursor, source, ids) -> set[str]:
         f"SELECT DISTINCT message_id FROM {TABLE} WHERE source_id = %s "
         # ARRAY(subquery): unknown when planning, so each id probes the index (a literal of
         # 10,000 ids would make the planner scan the whole month instead).
-        "AND message_id = ANY(ARRAY(SELECT unnest(%s::text[])))",
+        "AND message_id = ANY(ARRAY(SELECT unnest(%s::text[]))) AND body IS NOT NULL",
         [source.pk, text_array(ids)],
     )
     return {row[0] for row in cursor.fetchall()}
@@ -196,15 +234,17 @@ def text_array(values) -> str:
 
 def _lock(cursor, source, ids) -> None:
     """Serialise batches that carry the same message ids, so a retry racing its original is
-    seen as a duplicate. A small batch locks each id (shared on the source); a large one (a
-    file's chunk) locks the whole source, as thousands of locks would fill the lock table."""
+    seen as a duplicate. A small batch locks each id (shared on the source, and on its import
+    lock: an import's chunks lock no ids); a large one locks the whole source, as thousands of
+    locks would fill the lock table."""
     if len(ids) > MAX_ID_LOCKS:
         source_lock(cursor, source.pk)
         return
-    cursor.execute(  # one round trip: the source's shared lock first, then the ids in order
-        "SELECT pg_advisory_xact_lock_shared(%s), (SELECT count(pg_advisory_xact_lock(%s, h)) "
+    cursor.execute(  # one round trip: the source's shared locks first, then the ids in order
+        "SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock_shared(%s), "
+        "(SELECT count(pg_advisory_xact_lock(%s, h)) "
         "FROM (SELECT DISTINCT hashtext(m) AS h FROM unnest(%s::text[]) AS m ORDER BY h) AS t)",
-        [SOURCE_LOCK + source.pk, source.pk, text_array(ids)],
+        [IMPORT_LOCK + source.pk, SOURCE_LOCK + source.pk, source.pk, text_array(ids)],
     )
 
 
@@ -405,7 +445,8 @@ def _events(source, batch, received_at, rescore) -> None:
         else:
             message.settle(Outcome.UNMAPPED, f"{message.event!r} is not mapped to a kind.")
     rows = signal_rows(source, mapped, mapping, received_at)
-    signals_store(rows=rows, source=source.name[:50], rescore=rescore)
+    # The messages were seen for the first time (duplicates were settled before).
+    signals_store(rows=rows, source=source.name[:50], rescore=rescore, new=True)
     _count(source, Counter(m.event for m in batch), received_at)
 
 

@@ -31,9 +31,21 @@ def raw_partition_ensure(cursor, moment: datetime) -> None:
         return
     if not table_exists(cursor, name):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
-        if not table_exists(cursor, name):
+        if not _committed(cursor, name):
             _partition_make(cursor, name, moment.date())
     _known.add(name)
+
+
+def _committed(cursor, name: str) -> bool:
+    """Whether the table exists, as the statement's snapshot sees the catalog: `to_regclass`
+    reads the backend's catalog cache, which taking an advisory lock does not refresh, and
+    missed a partition another writer made while this one waited for the lock."""
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = %s "
+        "AND relnamespace = current_schema()::regnamespace)",
+        [name],
+    )
+    return cursor.fetchone()[0]
 
 
 def raw_partition_ready(moment: datetime) -> None:

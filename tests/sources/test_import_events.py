@@ -100,3 +100,59 @@ def test_problems_are_reported_in_line_order_across_chunks(tmp_path, source, acm
         "(the account's external id)."]  # fmt: skip
     assert json.loads(out.getvalue().splitlines()[-1])["events"] == 5
     assert RawMessage.objects.filter(source=source).count() == 5
+
+
+def run_side_by_side(path, chunk=2):
+    """Chunks written by two writer threads, each on its own connection (outside a test's
+    transaction, which their connections would not see)."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_events", str(path), source="Product (Segment)", chunk=chunk, writers=2,
+                 no_progress=True, stdout=out, stderr=err)  # fmt: skip
+    return json.loads(out.getvalue().splitlines()[-1]), err.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_id_repeated_in_chunks_written_side_by_side_is_stored_once(
+    tmp_path, source, acme
+):
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+    lines = [track(1), track(2), track(1), track(3), track(2), track(4), track(4), track(5)]
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(*lines))
+    summary, _ = run_side_by_side(path)
+    assert (summary["signal"], summary["duplicate"]) == (5, 3)
+    assert Signal.objects.filter(account=acme, kind="login").count() == 5
+    kept = RawMessage.objects.filter(source=source, body__isnull=False)
+    assert sorted(kept.values_list("message_id", flat=True)) == ["m1", "m2", "m3", "m4", "m5"]
+    assert EventMapping.objects.get(source=source, event="Login").count == 5
+    summary, _ = run_side_by_side(path)  # again: all duplicates
+    assert (summary["signal"], summary["duplicate"]) == (0, 8)
+    assert Signal.objects.filter(account=acme).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_group_call_is_applied_before_the_later_chunks_that_rely_on_it(tmp_path, source):
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+    group = {"type": "group", "userId": "u1", "groupId": "globex", "messageId": "g1",
+             "timestamp": "2026-09-01T10:00:00Z", "traits": {"name": "Globex"}}  # fmt: skip
+    alone = [{**track(n), "userId": "u1", "context": {}} for n in range(1, 8)]
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(track(0), group, *alone))  # the group shares a chunk with a track
+    summary, err = run_side_by_side(path)
+    assert "globex" not in err and summary["refused"] == 1  # track(0): no account "acme" yet
+    assert Signal.objects.filter(account__external_id="globex").count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signal_stored_before_its_message_is_skipped_not_doubled(tmp_path, source, acme):
+    """A chunk's signals are copied straight into the table; one already there (its raw
+    message pruned) makes the chunk insert them skipping it."""
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+    when = "2026-10-01T10:00:00Z"
+    Signal.objects.create(account=acme, external_id=f"seg{source.pk}:m3", kind="login",
+                          occurred_at=when, actor="u3", source=source.name)  # fmt: skip
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(*(track(n) for n in range(500))))  # a COPY-sized chunk
+    summary, _ = run_side_by_side(path, chunk=1000)
+    assert summary["signal"] == 500
+    assert Signal.objects.filter(account=acme).count() == 500

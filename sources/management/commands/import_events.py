@@ -12,16 +12,20 @@ import gzip
 import io
 import json
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
 from signals.services import signals_rescore
-from sources.ingest import messages_ingest
+from sources.ingest import kept_ids, messages_ingest, messages_read, source_import
 from sources.models import Outcome, Source
 
 # Messages per transaction. The rollup triggers on signals aggregate per statement, so a larger
@@ -30,6 +34,25 @@ from sources.models import Outcome, Source
 # most of that for a peak of 300 MB in a 100,000-event bench (50,000: 370 MB; 10,000: 250 MB).
 CHUNK = 25_000
 MAX_LISTED = 100  # problems printed one by one; the rest are counted
+# Chunks written at once, each by a thread with its own connection: while PostgreSQL writes
+# one chunk (psycopg releases the interpreter lock as it waits), the next is read and mapped,
+# and two backends share the database's work.
+WRITERS = 2
+# The collector's count is objects made less objects freed: the chunks in flight hold about
+# 400,000 (a collection walks them all, 0.1 s; none of them was ever garbage in a cycle), so
+# beyond this many, cyclic garbage has piled up.
+GARBAGE = 2_000_000
+ORDERED = ("group", "identify")  # a chunk holding these is written alone: later ones read it
+
+
+@dataclass
+class Chunk:
+    """A chunk handed to a writer, and what the command needs to report it."""
+
+    path: Path
+    numbers: list
+    ids: frozenset  # the message ids it keeps: duplicates for the chunks written beside it
+    future: object = None
 
 
 class Command(BaseCommand):
@@ -40,8 +63,11 @@ class Command(BaseCommand):
         parser.add_argument("--source", required=True, help="The source's name.")
         parser.add_argument("--chunk", type=int, default=CHUNK, help="Messages per transaction.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--writers", type=int, default=WRITERS, help="Chunks written at once (1: in turn)."
+        )
 
-    def handle(self, *args, files, source, chunk, no_progress, **options):
+    def handle(self, *args, files, source, chunk, no_progress, writers, **options):
         # Django's start-up objects live as long as the command: frozen out of the cyclic
         # collector, its full collections no longer walk them at every few chunks.
         gc.freeze()
@@ -57,12 +83,22 @@ class Command(BaseCommand):
         self.touched = set()
         # A chunk's messages are freed by their reference counts; the cyclic collector, run by
         # allocations, walked each chunk's live messages again and again (an eighth of the
-        # command's CPU): it runs once a chunk instead (`_chunk`).
+        # command's CPU): it runs only when cyclic garbage has piled up (`_settled`).
         collecting = gc.isenabled()
         gc.disable()
+        self.writers, self.flight = max(1, writers), deque()
+        # Inside a caller's transaction (a test's) no other connection would see its rows:
+        # the chunks are then written in turn on the caller's connection.
+        threads = not connection.in_atomic_block
         try:
-            for path in files:
-                self._file(found, path, chunk, bar)
+            with (
+                source_import(found),
+                ThreadPoolExecutor(self.writers) if threads else nullcontext() as self.pool,
+            ):
+                for path in files:
+                    self._file(found, path, chunk, bar)
+                while self.flight:
+                    self._settled(bar)
         finally:
             if collecting:
                 gc.enable()
@@ -104,17 +140,38 @@ class Command(BaseCommand):
             self._chunk(source, path, items, lines, numbers, bar)
 
     def _chunk(self, source, path, items, lines, numbers, bar):
-        settled = messages_ingest(
-            source=source, items=items, lines=lines, received_at=timezone.now(), rescore=False
-        )
+        """Hand the chunk to a writer once one is free. A chunk with group or identify calls
+        waits for those before it and is written alone: the chunks after it read its accounts
+        and users' latest groups."""
+        read = messages_read(items, lines)
+        ordered = any(m.type in ORDERED for m in read)
+        while self.flight and (ordered or len(self.flight) >= self.writers):
+            self._settled(bar)
+        held = frozenset().union(*(c.ids for c in self.flight))
+        chunk = Chunk(path, numbers, kept_ids(read))
+        if self.pool is None:
+            chunk.future = Future()
+            chunk.future.set_result(_ingest(source, items, lines, read, held))
+        else:
+            chunk.future = self.pool.submit(_write, source, items, lines, read, held)
+        self.flight.append(chunk)
+        while ordered and self.flight:
+            self._settled(bar)
+
+    def _settled(self, bar):
+        """Report the oldest chunk in flight once written (in file order)."""
+        chunk = self.flight.popleft()
+        settled = chunk.future.result()
+        path, numbers = chunk.path, chunk.numbers
         for message in settled:
             self.totals[message.outcome] += 1
             if message.outcome == Outcome.SIGNAL:
                 self.touched.add(message.account_id)
             if message.outcome == Outcome.REFUSED:
                 self._problem(path, numbers[message.index], message.detail)
-        bar.update(len(items))
-        gc.collect()
+        bar.update(len(settled))
+        if gc.get_count()[0] > GARBAGE:
+            gc.collect()
 
     def _problem(self, path, number, reason):
         self.problems += 1
@@ -122,6 +179,21 @@ class Command(BaseCommand):
             self.stderr.write(f"{path}:{number}: {reason}")
         elif self.problems == MAX_LISTED + 1:
             self.stderr.write("… further problems are counted, not listed.")
+
+
+def _write(source, items, lines, read, held):
+    """A chunk on a writer thread's own connection, closed after it."""
+    try:
+        return _ingest(source, items, lines, read, held)
+    finally:
+        connection.close()
+
+
+def _ingest(source, items, lines, read, held):
+    return messages_ingest(
+        source=source, items=items, lines=lines, received_at=timezone.now(), rescore=False,
+        held=held, importing=True, read=read,
+    )  # fmt: skip
 
 
 def _numbered_lines(path: Path):
