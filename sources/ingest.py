@@ -484,10 +484,10 @@ def signal_rows(source, batch, mapping, received_at) -> list[dict]:
 
 def signal_external_id(source, message_id: str) -> str:
     """The signal's idempotency key: the source and the messageId (hashed when too long)."""
-    key = f"seg{source.pk}:{message_id}"
+    key = f"seg{source.id}:{message_id}"
     if len(key) <= 100:
         return key
-    return f"seg{source.pk}:sha1:{hashlib.sha1(message_id.encode()).hexdigest()}"
+    return f"seg{source.id}:sha1:{hashlib.sha1(message_id.encode()).hexdigest()}"
 
 
 def _count(source, counts: Counter, received_at) -> None:
@@ -549,7 +549,7 @@ def _raw_copy(source, batch, received_at) -> None:
             copy.set_types(RAW_TYPES)
             for m in batch:
                 copy.write_row((
-                    source.pk, received_at, m.message_id, m.type or "?", m.event, m.user_id,
+                    source.id, received_at, m.message_id, m.type or "?", m.event, m.user_id,
                     m.account_id, m.outcome, m.detail,
                     JSONB_VERSION + m.compact if m.compact and m.outcome != Outcome.DUPLICATE
                     else None,
