@@ -4,12 +4,16 @@ reported by file and line, and the rest goes in."""
 import gzip
 import io
 import json
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
 
 from signals.models import Signal
-from sources.models import EventMapping, RawMessage
+from sources.ingest import IMPORT_LOCK, messages_ingest, source_import
+from sources.models import EventMapping, Outcome, RawMessage
 from sources.services import event_mappings_update
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +160,35 @@ def test_a_signal_stored_before_its_message_is_skipped_not_doubled(tmp_path, sou
     summary, _ = run_side_by_side(path, chunk=1000)
     assert summary["signal"] == 500
     assert Signal.objects.filter(account=acme).count() == 500
+
+
+def test_a_message_id_a_chunk_in_flight_keeps_is_a_duplicate(source, acme):
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+    settled = messages_ingest(source=source, items=[track(1), track(2)], received_at=timezone.now(),
+                              held=frozenset({"m1", "m9"}), importing=True)  # fmt: skip
+    assert [m.outcome for m in settled] == [Outcome.DUPLICATE, Outcome.SIGNAL]
+    assert Signal.objects.filter(account=acme).count() == 1
+
+
+def other_connection_takes(key) -> bool:
+    """Whether another connection gets the advisory lock at once (released again if so)."""
+    got = []
+
+    def take():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            got.append(cursor.fetchone()[0])
+            cursor.execute("SELECT pg_advisory_unlock_all()")
+        connection.close()
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    thread.join()
+    return got[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_holds_its_source_until_it_ends(source):
+    with source_import(source):
+        assert not other_connection_takes(IMPORT_LOCK + source.pk)
+    assert other_connection_takes(IMPORT_LOCK + source.pk)
