@@ -31,7 +31,8 @@ from sources.models import Outcome, Source
 # Messages per transaction. The rollup triggers on signals aggregate per statement, so a larger
 # chunk upserts each (account, day) fewer times per event: EXPLAIN ANALYZE of a bench chunk put
 # the trigger at 44-55 ms per 1,000 events at 10,000 and at 21-27 ms at 50,000; 25,000 keeps
-# most of that for a peak of 300 MB in a 100,000-event bench (50,000: 370 MB; 10,000: 250 MB).
+# most of that for a peak of 300 MB in a 100,000-event bench (50,000: 370 MB; 10,000: 250 MB),
+# written one at a time; with two writers, three chunks are alive: 450 MB, for a million too.
 CHUNK = 25_000
 MAX_LISTED = 100  # problems printed one by one; the rest are counted
 # Chunks written at once, each by a thread with its own connection: while PostgreSQL writes
