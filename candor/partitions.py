@@ -20,3 +20,16 @@ def week_bounds(day: date) -> tuple[date, date]:
 def table_exists(cursor, name: str) -> bool:
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
     return cursor.fetchone()[0]
+
+
+def table_committed(cursor, name: str) -> bool:
+    """Whether the table exists, as the statement's snapshot sees the catalog: the check again
+    once a partition's advisory lock is taken. `to_regclass` reads the backend's catalog cache,
+    which taking an advisory lock does not refresh, and missed a partition another writer made
+    while this one waited for the lock."""
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = %s "
+        "AND relnamespace = current_schema()::regnamespace)",
+        [name],
+    )
+    return cursor.fetchone()[0]

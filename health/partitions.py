@@ -19,7 +19,7 @@ ORM, say) wait in the default partition and move in when it is made.
 
 from datetime import date
 
-from candor.partitions import month_bounds, table_exists, week_bounds
+from candor.partitions import month_bounds, table_committed, table_exists, week_bounds
 
 TABLE = "health_healthscore"
 DEFAULT = f"{TABLE}_default"
@@ -58,7 +58,7 @@ def history_partition_ensure(cursor, day: date) -> str:
     if table_exists(cursor, name):
         return name
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
-    if table_exists(cursor, name):
+    if table_committed(cursor, name):
         return name
     first, after = (f"'{bound.isoformat()}'" for bound in week_bounds(day))
     cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 
-from candor.partitions import month_bounds, table_exists
+from candor.partitions import month_bounds, table_committed, table_exists
 
 TABLE = "sources_rawmessage"
 DEFAULT = f"{TABLE}_default"
@@ -31,21 +31,9 @@ def raw_partition_ensure(cursor, moment: datetime) -> None:
         return
     if not table_exists(cursor, name):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
-        if not _committed(cursor, name):
+        if not table_committed(cursor, name):
             _partition_make(cursor, name, moment.date())
     _known.add(name)
-
-
-def _committed(cursor, name: str) -> bool:
-    """Whether the table exists, as the statement's snapshot sees the catalog: `to_regclass`
-    reads the backend's catalog cache, which taking an advisory lock does not refresh, and
-    missed a partition another writer made while this one waited for the lock."""
-    cursor.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = %s "
-        "AND relnamespace = current_schema()::regnamespace)",
-        [name],
-    )
-    return cursor.fetchone()[0]
 
 
 def raw_partition_ready(moment: datetime) -> None:

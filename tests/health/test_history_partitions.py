@@ -1,15 +1,18 @@
 """Score history partitioned by week on PostgreSQL: each week's scores in its own partition (a
 month's, in a database partitioned by month before weeks)."""
 
+import threading
+import time
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from candor.partitions import month_bounds, week_bounds
 from health.models import HealthScore
 from health.partitions import (
     DEFAULT,
+    PARTITION_LOCK,
     history_partition_bounds,
     history_partition_ensure,
     month_partition_name,
@@ -89,3 +92,36 @@ def test_a_week_partition_keeps_one_score_per_account_run(alice):
     written = score_accounts(account_ids=[account.pk], as_of=day, computed_at=first.computed_at)
     assert written == 0
     assert HealthScore.objects.filter(account=account).count() == 1
+
+
+def partition_made_while_waited(day: date, ready: threading.Event) -> threading.Thread:
+    """Another connection (a second worker's shard) takes the partitions' lock, and once the
+    caller is waiting for it makes the day's partition and commits."""
+
+    def make():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
+            ready.set()
+            time.sleep(0.3)  # the caller now waits on the lock
+            history_partition_ensure(cursor, day)
+        connection.close()
+
+    thread = threading.Thread(target=make)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_week_partition_another_worker_made_while_this_one_waited_is_found_not_made_twice():
+    day = date(2027, 3, 10)
+    name = partition_name(day)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            ready = threading.Event()
+            thread = partition_made_while_waited(day, ready)
+            ready.wait()
+            assert history_partition_ensure(cursor, day) == name
+        thread.join()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
