@@ -457,7 +457,18 @@ def _resolve_accounts(parsed, errors, user):
 # 5-6 and 3 through COPY, whose server time is no higher from 400 rows).
 COPY_FROM = 400
 BATCH_TABLE = "candor_signal_batch"
-BATCH_TYPES = ["int4", "int8", "text", "text", "timestamptz", "text", "text", "text"]
+SIGNAL_COLUMNS = "account_id, external_id, kind, occurred_at, actor, value, source, received_at"
+# The types of a row's values (`_values`), in SIGNAL_COLUMNS' order but the receipt time.
+VALUE_TYPES = ["int8", "text", "text", "timestamptz", "text", "text", "text"]
+
+
+def _values(row: dict, source: str) -> tuple:
+    """A signal's values as every way in writes them, in SIGNAL_COLUMNS' order (but
+    received_at, which the statement gives)."""
+    return (
+        row["account_id"], row["external_id"], row["kind"], row["occurred_at"],
+        row.get("actor", ""), row.get("value", ""), row.get("source") or source,
+    )  # fmt: skip
 
 
 def _insert(rows, source, new=False) -> tuple[int, list[dict]]:
@@ -467,13 +478,9 @@ def _insert(rows, source, new=False) -> tuple[int, list[dict]]:
         if new and _copy_new(rows, source):
             return len(rows), []
         return _insert_copied(rows, source)
-    columns = list(zip(*[
-        (r["account_id"], r["external_id"], r["kind"], r["occurred_at"], r.get("actor", ""),
-         r.get("value", ""), r.get("source") or source)
-        for r in rows
-    ], strict=True))  # fmt: skip
+    columns = list(zip(*[_values(r, source) for r in rows], strict=True))
     sql = (
-        "INSERT INTO signals_signal (account_id, external_id, kind, occurred_at, actor, value, source, received_at) "
+        f"INSERT INTO signals_signal ({SIGNAL_COLUMNS}) "
         "SELECT a, e, k, o, ac, v, s, %s FROM unnest(%s::bigint[], %s::text[], %s::text[], "
         "%s::timestamptz[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY "
         "AS t(a, e, k, o, ac, v, s, n) ORDER BY n "
@@ -496,17 +503,11 @@ def _copy_new(rows, source) -> bool:
         with (
             transaction.atomic(),
             connection.connection.cursor() as raw,
-            raw.copy(
-                "COPY signals_signal (account_id, external_id, kind, occurred_at, actor, value, "
-                "source, received_at) FROM STDIN (FORMAT BINARY)"
-            ) as copy,
+            raw.copy(f"COPY signals_signal ({SIGNAL_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy,
         ):
-            copy.set_types(BATCH_TYPES[1:] + ["timestamptz"])
+            copy.set_types([*VALUE_TYPES, "timestamptz"])
             for r in rows:
-                copy.write_row((
-                    r["account_id"], r["external_id"], r["kind"], r["occurred_at"],
-                    r.get("actor", ""), r.get("value", ""), r.get("source") or source, received_at,
-                ))  # fmt: skip
+                copy.write_row((*_values(r, source), received_at))
     except (IntegrityError, psycopg.errors.UniqueViolation):
         return False
     return True
@@ -527,15 +528,11 @@ def _insert_copied(rows, source) -> tuple[int, list[dict]]:
             connection.connection.cursor() as raw,
             raw.copy(f"COPY {BATCH_TABLE} FROM STDIN (FORMAT BINARY)") as copy,
         ):
-            copy.set_types(BATCH_TYPES)
+            copy.set_types(["int4", *VALUE_TYPES])
             for n, r in enumerate(rows):
-                copy.write_row((
-                    n, r["account_id"], r["external_id"], r["kind"], r["occurred_at"],
-                    r.get("actor", ""), r.get("value", ""), r.get("source") or source,
-                ))  # fmt: skip
+                copy.write_row((n, *_values(r, source)))
         cursor.execute(
-            "INSERT INTO signals_signal (account_id, external_id, kind, occurred_at, actor, "
-            "value, source, received_at) "
+            f"INSERT INTO signals_signal ({SIGNAL_COLUMNS}) "
             f"SELECT a, e, k, o, ac, v, s, %s FROM {BATCH_TABLE} ORDER BY n "
             "ON CONFLICT (account_id, external_id) DO NOTHING",
             [timezone.now()],
