@@ -21,7 +21,7 @@ from celery import group, shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from kombu.exceptions import OperationalError as BrokerError
@@ -29,7 +29,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from health import services
 from health.features import AccountRange, scorable_accounts
 from health.models import CurrentHealth, ScoringShard
-from signals.models import Signal
+from signals.selectors import newest_received_by_account
 
 logger = logging.getLogger(__name__)
 
@@ -207,16 +207,12 @@ def rescore_stale_accounts(self):
     was down."""
     remembered, read_at = services.rescore_requests_take()
     since = timezone.now() - timedelta(days=2)
-    newest = (
-        Signal.objects.filter(received_at__gte=since)
-        .values("account_id")
-        .annotate(newest=Max("received_at"))
-    )
+    newest = newest_received_by_account(since=since)
     scored = dict(CurrentHealth.objects.values_list("account_id", "computed_at"))
     stale = {
-        row["account_id"]
-        for row in newest
-        if row["account_id"] not in scored or row["newest"] > scored[row["account_id"]]
+        account_id
+        for account_id, received in newest.items()
+        if account_id not in scored or received > scored[account_id]
     }
     today = timezone.now().date()
     unscored = (

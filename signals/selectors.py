@@ -1,5 +1,8 @@
 """Reads of signals' vocabulary: which kinds are registered, and what they are."""
 
+from django.db import connection
+from django.db.models import Max
+
 from accounts.models import OnboardingMilestone
 from signals import hooks
 from signals.models import Signal, SignalKindDef
@@ -36,3 +39,18 @@ def signal_kind_uses(code: str) -> list[str]:
     for _receiver, answer in hooks.signal_kind_uses.send(sender=SignalKindDef, code=code):
         uses.extend(answer or [])
     return uses
+
+
+def newest_received_by_account(*, since) -> dict[int, object]:
+    """Each account's newest receipt time of a signal received since `since`. The BRIN index on
+    received_at summarises the pages written since its last summary first (a few pages at a
+    sweep's interval): pages left unsummarised would all be read as candidates."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT brin_summarize_new_values('signal_received')")
+    newest = (
+        Signal.objects.filter(received_at__gte=since)
+        .order_by()
+        .values("account_id")
+        .annotate(newest=Max("received_at"))
+    )
+    return {row["account_id"]: row["newest"] for row in newest}

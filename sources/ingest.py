@@ -45,9 +45,8 @@ RAW_COLUMNS = (
     "source_id", "received_at", "message_id", "type", "event", "user_id", "account_id",
     "outcome", "detail", "body",
 )  # fmt: skip
-# The body's binary COPY form is jsonb's: a version byte, then the JSON text (`_raw_copy`).
+# The body's binary COPY form is json's: the JSON text as read, sent as plain bytes (`_raw_copy`).
 RAW_TYPES = ("int8", "timestamptz", "text", "text", "text", "text", "int8", "text", "text", "bytea")
-JSONB_VERSION = b"\x01"
 
 
 def messages_ingest(
@@ -527,7 +526,7 @@ def raw_rows_write(source, batch, received_at) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {TABLE} ({', '.join(RAW_COLUMNS)}) "
-                "SELECT %s, %s, m, t, e, u, a, o, d, b::jsonb FROM unnest(%s::text[], "
+                "SELECT %s, %s, m, t, e, u, a, o, d, b::json FROM unnest(%s::text[], "
                 "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], "
                 "%s::text[]) WITH ORDINALITY AS x(m, t, e, u, a, o, d, b, n) ORDER BY n",
                 [source.pk, received_at, *map(text_array, zip(*rows, strict=True))],
@@ -539,9 +538,8 @@ def raw_rows_write(source, batch, received_at) -> None:
 def _raw_copy(source, batch, received_at) -> None:
     """A batch kept raw with a binary COPY, each body passed as read: the text format
     made the driver escape every character of every body, and the server unescape them (half
-    of the chunk's raw store time). A body goes in jsonb's binary form, its version byte and
-    the JSON as read, sent as plain bytes: the driver's jsonb dumper was two Python calls a
-    message."""
+    of the chunk's raw store time). A body goes in json's binary form, the JSON as read, sent
+    as plain bytes: the driver's json dumper was two Python calls a message."""
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
         sql = f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
@@ -551,17 +549,16 @@ def _raw_copy(source, batch, received_at) -> None:
                 copy.write_row((
                     source.id, received_at, m.message_id, m.type or "?", m.event, m.user_id,
                     m.account_id, m.outcome, m.detail,
-                    JSONB_VERSION + m.compact if m.compact and m.outcome != Outcome.DUPLICATE
-                    else None,
+                    m.compact if m.compact and m.outcome != Outcome.DUPLICATE else None,
                 ))  # fmt: skip
 
 
-def raw_outcomes_update(batch) -> None:
-    """What became of kept messages: `batch` holds (id, received_at, Message) triples, the
-    receipt time a datetime or the text the database gave. The arrays go as literals
+def raw_outcomes_update(source_id: int, batch) -> None:
+    """What became of a source's kept messages: `batch` holds (id, received_at, Message)
+    triples, the receipt time a datetime or the text the database gave. The arrays go as literals
     (`text_array`), as a request's do: the driver's quoting of 5,000 details was a sixth of a
     drain's time. The ids are given a second time as an array unknown when planning
-    (`_stored_ids`' way), so each finds its row through the primary key: joined to the
+    (`_stored_ids`' way), so each finds its row through the primary key (source, id, received_at): joined to the
     unnested arrays alone, the planner hashed the whole month's partition for every chunk
     (EXPLAIN ANALYZE: 233,000 rows, 94 MB, 0.4-0.7 s for a drain's 5,000 messages)."""
     ids = text_array(pk for pk, _, _ in batch)
@@ -571,13 +568,14 @@ def raw_outcomes_update(batch) -> None:
             "body = CASE WHEN t.o = 'duplicate' THEN NULL ELSE r.body END "
             "FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::bigint[]) "
             "AS t(i, r, o, d, a) WHERE r.id = t.i AND r.received_at = t.r "
-            "AND r.id = ANY(ARRAY(SELECT unnest(%s::bigint[])))",
+            "AND r.source_id = %s AND r.id = ANY(ARRAY(SELECT unnest(%s::bigint[])))",
             [
                 ids,
                 text_array(at if isinstance(at, str) else at.isoformat() for _, at, _ in batch),
                 text_array(m.outcome for _, _, m in batch),
                 text_array(m.detail for _, _, m in batch),
                 text_array(m.account_id for _, _, m in batch),
+                source_id,
                 ids,
             ],
         )  # fmt: skip

@@ -115,10 +115,21 @@ class Outcome(models.TextChoices):
     REFUSED = "refused", "Refused"
 
 
+class RawBody(models.JSONField):
+    """A raw body, kept as `json` (migration 0005): the driver hands it over parsed already."""
+
+    def from_db_value(self, value, expression, connection):
+        return (
+            value
+            if value is None or not isinstance(value, str | bytes)
+            else super().from_db_value(value, expression, connection)
+        )
+
+
 class RawMessage(models.Model):
     """A message as received (compact JSON), and what became of it. The table is partitioned
-    by the month received (made by migration 0001's SQL, `sources.raw`): its real primary key is
-    (id, received_at), so Django only reads it."""
+    by the month received (made by migration 0002's SQL, `sources.raw`): its real primary key is
+    (source_id, id, received_at) (migration 0004), so Django only reads it."""
 
     id = models.BigAutoField(primary_key=True)
     source = models.ForeignKey(Source, on_delete=models.DO_NOTHING, related_name="+")
@@ -130,7 +141,7 @@ class RawMessage(models.Model):
     account_id = models.BigIntegerField(null=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     detail = models.CharField(max_length=300, blank=True)
-    body = models.JSONField(null=True)
+    body = RawBody(null=True)
 
     class Meta:
         managed = False

@@ -145,7 +145,7 @@ def _replay(source, mapping, rows) -> int:
     for message in messages:
         if message.open:
             message.settle(Outcome.UNMAPPED, f"{mapping.event!r} is not mapped to a kind.")
-    raw_outcomes_update(batch)
+    raw_outcomes_update(source.pk, batch)
     return sum(1 for m in messages if m.outcome == Outcome.SIGNAL)
 
 
@@ -217,7 +217,7 @@ def _drain_chunk(source_id: int, chunk: int, received_before=None) -> int:
     with connection.cursor() as cursor:
         drain_duplicates_settle(cursor, source_id, messages)
     messages_settle(source, [m for m in messages if m.open], max(moments.values()))
-    raw_outcomes_update(batch)
+    raw_outcomes_update(source_id, batch)
     return len(rows)
 
 
