@@ -3,8 +3,9 @@
 single-message webhook posts; counts the rows afterwards (nothing lost, nothing doubled).
 A request only keeps its batch raw: each figure runs until the drain has stored every signal
 (no message of the source pending), so events/s is "accepted and stored as signals".
-gunicorn runs 2 x cores + 1 sync workers by default (`--workers`): a request is short and
-CPU-bound, so processes (not threads, which share one interpreter lock) use every core.
+gunicorn runs 2 x cores + 1 workers by default (`--workers`; gthread, one request thread each,
+connections kept alive: gunicorn.conf.py): a request is short and CPU-bound, so processes (not
+threads, which share one interpreter lock) use every core.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://.../1 python manage.py bench_segment --events 100000
 
@@ -180,8 +181,8 @@ class Command(BaseCommand):
 
 
 def webhook_request(key: str, port: int, body: bytes) -> bytes:
-    """One single-message post as it goes on the wire. Sent on a socket of its own (the sync
-    workers close every connection after answering), as http.client would, without parsing
+    """One single-message post as it goes on the wire. Sent on a socket of its own, as a
+    webhook destination's post comes (`Connection: close`), as http.client would, without parsing
     each answer's headers with the email package: http.client cost a millisecond of CPU a post
     on the machine the server shares with this command."""
     head = (f"POST /ingest/segment/v1/webhook HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
