@@ -24,6 +24,7 @@ import psycopg.errors
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q
+from psycopg.types.string import BytesBinaryDumper
 
 from accounts.models import Account
 from accounts.services import accounts_upsert, stakeholders_upsert
@@ -165,14 +166,14 @@ def messages_settle(source, live, received_at, rescore=True, new=False) -> None:
 
 
 def _settle_duplicates(cursor, source, batch, held=frozenset(), importing=False) -> None:
-    ids = sorted({m.message_id for m in batch if m.message_id and m.body is not None})
+    ids = {m.message_id for m in batch if m.message_id and m.body is not None}
     if not ids:
         return
     if importing:
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SOURCE_LOCK + source.pk])
     else:
-        _lock(cursor, source, ids)
-    seen = _stored_ids(cursor, source, ids) | (held & set(ids))
+        _lock(cursor, source, sorted(ids))  # in order: batches never wait on each other's
+    seen = _stored_ids(cursor, source, ids) | (held & ids)
     for message in batch:
         if message.message_id in seen and message.body is not None:
             message.settle(Outcome.DUPLICATE, DUPLICATE_DETAIL)
@@ -459,9 +460,10 @@ def event_map(source, events: set) -> dict[str, tuple[str | None, str | None]]:
 def signal_rows(source, batch, mapping, received_at) -> list[dict]:
     """The signals of mapped events (refusing those with no account or a bad time)."""
     keys = {m: spec.event_account_key(m.body) for m in batch}
-    by_key, by_user = _accounts_of(
-        source, set(keys.values()) - {None}, {m.user_id for m in batch if m.user_id}
-    )
+    by_key, by_user = _accounts_of(  # a user's latest group: for the events that name none
+        source, set(keys.values()) - {None},
+        {m.user_id for m in batch if m.user_id and keys[m] is None},
+    )  # fmt: skip
     rows = []
     for message in batch:
         kind, value_property = mapping[message.event]
@@ -474,7 +476,7 @@ def signal_rows(source, batch, mapping, received_at) -> list[dict]:
         rows.append({
             "index": message.index, "account_id": message.account_id,
             "external_id": signal_external_id(source, message.message_id), "kind": kind,
-            "occurred_at": moment, "actor": spec.actor(message.body),
+            "occurred_at": moment, "actor": message.user_id or spec.actor(message.body),
             "value": spec.event_value(message.body, value_property),
         })  # fmt: skip
         message.settle(Outcome.SIGNAL, f"{kind} on account {keys[message] or message.account_id}")
@@ -542,6 +544,8 @@ def _raw_copy(source, batch, received_at) -> None:
     as plain bytes: the driver's json dumper was two Python calls a message."""
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
+        # The bytes dumper by type: bytea's by oid is the DB-API `Binary`'s, a Python call a row.
+        cursor.adapters.register_dumper(bytes, BytesBinaryDumper)
         sql = f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(sql) as copy:
             copy.set_types(RAW_TYPES)

@@ -27,7 +27,7 @@ class Refused(ValueError):
     """The message cannot be used: the reason is shown in the debugger."""
 
 
-@dataclass(eq=False)  # one message is one object: a key in the batch's lookups
+@dataclass(eq=False, slots=True)  # one message is one object: a key in the batch's lookups
 class Message:
     """One message of a request or file, and what became of it."""
 

@@ -23,11 +23,11 @@ DECLARE
     wanted bigint;
     found bigint;
 BEGIN
-    SELECT count(DISTINCT account_id) INTO wanted FROM new_rows;
-    SELECT count(*) INTO found FROM (
-        SELECT 1 FROM accounts_account
-        WHERE id IN (SELECT account_id FROM new_rows) FOR KEY SHARE
-    ) AS locked;
+    SELECT count(*), count(a.id) INTO wanted, found
+    FROM (SELECT account_id FROM new_rows GROUP BY 1) AS named
+    LEFT JOIN LATERAL (
+        SELECT id FROM accounts_account WHERE id = named.account_id FOR KEY SHARE
+    ) AS a ON true;
     IF found < wanted THEN
         RAISE EXCEPTION 'insert or update on table "signals_signal" violates foreign key constraint "signals_signal_account_exists"'
             USING ERRCODE = 'foreign_key_violation',
