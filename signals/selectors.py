@@ -1,6 +1,8 @@
-"""Reads of signals' vocabulary: which kinds are registered, and what they are."""
+"""Reads of signals' vocabulary (which kinds are registered, and what they are) and of when
+signals were last received."""
 
 import logging
+from datetime import datetime
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
@@ -45,7 +47,7 @@ def signal_kind_uses(code: str) -> list[str]:
     return uses
 
 
-def newest_received_by_account(*, since) -> dict[int, object]:
+def newest_received_by_account(*, since) -> dict[int, datetime]:
     """Each account's newest receipt time of a signal received since `since`. The BRIN index on
     received_at summarises the pages written since its last summary first (a few pages at a
     sweep's interval): pages left unsummarised would all be read as candidates."""

@@ -172,7 +172,7 @@ def _settle_duplicates(cursor, source, batch, held=frozenset(), importing=False)
     if importing:
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [SOURCE_LOCK + source.pk])
     else:
-        _lock(cursor, source, sorted(ids))  # in order: batches never wait on each other's
+        _lock(cursor, source, ids)
     seen = _stored_ids(cursor, source, ids) | (held & ids)
     for message in batch:
         if message.message_id in seen and message.body is not None:
@@ -476,7 +476,7 @@ def signal_rows(source, batch, mapping, received_at) -> list[dict]:
         rows.append({
             "index": message.index, "account_id": message.account_id,
             "external_id": signal_external_id(source, message.message_id), "kind": kind,
-            "occurred_at": moment, "actor": message.user_id or spec.actor(message.body),
+            "occurred_at": moment, "actor": spec.actor(message.body),
             "value": spec.event_value(message.body, value_property),
         })  # fmt: skip
         message.settle(Outcome.SIGNAL, f"{kind} on account {keys[message] or message.account_id}")
@@ -562,8 +562,8 @@ def raw_outcomes_update(source_id: int, batch) -> None:
     triples, the receipt time a datetime or the text the database gave. The arrays go as literals
     (`text_array`), as a request's do: the driver's quoting of 5,000 details was a sixth of a
     drain's time. The ids are given a second time as an array unknown when planning
-    (`_stored_ids`' way), so each finds its row through the primary key (source, id, received_at): joined to the
-    unnested arrays alone, the planner hashed the whole month's partition for every chunk
+    (`_stored_ids`' way), so each finds its row through the primary key (source, id,
+    received_at): joined to the unnested arrays alone, the planner hashed the whole month's partition for every chunk
     (EXPLAIN ANALYZE: 233,000 rows, 94 MB, 0.4-0.7 s for a drain's 5,000 messages)."""
     ids = text_array(pk for pk, _, _ in batch)
     with connection.cursor() as cursor:

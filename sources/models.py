@@ -119,11 +119,7 @@ class RawBody(models.JSONField):
     """A raw body, kept as `json` (migration 0005): the driver hands it over parsed already."""
 
     def from_db_value(self, value, expression, connection):
-        return (
-            value
-            if value is None or not isinstance(value, str | bytes)
-            else super().from_db_value(value, expression, connection)
-        )
+        return value
 
 
 class RawMessage(models.Model):
