@@ -15,6 +15,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 import psycopg.errors
 from django.apps import apps as django_apps
@@ -175,7 +176,7 @@ def signals_store(*, rows: list[dict], source: str, rescore: bool = True, new=Fa
     unique, conflicts = _distinct(rows)
     if conflicts:
         raise IngestConflict(_sorted(conflicts))
-    unique.sort(key=lambda row: (row["account_id"], row["external_id"]))
+    unique.sort(key=itemgetter("account_id", "external_id"))
     return _store(unique, source, rescore=rescore, new=new)
 
 

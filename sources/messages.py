@@ -59,22 +59,25 @@ def message_read(item, index: int, path_type: str | None = None, compact=None) -
         message = Message(index, None, compact if len(compact) <= MAX_KEPT_NON_OBJECT else b"")
         message.settle("refused", "Not a JSON object.")
         return message
-    message = Message(index, item, compact)
-    message.type = str(path_type or item.get("type") or "").lower()[:10]
-    message.message_id = _text(item.get("messageId"), 200) or _content_id(compact)
-    message.user_id = _text(item.get("userId"), 200)
+    type_ = path_type or item.get("type")
+    type_ = type_.lower()[:10] if type(type_) is str else str(type_ or "").lower()[:10]
+    message = Message(
+        index, item, compact, type_,
+        _text(item.get("messageId"), 200) or _content_id(compact),
+        user_id=_text(item.get("userId"), 200),
+    )  # fmt: skip
     if b"\\u0000" in compact:
         message.body, message.compact = None, b""
         message.settle("refused", "Holds a NUL character, which cannot be stored.")
     elif len(compact) > MAX_MESSAGE_BYTES:
         message.body, message.compact = None, b""
         message.settle("refused", f"Over 32 KB ({len(compact):,} bytes).")
-    elif message.type not in TYPES:
-        message.settle("refused", f"Unknown type {message.type!r}: use one of {', '.join(TYPES)}.")
-    elif message.type in EVENT_TYPES:
-        message.event = event_name(item, message.type)
+    elif type_ in EVENT_TYPES:
+        message.event = event_name(item, type_)
         if not message.event:
             message.settle("refused", "A track call needs an 'event' name.")
+    elif type_ not in TYPES:
+        message.settle("refused", f"Unknown type {type_!r}: use one of {', '.join(TYPES)}.")
     return message
 
 
@@ -112,12 +115,13 @@ def event_name(body: dict, type_: str) -> str | None:
 
 def occurred_at(body: dict, received_at: datetime) -> datetime:
     """`timestamp`, else `originalTimestamp`, else when it was received; refused out of range."""
-    for name in ("timestamp", "originalTimestamp"):
+    name = "timestamp"
+    moment = _moment(body.get(name))
+    if moment is None:
+        name = "originalTimestamp"
         moment = _moment(body.get(name))
-        if moment is not None:
-            break
-    else:
-        return received_at
+        if moment is None:
+            return received_at
     if moment < EARLIEST or moment > received_at + FUTURE_TOLERANCE:
         raise Refused(f"{name} {body.get(name)!r} is before 2000 or in the future.")
     return moment
@@ -127,9 +131,12 @@ def _moment(value) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(value)  # most times: as sent, no spaces around
     except ValueError:
-        return None
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -140,12 +147,12 @@ def actor(body: dict) -> str:
 def event_account_key(body: dict) -> str | None:
     """The account an event names itself: `context.groupId`, else `properties.groupId` or
     `properties.accountId` (else the caller falls back to the user's latest group call)."""
+    context = body.get("context")
+    key = _text(context.get("groupId"), 100) if isinstance(context, dict) else None
+    if key is not None:  # most events: the library's context names the group
+        return key
     properties = _object(body.get("properties"))
-    return (
-        _text(_object(body.get("context")).get("groupId"), 100)
-        or _text(properties.get("groupId"), 100)
-        or _text(properties.get("accountId"), 100)
-    )
+    return _text(properties.get("groupId"), 100) or _text(properties.get("accountId"), 100)
 
 
 def event_value(body: dict, value_property: str | None) -> str:

@@ -135,6 +135,47 @@ def test_a_message_id_repeated_in_chunks_written_side_by_side_is_stored_once(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_writers_keep_their_connections_across_chunks_and_close_them_at_the_end(
+    tmp_path, source, acme
+):
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(*(track(n) for n in range(12))))
+    before = _backends()
+    seen = []
+    with connection.cursor() as cursor:  # each chunk's statements record their backend
+        cursor.execute(
+            "CREATE TABLE import_backends (pid int); CREATE FUNCTION import_backend() "
+            "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO import_backends "
+            "VALUES (pg_backend_pid()); RETURN NULL; END $$; CREATE TRIGGER import_backend "
+            "AFTER INSERT ON signals_signal FOR EACH STATEMENT EXECUTE FUNCTION import_backend()"
+        )
+    try:
+        summary, _ = run_side_by_side(path, chunk=2)  # six chunks, two writers
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM import_backends")
+            seen = [pid for (pid,) in cursor.fetchall()]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DROP TRIGGER import_backend ON signals_signal; DROP FUNCTION import_backend(); "
+                "DROP TABLE import_backends"
+            )
+    assert summary["signal"] == 12
+    assert len(seen) == 6 and len(set(seen)) <= 2  # six chunks on at most two backends
+    assert _backends() == before  # the writers' connections are closed
+
+
+def _backends() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_group_call_is_applied_before_the_later_chunks_that_rely_on_it(tmp_path, source):
     event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
     group = {"type": "group", "userId": "u1", "groupId": "globex", "messageId": "g1",
