@@ -178,6 +178,8 @@ def _settle_duplicates(cursor, source, batch, held=frozenset(), importing=False)
     else:
         _lock(cursor, source, ids)
     seen = _stored_ids(cursor, source, ids) | (held & ids)
+    if not seen and len(ids) == sum(1 for m in batch if m.body is not None):
+        return  # none stored, none twice in the batch (a file's chunk, most often)
     for message in batch:
         if message.message_id in seen and message.body is not None:
             message.settle(Outcome.DUPLICATE, DUPLICATE_DETAIL)
@@ -555,11 +557,12 @@ def _raw_copy(source, batch, received_at) -> None:
         sql = f"COPY {TABLE} ({', '.join(RAW_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         with cursor.copy(sql) as copy:
             copy.set_types(RAW_TYPES)
+            write, source_id, duplicate = copy.write_row, source.id, Outcome.DUPLICATE
             for m in batch:
-                copy.write_row((
-                    source.id, received_at, m.message_id, m.type or "?", m.event, m.user_id,
+                write((
+                    source_id, received_at, m.message_id, m.type or "?", m.event, m.user_id,
                     m.account_id, m.outcome, m.detail,
-                    m.compact if m.compact and m.outcome != Outcome.DUPLICATE else None,
+                    m.compact if m.compact and m.outcome != duplicate else None,
                 ))  # fmt: skip
 
 

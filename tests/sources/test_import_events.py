@@ -5,6 +5,7 @@ import gzip
 import io
 import json
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -142,28 +143,53 @@ def test_the_writers_keep_their_connections_across_chunks_and_close_them_at_the_
     path = tmp_path / "events.ndjson"
     path.write_bytes(ndjson(*(track(n) for n in range(12))))
     before = _backends()
-    seen = []
-    with connection.cursor() as cursor:  # each chunk's statements record their backend
+    with _signal_statements() as backends:
+        summary, _ = run_side_by_side(path, chunk=2)  # six chunks, two writers
+    assert summary["signal"] == 12
+    assert len(backends) == 6 and len(set(backends)) <= 2  # six chunks on at most two backends
+    assert _backends() == before  # the writers' connections are closed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_chunk_is_cut_in_two_and_every_line_is_still_reported_where_it_is(
+    tmp_path, source, acme
+):
+    event_mappings_update(source=source, changes=[{"event": "Login", "kind": "login"}])
+    lines = [track(n) for n in range(80)]
+    lines[4] = {**track(4), "context": {}, "userId": "nobody"}  # in the first chunk
+    lines[77] = {**track(77), "context": {"groupId": "nowhere"}}  # in the last chunk's tail
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(*lines))
+    with _signal_statements() as statements:
+        summary, err = run_side_by_side(path, chunk=40)
+    assert len(statements) == 3  # 40, then the last 40 as 30 and 10
+    assert (summary["signal"], summary["refused"]) == (78, 2)
+    assert [line.split(": ")[0] for line in err.splitlines()] == [f"{path}:5", f"{path}:78"]
+    assert Signal.objects.filter(account=acme).count() == 78
+
+
+@contextmanager
+def _signal_statements():
+    """The backend of each statement that stores signals, while the block runs."""
+    with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE import_backends (pid int); CREATE FUNCTION import_backend() "
             "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO import_backends "
             "VALUES (pg_backend_pid()); RETURN NULL; END $$; CREATE TRIGGER import_backend "
             "AFTER INSERT ON signals_signal FOR EACH STATEMENT EXECUTE FUNCTION import_backend()"
         )
+    backends = []
     try:
-        summary, _ = run_side_by_side(path, chunk=2)  # six chunks, two writers
+        yield backends
         with connection.cursor() as cursor:
             cursor.execute("SELECT pid FROM import_backends")
-            seen = [pid for (pid,) in cursor.fetchall()]
+            backends += [pid for (pid,) in cursor.fetchall()]
     finally:
         with connection.cursor() as cursor:
             cursor.execute(
                 "DROP TRIGGER import_backend ON signals_signal; DROP FUNCTION import_backend(); "
                 "DROP TABLE import_backends"
             )
-    assert summary["signal"] == 12
-    assert len(seen) == 6 and len(set(seen)) <= 2  # six chunks on at most two backends
-    assert _backends() == before  # the writers' connections are closed
 
 
 def _backends() -> int:

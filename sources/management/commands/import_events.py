@@ -98,8 +98,8 @@ class Command(BaseCommand):
                 ThreadPoolExecutor(self.writers) if threads else nullcontext() as self.pool,
             ):
                 try:
-                    for path in files:
-                        self._file(found, path, chunk, bar)
+                    for number, path in enumerate(files, start=1):
+                        self._file(found, path, chunk, bar, last=number == len(files))
                     while self.flight:
                         self._settled(bar)
                 finally:
@@ -124,7 +124,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(json.dumps(summary))
 
-    def _file(self, source, path, chunk, bar):
+    def _file(self, source, path, chunk, bar, last):
         items, lines, numbers = [], [], []
         for number, line in _numbered_lines(path):
             line = line.strip()
@@ -138,12 +138,26 @@ class Command(BaseCommand):
             if not isinstance(item, dict):
                 self._problem(path, number, "not a JSON object")
                 continue
-            items.append(item), lines.append(line), numbers.append(number)
-            if len(items) >= chunk:
+            if len(items) >= chunk:  # full, and another line follows: not the last chunk
                 self._chunk(source, path, items, lines, numbers, bar)
                 items, lines, numbers = [], [], []
+            items.append(item), lines.append(line), numbers.append(number)
         if items:
-            self._chunk(source, path, items, lines, numbers, bar)
+            self._last_chunk(source, path, (items, lines, numbers), bar, chunk, last)
+
+    def _last_chunk(self, source, path, pending, bar, chunk, last):
+        """A file's last chunk; the import's last is cut in two so that both writers end
+        together: the chunk before it is about half written when it is handed on, so its
+        writer takes the smaller part once free (a 200,000-event file's last chunk of 25,000
+        left one core idle for a third of a second)."""
+        items, lines, numbers = pending
+        split = last and self.pool is not None and self.writers > 1
+        tail = (len(items) - chunk // 2) // 2 if split else 0
+        if tail >= max(1, chunk // 10):
+            cut = len(items) - tail
+            self._chunk(source, path, items[:cut], lines[:cut], numbers[:cut], bar)
+            items, lines, numbers = items[cut:], lines[cut:], numbers[cut:]
+        self._chunk(source, path, items, lines, numbers, bar)
 
     def _chunk(self, source, path, items, lines, numbers, bar):
         """Hand the chunk to a writer once one is free. A chunk with group or identify calls
