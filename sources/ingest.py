@@ -148,8 +148,7 @@ def _ingest(source, batch, received_at, rescore, held=frozenset(), importing=Fal
     with connection.cursor() as cursor:
         raw_partition_ensure(cursor, received_at)
         _settle_duplicates(cursor, source, batch, held, importing)
-    live = [m for m in batch if not m.outcome]  # open: neither refused nor a duplicate
-    messages_settle(source, live, received_at, rescore, new=importing)
+    messages_settle(source, [m for m in batch if m.open], received_at, rescore, new=importing)
     raw_rows_write(source, batch, received_at)
 
 
@@ -471,7 +470,7 @@ def signal_rows(source, batch, mapping, received_at) -> list[dict]:
         source, set(keys.values()) - {None},
         {m.user_id for m in batch if m.user_id and keys[m] is None},
     )  # fmt: skip
-    rows, stored = [], Outcome.SIGNAL
+    rows, signal = [], Outcome.SIGNAL
     for message in batch:
         kind, value_property = mapping[message.event]
         key, body = keys[message], message.body
@@ -487,7 +486,7 @@ def signal_rows(source, batch, mapping, received_at) -> list[dict]:
             "occurred_at": moment, "actor": spec.actor(body),
             "value": spec.event_value(body, value_property),
         })  # fmt: skip
-        message.settle(stored, f"{kind} on account {key or message.account_id}")
+        message.settle(signal, f"{kind} on account {key or message.account_id}")
     return rows
 
 

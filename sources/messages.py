@@ -59,25 +59,22 @@ def message_read(item, index: int, path_type: str | None = None, compact=None) -
         message = Message(index, None, compact if len(compact) <= MAX_KEPT_NON_OBJECT else b"")
         message.settle("refused", "Not a JSON object.")
         return message
-    type_ = path_type or item.get("type")
-    type_ = type_.lower()[:10] if type(type_) is str else str(type_ or "").lower()[:10]
-    message = Message(
-        index, item, compact, type_,
-        _text(item.get("messageId"), 200) or _content_id(compact),
-        user_id=_text(item.get("userId"), 200),
-    )  # fmt: skip
+    message = Message(index, item, compact)
+    message.type = str(path_type or item.get("type") or "").lower()[:10]
+    message.message_id = _text(item.get("messageId"), 200) or _content_id(compact)
+    message.user_id = _text(item.get("userId"), 200)
     if b"\\u0000" in compact:
         message.body, message.compact = None, b""
         message.settle("refused", "Holds a NUL character, which cannot be stored.")
     elif len(compact) > MAX_MESSAGE_BYTES:
         message.body, message.compact = None, b""
         message.settle("refused", f"Over 32 KB ({len(compact):,} bytes).")
-    elif type_ in EVENT_TYPES:
-        message.event = event_name(item, type_)
+    elif message.type not in TYPES:
+        message.settle("refused", f"Unknown type {message.type!r}: use one of {', '.join(TYPES)}.")
+    elif message.type in EVENT_TYPES:
+        message.event = event_name(item, message.type)
         if not message.event:
             message.settle("refused", "A track call needs an 'event' name.")
-    elif type_ not in TYPES:
-        message.settle("refused", f"Unknown type {type_!r}: use one of {', '.join(TYPES)}.")
     return message
 
 
