@@ -571,8 +571,9 @@ def raw_outcomes_update(source_id: int, batch) -> None:
     (`text_array`), as a request's do: the driver's quoting of 5,000 details was a sixth of a
     drain's time. The ids are given a second time as an array unknown when planning
     (`_stored_ids`' way), so each finds its row through the primary key (source, id,
-    received_at): joined to the unnested arrays alone, the planner hashed the whole month's partition for every chunk
-    (EXPLAIN ANALYZE: 233,000 rows, 94 MB, 0.4-0.7 s for a drain's 5,000 messages)."""
+    received_at): joined to the unnested arrays alone, the planner hashed the whole month's
+    partition for every chunk (EXPLAIN ANALYZE: 233,000 rows, 94 MB, 0.4-0.7 s for a drain's
+    5,000 messages)."""
     ids = text_array(pk for pk, _, _ in batch)
     with connection.cursor() as cursor:
         cursor.execute(  # a duplicate found by the drain no longer keeps its body
