@@ -1,11 +1,12 @@
 """Benchmark `import_events`: writes a gzipped Segment-spec NDJSON file of N track calls over
 the bench accounts, imports it through a bench source (median of --runs, each run with new
 message ids), counts the signals stored, and says how long 10,000,000 events would take.
+In steady state by default: the source's month of history imported and the book scored
+before anything is timed (`--history-days 30 --history-per-day 30000`; 0: a new database).
 
     DATABASE_URL=postgres://... REDIS_URL=redis://.../1 python manage.py bench_import_events --events 200000
 """
 
-import gzip
 import io
 import json
 import statistics
@@ -16,7 +17,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import orjson
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -24,11 +24,11 @@ from django.db import connection
 from signals.management.commands.bench_api import _bench_accounts, _bench_token
 from signals.models import Signal
 from sources.management.commands.bench_segment import (
-    EVENTS,
     _bench_source,
-    bench_group,
-    bench_user,
+    events_file_write,
+    history_arguments,
     raw_store_vacuum,
+    source_history_ensure,
 )
 
 
@@ -39,16 +39,18 @@ class Command(BaseCommand):
         parser.add_argument("--events", type=int, default=200_000)
         parser.add_argument("--runs", type=int, default=3)
         parser.add_argument("--accounts", type=int, default=300)
+        history_arguments(parser)
 
-    def handle(self, *args, events, runs, accounts, **options):
+    def handle(self, *args, events, runs, accounts, history_days, history_per_day, **options):
         user = _bench_token().user
         count = len(_bench_accounts(accounts, user))
         source, _ = _bench_source(user)
+        source_history_ensure(self.stdout, source, count, history_days, history_per_day)
         results = []
         with tempfile.TemporaryDirectory() as folder:
             for _ in range(runs):
                 run = uuid.uuid4().hex[:10]
-                path = _write(Path(folder) / f"{run}.json.gz", run, events, count)
+                path = events_file_write(Path(folder) / f"{run}.json.gz", run, events, count)
                 raw_store_vacuum()
                 started = datetime.now(UTC) - timedelta(seconds=1)
                 out = io.StringIO()
@@ -83,22 +85,6 @@ class Command(BaseCommand):
             f"{report['ten_million_minutes']} min; rows ok: {report['ok']}"
         )
         self.stdout.write(json.dumps(report))
-
-
-def _write(path: Path, run: str, events: int, accounts: int) -> Path:
-    names = list(EVENTS)
-    base = datetime.now(UTC) - timedelta(days=30)
-    with gzip.open(path, "wb", compresslevel=6) as handle:
-        for i in range(events):
-            when = base + timedelta(seconds=(i * 7919) % 2_500_000)
-            handle.write(orjson.dumps({
-                "type": "track", "event": names[i % len(names)], "userId": f"user{bench_user(i)}",
-                "messageId": f"{run}-{i:09d}", "timestamp": when.isoformat(),
-                "properties": {"feature": f"f{i % 13}"},
-                "context": {"groupId": bench_group(i, accounts),
-                            "library": {"name": "analytics-python", "version": "2.4.0"}},
-            }) + b"\n")  # fmt: skip
-    return path
 
 
 class BackendClock:
