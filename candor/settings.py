@@ -372,8 +372,9 @@ globals().update(email_settings(os.environ.get("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Candor <candor@localhost>")
 # Segment-spec sources keep every message raw this long (whole months are dropped past it).
 SOURCES_RAW_RETENTION_DAYS = int(os.environ.get("SOURCES_RAW_RETENTION_DAYS", 400))
-# Where a request's kept messages become signals: `celery` (a task), `background` (a thread of
-# the web process, after the answer), `inline` (in the request, before the answer).
+# Where a request's kept messages become signals: `drainer` (the `drain_sources` process, as
+# docker-compose.yml runs it), `celery` (a task), `background` (a thread of the web process,
+# after the answer), `inline` (in the request, before the answer).
 SOURCES_DRAIN = os.environ.get("SOURCES_DRAIN", "celery" if REDIS_URL else "background")
 # Where the rescore of accounts that received data runs: `celery` (a debounced task),
 # `background` (a thread of the web process, after the answer), `inline` (in the request).

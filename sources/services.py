@@ -1,6 +1,7 @@
 """Writes about sources: make one (its key shown once), change its maps, revoke or rotate its
 key, and re-read its raw messages when an event's mapping changes (the backfill)."""
 
+import logging
 from datetime import datetime
 
 import orjson
@@ -10,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from signals.services import signals_remove, signals_store
+from sources import selectors
 from sources.auth import source_cache_key
 from sources.hooks import event_mappings_changed, raw_messages_pending
 from sources.ingest import (
@@ -27,6 +29,7 @@ from sources.messages import _text as spec_text
 from sources.models import EventMapping, Outcome, Source
 from sources.raw import TABLE
 
+logger = logging.getLogger(__name__)
 BACKFILL_CHUNK = 10_000
 DRAIN_CHUNK = 5_000
 DRAIN_LOCK = 0xD4A1 << 32  # one drain per source at a time: chunks settle in arrival order
@@ -151,8 +154,8 @@ def _replay(source, mapping, rows) -> int:
 
 def segment_batch_receive(*, source: Source, items: list, received_at, path_type=None) -> None:
     """A request's batch: kept raw as pending at once, drained off the request path once
-    committed (`SOURCES_DRAIN`: a Celery task, this process' drain thread, or `inline`: here,
-    before the answer, as the tests' client sees it)."""
+    committed (`SOURCES_DRAIN`: the `drain_sources` process, a Celery task, this process' drain
+    thread, or `inline`: here, before the answer, as the tests' client sees it)."""
     batch = messages_accept(
         source=source, items=items, received_at=received_at, path_type=path_type
     )
@@ -161,6 +164,8 @@ def segment_batch_receive(*, source: Source, items: list, received_at, path_type
     if settings.SOURCES_DRAIN == "inline":
         raw_messages_drain(source_id=source.pk)
         return
+    if settings.SOURCES_DRAIN == "drainer":
+        return  # `drain_sources` finds it pending: nothing for this process to do
     transaction.on_commit(
         lambda: raw_messages_pending.send(sender=Source, source_id=source.pk), robust=True
     )
@@ -183,6 +188,21 @@ def raw_messages_drain(*, source_id: int, chunk: int = DRAIN_CHUNK, received_bef
         settled += done
         if done < chunk:
             return settled
+
+
+def pending_sources_drain() -> int:
+    """One pass of the `drain_sources` process: every source with pending messages drained;
+    returns how many messages were settled. A source whose drain fails is logged and left
+    pending for the next pass (its chunk rolled back), and the others are still drained."""
+    settled = 0
+    for source_id in selectors.sources_with_pending_messages():
+        try:
+            settled += raw_messages_drain(source_id=source_id)
+        except Exception:
+            logger.exception("Drain of source %s failed; its messages stay pending", source_id)
+            if not connection.is_usable():
+                connection.close()  # the next pass opens a new one
+    return settled
 
 
 def _drain_wait(source_id: int) -> None:

@@ -1,15 +1,24 @@
-"""A request keeps its batch raw as `pending` and answers at once; the drain (a Celery task, or
-this process' drain thread without a broker) turns pending messages into signals later."""
+"""A request keeps its batch raw as `pending` and answers at once; the drain (the `drain_sources`
+process, a Celery task, or this process' drain thread without a broker) turns pending messages
+into signals later."""
 
+import io
 import json
+import threading
+from pathlib import Path
 
 import pytest
+import yaml
+from django.core.management import call_command
+from django.db import OperationalError
 from django.utils import timezone
 
 from signals.models import Signal
+from sources import services
 from sources.ingest import messages_ingest
+from sources.management.commands import drain_sources
 from sources.models import EventMapping, Outcome, RawMessage
-from sources.services import event_mappings_update, raw_messages_drain
+from sources.services import event_mappings_update, raw_messages_drain, source_create
 from sources.tasks import drainer, raw_drains_sweep
 
 from .conftest import basic
@@ -215,3 +224,103 @@ def test_a_librarys_batch_is_kept_pending_with_every_body_as_sent(
     assert kept.first().body == odd and kept.last().body is None
     raw_messages_drain(source_id=source.pk)
     assert Signal.objects.filter(account=acme, kind="login").count() == 20
+
+
+@pytest.fixture
+def drainer_process(settings):
+    """The drain as production's `drainer` service runs it: `drain_sources`, a process apart."""
+    settings.SOURCES_DRAIN = "drainer"
+
+
+@pytest.mark.django_db
+def test_with_a_drainer_process_a_request_leaves_its_batch_pending_and_queues_nothing(
+    client, key, source, acme, login_mapped, drainer_process, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert post(client, {"batch": [login()]}, key).json() == {"success": True}
+    assert callbacks == []
+    assert RawMessage.objects.get().outcome == Outcome.PENDING
+
+
+@pytest.mark.django_db
+def test_one_pass_of_the_drainer_drains_every_source_with_pending_messages(
+    client, key, source, acme, login_mapped, drainer_process, vera
+):
+    other, other_key = source_create(name="Other", created_by=vera)
+    event_mappings_update(source=other, changes=[{"event": "Login", "kind": "login"}])
+    post(client, {"batch": [login("m1"), login("m2")]}, key)
+    post(client, {"batch": [login("m1")]}, other_key)
+    out = io.StringIO()
+    call_command("drain_sources", once=True, stdout=out)
+    assert out.getvalue().strip() == "Drained 3 messages."
+    assert set(RawMessage.objects.values_list("outcome", flat=True)) == {Outcome.SIGNAL}
+    assert Signal.objects.filter(account=acme).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_source_whose_drain_fails_stays_pending_and_the_others_are_drained(
+    client, key, source, acme, login_mapped, drainer_process, vera, monkeypatch, caplog
+):
+    other, other_key = source_create(name="Other", created_by=vera)
+    event_mappings_update(source=other, changes=[{"event": "Login", "kind": "login"}])
+    post(client, {"batch": [login("m1")]}, key)
+    post(client, {"batch": [login("m2")]}, other_key)
+    real = services.raw_messages_drain
+
+    def failing_for_the_first(*, source_id, **kwargs):
+        if source_id == source.pk:
+            raise RuntimeError("boom")
+        return real(source_id=source_id, **kwargs)
+
+    monkeypatch.setattr(services, "raw_messages_drain", failing_for_the_first)
+    assert services.pending_sources_drain() == 1
+    assert RawMessage.objects.get(source=source).outcome == Outcome.PENDING
+    assert RawMessage.objects.get(source=other).outcome == Outcome.SIGNAL
+    assert f"Drain of source {source.pk} failed" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_drainer_passes_until_stopped_and_touches_its_heartbeat(
+    client, key, source, acme, login_mapped, drainer_process, tmp_path, monkeypatch
+):
+    post(client, {"batch": [login("m1")]}, key)
+    stop, passes = threading.Event(), []
+    real = services.pending_sources_drain
+
+    def counted():
+        passes.append(1)
+        if len(passes) == 3:
+            stop.set()
+        return real()
+
+    monkeypatch.setattr(drain_sources, "pending_sources_drain", counted)
+    heartbeat = tmp_path / "alive"
+    assert drain_sources.drain_until(stop, idle=0.01, heartbeat=heartbeat) == 1
+    assert len(passes) == 3 and heartbeat.exists()
+    assert RawMessage.objects.get().outcome == Outcome.SIGNAL
+
+
+@pytest.mark.django_db
+def test_a_pass_the_database_fails_is_tried_again(monkeypatch, caplog):
+    stop, passes = threading.Event(), []
+
+    def failing_once():
+        passes.append(1)
+        if len(passes) == 1:
+            raise OperationalError("the database went away")
+        stop.set()
+        return 0
+
+    monkeypatch.setattr(drain_sources, "pending_sources_drain", failing_once)
+    assert drain_sources.drain_until(stop, idle=0.01) == 0
+    assert len(passes) == 2 and "Drain pass failed" in caplog.text
+
+
+def test_production_runs_the_drainer_beside_the_web_and_its_requests_leave_it_the_drain(settings):
+    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+    drainer = compose["services"]["drainer"]
+    assert drainer["command"][:3] == ["python", "manage.py", "drain_sources"]
+    heartbeat = drainer["command"][drainer["command"].index("--heartbeat") + 1]
+    assert heartbeat in " ".join(drainer["healthcheck"]["test"])
+    for service in ("web", "drainer", "worker"):
+        assert compose["services"][service]["environment"]["SOURCES_DRAIN"] == "drainer"

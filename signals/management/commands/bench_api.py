@@ -138,9 +138,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_server(port, workers) -> subprocess.Popen:
+def _start_server(port, workers, env=None) -> subprocess.Popen:
+    """gunicorn on loopback, in this environment and `env` (variables it adds or overrides)."""
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    env = {**os.environ, "API_THROTTLE_RATE": os.environ.get("API_THROTTLE_RATE", "100000/min")}
+    env = {**os.environ, "API_THROTTLE_RATE": os.environ.get("API_THROTTLE_RATE", "100000/min"),
+           **(env or {})}  # fmt: skip
     command = [
         gunicorn, "candor.wsgi:application", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--timeout", "120", "--log-level", "warning",

@@ -21,6 +21,8 @@ import json
 import os
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -49,12 +51,12 @@ from sources.services import event_mappings_update, source_create, source_key_ro
 SOURCE = "bench-segment"
 
 
-def cpu_seconds(server=None) -> tuple[float, float]:
-    """CPU time used so far by this process (the client), and by the server's process tree and
-    the database's backends for this database: on a shared machine events/s depends on the
-    share of the cores the bench gets; CPU per event does not."""
+def cpu_seconds(servers=()) -> tuple[float, float]:
+    """CPU time used so far by this process (the client), and by the servers' process trees
+    (gunicorn, the drainer) and the database's backends for this database: on a shared machine
+    events/s depends on the share of the cores the bench gets; CPU per event does not."""
     others = []
-    if server is not None:
+    for server in servers:
         parent = psutil.Process(server.pid)
         others += [parent, *parent.children(recursive=True)]
     with connection.cursor() as cursor:
@@ -91,6 +93,11 @@ class Command(BaseCommand):
                             help="the Segment client's upload threads (its default: 1)")  # fmt: skip
         parser.add_argument("--webhooks", type=int, default=5000, help="single-message posts")
         parser.add_argument("--webhook-clients", type=int, default=4)
+        parser.add_argument(
+            "--drain", choices=["drainer", "background"], default="drainer",
+            help="where pending messages become signals: the `drain_sources` process beside "
+            "gunicorn (production's shape, the default) or a thread of each web process",
+        )  # fmt: skip
         history_arguments(parser)
 
     def handle(self, *args, **options):
@@ -99,15 +106,17 @@ class Command(BaseCommand):
         source, key = _bench_source(user)  # a fresh key each time: only its hash is kept
         source_history_ensure(self.stdout, source, len(account_ids), options["history_days"],
                               options["history_per_day"])  # fmt: skip
-        port = _free_port()
-        server = _start_server(port, options["workers"])
+        port, drain = _free_port(), {"SOURCES_DRAIN": options["drain"]}
+        server = _start_server(port, options["workers"], env=drain)
+        processes = [server, *([_start_drainer(drain)] if options["drain"] == "drainer" else [])]
         try:
-            runs = [self._client_run(options, source, key, port, account_ids, server)
+            runs = [self._client_run(options, source, key, port, account_ids, processes)
                     for _ in range(options["runs"])]  # fmt: skip
-            webhook = self._webhook_run(options, source, key, port, account_ids, server)
+            webhook = self._webhook_run(options, source, key, port, account_ids, processes)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=30)
         report = _report(options, runs, webhook)
         rates = ", ".join(f"{r['events_per_s']:,}" for r in runs)
         self.stdout.write(
@@ -120,7 +129,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(json.dumps(report))
 
-    def _client_run(self, options, source, key, port, account_ids, server=None) -> dict:
+    def _client_run(self, options, source, key, port, account_ids, servers=()) -> dict:
         from segment.analytics import Client
 
         run, total = uuid.uuid4().hex[:10], options["events"]
@@ -133,7 +142,7 @@ class Command(BaseCommand):
         calls = _calls(run, total, account_ids)
         raw_store_vacuum()
         started_at = datetime.now(UTC)
-        cpu = cpu_seconds(server)
+        cpu = cpu_seconds(servers)
         started = time.perf_counter()
         for user_id, event, properties, context, message_id, when in calls:
             client.track(user_id, event, properties, context=context, message_id=message_id,
@@ -141,7 +150,7 @@ class Command(BaseCommand):
         client.flush()
         _drained(source)
         elapsed = time.perf_counter() - started
-        client_cpu, server_cpu = (b - a for a, b in zip(cpu, cpu_seconds(server), strict=True))
+        client_cpu, server_cpu = (b - a for a, b in zip(cpu, cpu_seconds(servers), strict=True))
         client.shutdown()
         if errors:
             raise CommandError(f"The client reported {len(errors)} errors: {errors[0]}")
@@ -162,7 +171,7 @@ class Command(BaseCommand):
                 "client_cpu_ms_per_1000": round(client_cpu / total * 1e6),
                 "server_cpu_ms_per_1000": round(server_cpu / total * 1e6)}  # fmt: skip
 
-    def _webhook_run(self, options, source, key, port, account_ids, server=None) -> dict:
+    def _webhook_run(self, options, source, key, port, account_ids, servers=()) -> dict:
         run, total = uuid.uuid4().hex[:10], options["webhooks"]
         if total <= 0:  # --webhooks 0: the Segment client alone
             return {"posts": 0, "seconds": 0, "posts_per_s": 0, "signals": 0,
@@ -173,12 +182,12 @@ class Command(BaseCommand):
             for u, e, p, c, m, w in _calls(run, total, account_ids)]  # fmt: skip
         raw_store_vacuum()
         started_at = datetime.now(UTC)
-        cpu = cpu_seconds(server)
+        cpu = cpu_seconds(servers)
         started = time.perf_counter()
         failures = _post_all(port, requests, options["webhook_clients"])
         _drained(source)
         elapsed = time.perf_counter() - started
-        client_cpu, server_cpu = (b - a for a, b in zip(cpu, cpu_seconds(server), strict=True))
+        client_cpu, server_cpu = (b - a for a, b in zip(cpu, cpu_seconds(servers), strict=True))
         if failures:
             raise CommandError(f"Webhook posts failed: {failures[:5]}")
         stored = Signal.objects.filter(
@@ -199,6 +208,22 @@ def history_arguments(parser) -> None:
     )  # fmt: skip
     parser.add_argument("--history-per-day", type=int, default=30_000,
                         help="events a day in that history (300 accounts: 100 each)")  # fmt: skip
+
+
+def _start_drainer(env: dict) -> subprocess.Popen:
+    """`drain_sources` beside gunicorn, as production's `drainer` service runs it; returns once
+    its first pass is done (its heartbeat file made), as gunicorn's workers are once listening:
+    started with the first run, it spent that run starting Django while the messages piled up."""
+    heartbeat = Path(tempfile.mkdtemp()) / "alive"  # the drainer touches it while it runs
+    command = [sys.executable, "manage.py", "drain_sources", "--heartbeat", str(heartbeat)]
+    drainer = subprocess.Popen(command, cwd=str(settings.BASE_DIR), env={**os.environ, **env})
+    deadline = time.monotonic() + 60
+    while not heartbeat.exists():
+        if drainer.poll() is not None or time.monotonic() > deadline:
+            drainer.kill()
+            raise CommandError("drain_sources did not start within 60 s.")
+        time.sleep(0.05)
+    return drainer
 
 
 def webhook_request(key: str, port: int, body: bytes) -> bytes:
@@ -364,7 +389,7 @@ def _report(options, runs, webhook) -> dict:
         "gunicorn_workers": options["workers"],
         "client_threads": options["client_threads"],
         "redis": bool(settings.REDIS_URL),
-        "drain": settings.SOURCES_DRAIN,
+        "drain": options["drain"],
         "database": connection.vendor,
         "ok": ok,
     }
