@@ -136,6 +136,17 @@ def test_ingest_into_existing_summaries_keeps_them_exact(signalled):
 
 
 @pytest.mark.django_db
+def test_a_large_statement_after_a_small_one_in_one_session_keeps_summaries_exact(signalled):
+    """The day-update trigger's DELETE is planned at each call: a plan kept from the small
+    statement (a few days) was a nested loop over the large one's old and new days."""
+    build_features(today())
+    ingest(signal(signalled[0], "login", 1, actor="first"))  # one day changed
+    ingest(*[signal(signalled[i % 2], KINDS[i % len(KINDS)], days, hour=i % 24, actor=f"n{i}")
+             for i in range(300) for days in EDGE_DAYS[i % 4 :: 4]])  # fmt: skip
+    assert_today_exact()
+
+
+@pytest.mark.django_db
 def test_moved_and_deleted_signals_keep_summaries_exact(signalled):
     build_features(today())
     latest = Signal.objects.filter(account=signalled[0]).order_by("-occurred_at")

@@ -295,7 +295,7 @@ def test_the_drainer_passes_until_stopped_and_touches_its_heartbeat(
 
     monkeypatch.setattr(drain_sources, "pending_sources_drain", counted)
     heartbeat = tmp_path / "alive"
-    assert drain_sources.drain_until(stop, idle=0.01, heartbeat=heartbeat) == 1
+    assert drain_sources.drain_until(stop, every=0.01, heartbeat=heartbeat) == 1
     assert len(passes) == 3 and heartbeat.exists()
     assert RawMessage.objects.get().outcome == Outcome.SIGNAL
 
@@ -312,7 +312,7 @@ def test_a_pass_the_database_fails_is_tried_again(monkeypatch, caplog):
         return 0
 
     monkeypatch.setattr(drain_sources, "pending_sources_drain", failing_once)
-    assert drain_sources.drain_until(stop, idle=0.01) == 0
+    assert drain_sources.drain_until(stop, every=0.01) == 0
     assert len(passes) == 2 and "Drain pass failed" in caplog.text
 
 

@@ -2,7 +2,7 @@
 docker-compose.yml): pass after pass, every source's pending raw messages become accounts,
 stakeholders and signals, while the web processes only keep what they receive.
 
-    python manage.py drain_sources [--idle 0.05] [--heartbeat /tmp/drainer-alive]
+    python manage.py drain_sources [--every 0.1] [--heartbeat /tmp/drainer-alive]
 
 A drain thread inside the web process shared its interpreter lock with the request thread: a
 Segment library's batch waited for it, and the library sends its next batch only once answered
@@ -15,6 +15,7 @@ back and drained again by the next process (a drain is idempotent).
 import logging
 import signal
 import threading
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -23,7 +24,9 @@ from django.db import connection
 from sources.services import pending_sources_drain
 
 logger = logging.getLogger(__name__)
-IDLE = 0.05  # seconds between passes that find nothing: 20 probes of the pending index a second
+# Seconds from a pass's start to the next: a message waits at most this long before its drain
+# starts, and an idle drainer probes the pending index ten times a second.
+EVERY = 0.1
 
 
 class Command(BaseCommand):
@@ -31,28 +34,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="One pass, then exit.")
-        parser.add_argument("--idle", type=float, default=IDLE,
-                            help="seconds to wait after a pass that found nothing pending")  # fmt: skip
+        parser.add_argument("--every", type=float, default=EVERY,
+                            help="seconds from a pass's start to the next one's, at least")  # fmt: skip
         parser.add_argument("--heartbeat", type=Path, default=None,
                             help="a file touched after every pass (a health check reads its age)")  # fmt: skip
 
-    def handle(self, *args, once, idle, heartbeat, **options):
+    def handle(self, *args, once, every, heartbeat, **options):
         stop = threading.Event()
         if once:
             stop.set()
         else:
             for number in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(number, lambda *_: stop.set())
-        settled = drain_until(stop, idle=idle, heartbeat=heartbeat)
+        settled = drain_until(stop, every=every, heartbeat=heartbeat)
         self.stdout.write(f"Drained {settled:,} messages.")
 
 
-def drain_until(stop: threading.Event, *, idle: float, heartbeat: Path | None = None) -> int:
-    """Passes until `stop` is set (at least one): the next at once after a pass that settled
-    messages (more came in meanwhile), `idle` seconds after one that found none. A pass the
-    database fails is logged and tried again after `idle`. Returns the messages settled."""
+def drain_until(stop: threading.Event, *, every: float, heartbeat: Path | None = None) -> int:
+    """Passes until `stop` is set (at least one), each starting `every` seconds after the one
+    before, or at once when that one took longer: a pass then settles what came in meanwhile
+    together (single-message webhook posts in hundreds, not a few at a drain's fixed cost each).
+    A pass the database fails is logged and tried again. Returns the messages settled."""
     settled = 0
     while True:
+        started = time.monotonic()
         try:
             done = pending_sources_drain()
         except Exception:
@@ -62,7 +67,7 @@ def drain_until(stop: threading.Event, *, idle: float, heartbeat: Path | None = 
         settled += done
         if heartbeat is not None:
             _touch(heartbeat)
-        if stop.is_set() or (not done and stop.wait(idle)):
+        if stop.is_set() or stop.wait(max(0.0, started + every - time.monotonic())):
             return settled
 
 
