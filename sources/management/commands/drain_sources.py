@@ -5,11 +5,12 @@ stakeholders and signals, while the web processes only keep what they receive.
     python manage.py drain_sources [--every 0.1] [--heartbeat /tmp/drainer-alive]
 
 A drain thread inside the web process shared its interpreter lock with the request thread: a
-Segment library's batch waited for it, and the library sends its next batch only once answered
-(`bench_segment`, interleaved on fresh copies: the client's 26,000 queued events sent in 1.4-1.9 s
-against 1.8-2.4 s, the whole run 10,193 / 11,073 / 11,719 events/s against 9,792 / 8,577 /
-9,784). SIGTERM or SIGINT ends it after the pass under way; a pass cut short by a kill is rolled
-back and drained again by the next process (a drain is idempotent).
+Segment library's batch waited for it, and the library sends its next batch only once answered.
+`bench_segment` on fresh copies of one database, interleaved with the code before (the thread):
+8,736 / 7,769 / 8,947 / 8,418 events/s against 7,093 / 7,336 / 7,325 / 7,190.
+
+SIGTERM or SIGINT ends it after the pass under way; a pass cut short by a kill is rolled back
+and drained again by the next process (a drain is idempotent).
 """
 
 import logging
