@@ -19,6 +19,7 @@ import gzip
 import io
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -107,9 +108,11 @@ class Command(BaseCommand):
         source_history_ensure(self.stdout, source, len(account_ids), options["history_days"],
                               options["history_per_day"])  # fmt: skip
         port, drain = _free_port(), {"SOURCES_DRAIN": options["drain"]}
-        server = _start_server(port, options["workers"], env=drain)
-        processes = [server, *([_start_drainer(drain)] if options["drain"] == "drainer" else [])]
+        server, folder = _start_server(port, options["workers"], env=drain), tempfile.mkdtemp()
         try:
+            processes = [server]
+            if options["drain"] == "drainer":
+                processes.append(_start_drainer(drain, Path(folder) / "alive"))
             runs = [self._client_run(options, source, key, port, account_ids, processes)
                     for _ in range(options["runs"])]  # fmt: skip
             webhook = self._webhook_run(options, source, key, port, account_ids, processes)
@@ -117,6 +120,7 @@ class Command(BaseCommand):
             for process in processes:
                 process.terminate()
                 process.wait(timeout=30)
+            shutil.rmtree(folder, ignore_errors=True)
         report = _report(options, runs, webhook)
         rates = ", ".join(f"{r['events_per_s']:,}" for r in runs)
         self.stdout.write(
@@ -210,11 +214,10 @@ def history_arguments(parser) -> None:
                         help="events a day in that history (300 accounts: 100 each)")  # fmt: skip
 
 
-def _start_drainer(env: dict) -> subprocess.Popen:
+def _start_drainer(env: dict, heartbeat: Path) -> subprocess.Popen:
     """`drain_sources` beside gunicorn, as production's `drainer` service runs it; returns once
     its first pass is done (its heartbeat file made), as gunicorn's workers are once listening:
     started with the first run, it spent that run starting Django while the messages piled up."""
-    heartbeat = Path(tempfile.mkdtemp()) / "alive"  # the drainer touches it while it runs
     command = [sys.executable, "manage.py", "drain_sources", "--heartbeat", str(heartbeat)]
     drainer = subprocess.Popen(command, cwd=str(settings.BASE_DIR), env={**os.environ, **env})
     deadline = time.monotonic() + 60
