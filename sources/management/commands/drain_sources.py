@@ -7,7 +7,7 @@ stakeholders and signals, while the web processes only keep what they receive.
 A drain thread inside the web process shared its interpreter lock with the request thread: a
 Segment library's batch waited for it, and the library sends its next batch only once answered.
 `bench_segment` on fresh copies of one database, interleaved with the code before (the thread):
-8,736 / 7,769 / 8,947 / 8,418 events/s against 7,093 / 7,336 / 7,325 / 7,190.
+7,443 / 8,881 / 6,549 / 8,797 events/s against 6,767 / 6,525 / 6,245 / 6,541.
 
 SIGTERM or SIGINT ends it after the pass under way; a pass cut short by a kill is rolled back
 and drained again by the next process (a drain is idempotent).
