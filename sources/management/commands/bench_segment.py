@@ -305,19 +305,17 @@ def source_history_ensure(stdout, source, accounts: int, days: int, per_day: int
 
 
 def events_file_write(path: Path, run: str, events: int, accounts: int, days: int = 30) -> Path:
-    """A gzipped Segment-spec NDJSON file of `events` track calls over the bench accounts,
-    spread over the last `days` days (message ids `run`-n)."""
-    names, span = list(EVENTS), max(1, days * 86_400 - 92_000)
-    base = datetime.now(UTC) - timedelta(days=days)
+    """A gzipped Segment-spec NDJSON file of `events` track calls (`bench_calls`), as a
+    library's storage destination writes them."""
+    library = {"name": "analytics-python", "version": "2.4.0"}
     with gzip.open(path, "wb", compresslevel=6) as handle:
-        for i in range(events):
-            when = base + timedelta(seconds=(i * 7919) % span)
+        for user, event, properties, context, message_id, when in bench_calls(
+            run, events, accounts, days
+        ):
             handle.write(orjson.dumps({
-                "type": "track", "event": names[i % len(names)], "userId": f"user{bench_user(i)}",
-                "messageId": f"{run}-{i:09d}", "timestamp": when.isoformat(),
-                "properties": {"feature": f"f{i % 13}"},
-                "context": {"groupId": bench_group(i, accounts),
-                            "library": {"name": "analytics-python", "version": "2.4.0"}},
+                "type": "track", "event": event, "userId": user, "messageId": message_id,
+                "timestamp": when.isoformat(), "properties": properties,
+                "context": {**context, "library": library},
             }) + b"\n")  # fmt: skip
     return path
 
@@ -344,16 +342,19 @@ def _bench_source(user):
 
 
 def _calls(run, total, account_ids):
-    """(userId, event, properties, context, messageId, timestamp) per event: the accounts by
-    their external ids, spread over the last 30 days."""
-    names = list(EVENTS)
-    base = datetime.now(UTC) - timedelta(days=30)
-    return [
-        (f"user{bench_user(i)}", names[i % len(names)], {"feature": f"f{i % 13}"},
-         {"groupId": bench_group(i, len(account_ids))}, f"{run}-{i:08d}",
-         base + timedelta(seconds=(i * 7919) % 2_500_000))
-        for i in range(total)
-    ]  # fmt: skip
+    """Every call of a run, made before it is timed."""
+    return list(bench_calls(run, total, len(account_ids)))
+
+
+def bench_calls(run, total, accounts: int, days: int = 30):
+    """(userId, event, properties, context, messageId, timestamp) per event, for the client's
+    runs and the files alike: the accounts by their external ids, spread over the last `days`."""
+    names, span = list(EVENTS), max(1, days * 86_400 - 92_000)
+    base = datetime.now(UTC) - timedelta(days=days)
+    for i in range(total):
+        yield (f"user{bench_user(i)}", names[i % len(names)], {"feature": f"f{i % 13}"},
+               {"groupId": bench_group(i, accounts)}, f"{run}-{i:08d}",
+               base + timedelta(seconds=(i * 7919) % span))  # fmt: skip
 
 
 def bench_user(i: int) -> int:
