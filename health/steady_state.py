@@ -39,8 +39,10 @@ def history_nights(
     bounds of the partition holding `as_of` (its week by default)."""
     first, after = partition or week_bounds(as_of)
     span = (after - first).days
-    # A night dated today runs before any real run of today (the benchmark's).
-    latest = now - timedelta(hours=1)
+    # A night dated today runs before any real run of today (the benchmark's): at midnight, a
+    # moment that stays the same all day, so a second fill finds the nights the first wrote
+    # (an hour before `now` moved with the clock, and a fill at 01:00 wrote them again).
+    latest = datetime.combine(now.astimezone(UTC).date(), time(0, tzinfo=UTC))
     runs = []
     for k in range(nights, 0, -1):
         day = as_of - timedelta(days=k)

@@ -74,3 +74,12 @@ def test_a_second_fill_writes_nothing(alice):
     history_nights_fill(nights=3, as_of=today)
     assert history_nights_fill(nights=3, as_of=today) == 0
     assert HealthScore.objects.filter(account=account).count() == 4
+
+
+def test_nights_dated_today_keep_their_moments_all_day():
+    """A partition starting today, filled at 00:10 and again at 00:20: the same nights."""
+    bounds = (date(2026, 12, 8), date(2026, 12, 15))
+    first = history_nights(3, date(2026, 12, 8), datetime(2026, 12, 8, 0, 10, tzinfo=UTC), bounds)
+    later = history_nights(3, date(2026, 12, 8), datetime(2026, 12, 8, 0, 20, tzinfo=UTC), bounds)
+    assert first == later
+    assert max(moment for _, moment in first) < datetime(2026, 12, 8, tzinfo=UTC)
