@@ -84,9 +84,11 @@ class Signal(models.Model):
             # The stale sweep's "received in the last two days": signals are appended in the
             # order received, so a summary per block range finds them (nothing kept per row).
             BrinIndex(fields=["received_at"], name="signal_received", autosummarize=True),
-            models.Index(
-                fields=["account", "kind", "occurred_at"], name="signal_account_kind_time"
-            ),
+            # An account's signals of some kinds (its key events, a scorecard's usage kinds):
+            # the time is read from the rows, not the index. Keyed by time too, every write
+            # landed on a page of its own (account, kind, day) and a book's history cycled the
+            # whole index through the buffer cache (migration 0019).
+            models.Index(fields=["account", "kind"], name="signal_account_kind"),
         ]
         constraints = [
             models.UniqueConstraint(
