@@ -176,7 +176,11 @@ def signals_store(*, rows: list[dict], source: str, rescore: bool = True, new=Fa
     unique, conflicts = _distinct(rows)
     if conflicts:
         raise IngestConflict(_sorted(conflicts))
-    unique.sort(key=itemgetter("account_id", "external_id"))
+    # New rows (a file's chunk) go in by account and time, so each account's rows fill its
+    # pages of the (account, occurred_at) index in order and the table keeps an account's
+    # signals together; rows that may meet stored keys go in key order, as concurrent
+    # batches take the unique index's entries in one order.
+    unique.sort(key=itemgetter("account_id", "occurred_at" if new else "external_id"))
     return _store(unique, source, rescore=rescore, new=new)
 
 

@@ -42,3 +42,14 @@ def test_a_copied_batch_changing_a_stored_signal_is_a_conflict_and_stores_nothin
         signals_store(rows=batch, source="feed", rescore=False)
     assert [e["index"] for e in raised.value.errors] == [0]
     assert Signal.objects.filter(account=account).count() == 1
+
+
+def test_a_new_batch_goes_in_by_account_and_time(account, alice):
+    other = make_account(csm=alice)
+    batch = rows(account, COPY_FROM // 2) + rows(other, COPY_FROM // 2, first=COPY_FROM)
+    for row in batch:  # ids in one order, times in another
+        row["occurred_at"] = START - timedelta(minutes=int(row["external_id"][5:]))
+    signals_store(rows=batch, source="feed", rescore=False, new=True)
+    stored = list(Signal.objects.order_by("id").values_list("account_id", "occurred_at"))
+    assert len(stored) == len(batch)
+    assert stored == sorted(stored)
