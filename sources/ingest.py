@@ -465,28 +465,31 @@ def event_map(source, events: set) -> dict[str, tuple[str | None, str | None]]:
 
 def signal_rows(source, batch, mapping, received_at) -> list[dict]:
     """The signals of mapped events (refusing those with no account or a bad time)."""
-    keys = {m: spec.event_account_key(m.body) for m in batch}
+    keys = [spec.event_account_key(m.body) for m in batch]
     by_key, by_user = _accounts_of(  # a user's latest group: for the events that name none
-        source, set(keys.values()) - {None},
-        {m.user_id for m in batch if m.user_id and keys[m] is None},
+        source, set(keys) - {None},
+        {m.user_id for m, key in zip(batch, keys, strict=True) if m.user_id and key is None},
     )  # fmt: skip
-    rows, signal = [], Outcome.SIGNAL
-    for message in batch:
+    rows, signal, occurred_at, actor = [], Outcome.SIGNAL, spec.occurred_at, spec.actor
+    prefix = f"seg{source.id}:"
+    for message, key in zip(batch, keys, strict=True):
         kind, value_property = mapping[message.event]
-        key, body = keys[message], message.body
+        body = message.body
         try:
-            message.account_id = _resolve(message, key, by_key, by_user)
-            moment = spec.occurred_at(body, message.received_at or received_at)
+            message.account_id = account_id = _resolve(message, key, by_key, by_user)
+            moment = occurred_at(body, message.received_at or received_at)
         except Refused as error:
             _refuse(message, error)
             continue
+        external_id = prefix + message.message_id
         rows.append({
-            "index": message.index, "account_id": message.account_id,
-            "external_id": signal_external_id(source, message.message_id), "kind": kind,
-            "occurred_at": moment, "actor": spec.actor(body),
-            "value": spec.event_value(body, value_property),
+            "index": message.index, "account_id": account_id,
+            "external_id": external_id if len(external_id) <= 100
+            else signal_external_id(source, message.message_id),
+            "kind": kind, "occurred_at": moment, "actor": actor(body, message.user_id),
+            "value": spec.event_value(body, value_property) if value_property else "",
         })  # fmt: skip
-        message.settle(signal, f"{kind} on account {key or message.account_id}")
+        message.settle(signal, f"{kind} on account {key or account_id}")
     return rows
 
 

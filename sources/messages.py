@@ -59,10 +59,13 @@ def message_read(item, index: int, path_type: str | None = None, compact=None) -
         message = Message(index, None, compact if len(compact) <= MAX_KEPT_NON_OBJECT else b"")
         message.settle("refused", "Not a JSON object.")
         return message
-    message = Message(index, item, compact)
-    message.type = str(path_type or item.get("type") or "").lower()[:10]
-    message.message_id = _text(item.get("messageId"), 200) or _content_id(compact)
-    message.user_id = _text(item.get("userId"), 200)
+    type_ = path_type or item.get("type")
+    message = Message(
+        index, item, compact,
+        type_ if type_ in TYPES else str(type_ or "").lower()[:10],  # most: as sent, no copy
+        _text(item.get("messageId"), 200) or _content_id(compact),
+        user_id=_text(item.get("userId"), 200),
+    )  # fmt: skip
     if b"\\u0000" in compact:
         message.body, message.compact = None, b""
         message.settle("refused", "Holds a NUL character, which cannot be stored.")
@@ -137,8 +140,9 @@ def _moment(value) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def actor(body: dict) -> str:
-    return _text(body.get("userId"), 200) or _text(body.get("anonymousId"), 200) or ""
+def actor(body: dict, user_id: str | None = None) -> str:
+    """`userId` (`user_id`: as `message_read` read it already), else `anonymousId`."""
+    return user_id or _text(body.get("userId"), 200) or _text(body.get("anonymousId"), 200) or ""
 
 
 def event_account_key(body: dict) -> str | None:
