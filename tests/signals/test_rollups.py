@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Max
 
 from signals.models import (
@@ -209,3 +210,35 @@ def test_updates_and_deletes_agree_with_a_full_rebuild(alice, account, bob):
     kept = rollup_contents()
     rollups_rebuild()
     assert rollup_contents() == kept
+
+
+def _version(model, **key):
+    """Where the row's current version lies: an UPDATE, even to the same value, moves it."""
+    table = model._meta.db_table
+    where = " AND ".join(f"{name} = %s" for name in key)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ctid::text FROM {table} WHERE {where}", list(key.values()))
+        return cursor.fetchone()[0]
+
+
+def test_a_later_signal_leaves_its_kinds_first_time_unwritten(alice, account):
+    ingest(alice, account, ("first", "login", MONDAY))
+    before = _version(SignalFirst, account_id=account.pk, kind="login")
+    ingest(alice, account, ("later", "login", MONDAY + timedelta(days=1)))
+    assert _version(SignalFirst, account_id=account.pk, kind="login") == before
+    ingest(alice, account, ("earlier", "login", MONDAY - timedelta(days=1)))
+    assert _version(SignalFirst, account_id=account.pk, kind="login") != before
+    assert SignalFirst.objects.get(account=account, kind="login").first_at == MONDAY - timedelta(
+        days=1
+    )
+
+
+def test_an_older_use_leaves_a_persons_last_seen_time_unwritten(alice, account):
+    ingest(alice, account, ("new", "login", MONDAY))
+    key = {"account_id": account.pk, "what": "actor", "name": "ana@example.com"}
+    before = _version(SignalLastSeen, **key)
+    ingest(alice, account, ("old", "login", MONDAY - timedelta(days=3)))
+    assert _version(SignalLastSeen, **key) == before
+    ingest(alice, account, ("newer", "login", MONDAY + timedelta(days=1)))
+    assert _version(SignalLastSeen, **key) != before
+    assert SignalLastSeen.objects.get(**key).last_at == MONDAY + timedelta(days=1)
