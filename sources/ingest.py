@@ -481,7 +481,7 @@ def signal_rows(source, batch, mapping, received_at) -> list[dict]:
         except Refused as error:
             _refuse(message, error)
             continue
-        external_id = prefix + message.message_id
+        external_id = f"{prefix}{message.message_id}"
         rows.append({
             "index": message.index, "account_id": account_id,
             "external_id": external_id if len(external_id) <= 100
