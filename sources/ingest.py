@@ -470,24 +470,21 @@ def signal_rows(source, batch, mapping, received_at) -> list[dict]:
         source, set(keys) - {None},
         {m.user_id for m, key in zip(batch, keys, strict=True) if m.user_id and key is None},
     )  # fmt: skip
-    rows, signal, occurred_at, actor = [], Outcome.SIGNAL, spec.occurred_at, spec.actor
-    prefix = f"seg{source.id}:"
+    rows, signal = [], Outcome.SIGNAL
     for message, key in zip(batch, keys, strict=True):
         kind, value_property = mapping[message.event]
         body = message.body
         try:
             message.account_id = account_id = _resolve(message, key, by_key, by_user)
-            moment = occurred_at(body, message.received_at or received_at)
+            moment = spec.occurred_at(body, message.received_at or received_at)
         except Refused as error:
             _refuse(message, error)
             continue
-        external_id = f"{prefix}{message.message_id}"
         rows.append({
             "index": message.index, "account_id": account_id,
-            "external_id": external_id if len(external_id) <= 100
-            else signal_external_id(source, message.message_id),
-            "kind": kind, "occurred_at": moment, "actor": actor(body, message.user_id),
-            "value": spec.event_value(body, value_property) if value_property else "",
+            "external_id": signal_external_id(source, message.message_id), "kind": kind,
+            "occurred_at": moment, "actor": spec.actor(body, message.user_id),
+            "value": spec.event_value(body, value_property),
         })  # fmt: skip
         message.settle(signal, f"{kind} on account {key or account_id}")
     return rows
